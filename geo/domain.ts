@@ -1,0 +1,101 @@
+// The domain's vocabulary with its Chinese and English labels: one source for the map, the
+// reports and the exports. Keys match the CHECK constraints in migrations/002_domain.sql.
+
+export type Label = { zh: string; en: string };
+
+export const TAKE_STATUS = {
+  unsigned: { zh: '未签约', en: 'Unsigned' },
+  signed: { zh: '已签约', en: 'Signed' },
+  paid: { zh: '已付款', en: 'Paid' },
+  handed_over: { zh: '已交地', en: 'Handed over' },
+  court: { zh: '司法征收', en: 'Court route' },
+} as const satisfies Record<string, Label>;
+
+export const OWNER_TYPE = {
+  village_collective: { zh: '村集体', en: 'Village collective' },
+  household: { zh: '农户', en: 'Household' },
+  public_institution: { zh: '公建单位', en: 'Public institution' },
+  enterprise: { zh: '企业', en: 'Enterprise' },
+  military: { zh: '部队', en: 'Military' },
+  state_farm: { zh: '国有农场', en: 'State farm' },
+} as const satisfies Record<string, Label>;
+
+export const PROJECT_KIND = {
+  road: { zh: '道路', en: 'Road' },
+  bridge: { zh: '桥梁', en: 'Bridge' },
+  industrial_park: { zh: '产业园区', en: 'Industrial park' },
+  residential: { zh: '商住', en: 'Residential' },
+  old_town_renewal: { zh: '旧城改造', en: 'Old-town renewal' },
+  riverfront: { zh: '滨江治理', en: 'Riverfront' },
+  public_facility: { zh: '公共设施', en: 'Public facility' },
+  resettlement: { zh: '安置区', en: 'Resettlement' },
+  other: { zh: '其他', en: 'Other' },
+} as const satisfies Record<string, Label>;
+
+export const PROJECT_SOURCE = {
+  city_assigned: { zh: '市下达', en: 'City-assigned' },
+  district_coordinated: { zh: '区统筹', en: 'District-coordinated' },
+  key: { zh: '重点项目', en: 'Key project' },
+} as const satisfies Record<string, Label>;
+
+export const APPROVAL_STAGE = {
+  pre_expropriation: { zh: '预征地', en: 'Pre-expropriation' },
+  submitted: { zh: '报批', en: 'Submitted' },
+  approved: { zh: '已批复', en: 'Approved' },
+} as const satisfies Record<string, Label>;
+
+export const FARMLAND_KIND = {
+  permanent_basic: { zh: '永久基本农田', en: 'Permanent basic farmland' },
+  cultivated: { zh: '一般耕地', en: 'Cultivated land' },
+} as const satisfies Record<string, Label>;
+
+export const MILITARY_USE = {
+  training_ground: { zh: '训练场', en: 'Training ground' },
+  dependents_housing: { zh: '军属宿舍', en: 'Dependents’ housing' },
+  compound: { zh: '军分区大院', en: 'Compound' },
+  other: { zh: '其他军事用地', en: 'Other military land' },
+} as const satisfies Record<string, Label>;
+
+export const PROBLEM_KIND = {
+  funding: { zh: '资金不到位', en: 'Funding not in place' },
+  public_institution: { zh: '公建单位征收', en: 'Public-institution land' },
+  military_land: { zh: '军事用地', en: 'Military land' },
+  cane_base_replacement: { zh: '双高糖料蔗基地调整置换', en: 'Cane-base replacement' },
+  resettlement_delay: { zh: '安置房未交付', en: 'Resettlement delay' },
+  irrigation_damage: { zh: '灌溉设施破坏', en: 'Irrigation damage' },
+  reserved_land: { zh: '留用地未落实', en: 'Reserved land owed' },
+  pension_eligibility: { zh: '失地农民养老保险', en: 'Pension eligibility' },
+  illegal_building: { zh: '“双违”', en: 'Illegal occupation/building' },
+} as const satisfies Record<string, Label>;
+
+export const COMMAND_AREA = {
+  guicheng: { zh: '贵城片区', en: 'Guicheng' },
+  gangcheng: { zh: '港城片区', en: 'Gangcheng' },
+  outer: { zh: '城区外围片区', en: 'Outer ring' },
+} as const satisfies Record<string, Label>;
+
+/** Land-class codes (GB/T 21010-2017, first level) the demo and imports use. */
+export const LAND_CLASS: Record<string, Label> = {
+  '0101': { zh: '水田', en: 'Paddy field' },
+  '0102': { zh: '水浇地', en: 'Irrigated land' },
+  '0103': { zh: '旱地', en: 'Dry land' },
+  '0201': { zh: '果园', en: 'Orchard' },
+  '0301': { zh: '乔木林地', en: 'Forest' },
+  '0404': { zh: '其他草地', en: 'Grassland' },
+  '0702': { zh: '农村宅基地', en: 'Rural homestead' },
+  '0701': { zh: '城镇住宅用地', en: 'Urban residential' },
+  '1104': { zh: '坑塘水面', en: 'Pond' },
+  '1006': { zh: '农村道路', en: 'Rural road' },
+  '0601': { zh: '工业用地', en: 'Industrial' },
+  '0810': { zh: '公园与绿地', en: 'Park and green' },
+  '1201': { zh: '空闲地', en: 'Vacant land' },
+};
+
+/** Allowed next states of a parcel or house (the workflow the feature API enforces). */
+export const TAKE_STATUS_NEXT: Record<keyof typeof TAKE_STATUS, (keyof typeof TAKE_STATUS)[]> = {
+  unsigned: ['signed', 'court'],
+  signed: ['paid', 'court'],
+  paid: ['handed_over'],
+  handed_over: [],
+  court: ['handed_over'],
+};

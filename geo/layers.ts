@@ -1,0 +1,67 @@
+// The map's layers: which table each comes from, its geometry, and its name in both languages.
+// Server (map data, tiles, exports) and web (layer list, legend) read the same list.
+import type { Label } from './domain.ts';
+
+export type GeometryKind = 'polygon' | 'line' | 'point';
+
+export interface LayerDef {
+  id: string;
+  table: string;
+  geometryColumn: string;
+  geometry: GeometryKind;
+  title: Label;
+  group: 'base' | 'admin' | 'project' | 'constraint' | 'resettlement';
+  /** columns shown in popups and tiles (beyond id); sensitive ones are marked for the accounts issue */
+  attributes: string[];
+  sensitive?: string[];
+}
+
+export const LAYERS: LayerDef[] = [
+  { id: 'water', table: 'water', geometryColumn: 'geom', geometry: 'polygon', group: 'base',
+    title: { zh: '水系', en: 'Water' }, attributes: ['name', 'kind'] },
+  { id: 'built_up', table: 'built_up', geometryColumn: 'geom', geometry: 'polygon', group: 'base',
+    title: { zh: '建成区', en: 'Built-up areas' }, attributes: ['name'] },
+  { id: 'road', table: 'road', geometryColumn: 'geom', geometry: 'line', group: 'base',
+    title: { zh: '道路', en: 'Roads' }, attributes: ['name', 'class'] },
+  { id: 'place', table: 'place', geometryColumn: 'geom', geometry: 'point', group: 'base',
+    title: { zh: '地名', en: 'Place names' }, attributes: ['name', 'kind', 'rank'] },
+  { id: 'command_area', table: 'command_area', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
+    title: { zh: '片区指挥部', en: 'Command areas' }, attributes: ['code', 'name', 'commander'] },
+  { id: 'township', table: 'township', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
+    title: { zh: '乡镇（街道）', en: 'Townships' }, attributes: ['name', 'kind', 'command_area_id'] },
+  { id: 'village', table: 'village', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
+    title: { zh: '行政村（社区）', en: 'Villages' }, attributes: ['name', 'kind', 'township_id'] },
+  { id: 'park', table: 'park', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
+    title: { zh: '产业园区', en: 'Parks' }, attributes: ['name'] },
+  { id: 'farmland', table: 'farmland', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+    title: { zh: '耕地/永久基本农田', en: 'Farmland' }, attributes: ['code', 'kind', 'land_class', 'village_id'] },
+  { id: 'cane_base', table: 'cane_base', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+    title: { zh: '双高糖料蔗基地', en: 'Cane bases' }, attributes: ['code', 'name', 'grower', 'village_id'] },
+  { id: 'military_land', table: 'military_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+    title: { zh: '军事用地', en: 'Military land' }, attributes: ['code', 'name', 'unit', 'use', 'notes'],
+    sensitive: ['name', 'unit', 'use', 'notes'] },
+  { id: 'disputed_land', table: 'disputed_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+    title: { zh: '争议地', en: 'Disputed land' }, attributes: ['code', 'name', 'parties', 'status'] },
+  { id: 'reserved_land', table: 'reserved_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+    title: { zh: '留用地', en: 'Reserved land' }, attributes: ['code', 'village_id', 'project_id', 'year', 'owed_mu', 'delivered_mu'] },
+  { id: 'red_line', table: 'project', geometryColumn: 'red_line', geometry: 'polygon', group: 'project',
+    title: { zh: '项目红线', en: 'Project red lines' },
+    attributes: ['code', 'name', 'kind', 'source', 'year', 'command_area_id', 'land_target_mu', 'house_target_m2', 'approval_stage'] },
+  { id: 'parcel', table: 'parcel', geometryColumn: 'geom', geometry: 'polygon', group: 'project',
+    title: { zh: '征收宗地', en: 'Parcels' },
+    attributes: ['code', 'project_id', 'owner_type', 'owner_name', 'land_class', 'status', 'agreed_compensation_yuan', 'paid_yuan'] },
+  { id: 'house', table: 'house', geometryColumn: 'geom', geometry: 'polygon', group: 'project',
+    title: { zh: '征收房屋', en: 'Houses' },
+    attributes: ['code', 'project_id', 'owner_name', 'building_area_m2', 'structure', 'status'] },
+  { id: 'resettlement_site', table: 'resettlement_site', geometryColumn: 'geom', geometry: 'polygon', group: 'resettlement',
+    title: { zh: '安置区', en: 'Resettlement sites' },
+    attributes: ['name', 'units_planned', 'units_delivered', 'households_waiting', 'planned_delivery_on', 'actual_delivery_on'] },
+  { id: 'problem', table: 'problem', geometryColumn: 'geom', geometry: 'point', group: 'project',
+    title: { zh: '问题台账', en: 'Problems' }, attributes: ['kind', 'title', 'status', 'owner', 'project_id'] },
+];
+
+export const LAYER_BY_ID: ReadonlyMap<string, LayerDef> = new Map(LAYERS.map((l) => [l.id, l]));
+
+/** The district's extent (synthetic data is placed here; input outside it is refused). */
+export const DISTRICT_BBOX: [number, number, number, number] = [109.2, 22.65, 109.9, 23.43];
+export const CITY_CENTRE: [number, number] = [109.6, 23.09];

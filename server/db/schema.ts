@@ -1,0 +1,234 @@
+// Kysely's view of the schema in migrations/ (keep in step with it). Geometry columns are typed as
+// the hex EWKB string pg returns; queries that need geometry use PostGIS functions through sql``.
+import type { ColumnType, Generated } from 'kysely';
+
+type Geometry = string;
+type Numeric = ColumnType<string, string | number, string | number>; // pg returns numeric as string
+type DateCol = ColumnType<string, string | Date, string | Date>;      // date columns are parsed to 'YYYY-MM-DD'
+type Stamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+interface Versioned {
+  version: Generated<number>;
+  updated_at: Stamp;
+  updated_by: Generated<string>;
+}
+
+export type OwnerType = 'village_collective' | 'household' | 'public_institution' | 'enterprise' | 'military' | 'state_farm';
+export type TakeStatus = 'unsigned' | 'signed' | 'paid' | 'handed_over' | 'court';
+
+export interface CommandAreaTable extends Versioned {
+  id: Generated<number>;
+  code: 'guicheng' | 'gangcheng' | 'outer';
+  name: string;
+  commander: string | null;
+  geom: Geometry;
+}
+export interface TownshipTable extends Versioned {
+  id: Generated<number>;
+  name: string;
+  kind: 'town' | 'subdistrict';
+  command_area_id: number;
+  geom: Geometry;
+}
+export interface VillageTable extends Versioned {
+  id: Generated<number>;
+  name: string;
+  kind: 'village' | 'community';
+  township_id: number;
+  geom: Geometry;
+}
+export interface ParkTable extends Versioned {
+  id: Generated<number>;
+  name: string;
+  geom: Geometry;
+}
+export interface ProjectTable extends Versioned {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  kind: 'road' | 'bridge' | 'industrial_park' | 'residential' | 'old_town_renewal' | 'riverfront' | 'public_facility' | 'resettlement' | 'other';
+  source: 'city_assigned' | 'district_coordinated' | 'key';
+  year: number;
+  command_area_id: number;
+  park_id: number | null;
+  land_target_mu: Numeric;
+  house_target_m2: Numeric;
+  approval_stage: 'pre_expropriation' | 'submitted' | 'approved';
+  approval_doc_no: string | null;
+  approved_on: DateCol | null;
+  approved_by_region: boolean;
+  owner_unit: string | null;
+  started_on: DateCol | null;
+  red_line: Geometry | null;
+}
+export interface ProjectMilestoneTable extends Versioned {
+  id: Generated<number>;
+  project_id: number;
+  kind: 'construction_start' | 'land_cleared' | 'half_opened' | 'opened_to_traffic' | 'completed' | 'other';
+  name: string;
+  planned_on: DateCol | null;
+  occurred_on: DateCol | null;
+}
+export interface ParcelTable extends Versioned {
+  id: Generated<number>;
+  project_id: number;
+  village_id: number | null;
+  code: string;
+  owner_type: OwnerType;
+  owner_name: string;
+  land_class: string;
+  status: TakeStatus;
+  agreed_compensation_yuan: Numeric | null;
+  paid_yuan: Numeric;
+  signed_on: DateCol | null;
+  paid_on: DateCol | null;
+  handed_over_on: DateCol | null;
+  court_filed_on: DateCol | null;
+  geom: Geometry;
+}
+export interface HouseTable extends Versioned {
+  id: Generated<number>;
+  project_id: number;
+  parcel_id: number | null;
+  code: string;
+  owner_name: string;
+  owner_type: OwnerType;
+  building_area_m2: Numeric;
+  structure: string | null;
+  floors: number | null;
+  status: TakeStatus;
+  agreed_compensation_yuan: Numeric | null;
+  paid_yuan: Numeric;
+  signed_on: DateCol | null;
+  paid_on: DateCol | null;
+  handed_over_on: DateCol | null;
+  court_filed_on: DateCol | null;
+  demolished_on: DateCol | null;
+  geom: Geometry;
+}
+export interface FarmlandTable extends Versioned {
+  id: Generated<number>;
+  code: string;
+  kind: 'permanent_basic' | 'cultivated';
+  land_class: string;
+  village_id: number | null;
+  geom: Geometry;
+}
+export interface CaneBaseTable extends Versioned {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  village_id: number | null;
+  grower: string | null;
+  geom: Geometry;
+}
+export interface MilitaryLandTable extends Versioned {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  unit: string | null;
+  use: 'training_ground' | 'dependents_housing' | 'compound' | 'other';
+  notes: string | null;
+  geom: Geometry;
+}
+export interface DisputedLandTable extends Versioned {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  parties: string;
+  status: 'open' | 'mediating' | 'resolved';
+  description: string | null;
+  geom: Geometry;
+}
+export interface ReservedLandTable extends Versioned {
+  id: Generated<number>;
+  code: string;
+  village_id: number;
+  project_id: number | null;
+  year: number;
+  owed_mu: Numeric;
+  delivered_mu: Numeric;
+  due_on: DateCol | null;
+  delivered_on: DateCol | null;
+  notes: string | null;
+  geom: Geometry | null;
+}
+export interface ResettlementSiteTable extends Versioned {
+  id: Generated<number>;
+  name: string;
+  command_area_id: number;
+  is_shantytown: boolean;
+  units_planned: number;
+  units_delivered: number;
+  households_waiting: number;
+  construction_start_on: DateCol | null;
+  planned_delivery_on: DateCol;
+  actual_delivery_on: DateCol | null;
+  geom: Geometry;
+}
+export interface FundTransferTable extends Versioned {
+  id: Generated<number>;
+  project_id: number;
+  amount_yuan: Numeric;
+  requested_on: DateCol;
+  received_on: DateCol | null;
+  source: string | null;
+}
+export type ProblemKind = 'funding' | 'public_institution' | 'military_land' | 'cane_base_replacement' | 'resettlement_delay'
+  | 'irrigation_damage' | 'reserved_land' | 'pension_eligibility' | 'illegal_building';
+export interface ProblemTable extends Versioned {
+  id: Generated<number>;
+  project_id: number | null;
+  resettlement_site_id: number | null;
+  kind: ProblemKind;
+  title: string;
+  description: string | null;
+  status: 'open' | 'in_progress' | 'resolved';
+  owner: string | null;
+  opened_on: DateCol;
+  resolved_on: DateCol | null;
+  geom: Geometry | null;
+}
+export interface WaterTable { id: Generated<number>; name: string | null; kind: 'river' | 'lake' | 'pond'; geom: Geometry }
+export interface RoadTable { id: Generated<number>; name: string | null; class: 'expressway' | 'arterial' | 'secondary' | 'local' | 'railway'; geom: Geometry }
+export interface BuiltUpTable { id: Generated<number>; name: string | null; geom: Geometry }
+export interface PlaceTable { id: Generated<number>; name: string; kind: 'city' | 'town' | 'village' | 'landmark' | 'station'; rank: Generated<number>; geom: Geometry }
+
+export interface ChangeLogTable {
+  id: Generated<string>; // bigserial comes back as a string
+  layer: string;
+  feature_id: string | number;
+  op: 'insert' | 'update' | 'delete';
+  version: number;
+  changed_at: Stamp;
+  changed_by: string;
+  reason: string | null;
+  before: unknown;
+  after: unknown;
+}
+export interface AppSettingTable { key: string; value: unknown }
+
+export interface Database {
+  command_area: CommandAreaTable;
+  township: TownshipTable;
+  village: VillageTable;
+  park: ParkTable;
+  project: ProjectTable;
+  project_milestone: ProjectMilestoneTable;
+  parcel: ParcelTable;
+  house: HouseTable;
+  farmland: FarmlandTable;
+  cane_base: CaneBaseTable;
+  military_land: MilitaryLandTable;
+  disputed_land: DisputedLandTable;
+  reserved_land: ReservedLandTable;
+  resettlement_site: ResettlementSiteTable;
+  fund_transfer: FundTransferTable;
+  problem: ProblemTable;
+  water: WaterTable;
+  road: RoadTable;
+  built_up: BuiltUpTable;
+  place: PlaceTable;
+  change_log: ChangeLogTable;
+  app_setting: AppSettingTable;
+}
