@@ -1,0 +1,43 @@
+// Builds the Fastify instance: the database, the capability plugins and the web client. Nothing else.
+import { existsSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { DatabaseInfo } from './db/database.ts';
+import { databasePlugin } from './db/plugin.ts';
+import { healthPlugin } from './health/index.ts';
+import { mapPlugin } from './map/index.ts';
+
+export interface AppOptions {
+  database: { url: string; poolMax: number; info: DatabaseInfo };
+  webRoot?: string;
+  logger?: FastifyServerOptions['loggerInstance'] | boolean;
+}
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(typeof opts.logger === 'object' ? { loggerInstance: opts.logger } : { logger: opts.logger ?? false }),
+    bodyLimit: 10 * 1024 * 1024,
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
+  }) as unknown as FastifyInstance;
+
+  // every error leaves as JSON that says what was wrong; validation errors name the field
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) request.log.error({ err }, 'request failed');
+    reply.code(status).send({
+      error: status >= 500 ? 'internal_error' : 'bad_request',
+      message: status >= 500 ? 'internal server error' : err.message,
+    });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  await app.register(databasePlugin, opts.database);
+  await app.register(healthPlugin);
+  await app.register(mapPlugin);
+  if (opts.webRoot && existsSync(opts.webRoot)) {
+    await app.register(fastifyStatic, { root: opts.webRoot, wildcard: false });
+  }
+  return app;
+}

@@ -1,0 +1,32 @@
+// Registers the pool (@fastify/postgres) and a Kysely instance on top of it as `app.db`.
+// The pool is closed with the app.
+import fastifyPostgres from '@fastify/postgres';
+import fp from 'fastify-plugin';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { DatabaseInfo } from './database.ts';
+import type { Database } from './schema.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Kysely<Database>;
+    databaseInfo: DatabaseInfo;
+  }
+}
+
+export interface DatabasePluginOptions {
+  url: string;
+  poolMax: number;
+  info: DatabaseInfo;
+}
+
+export const databasePlugin = fp<DatabasePluginOptions>(
+  async (app, opts) => {
+    await app.register(fastifyPostgres, { pg, connectionString: opts.url, max: opts.poolMax, connectionTimeoutMillis: 10_000 });
+    app.pg.pool.on('error', (err) => app.log.warn({ err }, 'idle database connection failed'));
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: app.pg.pool }) });
+    app.decorate('db', db);
+    app.decorate('databaseInfo', opts.info);
+  },
+  { name: 'database' },
+);

@@ -1,0 +1,108 @@
+// Map data as GeoJSON (CRS84) by layer and bounding box: what the web map draws until the vector-tile
+// capability takes over the large layers. Table and column names come from geo/layers.ts, never
+// from the request.
+import type pg from 'pg';
+import { LAYERS, type LayerDef } from '../../geo/layers.ts';
+import { M2_PER_MU } from '../../geo/units.ts';
+
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Derived properties some layers carry for styling: computed here so the client never guesses. */
+function derivedColumns(layer: LayerDef): string {
+  switch (layer.id) {
+    case 'red_line':
+      return `, round((ST_Area(t.red_line::geography) / ${M2_PER_MU})::numeric, 2)::float8 AS area_mu,
+        CASE WHEN t.land_target_mu > 0 THEN least(100, round((
+          (SELECT coalesce(sum(ST_Area(p.geom::geography)), 0) FROM parcel p
+            WHERE p.project_id = t.id AND p.status = 'handed_over') / ${M2_PER_MU} / t.land_target_mu * 100)::numeric, 1))::float8
+        ELSE 0 END AS progress_pct`;
+    case 'parcel':
+    case 'farmland':
+    case 'cane_base':
+      return `, round((ST_Area(t.geom::geography) / ${M2_PER_MU})::numeric, 2)::float8 AS area_mu`;
+    case 'resettlement_site':
+      return `, greatest(0, (extract(year FROM age(coalesce(t.actual_delivery_on, current_date), t.planned_delivery_on)) * 12
+        + extract(month FROM age(coalesce(t.actual_delivery_on, current_date), t.planned_delivery_on))))::int AS overdue_months`;
+    default:
+      return '';
+  }
+}
+
+export type BBox = [number, number, number, number];
+
+export interface LayerFeatures {
+  type: 'FeatureCollection';
+  features: { type: 'Feature'; id: number; geometry: unknown; properties: Record<string, unknown> }[];
+  numberReturned: number;
+  truncated: boolean;
+}
+
+export async function layerFeatures(pool: pg.Pool, layer: LayerDef, bbox: BBox | undefined, limit: number): Promise<LayerFeatures> {
+  const geom = `t.${ident(layer.geometryColumn)}`;
+  const columns = layer.attributes.map((a) => `t.${ident(a)}`).join(', ');
+  const where = [`${geom} IS NOT NULL`];
+  const params: unknown[] = [limit + 1];
+  if (bbox) {
+    params.push(...bbox);
+    where.push(`${geom} && ST_MakeEnvelope($2, $3, $4, $5, 4490)`);
+  }
+  const { rows } = await pool.query<Record<string, unknown> & { id: number; geometry: string }>(
+    `SELECT t.id, ${columns}${derivedColumns(layer)}, ST_AsGeoJSON(${geom}, 7) AS geometry
+       FROM ${ident(layer.table)} t WHERE ${where.join(' AND ')} ORDER BY t.id LIMIT $1`,
+    params,
+  );
+  const truncated = rows.length > limit;
+  const features = rows.slice(0, limit).map(({ geometry, ...properties }) => ({
+    type: 'Feature' as const,
+    id: properties.id,
+    geometry: JSON.parse(geometry),
+    properties,
+  }));
+  return { type: 'FeatureCollection', features, numberReturned: features.length, truncated };
+}
+
+export interface LayerSummary {
+  id: string;
+  title: LayerDef['title'];
+  geometry: LayerDef['geometry'];
+  group: LayerDef['group'];
+  count: number;
+  bbox: BBox | null;
+}
+
+export async function layerSummaries(pool: pg.Pool): Promise<LayerSummary[]> {
+  // one round trip for all layers
+  const sql = LAYERS.map((l, i) => `SELECT ${i} AS i, (SELECT count(${ident(l.geometryColumn)}) FROM ${ident(l.table)})::int AS n,
+      (SELECT ST_Extent(${ident(l.geometryColumn)}) FROM ${ident(l.table)})::geometry AS e`).join(' UNION ALL ');
+  const { rows } = await pool.query<{ i: number; n: number; x0: number | null; y0: number | null; x1: number | null; y1: number | null }>(
+    `SELECT i, n, ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1 FROM (${sql}) s ORDER BY i`,
+  );
+  return rows.map((r) => {
+    const l = LAYERS[r.i];
+    return {
+      id: l.id, title: l.title, geometry: l.geometry, group: l.group, count: r.n,
+      bbox: r.x0 === null ? null : [r.x0, r.y0!, r.x1!, r.y1!],
+    };
+  });
+}
+
+export interface DistrictInfo {
+  name: string;
+  synthetic: true;
+  bbox: BBox;
+  center: [number, number];
+}
+
+export async function districtInfo(pool: pg.Pool, fallback: BBox): Promise<DistrictInfo> {
+  const { rows } = await pool.query<{ x0: number | null; y0: number; x1: number; y1: number }>(
+    'SELECT ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1 FROM (SELECT ST_Extent(geom) e FROM command_area) s',
+  );
+  const r = rows[0];
+  const bbox: BBox = r && r.x0 !== null ? [r.x0, r.y0, r.x1, r.y1] : fallback;
+  return {
+    name: '港北区（演示）',
+    synthetic: true,
+    bbox,
+    center: [(bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2],
+  };
+}
