@@ -1,0 +1,13 @@
+import type { Map as MapLibreMap } from 'maplibre-gl';
+import type { MapController } from './map/layers.ts';
+import type { app } from './state.svelte.ts';
+
+declare global {
+  interface Window {
+    /** the MapLibre map, for tests and the console */
+    __map?: MapLibreMap;
+    __zs?: { controller: MapController; app: typeof app; idle: () => Promise<void> };
+  }
+}
+
+export {};

@@ -1,0 +1,116 @@
+// Click-to-identify (popup with the feature's attributes), selection highlight, hover cursor and
+// the cursor's coordinates for the status bar.
+import { Popup, type MapGeoJSONFeature, type PointLike } from 'maplibre-gl';
+import { mount, unmount } from 'svelte';
+import IdentifyPopup from '../panels/IdentifyPopup.svelte';
+import { app, type Hit } from '../state.svelte.ts';
+import type { MapController } from './layers.ts';
+import { IDENTIFY_ORDER } from './style.ts';
+
+const TOLERANCE = 4; // px around the click
+
+function layerOf(f: MapGeoJSONFeature): string {
+  return (f.layer.metadata as { 'zs:layer'?: string } | undefined)?.['zs:layer'] ?? f.layer.id;
+}
+
+export function attachInteractions(ctl: MapController): void {
+  const { map, loader } = ctl;
+  let popup: Popup | null = null;
+  let component: ReturnType<typeof mount> | null = null;
+  let selected: { source: string; id: string | number } | null = null;
+
+  const queryable = () => IDENTIFY_ORDER.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
+
+  function clearSelection(): void {
+    if (selected) map.setFeatureState(selected, { selected: false });
+    selected = null;
+  }
+
+  function select(hit: Hit | undefined): void {
+    clearSelection();
+    if (!hit || hit.feature.id === undefined || hit.feature.id === null) return;
+    const source = `zs-${hit.layerId}`;
+    if (!map.getSource(source)) return;
+    selected = { source, id: hit.feature.id };
+    map.setFeatureState(selected, { selected: true });
+  }
+
+  function close(): void {
+    clearSelection();
+    if (component) void unmount(component);
+    component = null;
+    const p = popup;
+    popup = null;
+    p?.remove();
+    app.identify = null;
+  }
+
+  map.on('click', (e) => {
+    const box: [PointLike, PointLike] = [
+      [e.point.x - TOLERANCE, e.point.y - TOLERANCE],
+      [e.point.x + TOLERANCE, e.point.y + TOLERANCE],
+    ];
+    const found = map.queryRenderedFeatures(box, { layers: queryable() });
+    const seen = new Set<string>();
+    const hits: Hit[] = [];
+    // top-most first, as rendered; then by the identify order for features on the same level
+    const rank = (f: MapGeoJSONFeature) => IDENTIFY_ORDER.indexOf(f.layer.id);
+    for (const f of [...found].sort((a, b) => rank(a) - rank(b))) {
+      const layerId = layerOf(f);
+      const key = `${layerId}:${String(f.id)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const original = loader.feature(layerId, f.id);
+      hits.push({
+        layerId,
+        styleLayer: f.layer.id,
+        feature: original ?? { type: 'Feature', id: f.id, properties: f.properties, geometry: f.geometry },
+      });
+    }
+    close();
+    if (!hits.length) return;
+    app.identify = { lngLat: [e.lngLat.lng, e.lngLat.lat], hits, index: 0 };
+    select(hits[0]);
+    const target = document.createElement('div');
+    component = mount(IdentifyPopup, {
+      target,
+      props: {
+        onpick: (i: number) => {
+          if (app.identify) {
+            app.identify.index = i;
+            select(app.identify.hits[i]);
+          }
+        },
+      },
+    });
+    popup = new Popup({ maxWidth: '380px', className: 'zs-popup', focusAfterOpen: false })
+      .setLngLat(e.lngLat)
+      .setDOMContent(target)
+      .addTo(map);
+    popup.on('close', () => {
+      if (popup) close();
+    });
+  });
+
+  let hoverFrame = 0;
+  map.on('mousemove', (e) => {
+    app.cursor = [e.lngLat.lng, e.lngLat.lat];
+    if (hoverFrame) return;
+    hoverFrame = requestAnimationFrame(() => {
+      hoverFrame = 0;
+      const over = map.queryRenderedFeatures(e.point, {
+        layers: queryable().filter((l) => !['village-fill', 'command_area-fill', 'built_up-fill', 'water-fill'].includes(l)),
+      });
+      map.getCanvas().style.cursor = over.length ? 'pointer' : '';
+    });
+  });
+  map.on('mouseout', () => {
+    app.cursor = null;
+  });
+  map.on('zoomend', () => {
+    app.zoom = map.getZoom();
+  });
+  map.on('load', () => {
+    app.zoom = map.getZoom();
+  });
+}

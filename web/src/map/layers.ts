@@ -1,0 +1,122 @@
+// The map controller: creates the MapLibre map with the local style, adds the pattern images, the
+// sources and the style layers, and applies what the layer panel and the language switch change.
+import { Map as MapLibreMap, NavigationControl, ScaleControl, setWorkerUrl } from 'maplibre-gl';
+// MapLibre finds its worker next to its own module, which a bundle moves: point it at the copy
+// Vite emits (same origin, no CDN).
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import type { Lang } from '../i18n/i18n.svelte.ts';
+import { app, type LayerEntry } from '../state.svelte.ts';
+import { FeatureLoader, type District } from './data.ts';
+import { PATTERNS, PATTERN_PIXEL_RATIO, patternImage } from './patterns.ts';
+import { LOCAL_IDEOGRAPH_FONT, OPACITY_PROPS, baseStyle, dataLayers, textFields } from './style.ts';
+import { attachInteractions } from './interactions.ts';
+
+type Opacity = number | unknown[];
+
+export interface MapController {
+  map: MapLibreMap;
+  loader: FeatureLoader;
+  setVisible(id: string, visible: boolean): void;
+  setOpacity(id: string, opacity: number): void;
+  setLang(lang: Lang): void;
+  zoomToDistrict(): void;
+  zoomToLayer(id: string): void;
+}
+
+setWorkerUrl(workerUrl);
+
+export function createMap(container: HTMLElement, district: District, entries: LayerEntry[], lang: Lang): MapController {
+  const map = new MapLibreMap({
+    container,
+    style: baseStyle(),
+    bounds: district.bbox,
+    fitBoundsOptions: { padding: { top: 60, bottom: 40, left: 320, right: 40 } },
+    maxBounds: [
+      [district.bbox[0] - 1.5, district.bbox[1] - 1.2],
+      [district.bbox[2] + 1.5, district.bbox[3] + 1.2],
+    ],
+    minZoom: 7,
+    maxZoom: 19,
+    localIdeographFontFamily: LOCAL_IDEOGRAPH_FONT,
+    attributionControl: false,
+    dragRotate: false,
+    pitchWithRotate: false,
+    canvasContextAttributes: { preserveDrawingBuffer: true },
+  });
+  map.touchZoomRotate.disableRotation();
+  map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new ScaleControl({ maxWidth: 140, unit: 'metric' }), 'bottom-right');
+
+  const loader = new FeatureLoader(
+    map,
+    (id, state) => {
+      const e = app.layers.find((l) => l.info.id === id);
+      if (e) e.load = state;
+    },
+  );
+
+  // base opacity of each style layer's paint properties, scaled by the slider
+  const baseOpacity = new Map<string, Record<string, Opacity>>();
+  const styleLayersOf = new Map<string, string[]>();
+
+  const setup = () => {
+    for (const p of PATTERNS) {
+      const img = patternImage(p.id);
+      if (img && !map.hasImage(p.id)) map.addImage(p.id, img, { pixelRatio: PATTERN_PIXEL_RATIO });
+    }
+    const known = new Set(entries.map((e) => e.info.id));
+    loader.addSources([...known]);
+    for (const spec of dataLayers(lang)) {
+      const id = spec.metadata['zs:layer'];
+      if (!known.has(id)) continue;
+      map.addLayer(spec);
+      const list = styleLayersOf.get(id) ?? [];
+      list.push(spec.id);
+      styleLayersOf.set(id, list);
+      const paint = (spec as { paint?: Record<string, Opacity> }).paint ?? {};
+      const base: Record<string, Opacity> = {};
+      for (const prop of OPACITY_PROPS[spec.type] ?? []) base[prop] = paint[prop] ?? 1;
+      baseOpacity.set(spec.id, base);
+    }
+    for (const e of entries) {
+      applyVisibility(e.info.id, e.visible);
+      if (e.opacity !== 1) applyOpacity(e.info.id, e.opacity);
+    }
+  };
+
+  function applyVisibility(id: string, visible: boolean): void {
+    for (const sl of styleLayersOf.get(id) ?? []) map.setLayoutProperty(sl, 'visibility', visible ? 'visible' : 'none');
+    loader.setWanted(id, visible);
+  }
+
+  function applyOpacity(id: string, o: number): void {
+    for (const sl of styleLayersOf.get(id) ?? []) {
+      const base = baseOpacity.get(sl) ?? {};
+      for (const [prop, b] of Object.entries(base)) {
+        const v = typeof b === 'number' ? b * o : ['*', o, b];
+        map.setPaintProperty(sl, prop as 'fill-opacity', v as unknown as number);
+      }
+    }
+  }
+
+  map.once('load', setup);
+
+  const ctl: MapController = {
+    map,
+    loader,
+    setVisible: (id, v) => {
+      if (map.loaded() || map.isStyleLoaded()) applyVisibility(id, v);
+    },
+    setOpacity: (id, o) => applyOpacity(id, o),
+    setLang: (l) => {
+      for (const [sl, field] of Object.entries(textFields(l))) if (map.getLayer(sl)) map.setLayoutProperty(sl, 'text-field', field);
+    },
+    zoomToDistrict: () => map.fitBounds(district.bbox, { padding: { top: 60, bottom: 40, left: 320, right: 40 } }),
+    zoomToLayer: (id) => {
+      const b = app.layers.find((l) => l.info.id === id)?.info.bbox;
+      if (b) map.fitBounds(b, { padding: { top: 60, bottom: 40, left: 320, right: 40 }, maxZoom: 16 });
+    },
+  };
+  attachInteractions(ctl);
+  return ctl;
+}

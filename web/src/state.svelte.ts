@@ -1,0 +1,50 @@
+// The client's shared, reactive state: district, layer list with visibility/opacity/load status,
+// the identify result and the cursor position. The map controller writes it; panels read it.
+import { LAYER_BY_ID, type LayerDef } from '../../geo/layers.ts';
+import type { District, LayerInfo, LoadState } from './map/data.ts';
+
+export interface LayerEntry {
+  info: LayerInfo;
+  def: LayerDef | undefined;
+  visible: boolean;
+  opacity: number;
+  load: LoadState;
+}
+
+export interface Hit {
+  layerId: string;
+  styleLayer: string;
+  feature: GeoJSON.Feature;
+}
+
+export interface Identify {
+  lngLat: [number, number];
+  hits: Hit[];
+  index: number;
+}
+
+export const app = $state({
+  district: null as District | null,
+  layers: [] as LayerEntry[],
+  error: null as string | null,
+  identify: null as Identify | null,
+  cursor: null as [number, number] | null,
+  zoom: 0,
+});
+
+/** Layers hidden at start (everything else is on). */
+const HIDDEN_AT_START = new Set<string>([]);
+
+export function makeEntries(infos: LayerInfo[]): LayerEntry[] {
+  return infos.map((info) => ({
+    info,
+    def: LAYER_BY_ID.get(info.id),
+    visible: !HIDDEN_AT_START.has(info.id),
+    opacity: 1,
+    load: { status: 'idle', returned: 0, truncated: false },
+  }));
+}
+
+export function entry(id: string): LayerEntry | undefined {
+  return app.layers.find((l) => l.info.id === id);
+}
