@@ -6,10 +6,12 @@ import type { DatabaseInfo } from './db/database.ts';
 import { databasePlugin } from './db/plugin.ts';
 import { healthPlugin } from './health/index.ts';
 import { mapPlugin } from './map/index.ts';
+import { tilesPlugin } from './tiles/index.ts';
 
 export interface AppOptions {
   database: { url: string; poolMax: number; info: DatabaseInfo };
   webRoot?: string;
+  tileCacheBytes?: number;
   logger?: FastifyServerOptions['loggerInstance'] | boolean;
 }
 
@@ -36,6 +38,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(databasePlugin, opts.database);
   await app.register(healthPlugin);
   await app.register(mapPlugin);
+  await app.register(tilesPlugin, { cacheBytes: opts.tileCacheBytes ?? 256 * 1024 * 1024 });
   if (opts.webRoot && existsSync(opts.webRoot)) {
     await app.register(fastifyStatic, { root: opts.webRoot, wildcard: false });
   }

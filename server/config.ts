@@ -16,6 +16,8 @@ export interface Config {
   /** the built web client served from the same port */
   webRoot: string;
   logLevel: string;
+  /** in-memory tile cache; 0 turns it off */
+  tileCacheBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -54,5 +56,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: boolVar(env, 'SEED_DEMO', true),
     webRoot: path.resolve(projectRoot, env.WEB_ROOT || 'dist/web'),
     logLevel: env.LOG_LEVEL || 'info',
+    tileCacheBytes: intVar(env, 'TILE_CACHE_MB', 256, 0, 65536) * 1024 * 1024,
   };
 }

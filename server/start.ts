@@ -44,7 +44,7 @@ export async function startServer(config: Config, log: FastifyBaseLogger): Promi
   try {
     const info = await prepareDatabase(database, config.seedDemo, log);
     log.info(info, `database ready: ${info.backend === 'embedded' ? 'embedded PGlite' : 'PostgreSQL server'}, PostgreSQL ${info.postgres}, PostGIS ${info.postgis}`);
-    const app = await buildApp({ database: { url: database.url, poolMax: database.poolMax, info }, webRoot: config.webRoot, logger: log });
+    const app = await buildApp({ database: { url: database.url, poolMax: database.poolMax, info }, webRoot: config.webRoot, tileCacheBytes: config.tileCacheBytes, logger: log });
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (err) {

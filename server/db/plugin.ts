@@ -1,9 +1,11 @@
-// Registers the pool (@fastify/postgres) and a Kysely instance on top of it as `app.db`.
+// Registers the pool (@fastify/postgres), a Kysely instance on top of it as `app.db`, and the
+// layers' typed fields (read from the catalog once, on first use).
 // The pool is closed with the app.
 import fastifyPostgres from '@fastify/postgres';
 import fp from 'fastify-plugin';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { type LayerFields, loadLayerFields } from '../layer-sql.ts';
 import type { DatabaseInfo } from './database.ts';
 import type { Database } from './schema.ts';
 
@@ -11,6 +13,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     db: Kysely<Database>;
     databaseInfo: DatabaseInfo;
+    /** every map layer's fields, typed from the catalog on first use */
+    layerFields(): Promise<LayerFields>;
   }
 }
 
@@ -27,6 +31,14 @@ export const databasePlugin = fp<DatabasePluginOptions>(
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: app.pg.pool }) });
     app.decorate('db', db);
     app.decorate('databaseInfo', opts.info);
+    let fields: Promise<LayerFields> | undefined;
+    app.decorate('layerFields', () => {
+      fields ??= loadLayerFields(app.pg.pool).catch((err) => {
+        fields = undefined; // try again next time (the database may have been down)
+        throw err;
+      });
+      return fields;
+    });
   },
   { name: 'database' },
 );

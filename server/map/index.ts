@@ -45,6 +45,6 @@ export const mapPlugin: FastifyPluginAsync = async (app) => {
       bbox = parsed;
     }
     reply.type('application/geo+json');
-    return layerFeatures(app.pg.pool, layer, bbox, request.query.limit ?? DEFAULT_LIMIT);
+    return layerFeatures(app.pg.pool, layer, (await app.layerFields()).get(layer.id)!, bbox, request.query.limit ?? DEFAULT_LIMIT);
   });
 };

@@ -3,30 +3,7 @@
 // from the request.
 import type pg from 'pg';
 import { LAYERS, type LayerDef } from '../../geo/layers.ts';
-import { M2_PER_MU } from '../../geo/units.ts';
-
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
-/** Derived properties some layers carry for styling: computed here so the client never guesses. */
-function derivedColumns(layer: LayerDef): string {
-  switch (layer.id) {
-    case 'red_line':
-      return `, round((ST_Area(t.red_line::geography) / ${M2_PER_MU})::numeric, 2)::float8 AS area_mu,
-        CASE WHEN t.land_target_mu > 0 THEN least(100, round((
-          (SELECT coalesce(sum(ST_Area(p.geom::geography)), 0) FROM parcel p
-            WHERE p.project_id = t.id AND p.status = 'handed_over') / ${M2_PER_MU} / t.land_target_mu * 100)::numeric, 1))::float8
-        ELSE 0 END AS progress_pct`;
-    case 'parcel':
-    case 'farmland':
-    case 'cane_base':
-      return `, round((ST_Area(t.geom::geography) / ${M2_PER_MU})::numeric, 2)::float8 AS area_mu`;
-    case 'resettlement_site':
-      return `, greatest(0, (extract(year FROM age(coalesce(t.actual_delivery_on, current_date), t.planned_delivery_on)) * 12
-        + extract(month FROM age(coalesce(t.actual_delivery_on, current_date), t.planned_delivery_on))))::int AS overdue_months`;
-    default:
-      return '';
-  }
-}
+import { ident, type LayerField, selectFields } from '../layer-sql.ts';
 
 export type BBox = [number, number, number, number];
 
@@ -37,9 +14,10 @@ export interface LayerFeatures {
   truncated: boolean;
 }
 
-export async function layerFeatures(pool: pg.Pool, layer: LayerDef, bbox: BBox | undefined, limit: number): Promise<LayerFeatures> {
+export async function layerFeatures(
+  pool: pg.Pool, layer: LayerDef, fields: LayerField[], bbox: BBox | undefined, limit: number,
+): Promise<LayerFeatures> {
   const geom = `t.${ident(layer.geometryColumn)}`;
-  const columns = layer.attributes.map((a) => `t.${ident(a)}`).join(', ');
   const where = [`${geom} IS NOT NULL`];
   const params: unknown[] = [limit + 1];
   if (bbox) {
@@ -47,7 +25,7 @@ export async function layerFeatures(pool: pg.Pool, layer: LayerDef, bbox: BBox |
     where.push(`${geom} && ST_MakeEnvelope($2, $3, $4, $5, 4490)`);
   }
   const { rows } = await pool.query<Record<string, unknown> & { id: number; geometry: string }>(
-    `SELECT t.id, ${columns}${derivedColumns(layer)}, ST_AsGeoJSON(${geom}, 7) AS geometry
+    `SELECT ${selectFields(fields)}, ST_AsGeoJSON(${geom}, 7) AS geometry
        FROM ${ident(layer.table)} t WHERE ${where.join(' AND ')} ORDER BY t.id LIMIT $1`,
     params,
   );

@@ -1,0 +1,56 @@
+// Rendered tiles in memory (LRU, bounded in bytes), dropped when a table they draw from changes.
+// Each table has a generation number: a tile rendered while its table changed is not stored, so a
+// slow render can never put a stale tile back after the invalidation.
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+
+export interface CachedTile {
+  body: Buffer;
+  etag: string;
+  tables: string[];
+}
+
+export function strongEtag(body: Buffer): string {
+  return `"${createHash('sha1').update(body).digest('base64url')}"`;
+}
+
+export class TileCache {
+  private readonly entries: LRUCache<string, CachedTile>;
+  private readonly generations = new Map<string, number>();
+  private epoch = 0; // bumped by clear()
+
+  constructor(maxBytes: number) {
+    this.entries = new LRUCache<string, CachedTile>({ maxSize: maxBytes, sizeCalculation: (t) => Math.max(64, t.body.length) });
+  }
+
+  get(key: string): CachedTile | undefined {
+    return this.entries.get(key);
+  }
+
+  /** The generation of each table, to hand back to set() when the render is done. */
+  snapshot(tables: string[]): number[] {
+    return [this.epoch, ...tables.map((t) => this.generations.get(t) ?? 0)];
+  }
+
+  set(key: string, tile: CachedTile, snapshot: number[]): void {
+    const now = this.snapshot(tile.tables);
+    if (now.some((g, i) => g !== snapshot[i])) return;
+    this.entries.set(key, tile);
+  }
+
+  /** A table changed: forget every tile drawn from it. */
+  invalidate(table: string): void {
+    this.generations.set(table, (this.generations.get(table) ?? 0) + 1);
+    for (const [key, tile] of this.entries.entries()) if (tile.tables.includes(table)) this.entries.delete(key);
+  }
+
+  /** Notifications may have been missed (listener reconnected): forget everything. */
+  clear(): void {
+    this.epoch++;
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

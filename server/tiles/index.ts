@@ -1,0 +1,115 @@
+// The tile capability: GET /tiles/{layer[,layer…]}/{z}/{x}/{y}.mvt and GET /tiles/{layer}.json (TileJSON 3.0).
+// Cached in memory with strong ETags; the cache follows every change through LISTEN/NOTIFY.
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import { DISTRICT_BBOX, LAYER_BY_ID, type LayerDef, TILE_MAX_ZOOM } from '../../geo/layers.ts';
+import { layerDependencies } from '../layer-sql.ts';
+import { strongEtag, TileCache } from './cache.ts';
+import { listenForLayerChanges } from './invalidation.ts';
+import { detectEncoder, type Encoder, renderTile } from './render.ts';
+import type { TileCoord } from './sql.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    tiles: { encoder: Encoder; cache: TileCache };
+  }
+}
+
+export interface TilesOptions {
+  /** in-memory tile cache size; 0 turns caching off (benchmarks of cold tiles) */
+  cacheBytes: number;
+}
+
+const MAX_REQUEST_ZOOM = 24;
+const MVT_TYPE = 'application/vnd.mapbox-vector-tile';
+
+function badRequest(reply: FastifyReply, message: string) {
+  return reply.code(400).send({ error: 'bad_request', message });
+}
+
+/** '14', '13000', '7000' → a tile, or the reason it is not one. */
+export function parseTileCoord(z: string, x: string, y: string): TileCoord | string {
+  const ints = [z, x, y].map((s) => (/^\d{1,10}$/.test(s) ? Number(s) : NaN));
+  if (ints.some((n) => !Number.isInteger(n))) return `z/x/y must be whole numbers (got ${z}/${x}/${y})`;
+  const [zi, xi, yi] = ints;
+  if (zi > MAX_REQUEST_ZOOM) return `zoom ${zi} is above the maximum ${MAX_REQUEST_ZOOM}`;
+  const n = 2 ** zi;
+  if (xi >= n || yi >= n) return `tile ${zi}/${xi}/${yi} does not exist: at zoom ${zi}, x and y run from 0 to ${n - 1}`;
+  return { z: zi, x: xi, y: yi };
+}
+
+export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
+  const cache = new TileCache(opts.cacheBytes);
+  const listener = listenForLayerChanges({
+    backend: app.databaseInfo.backend,
+    url: app.pg.pool.options.connectionString!,
+    pool: app.pg.pool,
+    onChange: (table) => cache.invalidate(table),
+    onReset: () => cache.clear(),
+    log: app.log,
+  });
+  app.addHook('onClose', () => listener.close());
+  const state = { encoder: 'js' as Encoder, cache };
+  app.decorate('tiles', state);
+  app.addHook('onReady', async () => {
+    state.encoder = await detectEncoder(app.pg.pool);
+    app.log.info(`tiles encoded by ${state.encoder === 'postgis' ? 'PostGIS (ST_AsMVT)' : 'JavaScript (PostGIS clips, vt-pbf encodes)'}`);
+  });
+
+  const routes: FastifyPluginAsync = async (r) => {
+    r.get<{ Params: { layers: string; z: string; x: string; y: string } }>('/tiles/:layers/:z/:x/:y.mvt', async (request, reply) => {
+      const { layers: names, z, x, y } = request.params;
+      const layers: LayerDef[] = [];
+      for (const name of names.split(',')) {
+        const layer = LAYER_BY_ID.get(name);
+        if (!layer) return reply.code(404).send({ error: 'not_found', message: `no layer "${name}"` });
+        if (!layers.includes(layer)) layers.push(layer);
+      }
+      const coord = parseTileCoord(z, x, y);
+      if (typeof coord === 'string') return badRequest(reply, coord);
+
+      const key = `${layers.map((l) => l.id).join(',')}/${coord.z}/${coord.x}/${coord.y}`;
+      let tile = opts.cacheBytes > 0 ? cache.get(key) : undefined;
+      if (!tile) {
+        const tables = [...new Set(layers.flatMap(layerDependencies))];
+        const snapshot = cache.snapshot(tables);
+        const body = await renderTile(app.pg.pool, state.encoder, layers, await app.layerFields(), coord);
+        tile = { body, etag: strongEtag(body), tables };
+        if (opts.cacheBytes > 0) cache.set(key, tile, snapshot);
+      }
+      reply.header('ETag', tile.etag).header('Cache-Control', 'no-cache').type(MVT_TYPE);
+      if (request.headers['if-none-match'] === tile.etag) return reply.code(304).send();
+      return reply.send(tile.body);
+    });
+
+    r.get<{ Params: { layer: string } }>('/tiles/:layer.json', async (request, reply) => {
+      const layer = LAYER_BY_ID.get(request.params.layer);
+      if (!layer) return reply.code(404).send({ error: 'not_found', message: `no layer "${request.params.layer}"` });
+      const fields = (await app.layerFields()).get(layer.id)!;
+      const { rows } = await app.pg.pool.query<{ x0: number | null; y0: number; x1: number; y1: number }>(
+        `SELECT ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1 FROM (SELECT ST_Extent("${layer.geometryColumn}") e FROM "${layer.table}") s`);
+      const b = rows[0]?.x0 != null ? [rows[0].x0, rows[0].y0, rows[0].x1, rows[0].y1] : DISTRICT_BBOX;
+      const origin = `${request.protocol}://${request.host}`;
+      return {
+        tilejson: '3.0.0',
+        name: layer.title.zh,
+        description: `${layer.title.zh} / ${layer.title.en}（演示数据 synthetic demo data）`,
+        attribution: '征收一张图 · 演示数据',
+        scheme: 'xyz',
+        tiles: [`${origin}/tiles/${layer.id}/{z}/{x}/{y}.mvt`],
+        minzoom: layer.minZoom,
+        maxzoom: TILE_MAX_ZOOM,
+        bounds: b,
+        center: [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, Math.max(layer.minZoom, 11)],
+        vector_layers: [{
+          id: layer.id,
+          description: layer.title.zh,
+          minzoom: layer.minZoom,
+          maxzoom: TILE_MAX_ZOOM,
+          fields: Object.fromEntries(fields.map((f) => [f.name, f.type])),
+        }],
+      };
+    });
+  };
+  await app.register(routes);
+}, { name: 'tiles', dependencies: ['database'] });

@@ -1,0 +1,75 @@
+// Listens on zs_layer_changed so that an edit through any server process (or any SQL client)
+// invalidates this process's cached tiles.
+// - PostgreSQL: one dedicated connection, reconnected with backoff; after a reconnect the whole cache
+//   is dropped, since notifications sent while it was away are lost.
+// - Embedded PGlite: one database session shared through a multiplexer, which hands a notification
+//   to the connection whose query caused it; every write goes through this process's pool, so each
+//   pool connection listens.
+import pg from 'pg';
+import type { Backend } from '../db/database.ts';
+
+export const CHANNEL = 'zs_layer_changed';
+
+export interface ChangeListener {
+  close(): Promise<void>;
+}
+
+export function listenForLayerChanges(opts: {
+  backend: Backend;
+  url: string;
+  pool: pg.Pool;
+  onChange: (table: string) => void;
+  onReset: () => void;
+  log: { warn(obj: unknown, msg?: string): void };
+}): ChangeListener {
+  const handle = (msg: pg.Notification) => {
+    if (msg.channel === CHANNEL && msg.payload) opts.onChange(msg.payload);
+  };
+
+  if (opts.backend === 'embedded') {
+    const onConnect = (client: pg.PoolClient) => {
+      client.on('notification', handle);
+      client.query(`LISTEN ${CHANNEL}`).catch((err) => opts.log.warn({ err }, 'LISTEN failed'));
+    };
+    opts.pool.on('connect', onConnect);
+    return { close: async () => void opts.pool.off('connect', onConnect) };
+  }
+
+  let client: pg.Client | undefined;
+  let closed = false;
+  let delay = 500;
+  const connect = async (): Promise<void> => {
+    if (closed) return;
+    const c = new pg.Client({ connectionString: opts.url });
+    c.on('notification', handle);
+    let lost = false;
+    c.on('error', (err) => {
+      if (lost) return;
+      lost = true;
+      opts.log.warn({ err }, 'tile invalidation listener lost its connection; reconnecting');
+      c.end().catch(() => {});
+      if (client === c) client = undefined;
+      setTimeout(() => void connect(), delay).unref();
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${CHANNEL}`);
+      if (closed) return void (await c.end());
+      client = c;
+      delay = 500;
+      opts.onReset(); // anything may have changed while no one listened
+    } catch (err) {
+      opts.log.warn({ err }, 'tile invalidation listener could not connect; retrying');
+      delay = Math.min(delay * 2, 10_000);
+      c.end().catch(() => {});
+      setTimeout(() => void connect(), delay).unref();
+    }
+  };
+  void connect();
+  return {
+    async close() {
+      closed = true;
+      await client?.end().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,89 @@
+// Tile SQL. Both encoders read the same rows: the features whose geometry meets the (buffered) tile,
+// found through the GiST index on the stored CGCS2000 geometry by transforming the tile's envelope
+// rather than every row; simplified to half a tile unit; at most FEATURE_LIMIT per layer, largest first.
+// - nativeTileSql: PostGIS encodes (ST_AsMVTGeom + ST_AsMVT).
+// - clippedTileSql: PostGIS clips and scales to tile units; JavaScript encodes (encode.ts). For
+//   PGlite, whose PostGIS is built without protobuf-c.
+import type { LayerDef } from '../../geo/layers.ts';
+import { ident, type LayerField, selectFields } from '../layer-sql.ts';
+
+export const EXTENT = 4096;
+export const BUFFER = 64; // tile units of margin, so strokes and labels cross tile edges cleanly
+/** The visible rule when a tile would hold more: the largest features are kept (smallest dropped). */
+export const FEATURE_LIMIT = 5000;
+
+const WEB_MERCATOR_HALF = 20037508.342789244;
+
+export interface TileCoord {
+  z: number;
+  x: number;
+  y: number;
+}
+
+/** Half a tile unit at zoom z, in metres of Web Mercator: simplification below what a pixel shows. */
+export function simplifyTolerance(z: number): number {
+  return (2 * WEB_MERCATOR_HALF) / 2 ** z / EXTENT / 2;
+}
+
+/** Tile bounds in Web Mercator metres. */
+export function tileBounds({ z, x, y }: TileCoord): { xmin: number; ymin: number; xmax: number; ymax: number } {
+  const size = (2 * WEB_MERCATOR_HALF) / 2 ** z;
+  const xmin = -WEB_MERCATOR_HALF + x * size;
+  const ymax = WEB_MERCATOR_HALF - y * size;
+  return { xmin, ymin: ymax - size, xmax: xmin + size, ymax };
+}
+
+// $1 z, $2 x, $3 y, $4 simplify tolerance
+function candidates(layer: LayerDef, fields: LayerField[], geomExpr: (g3857: string) => string): string {
+  const geom = `t.${ident(layer.geometryColumn)}`;
+  const g3857 = layer.geometry === 'point'
+    ? `ST_Transform(${geom}, 3857)`
+    : `ST_Simplify(ST_Transform(${geom}, 3857), $4::float8, true)`;
+  // largest first for polygons and lines; points in id order (stable between zooms)
+  const order = layer.geometry === 'polygon' ? `ST_Area(${geom}) DESC, t.id`
+    : layer.geometry === 'line' ? `ST_Length(${geom}) DESC, t.id` : 't.id';
+  return `SELECT ${selectFields(fields)}, ${geomExpr(g3857)} AS geom
+      FROM ${ident(layer.table)} t, bounds b
+     WHERE ${geom} && b.env4490
+     ORDER BY ${order}
+     LIMIT ${FEATURE_LIMIT}`;
+}
+
+const BOUNDS = `bounds AS (
+    SELECT ST_TileEnvelope($1, $2, $3) AS env,
+           ST_Transform(ST_TileEnvelope($1, $2, $3, margin => ${BUFFER / EXTENT}), 4490) AS env4490)`;
+
+/** One MVT layer, encoded by PostGIS. Returns one row: { mvt: Buffer }. */
+export function nativeTileSql(layer: LayerDef, fields: LayerField[]): string {
+  return `WITH ${BOUNDS}
+    SELECT ST_AsMVT(q, ${sqlString(layer.id)}, ${EXTENT}, 'geom', 'id') AS mvt FROM (
+      ${candidates(layer, fields, (g) => `ST_AsMVTGeom(${g}, b.env, ${EXTENT}, ${BUFFER}, true)`)}
+    ) q WHERE q.geom IS NOT NULL`;
+}
+
+/**
+ * The same features, clipped to the buffered tile, scaled to tile units (y down), snapped to the
+ * unit grid and made valid, as GeoJSON text for the JavaScript encoder. Rows: fields…, geom.
+ */
+export function clippedTileSql(layer: LayerDef, fields: LayerField[]): string {
+  const kind = layer.geometry === 'polygon' ? 3 : layer.geometry === 'line' ? 2 : 1;
+  const width = '(ST_XMax(b.env) - ST_XMin(b.env))';
+  const height = '(ST_YMax(b.env) - ST_YMin(b.env))';
+  const clip = (g: string) => layer.geometry === 'point' ? g
+    : `ST_ClipByBox2D(${g}, ST_Expand(b.env, ${width} * ${BUFFER / EXTENT})::box2d)`;
+  const toTileUnits = (g: string) => `ST_Affine(${clip(g)},
+      ${EXTENT} / ${width}, 0, 0, -${EXTENT} / ${height},
+      -ST_XMin(b.env) * ${EXTENT} / ${width}, ST_YMax(b.env) * ${EXTENT} / ${height})`;
+  const tileGeom = (g: string) =>
+    `ST_CollectionExtract(ST_MakeValid(ST_RemoveRepeatedPoints(ST_SnapToGrid(${toTileUnits(g)}, 1))), ${kind})`;
+  const names = ['id', ...fields.map((f) => f.name)].map((n) => `q.${ident(n)}`).join(', ');
+  return `WITH ${BOUNDS}
+    SELECT ${names}, ST_AsGeoJSON(q.geom, 0) AS geom FROM (${candidates(layer, fields, tileGeom)}) q
+     WHERE NOT ST_IsEmpty(q.geom)`;
+}
+
+const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** Detected once at start: can this PostGIS encode MVT itself? (PGlite's cannot.) */
+export const CAN_ENCODE_MVT_SQL =
+  `SELECT ST_AsMVT(q, 'probe', ${EXTENT}, 'geom') AS mvt FROM (SELECT 1 AS id, ST_AsMVTGeom(ST_MakePoint(1, 1), ST_MakeEnvelope(0, 0, 10, 10)) AS geom) q`;
