@@ -4,7 +4,10 @@ import type pg from 'pg';
 
 export interface BenchContext {
   pool: pg.Pool;
+  /** the server started by the runner, cache on */
   baseUrl: string;
+  /** the benchmark database, for benchmarks that start servers of their own */
+  databaseUrl: string;
   scale: number;
 }
 
@@ -14,6 +17,11 @@ export interface BenchRow {
   medianMs: number;
   p95Ms: number;
   note?: string;
+}
+
+export function summarize(name: string, timesMs: number[], note?: string): BenchRow {
+  const sorted = [...timesMs].sort((a, b) => a - b);
+  return { name, n: sorted.length, medianMs: quantile(sorted, 0.5), p95Ms: quantile(sorted, 0.95), note };
 }
 
 export interface Benchmark {
@@ -39,8 +47,7 @@ export async function measure(name: string, fn: (i: number) => Promise<unknown>,
     await fn(i);
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  return { name, n: iterations, medianMs: quantile(times, 0.5), p95Ms: quantile(times, 0.95), note: opts.note };
+  return summarize(name, times, opts.note);
 }
 
 export function formatTable(rows: BenchRow[]): string {

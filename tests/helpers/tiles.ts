@@ -1,6 +1,6 @@
 // Decoding tiles the way a client does (@mapbox/vector-tile), and finding tiles with data in them.
 import { VectorTile } from '@mapbox/vector-tile';
-import Protobuf from 'pbf';
+import { PbfReader } from 'pbf';
 import type pg from 'pg';
 
 export interface DecodedFeature {
@@ -10,7 +10,7 @@ export interface DecodedFeature {
 }
 
 export function decodeTile(body: ArrayBuffer | Uint8Array, z: number, x: number, y: number): Record<string, DecodedFeature[]> {
-  const tile = new VectorTile(new Protobuf(body instanceof Uint8Array ? body : new Uint8Array(body)));
+  const tile = new VectorTile(new PbfReader(body instanceof Uint8Array ? body : new Uint8Array(body)));
   const out: Record<string, DecodedFeature[]> = {};
   for (const [name, layer] of Object.entries(tile.layers)) {
     out[name] = [];

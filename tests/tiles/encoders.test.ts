@@ -2,7 +2,7 @@
 // (embedded backend). Same tiles, same features, ids and attributes; geometry within one tile unit.
 // Needs a PostGIS built with protobuf-c, so it runs in the DATABASE_URL pass of the suite.
 import { VectorTile } from '@mapbox/vector-tile';
-import Protobuf from 'pbf';
+import { PbfReader } from 'pbf';
 import { describe, expect, inject, it } from 'vitest';
 import { LAYER_BY_ID } from '../../geo/layers.ts';
 import { loadLayerFields } from '../../server/layer-sql.ts';
@@ -19,7 +19,7 @@ interface Decoded {
 }
 
 function decode(body: Buffer): Decoded {
-  const tile = new VectorTile(new Protobuf(new Uint8Array(body)));
+  const tile = new VectorTile(new PbfReader(new Uint8Array(body)));
   const out: Decoded = {};
   for (const [name, layer] of Object.entries(tile.layers)) {
     out[name] = new Map();
