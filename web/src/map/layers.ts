@@ -78,6 +78,7 @@ export function createMap(container: HTMLElement, district: District, entries: L
       for (const prop of OPACITY_PROPS[spec.type] ?? []) base[prop] = paint[prop] ?? 1;
       baseOpacity.set(spec.id, base);
     }
+    addDistrictMask(map, district);
     for (const e of entries) {
       applyVisibility(e.info.id, e.visible);
       if (e.opacity !== 1) applyOpacity(e.info.id, e.opacity);
@@ -119,4 +120,24 @@ export function createMap(container: HTMLElement, district: District, entries: L
   };
   attachInteractions(ctl);
   return ctl;
+}
+
+/** Dims everything outside the district's extent and draws its edge. */
+function addDistrictMask(map: MapLibreMap, district: District): void {
+  const [w, s, e, n] = district.bbox;
+  const edge = [[w, s], [e, s], [e, n], [w, n], [w, s]];
+  map.addSource('zs-district-mask', {
+    type: 'geojson',
+    data: {
+      type: 'Feature',
+      properties: {},
+      geometry: { type: 'Polygon', coordinates: [[[-180, -85], [180, -85], [180, 85], [-180, 85], [-180, -85]], edge.slice().reverse()] },
+    },
+  });
+  const before = map.getStyle().layers.find((l) => l.type === 'symbol')?.id;
+  map.addLayer({ id: 'district-mask', type: 'fill', source: 'zs-district-mask', paint: { 'fill-color': '#c9c4ba', 'fill-opacity': 0.45 } }, before);
+  map.addLayer({
+    id: 'district-edge', type: 'line', source: 'zs-district-mask',
+    paint: { 'line-color': '#5d5346', 'line-width': 1.2, 'line-opacity': 0.6 },
+  }, before);
 }

@@ -251,7 +251,7 @@ export function dataLayers(lang: Lang): Spec[] {
   add('command_area', { id: 'command_area-fill', type: 'fill', paint: { 'fill-color': cmdColor, 'fill-opacity': 0.05 } });
   add('command_area', {
     id: 'command_area-line', type: 'line', layout: { 'line-join': 'round' },
-    paint: { 'line-color': cmdColor, 'line-width': zoomWidth([[8, 2], [14, 4]]), 'line-opacity': 0.75, 'line-dasharray': [4, 1.5] },
+    paint: { 'line-color': cmdColor, 'line-width': zoomWidth([[8, 2], [11, 3], [14, 2.5]]), 'line-opacity': 0.7, 'line-dasharray': [4, 1.5] },
   });
   add('park', { id: 'park-line', type: 'line', paint: { 'line-color': COLORS.parkLine, 'line-width': 1.4, 'line-dasharray': [4, 2], 'line-opacity': 0.9 } });
 
@@ -287,7 +287,9 @@ export function dataLayers(lang: Lang): Spec[] {
   // labels
   const halo = { 'text-halo-color': COLORS.halo, 'text-halo-width': 1.4, 'text-halo-blur': 0.5 };
   add('water', {
-    id: 'water-label', type: 'symbol', filter: ['has', 'name'], minzoom: 9,
+    id: 'water-label', type: 'symbol', minzoom: 9,
+    // the river from the overview on, lakes from 11, ponds only close up
+    filter: ['all', ['has', 'name'], ['>=', ['zoom'], ['match', ['get', 'kind'], 'river', 9, 'lake', 11, 13]]],
     layout: { ...labelLayout(zoomWidth([[9, 12], [14, 16]])), 'text-field': ['get', 'name'], 'text-letter-spacing': 0.3, 'symbol-sort-key': ['-', 0, ['get', '_area']] },
     paint: { 'text-color': COLORS.waterText, ...halo, 'text-opacity': 1 },
   }, true);
