@@ -370,7 +370,7 @@ function followParcel(parcel: ParcelRow, compensation: number, rng: Rng): TakeFi
   const shift = (d: string | null, after: string | null): string | null => {
     if (!d) return null;
     const moved = addDays(d, rng.int(0, 6));
-    const ordered = after && moved < after ? after : moved;
+    const ordered = after && moved <= after ? addDays(after, 1) : moved; // never the same day: history stays ordered
     return ordered <= AS_OF ? ordered : null;
   };
   const signed = shift(parcel.signed_on, null);
