@@ -42,7 +42,9 @@ export function buildBaseMap(admin: AdminLayout, rng: Rng): BaseMap {
 }
 
 function buildWater(rng: Rng): WaterRow[] {
-  const river = corridorRing(riverLine(DISTRICT_BOX.x0, DISTRICT_BOX.x1), (s) => riverHalfWidth(DISTRICT_BOX.x0 + s), 200);
+  // ends 100 m inside the extent: the banks' normals lean a little east or west
+  const x0 = DISTRICT_BOX.x0 + 100;
+  const river = corridorRing(riverLine(x0, DISTRICT_BOX.x1 - 100), (s) => riverHalfWidth(x0 + s), 200);
   const water: WaterRow[] = [{ id: 1, name: '郁江', kind: 'river', geom: polygonGeom(river) }];
   const lakes: [string, number, number, number][] = [['东湖', -3_200, 2_900, 420], ['南湖', -1_800, -2_300, 300]];
   for (const [name, x, y, r] of lakes) water.push({ id: water.length + 1, name, kind: 'lake', geom: polygonGeom(blob([x, y], r, rng)) });
@@ -66,10 +68,10 @@ export function blob([cx, cy]: XY, r: number, rng: Rng, n = 12): Ring {
 }
 
 const STATIC_ROADS: { name: string; class: RoadRow['class']; points: XY[] }[] = [
-  { name: '广昆高速（G80）', class: 'expressway', points: [[-41_000, 9_500], [-20_000, 11_000], [0, 11_800], [15_000, 10_500], [30_700, 12_500]] },
-  { name: '贵港至隆安高速', class: 'expressway', points: [[-41_000, -20_000], [-20_000, -16_000], [-5_000, -11_000], [5_000, -9_000]] },
-  { name: '南广高速铁路', class: 'railway', points: [[-41_000, 8_000], [-15_000, 9_200], [3_600, 9_400], [20_000, 8_200], [30_700, 9_000]] },
-  { name: '黎湛铁路', class: 'railway', points: [[-5_000, 37_000], [-3_000, 15_000], [-2_000, 8_000], [2_000, 5_500], [12_000, 3_000], [30_700, -8_000]] },
+  { name: '广昆高速（G80）', class: 'expressway', points: [[-40_800, 9_500], [-20_000, 11_000], [0, 11_800], [15_000, 10_500], [30_600, 12_500]] },
+  { name: '贵港至隆安高速', class: 'expressway', points: [[-40_800, -20_000], [-20_000, -16_000], [-5_000, -11_000], [5_000, -9_000]] },
+  { name: '南广高速铁路', class: 'railway', points: [[-40_800, 8_000], [-15_000, 9_200], [3_600, 9_400], [20_000, 8_200], [30_600, 9_000]] },
+  { name: '黎湛铁路', class: 'railway', points: [[-5_000, 37_000], [-3_000, 15_000], [-2_000, 8_000], [2_000, 5_500], [12_000, 3_000], [30_600, -8_000]] },
   { name: '金港大道', class: 'arterial', points: [[1_500, 900], [1_600, 4_200], [1_700, 7_500]] },
   { name: '城东大道', class: 'arterial', points: [[9_600, 900], [9_700, 4_800], [9_900, 7_500]] },
   { name: '中山路', class: 'arterial', points: [[-7_800, 1_900], [-4_000, 2_000], [-600, 2_000], [1_500, 2_100]] },

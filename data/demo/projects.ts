@@ -92,21 +92,22 @@ function placeExtraProject(out: ProjectsResult, admin: AdminLayout, i: number, r
     let mesh: Mesh;
     if (isRoad) {
       const heading = rng.range(0, 2 * Math.PI);
-      const len = rng.range(1_500, 4_000);
+      const len = rng.range(2_500, 5_500);
       const bend = rng.range(-0.3, 0.3);
       const mid: XY = [start[0] + Math.cos(heading) * len / 2, start[1] + Math.sin(heading) * len / 2];
       const end: XY = [mid[0] + Math.cos(heading + bend) * len / 2, mid[1] + Math.sin(heading + bend) * len / 2];
       const villageB = admin.villageAt(end)?.name.replace(/村|社区$/, '') ?? '';
       plan = extraPlan(`${town.name}${villageA}至${villageB}${rng.pick(EXTRA_ROAD_SUFFIX)}`, 'road', year, i, rng);
-      mesh = corridorMesh(smooth([start, mid, end], 3), rng.pick([30, 40, 50]), rng.range(45, 75), 2, rng);
+      const width = rng.pick([30, 40, 50]);
+      mesh = corridorMesh(smooth([start, mid, end], 3), width, rng.range(40, 60), width >= 50 ? 3 : 2, rng);
     } else {
       const { kind, suffix } = rng.pick(EXTRA_BLOCK_KIND);
       plan = extraPlan(`${town.name}${villageA}${suffix}（${i + 1}号）`, kind, year, i, rng);
-      const w = rng.range(350, 900);
-      const h = rng.range(300, 700);
+      const w = rng.range(400, 1_000);
+      const h = rng.range(300, 800);
       const a = rng.range(-0.3, 0.3);
       const c = (dx: number, dy: number): XY => [start[0] + dx * Math.cos(a) - dy * Math.sin(a), start[1] + dx * Math.sin(a) + dy * Math.cos(a)];
-      const cell = rng.range(45, 75);
+      const cell = rng.range(35, 50);
       mesh = blockMesh([c(-w / 2, -h / 2), c(w / 2, -h / 2), c(w / 2, h / 2), c(-w / 2, h / 2)], Math.round(w / cell), Math.round(h / cell), rng);
     }
     if (fitsFreely(out, mesh)) return { plan, mesh };
