@@ -205,15 +205,17 @@ async function writeTakeHistory(client: pg.PoolClient, table: 'parcel' | 'house'
   const demolishedField = table === 'house' ? `, 'demolished_on', CASE WHEN s.ord >= 5 THEN s.cur->'demolished_on' ELSE 'null'::jsonb END` : '';
   // The state after step `ord` is the final row with the later steps' fields taken back out.
   const sql = `
-    WITH steps AS (
-      SELECT t.id, s.ord, s.status, ${stepAt('s.on_date')} AS at, to_jsonb(t) AS cur
-      FROM ${table} t
+    WITH current AS MATERIALIZED ( -- each row's JSON once, not once per step
+      SELECT t.*, to_jsonb(t) AS cur FROM ${table} t WHERE t.id > $1
+    ), steps AS (
+      SELECT t.id, s.ord, s.status, ${stepAt('s.on_date')} AS at, t.cur
+      FROM current t
       JOIN project p ON p.id = t.project_id
       CROSS JOIN LATERAL (VALUES
         (0, 'unsigned', p.started_on), (1, 'signed', t.signed_on), (2, 'paid', t.paid_on),
         (3, 'court', t.court_filed_on), (4, 'handed_over', t.handed_over_on)${demolished}
       ) AS s(ord, status, on_date)
-      WHERE t.id > $1 AND s.on_date IS NOT NULL
+      WHERE s.on_date IS NOT NULL
     ), states AS (
       SELECT s.id, s.ord, s.at, row_number() OVER w AS version,
         s.cur || jsonb_build_object(
