@@ -2,7 +2,7 @@
 // 西江农场 and 根竹镇 (争议地), and the reserved land (留用地) owed to villages for earlier takes.
 import type { AdminLayout } from './admin.ts';
 import { CREATED_ON } from './admin.ts';
-import { type Ring, type XY, centroid, polygonGeom, rect } from './geometry.ts';
+import { type Ring, type XY, polygonGeom, rect } from './geometry.ts';
 import { stampOf } from './random.ts';
 import type { DisputedLandRow, MilitaryLandRow, ReservedLandRow } from './types.ts';
 
@@ -88,4 +88,3 @@ export function buildReservedLand(admin: AdminLayout, projectIdByName: Map<strin
   });
 }
 
-export const ringCentre = centroid;
