@@ -114,7 +114,7 @@ export async function loadDistrict(pool: pg.Pool, district: District, log: Log =
 /** The body of loadDistrict for a caller that holds the transaction (see seed.ts). */
 export async function writeDistrict(client: pg.PoolClient, district: District, log: Log = () => {}): Promise<Record<string, number>> {
   await client.query(`SET LOCAL zs.bulk_load = 'on'`);
-  await client.query(`SELECT set_config('zs.user', $1, true)`, [DEMO_USER]);
+  await client.query(`SELECT set_config('zs.changed_by', $1, true)`, [DEMO_USER]);
   // Ids are the generator's 1…n, shifted past whatever a table already holds.
   const offsets = {} as Offsets;
   for (const table of TABLE_ORDER) {

@@ -7,7 +7,7 @@ CREATE OR REPLACE FUNCTION zs_touch() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   NEW.version := OLD.version + 1;
   NEW.updated_at := coalesce(nullif(current_setting('zs.changed_at', true), '')::timestamptz, now());
-  NEW.updated_by := coalesce(nullif(current_setting('zs.user', true), ''), NEW.updated_by, 'system');
+  NEW.updated_by := coalesce(nullif(current_setting('zs.changed_by', true), ''), NEW.updated_by, 'system');
   RETURN NEW;
 END $$;
 

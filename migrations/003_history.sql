@@ -16,13 +16,13 @@ CREATE TABLE IF NOT EXISTS change_log (
 CREATE INDEX IF NOT EXISTS change_log_feature_idx ON change_log (layer, feature_id, changed_at);
 CREATE INDEX IF NOT EXISTS change_log_time_idx    ON change_log (layer, changed_at);
 
--- Who and when come from transaction-local settings (SET LOCAL zs.user / zs.changed_at / zs.reason)
+-- Who and when come from transaction-local settings (SET LOCAL zs.changed_by / zs.changed_at / zs.reason)
 -- so the application, imports and the demo loader all record history the same way.
 -- zs.bulk_load = on skips the trigger: the demo loader writes its dated history itself.
 CREATE OR REPLACE FUNCTION zs_record_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   v_at  timestamptz := coalesce(nullif(current_setting('zs.changed_at', true), '')::timestamptz, now());
-  v_by  text := coalesce(nullif(current_setting('zs.user', true), ''), 'system');
+  v_by  text := coalesce(nullif(current_setting('zs.changed_by', true), ''), 'system');
   v_why text := nullif(current_setting('zs.reason', true), '');
 BEGIN
   IF current_setting('zs.bulk_load', true) = 'on' THEN

@@ -38,7 +38,7 @@ function candidates(layer: LayerDef, fields: LayerField[], geomExpr: (g3857: str
   const geom = `t.${ident(layer.geometryColumn)}`;
   const g3857 = layer.geometry === 'point'
     ? `ST_Transform(${geom}, 3857)`
-    : `ST_Simplify(ST_Transform(${geom}, 3857), $4::float8, true)`;
+    : `ST_Simplify(ST_Transform(${geom}, 3857), b.tolerance, true)`;
   // largest first for polygons and lines; points in id order (stable between zooms)
   const order = layer.geometry === 'polygon' ? `ST_Area(${geom}) DESC, t.id`
     : layer.geometry === 'line' ? `ST_Length(${geom}) DESC, t.id` : 't.id';
@@ -50,7 +50,7 @@ function candidates(layer: LayerDef, fields: LayerField[], geomExpr: (g3857: str
 }
 
 const BOUNDS = `bounds AS (
-    SELECT ST_TileEnvelope($1, $2, $3) AS env,
+    SELECT ST_TileEnvelope($1, $2, $3) AS env, $4::float8 AS tolerance,
            ST_Transform(ST_TileEnvelope($1, $2, $3, margin => ${BUFFER / EXTENT}), 4490) AS env4490)`;
 
 /** One MVT layer, encoded by PostGIS. Returns one row: { mvt: Buffer }. */

@@ -41,7 +41,7 @@ describe('schema', () => {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query(`SET LOCAL zs.user = '测试员'`);
+      await client.query(`SET LOCAL zs.changed_by = '测试员'`);
       await client.query(`SET LOCAL zs.changed_at = '2022-03-15T10:00:00+08:00'`);
       const ins = await client.query(
         `INSERT INTO disputed_land (code, name, parties, geom)

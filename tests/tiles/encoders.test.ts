@@ -47,7 +47,7 @@ describe.skipIf(!onPostgres)('ST_AsMVT and the JavaScript encoder agree', () => 
     expect(await detectEncoder(pool)).toBe('postgis');
   });
 
-  it.each(cases)('%s at z%i', async (layerId, table, z, where, geom) => {
+  it.each(cases)('%s (table %s) at z%i', async (layerId, table, z, where, geom) => {
     const layer = LAYER_BY_ID.get(layerId)!;
     const t = await tileOver(pool, table, z, where, geom);
     const fields = await loadLayerFields(pool);

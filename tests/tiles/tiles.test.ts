@@ -1,5 +1,6 @@
 // Vector tiles checked against the database they are cut from, decoded as a client decodes them.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { buildApp } from '../../server/app.ts';
 import { getJson, appUrl, useTestPool } from '../helpers/db.ts';
 import { decodeTile, tileOver } from '../helpers/tiles.ts';
 
@@ -78,20 +79,51 @@ describe('GET /tiles/{layer}/{z}/{x}/{y}.mvt', () => {
     expect(second.body.length).toBe(0);
   });
 
-  it('serves the new state after the data changes (cache invalidated)', async () => {
-    const t = await tileOver(pool, 'parcel', 15, `status <> 'court'`);
-    const path = `/tiles/parcel/${t.z}/${t.x}/${t.y}.mvt`;
-    const before = await getTile(path);
-    const { rows } = await pool.query('SELECT status FROM parcel WHERE id = $1', [t.id]);
+  it('serves the new state after a change committed through the app’s pool (cache invalidated)', async () => {
+    // an app of its own in this process, so the write goes through the connection the app listens on
+    // (on the embedded backend a notification reaches only the connection whose commit sent it)
+    const app = await buildApp({ database: { url: inject('databaseUrl'), poolMax: 1, info: (await getJson('/health')).body.database } });
     try {
-      await pool.query(`UPDATE parcel SET owner_name = owner_name || '（测试）' WHERE id = $1`, [t.id]);
-      await new Promise((r) => setTimeout(r, 200)); // NOTIFY arrives after commit
-      const after = await getTile(path);
-      expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'));
-      const f = decodeTile(after.body, t.z, t.x, t.y).parcel.find((x) => x.id === t.id)!;
-      expect(f.properties.status).toBe(rows[0].status);
+      const t = await tileOver(pool, 'parcel', 15);
+      const url = `/tiles/parcel/${t.z}/${t.x}/${t.y}.mvt`;
+      const before = await app.inject(url);
+      expect((await app.inject(url)).headers.etag).toBe(before.headers.etag); // served from the cache
+      await app.pg.pool.query(`UPDATE parcel SET owner_name = owner_name || '（测试）' WHERE id = $1`, [t.id]);
+      try {
+        await new Promise((r) => setTimeout(r, 200)); // NOTIFY arrives after commit
+        const after = await app.inject(url);
+        expect(after.headers.etag).not.toBe(before.headers.etag);
+        const f = decodeTile(after.rawPayload, t.z, t.x, t.y).parcel.find((x) => x.id === t.id)!;
+        expect(f.properties.owner_name).toMatch(/（测试）$/);
+      } finally {
+        await app.pg.pool.query(`UPDATE parcel SET owner_name = replace(owner_name, '（测试）', '') WHERE id = $1`, [t.id]);
+      }
     } finally {
-      await pool.query(`UPDATE parcel SET owner_name = replace(owner_name, '（测试）', '') WHERE id = $1`, [t.id]);
+      await app.close();
+    }
+  });
+
+  it('gives a red line its new progress when one of its parcels is handed over', async () => {
+    const app = await buildApp({ database: { url: inject('databaseUrl'), poolMax: 1, info: (await getJson('/health')).body.database } });
+    try {
+      const { rows } = await pool.query(
+        `SELECT pa.id, pa.status, pa.project_id FROM parcel pa JOIN project pr ON pr.id = pa.project_id
+          WHERE pa.status = 'paid' AND pr.land_target_mu > 0 ORDER BY pa.id LIMIT 1`);
+      const parcel = rows[0];
+      const t = await tileOver(pool, 'project', 12, `id = ${parcel.project_id}`, 'red_line');
+      const url = `/tiles/red_line/${t.z}/${t.x}/${t.y}.mvt`;
+      const progressOf = async () => decodeTile((await app.inject(url)).rawPayload, t.z, t.x, t.y)
+        .red_line.find((f) => f.id === parcel.project_id)!.properties.progress_pct as number;
+      const before = await progressOf();
+      await app.pg.pool.query(`UPDATE parcel SET status = 'handed_over', handed_over_on = '2022-12-30' WHERE id = $1`, [parcel.id]);
+      try {
+        await new Promise((r) => setTimeout(r, 200));
+        expect(await progressOf()).toBeGreaterThan(before);
+      } finally {
+        await app.pg.pool.query(`UPDATE parcel SET status = $2, handed_over_on = NULL WHERE id = $1`, [parcel.id, parcel.status]);
+      }
+    } finally {
+      await app.close();
     }
   });
 });
