@@ -14,51 +14,56 @@ export interface LayerDef {
   /** columns shown in popups and tiles (beyond id); sensitive ones are marked for the accounts issue */
   attributes: string[];
   sensitive?: string[];
+  /** lowest zoom with features in tiles: dense layers start late so low-zoom tiles stay small */
+  minZoom: number;
 }
 
 export const LAYERS: LayerDef[] = [
-  { id: 'water', table: 'water', geometryColumn: 'geom', geometry: 'polygon', group: 'base',
+  { id: 'water', minZoom: 0, table: 'water', geometryColumn: 'geom', geometry: 'polygon', group: 'base',
     title: { zh: '水系', en: 'Water' }, attributes: ['name', 'kind'] },
-  { id: 'built_up', table: 'built_up', geometryColumn: 'geom', geometry: 'polygon', group: 'base',
+  { id: 'built_up', minZoom: 6, table: 'built_up', geometryColumn: 'geom', geometry: 'polygon', group: 'base',
     title: { zh: '建成区', en: 'Built-up areas' }, attributes: ['name'] },
-  { id: 'road', table: 'road', geometryColumn: 'geom', geometry: 'line', group: 'base',
+  { id: 'road', minZoom: 6, table: 'road', geometryColumn: 'geom', geometry: 'line', group: 'base',
     title: { zh: '道路', en: 'Roads' }, attributes: ['name', 'class'] },
-  { id: 'place', table: 'place', geometryColumn: 'geom', geometry: 'point', group: 'base',
+  { id: 'place', minZoom: 6, table: 'place', geometryColumn: 'geom', geometry: 'point', group: 'base',
     title: { zh: '地名', en: 'Place names' }, attributes: ['name', 'kind', 'rank'] },
-  { id: 'command_area', table: 'command_area', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
+  { id: 'command_area', minZoom: 0, table: 'command_area', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
     title: { zh: '片区指挥部', en: 'Command areas' }, attributes: ['code', 'name', 'commander'] },
-  { id: 'township', table: 'township', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
+  { id: 'township', minZoom: 8, table: 'township', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
     title: { zh: '乡镇（街道）', en: 'Townships' }, attributes: ['name', 'kind', 'command_area_id'] },
-  { id: 'village', table: 'village', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
+  { id: 'village', minZoom: 11, table: 'village', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
     title: { zh: '行政村（社区）', en: 'Villages' }, attributes: ['name', 'kind', 'township_id'] },
-  { id: 'park', table: 'park', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
+  { id: 'park', minZoom: 8, table: 'park', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
     title: { zh: '产业园区', en: 'Parks' }, attributes: ['name'] },
-  { id: 'farmland', table: 'farmland', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+  { id: 'farmland', minZoom: 12, table: 'farmland', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
     title: { zh: '耕地/永久基本农田', en: 'Farmland' }, attributes: ['code', 'kind', 'land_class', 'village_id'] },
-  { id: 'cane_base', table: 'cane_base', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+  { id: 'cane_base', minZoom: 11, table: 'cane_base', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
     title: { zh: '双高糖料蔗基地', en: 'Cane bases' }, attributes: ['code', 'name', 'grower', 'village_id'] },
-  { id: 'military_land', table: 'military_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+  { id: 'military_land', minZoom: 8, table: 'military_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
     title: { zh: '军事用地', en: 'Military land' }, attributes: ['code', 'name', 'unit', 'use', 'notes'],
     sensitive: ['name', 'unit', 'use', 'notes'] },
-  { id: 'disputed_land', table: 'disputed_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+  { id: 'disputed_land', minZoom: 8, table: 'disputed_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
     title: { zh: '争议地', en: 'Disputed land' }, attributes: ['code', 'name', 'parties', 'status'] },
-  { id: 'reserved_land', table: 'reserved_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+  { id: 'reserved_land', minZoom: 10, table: 'reserved_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
     title: { zh: '留用地', en: 'Reserved land' }, attributes: ['code', 'village_id', 'project_id', 'year', 'owed_mu', 'delivered_mu'] },
-  { id: 'red_line', table: 'project', geometryColumn: 'red_line', geometry: 'polygon', group: 'project',
+  { id: 'red_line', minZoom: 6, table: 'project', geometryColumn: 'red_line', geometry: 'polygon', group: 'project',
     title: { zh: '项目红线', en: 'Project red lines' },
     attributes: ['code', 'name', 'kind', 'source', 'year', 'command_area_id', 'land_target_mu', 'house_target_m2', 'approval_stage'] },
-  { id: 'parcel', table: 'parcel', geometryColumn: 'geom', geometry: 'polygon', group: 'project',
+  { id: 'parcel', minZoom: 13, table: 'parcel', geometryColumn: 'geom', geometry: 'polygon', group: 'project',
     title: { zh: '征收宗地', en: 'Parcels' },
     attributes: ['code', 'project_id', 'owner_type', 'owner_name', 'land_class', 'status', 'agreed_compensation_yuan', 'paid_yuan'] },
-  { id: 'house', table: 'house', geometryColumn: 'geom', geometry: 'polygon', group: 'project',
+  { id: 'house', minZoom: 14, table: 'house', geometryColumn: 'geom', geometry: 'polygon', group: 'project',
     title: { zh: '征收房屋', en: 'Houses' },
     attributes: ['code', 'project_id', 'owner_name', 'building_area_m2', 'structure', 'status'] },
-  { id: 'resettlement_site', table: 'resettlement_site', geometryColumn: 'geom', geometry: 'polygon', group: 'resettlement',
+  { id: 'resettlement_site', minZoom: 8, table: 'resettlement_site', geometryColumn: 'geom', geometry: 'polygon', group: 'resettlement',
     title: { zh: '安置区', en: 'Resettlement sites' },
     attributes: ['name', 'units_planned', 'units_delivered', 'households_waiting', 'planned_delivery_on', 'actual_delivery_on'] },
-  { id: 'problem', table: 'problem', geometryColumn: 'geom', geometry: 'point', group: 'project',
+  { id: 'problem', minZoom: 10, table: 'problem', geometryColumn: 'geom', geometry: 'point', group: 'project',
     title: { zh: '问题台账', en: 'Problems' }, attributes: ['kind', 'title', 'status', 'owner', 'project_id'] },
 ];
+
+/** Tiles are cut from zoom 0 to this; the client overzooms beyond it. */
+export const TILE_MAX_ZOOM = 16;
 
 export const LAYER_BY_ID: ReadonlyMap<string, LayerDef> = new Map(LAYERS.map((l) => [l.id, l]));
 
