@@ -8,6 +8,13 @@ import { healthPlugin } from './health/index.ts';
 import { mapPlugin } from './map/index.ts';
 import { tilesPlugin } from './tiles/index.ts';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** who is asking: recorded in the history of every write (the accounts capability sets it from the session) */
+    actor: string;
+  }
+}
+
 export interface AppOptions {
   database: { url: string; poolMax: number; info: DatabaseInfo };
   webRoot?: string;
@@ -34,6 +41,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
+
+  app.decorateRequest('actor', 'anonymous');
 
   await app.register(databasePlugin, opts.database);
   await app.register(healthPlugin);
