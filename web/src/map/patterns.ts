@@ -83,9 +83,9 @@ export const PATTERNS: Pattern[] = [
     // 争议地: orange reverse hatch
     id: 'pat-disputed',
     size: 10,
-    background: 'rgba(255, 214, 160, 0.45)',
+    background: 'rgba(255, 214, 160, 0.3)',
     draw(ctx, s) {
-      ctx.strokeStyle = 'rgba(230, 110, 0, 0.85)';
+      ctx.strokeStyle = 'rgba(230, 110, 0, 0.6)';
       ctx.lineWidth = 1 * RATIO;
       diagonal(ctx, s, true);
     },
