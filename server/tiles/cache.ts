@@ -20,7 +20,7 @@ export class TileCache {
   private epoch = 0; // bumped by clear()
 
   constructor(maxBytes: number) {
-    this.entries = new LRUCache<string, CachedTile>({ maxSize: maxBytes, sizeCalculation: (t) => Math.max(64, t.body.length) });
+    this.entries = new LRUCache<string, CachedTile>({ maxSize: Math.max(1, maxBytes), sizeCalculation: (t) => Math.max(64, t.body.length) });
   }
 
   get(key: string): CachedTile | undefined {
