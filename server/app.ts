@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { DatabaseInfo } from './db/database.ts';
 import { databasePlugin } from './db/plugin.ts';
+import { conflictsPlugin } from './conflicts/index.ts';
 import { healthPlugin } from './health/index.ts';
 import { mapPlugin } from './map/index.ts';
 import { tilesPlugin } from './tiles/index.ts';
@@ -47,6 +48,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(databasePlugin, opts.database);
   await app.register(healthPlugin);
   await app.register(mapPlugin);
+  await app.register(conflictsPlugin);
   await app.register(tilesPlugin, { cacheBytes: opts.tileCacheBytes ?? 256 * 1024 * 1024 });
   if (opts.webRoot && existsSync(opts.webRoot)) {
     await app.register(fastifyStatic, { root: opts.webRoot, wildcard: false });

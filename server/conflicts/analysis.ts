@@ -1,0 +1,237 @@
+// 压占分析: which constraint features a red line takes, and how much of each — in PostGIS with the GiST
+// indexes (&& and ST_Intersects first, ST_Intersection only where the feature is not wholly inside).
+// Ellipsoidal areas from PostGIS geography (GRS80); planar areas from the overlap's vertices projected
+// into the Gauss–Krüger zone (geo/area.ts: proj4 + shoelace). Plain functions over a pool.
+import type pg from 'pg';
+import { type AreaGeometry, CONFLICT_LAYERS, type ConflictLayerDef, dualArea, type DualArea, planarArea } from '../../geo/area.ts';
+import { gaussKrugerEpsg, zoneForLongitude } from '../../geo/crs.ts';
+import { DISTRICT_BBOX } from '../../geo/layers.ts';
+import type { LayerFields } from '../layer-sql.ts';
+import { ConflictInputError, type ConflictOptions, type RedLineSource } from './input.ts';
+import { conflictLayersSql, releaseAttributes, sensitiveAttributes, type Viewer } from './layers.ts';
+
+export interface ProjectRef {
+  id: number;
+  code: string;
+  name: string;
+}
+
+export interface ResolvedRedLine {
+  geometry: GeoJSON.MultiPolygon;
+  source: 'geometry' | 'project';
+  project: ProjectRef | null;
+  inputCrs: number;
+  vertices: number;
+  axesSwapped: boolean;
+  repaired: boolean;
+  centroid: [number, number];
+  ellipsoidalM2: number;
+}
+
+export interface ConflictFeature {
+  id: number;
+  properties: Record<string, unknown>;
+  /** sensitive attributes not released to this viewer */
+  withheld?: string[];
+  area: DualArea;
+  geometry: AreaGeometry;
+}
+
+export interface ConflictLayerResult {
+  id: string;
+  title: ConflictLayerDef['title'];
+  count: number;
+  total: DualArea;
+  features: ConflictFeature[];
+  /** overlaps below the tolerance: listed, never counted */
+  slivers: ConflictFeature[];
+  sensitive: string[];
+}
+
+export interface ConflictResult {
+  authoritative: true;
+  computedAt: string;
+  convention: {
+    ellipsoidal: string;
+    planar: string;
+    mu: string;
+    zone: number;
+    zoneSource: 'centroid' | 'override';
+    planarEpsg: number;
+    toleranceM2: number;
+  };
+  redLine: {
+    source: 'geometry' | 'project';
+    project: ProjectRef | null;
+    inputCrs: number;
+    vertices: number;
+    axesSwapped: boolean;
+    repaired: boolean;
+    centroid: [number, number];
+    area: DualArea;
+    geometry: GeoJSON.MultiPolygon;
+  };
+  layers: ConflictLayerResult[];
+  /** number of constraint features taken, all layers */
+  conflictCount: number;
+  timingMs: number;
+}
+
+const ENVELOPE = `ST_MakeEnvelope(${DISTRICT_BBOX.join(', ')}, 4490)`;
+
+/** Load a stored red line, or check a sent one in the database: valid, non-empty, inside the district. */
+export async function resolveRedLine(pool: pg.Pool, source: RedLineSource, makeValid: boolean): Promise<ResolvedRedLine> {
+  if (source.kind === 'project') {
+    const { rows } = await pool.query<{ id: number; code: string; name: string; g: string | null; m2: number | null; cx: number; cy: number; n: number }>(
+      `SELECT id, code, name, ST_AsGeoJSON(red_line, 12) g, ST_Area(red_line::geography) m2,
+              ST_X(ST_Centroid(red_line)) cx, ST_Y(ST_Centroid(red_line)) cy, ST_NPoints(red_line) n
+         FROM project WHERE id = $1`, [source.projectId]);
+    const r = rows[0];
+    if (!r) throw new ConflictInputError(404, 'unknown_project', `no project with id ${source.projectId}`);
+    if (!r.g) throw new ConflictInputError(422, 'no_red_line', `project ${r.code} ${r.name} has no red line yet (未出征地红线图)`);
+    return {
+      geometry: JSON.parse(r.g), source: 'project', project: { id: r.id, code: r.code, name: r.name },
+      inputCrs: 4490, vertices: r.n, axesSwapped: false, repaired: false, centroid: [r.cx, r.cy], ellipsoidalM2: r.m2 ?? 0,
+    };
+  }
+  const input = source.input;
+  const { rows } = await pool.query<{ valid: boolean; reason: string; empty: boolean; inside: boolean; touches: boolean; fixed: string | null }>(
+    `WITH s AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4490) g)
+     SELECT ST_IsValid(g) valid, ST_IsValidReason(g) reason, ST_IsEmpty(g) empty,
+            ST_CoveredBy(g, ${ENVELOPE}) inside, ST_Intersects(g, ${ENVELOPE}) touches,
+            CASE WHEN $2 AND NOT ST_IsValid(g) THEN ST_AsGeoJSON(ST_Multi(ST_CollectionExtract(ST_MakeValid(g), 3)), 12) END fixed
+       FROM s`, [JSON.stringify(input.geometry), makeValid]);
+  const c = rows[0];
+  if (c.empty) throw new ConflictInputError(400, 'empty_geometry', 'the red line is empty');
+  let geometry = input.geometry;
+  let repaired = false;
+  if (!c.valid) {
+    if (!makeValid) {
+      throw new ConflictInputError(422, 'invalid_geometry', `the red line is not a valid polygon: ${c.reason} (fix it, or send "makeValid": true to have it repaired with ST_MakeValid)`);
+    }
+    geometry = JSON.parse(c.fixed!);
+    repaired = true;
+    if (geometry.coordinates.length === 0) throw new ConflictInputError(422, 'empty_geometry', `the red line has no area left once repaired (${c.reason})`);
+  }
+  if (!c.touches) throw new ConflictInputError(422, 'outside_district', `the red line lies outside the district (${DISTRICT_BBOX.join(', ')}); is the CRS right?`);
+  if (!c.inside) throw new ConflictInputError(422, 'outside_district', `the red line runs beyond the district (${DISTRICT_BBOX.join(', ')}); clip it to the district first`);
+  const m = await pool.query<{ m2: number; cx: number; cy: number }>(
+    `WITH s AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4490) g)
+     SELECT ST_Area(g::geography) m2, ST_X(ST_Centroid(g)) cx, ST_Y(ST_Centroid(g)) cy FROM s`, [JSON.stringify(geometry)]);
+  return {
+    geometry, source: 'geometry', project: null, inputCrs: input.inputCrs, vertices: input.vertices,
+    axesSwapped: input.axesSwapped, repaired, centroid: [m.rows[0].cx, m.rows[0].cy], ellipsoidalM2: m.rows[0].m2,
+  };
+}
+
+interface OverlapRow {
+  layer: number;
+  id: number;
+  props: Record<string, unknown>;
+  geom: string;
+  m2: number;
+}
+
+/** Every overlap of the red line with every constraint layer: one statement, GiST-filtered. */
+export async function queryOverlaps(pool: pg.Pool, fields: LayerFields, redLine: GeoJSON.MultiPolygon, excludeProjectId: number | undefined): Promise<OverlapRow[]> {
+  const layers = conflictLayersSql(fields);
+  const parts = layers.map((l, i) => {
+    const where = [...l.where, `${l.geom} && rl.g`, `ST_Intersects(${l.geom}, rl.g)`];
+    if (l.def.id === 'red_line') where.push('($2::int IS NULL OR t.id <> $2::int)');
+    return `SELECT ${i} AS layer, t.id, ${l.properties} AS props,
+        ST_AsGeoJSON(o.g, 10) AS geom, ST_Area(o.g::geography) AS m2
+      FROM ${l.layer.table} t CROSS JOIN rl
+      CROSS JOIN LATERAL (SELECT CASE WHEN ST_CoveredBy(${l.geom}, rl.g) THEN ${l.geom}
+                                      ELSE ST_CollectionExtract(ST_Intersection(${l.geom}, rl.g), 3) END AS g) o
+      WHERE ${where.join(' AND ')}`;
+  });
+  const sql = `WITH rl AS MATERIALIZED (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4490) AS g)
+    ${parts.join('\nUNION ALL\n')}`;
+  const { rows } = await pool.query<OverlapRow>(sql, [JSON.stringify(redLine), excludeProjectId ?? null]);
+  return rows;
+}
+
+const CONVENTION_ELLIPSOIDAL = '椭球面积：CGCS2000 椭球（GRS80）面上的面积，PostGIS geography 计算 (ellipsoidal area on GRS80, PostGIS geography)';
+
+export function conventionText(zone: number): { ellipsoidal: string; planar: string; mu: string } {
+  const epsg = gaussKrugerEpsg(zone, true);
+  return {
+    ellipsoidal: CONVENTION_ELLIPSOIDAL,
+    planar: `平面面积：CGCS2000 3度带高斯-克吕格投影第 ${zone} 带（中央经线 ${zone * 3}°E，EPSG:${epsg}）坐标按界址点坐标法（鞋带公式）计算 (Gauss–Krüger planar area, zone ${zone}, shoelace)`,
+    mu: '1 亩 = 10000/15 平方米；15 亩 = 1 公顷',
+  };
+}
+
+export interface AnalyseArgs {
+  pool: pg.Pool;
+  fields: LayerFields;
+  source: RedLineSource;
+  options: ConflictOptions;
+  viewer: Viewer;
+}
+
+/** The whole analysis: resolve the red line, query the overlaps, measure both ways, split off slivers. */
+export async function analyseConflicts({ pool, fields, source, options, viewer }: AnalyseArgs): Promise<ConflictResult> {
+  const t0 = performance.now();
+  const redLine = await resolveRedLine(pool, source, options.makeValid);
+  // the zone of the red line's centroid (PostGIS ST_Centroid), unless the request names one
+  const zoneUsed = options.zone ?? zoneForLongitude(redLine.centroid[0]);
+  const exclude = options.excludeProjectId ?? redLine.project?.id;
+  const rows = await queryOverlaps(pool, fields, redLine.geometry, exclude);
+
+  const layers: ConflictLayerResult[] = CONFLICT_LAYERS.map((def) => ({
+    id: def.id, title: def.title, count: 0, total: dualArea(0, 0), features: [], slivers: [],
+    sensitive: [],
+  }));
+  const sums = CONFLICT_LAYERS.map(() => ({ e: 0, p: 0 }));
+  for (const r of rows) {
+    if (!(r.m2 > 0)) continue; // touching only (an edge or a corner): not a conflict
+    const def = CONFLICT_LAYERS[r.layer];
+    const geometry = JSON.parse(r.geom) as AreaGeometry;
+    const released = releaseAttributes(def, r.props, viewer);
+    const f: ConflictFeature = {
+      id: r.id,
+      properties: released.properties,
+      ...(released.withheld.length ? { withheld: released.withheld } : {}),
+      area: dualArea(r.m2, planarArea(geometry, zoneUsed)),
+      geometry,
+    };
+    const out = layers[r.layer];
+    if (r.m2 < options.toleranceM2) {
+      out.slivers.push(f);
+      continue;
+    }
+    out.features.push(f);
+    sums[r.layer].e += f.area.ellipsoidal.m2;
+    sums[r.layer].p += f.area.planar.m2;
+  }
+  let conflictCount = 0;
+  layers.forEach((l, i) => {
+    l.features.sort((a, b) => b.area.ellipsoidal.m2 - a.area.ellipsoidal.m2);
+    l.slivers.sort((a, b) => b.area.ellipsoidal.m2 - a.area.ellipsoidal.m2);
+    l.count = l.features.length;
+    l.total = dualArea(sums[i].e, sums[i].p);
+    l.sensitive = sensitiveAttributes(CONFLICT_LAYERS[i]);
+    conflictCount += l.count;
+  });
+  return {
+    authoritative: true,
+    computedAt: new Date().toISOString(),
+    convention: {
+      ...conventionText(zoneUsed),
+      zone: zoneUsed,
+      zoneSource: options.zone ? 'override' : 'centroid',
+      planarEpsg: gaussKrugerEpsg(zoneUsed, true),
+      toleranceM2: options.toleranceM2,
+    },
+    redLine: {
+      source: redLine.source, project: redLine.project, inputCrs: redLine.inputCrs, vertices: redLine.vertices,
+      axesSwapped: redLine.axesSwapped, repaired: redLine.repaired, centroid: redLine.centroid,
+      area: dualArea(redLine.ellipsoidalM2, planarArea(redLine.geometry, zoneUsed)),
+      geometry: redLine.geometry,
+    },
+    layers,
+    conflictCount,
+    timingMs: performance.now() - t0,
+  };
+}
