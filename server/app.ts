@@ -7,6 +7,7 @@ import { databasePlugin } from './db/plugin.ts';
 import { conflictsPlugin } from './conflicts/index.ts';
 import { healthPlugin } from './health/index.ts';
 import { mapPlugin } from './map/index.ts';
+import { progressPlugin } from './progress/index.ts';
 import { tilesPlugin } from './tiles/index.ts';
 
 declare module 'fastify' {
@@ -48,6 +49,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(databasePlugin, opts.database);
   await app.register(healthPlugin);
   await app.register(mapPlugin);
+  await app.register(progressPlugin);
   await app.register(conflictsPlugin);
   await app.register(tilesPlugin, { cacheBytes: opts.tileCacheBytes ?? 256 * 1024 * 1024 });
   if (opts.webRoot && existsSync(opts.webRoot)) {

@@ -1,0 +1,180 @@
+-- Progress as of any date (issue #7), fast at the benchmark's size.
+--
+-- The truth stays change_log: the state at a date is, per feature, the latest entry with
+-- changed_at <= that date. Reading that straight from change_log means de-toasting ~330k JSON rows
+-- (each with its GeoJSON) per request at scale 25, so two compact tables are derived from it, kept in
+-- step by a statement-level trigger ON change_log — which sees the history trigger's entries AND the
+-- demo loader's dated history (the loader writes change_log directly, with the row triggers off):
+--
+--   progress_take_history  one narrow row per parcel/house change_log entry: project, status, area
+--                          (parcel: ellipsoidal area on GRS80; house: building area) in mm², agreed and paid in 分.
+--   progress_project_history  one narrow row per project entry: targets, year, command area.
+--   progress_delta         per project, kind and Beijing calendar day, the change of each summed figure
+--                          (counts by status, areas, money) between a feature's entry and its predecessor
+--                          IN changed_at ORDER (not insert order), so a back-dated entry is exact too.
+--                          Figures at the end of day D = sum of deltas with day <= D (telescoping).
+--
+-- zs_progress_rebuild() recomputes all three from change_log (run here once; a test checks that the
+-- incremental tables equal a rebuild).
+
+CREATE TABLE IF NOT EXISTS progress_take_history (
+  change_id   bigint PRIMARY KEY,                 -- change_log.id
+  kind        text NOT NULL CHECK (kind IN ('parcel', 'house')),
+  feature_id  bigint NOT NULL,
+  changed_at  timestamptz NOT NULL,
+  present     boolean NOT NULL,                   -- false: the entry is a delete
+  project_id  int,
+  status      text,
+  area_mm2    bigint,                             -- integers (mm², fen) so sums are exact and fast
+  agreed_fen  bigint,
+  paid_fen    bigint NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS progress_take_history_feature_idx ON progress_take_history (kind, feature_id, changed_at, change_id);
+CREATE INDEX IF NOT EXISTS progress_take_history_time_idx ON progress_take_history (changed_at);
+
+CREATE TABLE IF NOT EXISTS progress_project_history (
+  change_id        bigint PRIMARY KEY,
+  project_id       int NOT NULL,
+  changed_at       timestamptz NOT NULL,
+  present          boolean NOT NULL,
+  code             text,
+  name             text,
+  year             int,
+  command_area_id  int,
+  land_target_mu   numeric,
+  house_target_m2  numeric
+);
+CREATE INDEX IF NOT EXISTS progress_project_history_idx ON progress_project_history (project_id, changed_at, change_id);
+
+CREATE TABLE IF NOT EXISTS progress_delta (
+  project_id      int NOT NULL,
+  kind            text NOT NULL,
+  day             date NOT NULL,                  -- Beijing calendar day of the change
+  n               int NOT NULL DEFAULT 0,
+  n_unsigned      int NOT NULL DEFAULT 0,
+  n_signed        int NOT NULL DEFAULT 0,
+  n_paid          int NOT NULL DEFAULT 0,
+  n_handed_over   int NOT NULL DEFAULT 0,
+  n_court         int NOT NULL DEFAULT 0,
+  area_mm2        bigint NOT NULL DEFAULT 0,      -- all features (mm²: integer sums are exact and fast)
+  area_signed_mm2 bigint NOT NULL DEFAULT 0,      -- with an agreement: signed, paid or handed over
+  area_done_mm2   bigint NOT NULL DEFAULT 0,      -- handed over (已交地 / 腾空交房)
+  agreed_fen      bigint NOT NULL DEFAULT 0,      -- agreed compensation (分), every status that has one
+  paid_fen        bigint NOT NULL DEFAULT 0,
+  unpaid_fen      bigint NOT NULL DEFAULT 0,      -- Σ max(agreed − paid, 0) over signed/paid/handed-over
+  PRIMARY KEY (project_id, kind, day)
+);
+CREATE INDEX IF NOT EXISTS progress_delta_day_idx ON progress_delta (day);
+
+-- China has kept UTC+8 without daylight saving since 1991: a fixed offset, no tz database needed.
+CREATE OR REPLACE FUNCTION zs_beijing_day(t timestamptz) RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT ((t AT TIME ZONE 'UTC') + interval '8 hours')::date
+$$;
+
+-- One change_log entry of a parcel or house as the narrow row progress reads.
+CREATE OR REPLACE FUNCTION zs_progress_take_row(c change_log) RETURNS SETOF progress_take_history LANGUAGE sql STABLE AS $$
+  SELECT c.id, c.layer, c.feature_id, c.changed_at, c.op <> 'delete',
+    (coalesce(c.after, c.before)->>'project_id')::int,
+    c.after->>'status',
+    CASE WHEN c.after IS NULL THEN NULL
+         WHEN c.layer = 'parcel' THEN round(ST_Area(ST_GeomFromGeoJSON(c.after->'geom')::geography) * 1e6)::bigint
+         ELSE round((c.after->>'building_area_m2')::numeric * 1e6)::bigint END,
+    round((c.after->>'agreed_compensation_yuan')::numeric * 100)::bigint,
+    coalesce(round((c.after->>'paid_yuan')::numeric * 100)::bigint, 0)
+  WHERE c.layer IN ('parcel', 'house')
+$$;
+
+CREATE OR REPLACE FUNCTION zs_progress_project_row(c change_log) RETURNS SETOF progress_project_history LANGUAGE sql STABLE AS $$
+  SELECT c.id, c.feature_id::int, c.changed_at, c.op <> 'delete',
+    c.after->>'code', c.after->>'name', (c.after->>'year')::int, (c.after->>'command_area_id')::int,
+    (c.after->>'land_target_mu')::numeric, (c.after->>'house_target_m2')::numeric
+  WHERE c.layer = 'project'
+$$;
+
+-- Add (p_sign = 1) or take back (p_sign = -1) the deltas of the given features' whole timelines
+-- (p_ids NULL = every feature of the kind). Each entry adds its own state and takes back its
+-- predecessor's, on its own day.
+CREATE OR REPLACE FUNCTION zs_progress_apply(p_kind text, p_ids bigint[], p_sign int) RETURNS void LANGUAGE sql AS $$
+  WITH h AS (
+    SELECT t.*,
+      lag(t.present) OVER w AS p_present, lag(t.project_id) OVER w AS p_project, lag(t.status) OVER w AS p_status,
+      lag(t.area_mm2) OVER w AS p_area, lag(t.agreed_fen) OVER w AS p_agreed, lag(t.paid_fen) OVER w AS p_paid
+    FROM progress_take_history t
+    WHERE t.kind = p_kind AND (p_ids IS NULL OR t.feature_id IN (SELECT unnest(p_ids)))
+    WINDOW w AS (PARTITION BY t.feature_id ORDER BY t.changed_at, t.change_id)
+  ), parts AS (
+    SELECT project_id, zs_beijing_day(changed_at) AS day, 1 AS s, status, area_mm2 AS area, agreed_fen AS agreed, paid_fen AS paid
+      FROM h WHERE present AND project_id IS NOT NULL
+    UNION ALL
+    SELECT p_project, zs_beijing_day(changed_at), -1, p_status, p_area, p_agreed, p_paid
+      FROM h WHERE p_present AND p_project IS NOT NULL
+  ), agg AS (
+    SELECT project_id, day,
+      p_sign * sum(s) AS n,
+      p_sign * coalesce(sum(s) FILTER (WHERE status = 'unsigned'), 0) AS n_unsigned,
+      p_sign * coalesce(sum(s) FILTER (WHERE status = 'signed'), 0) AS n_signed,
+      p_sign * coalesce(sum(s) FILTER (WHERE status = 'paid'), 0) AS n_paid,
+      p_sign * coalesce(sum(s) FILTER (WHERE status = 'handed_over'), 0) AS n_handed_over,
+      p_sign * coalesce(sum(s) FILTER (WHERE status = 'court'), 0) AS n_court,
+      p_sign * coalesce(sum(s * area), 0) AS area_mm2,
+      p_sign * coalesce(sum(s * area) FILTER (WHERE status IN ('signed', 'paid', 'handed_over')), 0) AS area_signed_mm2,
+      p_sign * coalesce(sum(s * area) FILTER (WHERE status = 'handed_over'), 0) AS area_done_mm2,
+      p_sign * coalesce(sum(s * coalesce(agreed, 0)), 0) AS agreed_fen,
+      p_sign * coalesce(sum(s * paid), 0) AS paid_fen,
+      p_sign * coalesce(sum(s * greatest(coalesce(agreed, 0) - paid, 0)) FILTER (WHERE status IN ('signed', 'paid', 'handed_over')), 0) AS unpaid_fen
+    FROM parts GROUP BY project_id, day
+  )
+  INSERT INTO progress_delta AS d (project_id, kind, day, n, n_unsigned, n_signed, n_paid, n_handed_over, n_court,
+    area_mm2, area_signed_mm2, area_done_mm2, agreed_fen, paid_fen, unpaid_fen)
+  SELECT project_id, p_kind, day, n, n_unsigned, n_signed, n_paid, n_handed_over, n_court,
+    area_mm2, area_signed_mm2, area_done_mm2, agreed_fen, paid_fen, unpaid_fen FROM agg
+  ON CONFLICT (project_id, kind, day) DO UPDATE SET
+    n = d.n + excluded.n, n_unsigned = d.n_unsigned + excluded.n_unsigned, n_signed = d.n_signed + excluded.n_signed,
+    n_paid = d.n_paid + excluded.n_paid, n_handed_over = d.n_handed_over + excluded.n_handed_over,
+    n_court = d.n_court + excluded.n_court, area_mm2 = d.area_mm2 + excluded.area_mm2,
+    area_signed_mm2 = d.area_signed_mm2 + excluded.area_signed_mm2, area_done_mm2 = d.area_done_mm2 + excluded.area_done_mm2,
+    agreed_fen = d.agreed_fen + excluded.agreed_fen, paid_fen = d.paid_fen + excluded.paid_fen,
+    unpaid_fen = d.unpaid_fen + excluded.unpaid_fen
+$$;
+
+CREATE OR REPLACE FUNCTION zs_progress_ingest() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  k text;
+  ids bigint[];
+BEGIN
+  INSERT INTO progress_project_history SELECT r.* FROM new_rows n, LATERAL zs_progress_project_row(n) r
+    ON CONFLICT (change_id) DO NOTHING;
+  FOREACH k IN ARRAY ARRAY['parcel', 'house'] LOOP
+    SELECT array_agg(DISTINCT n.feature_id) INTO ids FROM new_rows n WHERE n.layer = k;
+    CONTINUE WHEN ids IS NULL;
+    -- take back the affected features' timelines (if any), add the new entries, add the timelines again
+    IF EXISTS (SELECT 1 FROM progress_take_history t WHERE t.kind = k AND t.feature_id = ANY (ids)) THEN
+      PERFORM zs_progress_apply(k, ids, -1);
+    END IF;
+    INSERT INTO progress_take_history SELECT r.* FROM new_rows n, LATERAL zs_progress_take_row(n) r WHERE n.layer = k
+      ON CONFLICT (change_id) DO NOTHING;
+    PERFORM zs_progress_apply(k, ids, 1);
+  END LOOP;
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS change_log_progress ON change_log;
+CREATE TRIGGER change_log_progress AFTER INSERT ON change_log
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION zs_progress_ingest();
+
+CREATE OR REPLACE FUNCTION zs_progress_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  TRUNCATE progress_take_history, progress_project_history, progress_delta;
+  INSERT INTO progress_project_history SELECT r.* FROM change_log c, LATERAL zs_progress_project_row(c) r WHERE c.layer = 'project';
+  INSERT INTO progress_take_history SELECT r.* FROM change_log c, LATERAL zs_progress_take_row(c) r WHERE c.layer IN ('parcel', 'house');
+  PERFORM zs_progress_apply('parcel', NULL, 1);
+  PERFORM zs_progress_apply('house', NULL, 1);
+END $$;
+
+SELECT zs_progress_rebuild();
+
+-- 过渡安置费 monthly rate per household (元/户/月) used for the accrued allowance of late resettlement
+-- sites. 600 is a placeholder for the demo, not an official figure: set the district's own rate with
+--   UPDATE app_setting SET value = '800' WHERE key = 'transitional_allowance_yuan_per_household_month';
+INSERT INTO app_setting (key, value) VALUES ('transitional_allowance_yuan_per_household_month', '600')
+  ON CONFLICT (key) DO NOTHING;

@@ -1,0 +1,196 @@
+// The progress capability (issue #7): figures as of any date, map colouring by % complete, monthly
+// series for the dashboard, resettlement, reserved land, the problem log, the monthly dispatch report.
+// Thin routes: each validates, calls one function of sql.ts / problems.ts / report.ts, returns its data.
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import {
+  createProblem, listProblems, PROBLEM_KINDS, PROBLEM_STATUSES, ProblemError, type ProblemInput, updateProblem,
+} from './problems.ts';
+import { dispatchHtml, dispatchReport, dispatchWorkbook, reportTitle } from './report.ts';
+import { type GroupBy, mapProgress, monthlySeries, progress, reservedLand, resettlement } from './sql.ts';
+
+const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
+const MONTH = '^\\d{4}-\\d{2}$';
+
+/** Today in Beijing, YYYY-MM-DD. */
+export const todayBeijing = (): string => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+
+/** A real calendar date ('2021-02-30' is not), or the reason it is not. */
+export function checkDate(s: string): string | null {
+  const d = new Date(`${s}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== s ? `"${s}" is not a calendar date (YYYY-MM-DD)` : null;
+}
+
+function checkMonth(s: string): string | null {
+  const m = Number(s.slice(5, 7));
+  return m >= 1 && m <= 12 ? null : `"${s}" is not a month (YYYY-MM)`;
+}
+
+const bad = (reply: FastifyReply, message: string) => reply.code(400).send({ error: 'bad_request', message });
+
+const filters = {
+  year: { type: 'integer', minimum: 2000, maximum: 2100 },
+  areaId: { type: 'integer', minimum: 1 },
+} as const;
+
+const problemBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    kind: { type: 'string', enum: PROBLEM_KINDS },
+    title: { type: 'string', minLength: 1, maxLength: 500 },
+    description: { type: ['string', 'null'], maxLength: 5000 },
+    status: { type: 'string', enum: PROBLEM_STATUSES },
+    owner: { type: ['string', 'null'], maxLength: 200 },
+    openedOn: { type: 'string', pattern: DATE },
+    resolvedOn: { type: ['string', 'null'], pattern: DATE },
+    projectId: { type: ['integer', 'null'], minimum: 1 },
+    resettlementSiteId: { type: ['integer', 'null'], minimum: 1 },
+    lon: { type: ['number', 'null'], minimum: -180, maximum: 180 },
+    lat: { type: ['number', 'null'], minimum: -90, maximum: 90 },
+    version: { type: 'integer', minimum: 1 },
+  },
+} as const;
+
+export const progressPlugin = fp(async (app) => {
+  const routes: FastifyPluginAsync = async (r) => {
+    r.get<{ Querystring: { asOf?: string; groupBy?: GroupBy; year?: number; areaId?: number } }>('/api/progress', {
+      schema: {
+        querystring: {
+          type: 'object', additionalProperties: false,
+          properties: { asOf: { type: 'string', pattern: DATE }, groupBy: { type: 'string', enum: ['district', 'area', 'project'], default: 'district' }, ...filters },
+        },
+      },
+    }, async (request, reply) => {
+      const asOf = request.query.asOf ?? todayBeijing();
+      const err = checkDate(asOf);
+      if (err) return bad(reply, err);
+      return progress(app.pg.pool, { asOf, groupBy: request.query.groupBy ?? 'district', year: request.query.year, areaId: request.query.areaId });
+    });
+
+    r.get<{ Querystring: { asOf?: string } }>('/api/progress/map', {
+      schema: { querystring: { type: 'object', additionalProperties: false, properties: { asOf: { type: 'string', pattern: DATE } } } },
+    }, async (request, reply) => {
+      const asOf = request.query.asOf ?? todayBeijing();
+      const err = checkDate(asOf);
+      if (err) return bad(reply, err);
+      return mapProgress(app.pg.pool, asOf);
+    });
+
+    r.get<{ Querystring: { from?: string; to?: string; year?: number; areaId?: number } }>('/api/progress/series', {
+      schema: {
+        querystring: {
+          type: 'object', additionalProperties: false,
+          properties: { from: { type: 'string', pattern: MONTH, default: '2021-01' }, to: { type: 'string', pattern: DATE }, ...filters },
+        },
+      },
+    }, async (request, reply) => {
+      const to = request.query.to ?? todayBeijing();
+      const from = request.query.from ?? '2021-01';
+      const err = checkDate(to) ?? checkMonth(from);
+      if (err) return bad(reply, err);
+      if (from > to.slice(0, 7)) return bad(reply, `from ${from} is after to ${to}`);
+      return monthlySeries(app.pg.pool, { from, to, year: request.query.year, areaId: request.query.areaId });
+    });
+
+    r.get<{ Querystring: { asOf?: string } }>('/api/progress/resettlement', {
+      schema: { querystring: { type: 'object', additionalProperties: false, properties: { asOf: { type: 'string', pattern: DATE } } } },
+    }, async (request, reply) => {
+      const asOf = request.query.asOf ?? todayBeijing();
+      const err = checkDate(asOf);
+      if (err) return bad(reply, err);
+      return resettlement(app.pg.pool, asOf);
+    });
+
+    r.get<{ Querystring: { asOf?: string } }>('/api/progress/reserved-land', {
+      schema: { querystring: { type: 'object', additionalProperties: false, properties: { asOf: { type: 'string', pattern: DATE } } } },
+    }, async (request, reply) => {
+      const asOf = request.query.asOf ?? todayBeijing();
+      const err = checkDate(asOf);
+      if (err) return bad(reply, err);
+      return reservedLand(app.pg.pool, asOf);
+    });
+
+    type DispatchQ = { month: string; areaId?: number; year?: number };
+    const dispatchSchema = {
+      querystring: {
+        type: 'object', additionalProperties: false, required: ['month'],
+        properties: { month: { type: 'string', pattern: MONTH }, ...filters },
+      },
+    };
+    const report = async (q: DispatchQ, reply: FastifyReply) => {
+      const err = checkMonth(q.month);
+      if (err) { bad(reply, err); return null; }
+      return dispatchReport(app.pg.pool, q);
+    };
+    r.get<{ Querystring: DispatchQ }>('/api/progress/dispatch', { schema: dispatchSchema }, async (request, reply) => {
+      const rep = await report(request.query, reply);
+      return rep ?? reply;
+    });
+    r.get<{ Querystring: DispatchQ }>('/api/progress/dispatch.xlsx', { schema: dispatchSchema }, async (request, reply) => {
+      const rep = await report(request.query, reply);
+      if (!rep) return reply;
+      const body = await dispatchWorkbook(rep);
+      const name = `${reportTitle(rep)}.xlsx`;
+      reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('Content-Disposition', `attachment; filename="dispatch-${rep.month}.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`);
+      return reply.send(body);
+    });
+    r.get<{ Querystring: DispatchQ }>('/api/progress/dispatch.html', { schema: dispatchSchema }, async (request, reply) => {
+      const rep = await report(request.query, reply);
+      if (!rep) return reply;
+      const qs = new URLSearchParams(Object.entries(request.query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+      reply.type('text/html; charset=utf-8');
+      return reply.send(dispatchHtml(rep, `/api/progress/dispatch.xlsx?${qs}`));
+    });
+
+    r.get<{ Querystring: { asOf?: string; status?: string; kind?: string; projectId?: number; areaId?: number; open?: boolean } }>('/api/problems', {
+      schema: {
+        querystring: {
+          type: 'object', additionalProperties: false,
+          properties: {
+            asOf: { type: 'string', pattern: DATE }, status: { type: 'string', enum: PROBLEM_STATUSES }, kind: { type: 'string', enum: PROBLEM_KINDS },
+            projectId: { type: 'integer', minimum: 1 }, areaId: { type: 'integer', minimum: 1 }, open: { type: 'boolean' },
+          },
+        },
+      },
+    }, async (request, reply) => {
+      const q = request.query;
+      if (q.asOf) {
+        const err = checkDate(q.asOf);
+        if (err) return bad(reply, err);
+      }
+      const problems = await listProblems(app.pg.pool, { asOf: q.asOf, status: q.status, kind: q.kind, projectId: q.projectId, areaId: q.areaId, openOnly: q.open });
+      return { asOf: q.asOf ?? null, count: problems.length, problems };
+    });
+
+    const writeError = (reply: FastifyReply, err: unknown) => {
+      if (err instanceof ProblemError) return reply.code(err.statusCode).send({ error: err.statusCode === 409 ? 'conflict' : err.statusCode === 404 ? 'not_found' : 'bad_request', message: err.message });
+      throw err;
+    };
+
+    r.post<{ Body: ProblemInput }>('/api/problems', { schema: { body: { ...problemBody, required: ['kind', 'title'] } } }, async (request, reply) => {
+      try {
+        const p = await createProblem(app.pg.pool, request.actor, request.body);
+        return reply.code(201).send(p);
+      } catch (err) {
+        return writeError(reply, err);
+      }
+    });
+
+    r.patch<{ Params: { id: number }; Body: ProblemInput & { version: number } }>('/api/problems/:id', {
+      schema: {
+        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
+        body: { ...problemBody, required: ['version'] },
+      },
+    }, async (request, reply) => {
+      const { version, ...input } = request.body;
+      try {
+        return await updateProblem(app.pg.pool, request.actor, request.params.id, version, input);
+      } catch (err) {
+        return writeError(reply, err);
+      }
+    });
+  };
+  await app.register(routes);
+}, { name: 'progress', dependencies: ['database'] });
