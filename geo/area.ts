@@ -311,10 +311,18 @@ export class LiveOverlaps {
           const [x, y] = part.poly.coordinates[0][0];
           if (pointInPolygons(x, y, polys)) m2 = part.area;
         } else {
-          const clipped = turf.bboxClip(rl, part.bbox).geometry as AreaGeometry;
-          if (polygonsOf(clipped).every((p) => !p[0] || p[0].length < 4)) continue;
-          const inter = turf.intersect(turf.featureCollection([turf.feature(clipped), turf.feature(part.poly)]));
-          if (inter) m2 = liveArea(inter.geometry);
+          // bboxClip leaves empty parts and rings where a part misses the box: drop them
+          const clippedPolys = polygonsOf(turf.bboxClip(rl, part.bbox).geometry as AreaGeometry)
+            .filter((p) => p[0] && p[0].length >= 4)
+            .map((p) => p.filter((r) => r.length >= 4));
+          if (clippedPolys.length === 0) continue;
+          const clipped: GeoJSON.MultiPolygon = { type: 'MultiPolygon', coordinates: clippedPolys };
+          try {
+            const inter = turf.intersect(turf.featureCollection([turf.feature(clipped), turf.feature(part.poly)]));
+            if (inter) m2 = liveArea(inter.geometry);
+          } catch {
+            continue; // a red line crossing itself mid-drag: no figure for this field until it is valid again
+          }
         }
         if (m2 >= this.toleranceM2) {
           sums[part.layer].m2 += m2;
