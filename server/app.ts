@@ -6,6 +6,7 @@ import type { DatabaseInfo } from './db/database.ts';
 import { databasePlugin } from './db/plugin.ts';
 import { conflictsPlugin } from './conflicts/index.ts';
 import { healthPlugin } from './health/index.ts';
+import { featuresPlugin } from './features/index.ts';
 import { mapPlugin } from './map/index.ts';
 import { progressPlugin } from './progress/index.ts';
 import { tilesPlugin } from './tiles/index.ts';
@@ -52,6 +53,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(progressPlugin);
   await app.register(conflictsPlugin);
   await app.register(tilesPlugin, { cacheBytes: opts.tileCacheBytes ?? 256 * 1024 * 1024 });
+  await app.register(featuresPlugin);
   if (opts.webRoot && existsSync(opts.webRoot)) {
     await app.register(fastifyStatic, { root: opts.webRoot, wildcard: false });
   }

@@ -1,0 +1,60 @@
+// A feature's versions from change_log: who, when, what changed, the row before and after (as
+// GeoJSON features, CRS84). Deleted features keep their history.
+import type pg from 'pg';
+import type { LayerDef } from '../../geo/layers.ts';
+import { jsonGeometrySql } from './write.ts';
+
+export interface HistoryFeature {
+  type: 'Feature';
+  id: number;
+  geometry: unknown;
+  properties: Record<string, unknown>;
+}
+
+export interface HistoryEntry {
+  entry: number;
+  version: number;
+  op: 'insert' | 'update' | 'delete';
+  changedAt: string;
+  changedBy: string;
+  reason: string | null;
+  /** attribute names (and "geometry") that differ between before and after */
+  changed: string[];
+  before: HistoryFeature | null;
+  after: HistoryFeature | null;
+}
+
+const BOOKKEEPING = new Set(['version', 'updated_at', 'updated_by']);
+
+export async function featureHistory(pool: pg.Pool, layer: LayerDef, id: number): Promise<HistoryEntry[]> {
+  const g = layer.geometryColumn;
+  const { rows } = await pool.query<{
+    entry: string; op: HistoryEntry['op']; version: number; changed_at: string; changed_by: string; reason: string | null;
+    before_props: Record<string, unknown> | null; after_props: Record<string, unknown> | null;
+    before_geom: string | null; after_geom: string | null;
+  }>(
+    `SELECT c.id AS entry, c.op, c.version, c.changed_by, c.reason,
+            to_char(c.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS changed_at,
+            c.before - '${g}' AS before_props, c.after - '${g}' AS after_props,
+            ST_AsGeoJSON(${jsonGeometrySql(`c.before -> '${g}'`)}, 9, 0) AS before_geom,
+            ST_AsGeoJSON(${jsonGeometrySql(`c.after -> '${g}'`)}, 9, 0) AS after_geom
+       FROM change_log c WHERE c.layer = $1 AND c.feature_id = $2
+      ORDER BY c.changed_at DESC, c.id DESC`,
+    [layer.table, id],
+  );
+  const feature = (props: Record<string, unknown> | null, geom: string | null): HistoryFeature | null =>
+    props ? { type: 'Feature', id, geometry: geom ? JSON.parse(geom) : null, properties: props } : null;
+  return rows.map((r) => {
+    const changed: string[] = [];
+    const keys = new Set([...Object.keys(r.before_props ?? {}), ...Object.keys(r.after_props ?? {})]);
+    for (const k of keys) {
+      if (BOOKKEEPING.has(k) || k === 'id') continue;
+      if (JSON.stringify(r.before_props?.[k] ?? null) !== JSON.stringify(r.after_props?.[k] ?? null)) changed.push(k);
+    }
+    if (r.before_geom !== r.after_geom) changed.push('geometry');
+    return {
+      entry: Number(r.entry), version: r.version, op: r.op, changedAt: r.changed_at, changedBy: r.changed_by, reason: r.reason,
+      changed, before: feature(r.before_props, r.before_geom), after: feature(r.after_props, r.after_geom),
+    };
+  });
+}

@@ -1,0 +1,430 @@
+// The feature capability: OGC API – Features at /ogc (Part 1 core, Part 2 CRS, Part 3 queryables,
+// Part 4 create/replace/update/delete with ETags, Part 5 schemas) plus each feature's history and
+// restore. Thin routes: parse, call one function, send.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { LAYER_BY_ID, LAYERS, type LayerDef } from '../../geo/layers.ts';
+import { checkBody, MAX_BODY_BYTES, type WriteMode } from './body.ts';
+import { codeOf, isEditable, TEMPORAL } from './collections.ts';
+import { type CollectionColumns, type FeatureColumns, loadFeatureColumns } from './columns.ts';
+import { CRS84_DEF, type FeatureCrs, parseCrs, unsupportedCrsMessage } from './crs.ts';
+import { FeatureError } from './errors.ts';
+import { featureHistory } from './history.ts';
+import { esc, linksList, page, table } from './html.ts';
+import {
+  collectionDoc, CONFORMANCE, DEFAULT_LIMIT, featureSchema, GEOJSON, HTML, JSON_TYPE, landing, type Link, MAX_LIMIT, OPENAPI,
+  openApi, queryables, SCHEMA_JSON,
+} from './ogc.ts';
+import { type ItemsQuery, queryItem, queryItems, temporalExtent, type TimeFilter } from './sql.ts';
+import { createFeature, deleteFeature, restoreVersion, updateFeature, type WriteTarget } from './write.ts';
+
+type Query = Record<string, string | string[] | undefined>;
+type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Query }>;
+
+const ITEMS_PARAMS = new Set(['f', 'limit', 'offset', 'bbox', 'bbox-crs', 'crs', 'datetime']);
+const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+const TEMPORAL_TTL_MS = 60_000;
+
+const bad = (message: string, details: Record<string, unknown> = {}) => new FeatureError(400, 'bad_request', message, details);
+
+function single(q: Query, name: string): string | undefined {
+  const v = q[name];
+  if (Array.isArray(v)) throw bad(`give "${name}" once (got ${v.length} values)`, { parameter: name });
+  return v;
+}
+
+export const baseUrl = (request: FastifyRequest): string => `${request.protocol}://${request.host}`;
+
+function wantsHtml(request: Req): boolean {
+  const f = single(request.query, 'f');
+  if (f === 'html') return true;
+  if (f === 'json' || f === 'geojson') return false;
+  if (f !== undefined) throw bad(`f must be json or html (got "${f}")`, { parameter: 'f' });
+  return /text\/html/.test(request.headers.accept ?? '');
+}
+
+function layerOf(id: string): LayerDef {
+  const layer = LAYER_BY_ID.get(id);
+  if (!layer) throw new FeatureError(404, 'not_found', `no collection "${id}"; the collections are ${LAYERS.map((l) => l.id).join(', ')}`);
+  return layer;
+}
+
+function editableLayerOf(id: string): LayerDef {
+  const layer = layerOf(id);
+  if (!isEditable(layer)) throw new FeatureError(405, 'read_only', `collection "${id}" is read-only; editable are red_line, parcel, farmland, cane_base, military_land, disputed_land, reserved_land, resettlement_site`);
+  return layer;
+}
+
+function featureIdOf(raw: string, layer: LayerDef): number {
+  if (!/^\d{1,9}$/.test(raw)) throw new FeatureError(404, 'not_found', `${layer.id} has no feature "${raw}" (feature ids are whole numbers)`);
+  return Number(raw);
+}
+
+function crsParam(q: Query, name: 'crs' | 'bbox-crs'): FeatureCrs {
+  const raw = single(q, name);
+  if (raw === undefined) return CRS84_DEF;
+  const crs = parseCrs(raw);
+  if (!crs) throw bad(unsupportedCrsMessage(name, raw), { parameter: name });
+  return crs;
+}
+
+function contentCrs(request: FastifyRequest): FeatureCrs {
+  const raw = request.headers['content-crs'];
+  if (raw === undefined) return CRS84_DEF;
+  const crs = parseCrs(String(raw));
+  if (!crs) throw bad(unsupportedCrsMessage('Content-Crs', String(raw)), { header: 'Content-Crs' });
+  return crs;
+}
+
+function intParam(q: Query, name: string, def: number, min: number, max: number): number {
+  const raw = single(q, name);
+  if (raw === undefined) return def;
+  if (!/^\d+$/.test(raw.trim())) throw bad(`${name} must be a whole number (got "${raw}")`, { parameter: name });
+  const n = Number(raw);
+  if (n < min || n > max) throw bad(`${name} must be between ${min} and ${max} (got ${n})`, { parameter: name });
+  return n;
+}
+
+function parseBbox(raw: string, crs: FeatureCrs): [number, number, number, number] {
+  const parts = raw.split(',').map((s) => Number(s.trim()));
+  if (parts.length === 6) throw bad('bbox: only two-dimensional boxes (four numbers) are supported', { parameter: 'bbox' });
+  if (parts.length !== 4 || parts.some((n) => !Number.isFinite(n))) {
+    const order = crs.axisOrder === 'lonlat' ? 'minLon,minLat,maxLon,maxLat' : crs.axisOrder === 'latlon' ? 'minLat,minLon,maxLat,maxLon' : 'minNorthing,minEasting,maxNorthing,maxEasting';
+    throw bad(`bbox must be four numbers ${order} in ${crs.label} (got "${raw}")`, { parameter: 'bbox' });
+  }
+  if (parts[0] > parts[2] || parts[1] > parts[3]) throw bad(`bbox ${raw} has a lower corner above its upper corner`, { parameter: 'bbox' });
+  if (crs.geographic) {
+    const [lat0, lat1] = crs.axisOrder === 'latlon' ? [parts[0], parts[2]] : [parts[1], parts[3]];
+    if (Math.abs(lat0) > 90 || Math.abs(lat1) > 90 || parts.some((n) => Math.abs(n) > 180)) {
+      throw bad(`bbox ${raw} is not in degrees of ${crs.label} (${crs.axisOrder === 'latlon' ? 'latitude first' : 'longitude first'})`, { parameter: 'bbox' });
+    }
+  }
+  return parts as [number, number, number, number];
+}
+
+function parseDatetime(raw: string, layer: LayerDef): TimeFilter {
+  const temporal = TEMPORAL[layer.id];
+  if (!temporal) throw bad(`collection "${layer.id}" has no time property, so datetime does not apply`, { parameter: 'datetime' });
+  const part = (s: string | undefined): string | undefined => {
+    if (s === undefined || s === '' || s === '..') return undefined;
+    if (!ISO.test(s) || Number.isNaN(Date.parse(s.length === 10 ? `${s}T00:00:00Z` : s))) {
+      throw bad(`datetime "${raw}" is not an RFC 3339 date/time or interval (e.g. 2021-06-30, 2021-01-01/2021-06-30, ../2021-06-30)`, { parameter: 'datetime' });
+    }
+    return s;
+  };
+  const pieces = raw.split('/');
+  if (pieces.length > 2) throw bad(`datetime "${raw}" has more than one "/"`, { parameter: 'datetime' });
+  if (pieces.length === 1) {
+    const t = part(pieces[0]);
+    if (!t) throw bad('datetime: an instant cannot be open', { parameter: 'datetime' });
+    return { column: temporal.column, start: t, end: t, endIsDate: t.length === 10 };
+  }
+  const start = part(pieces[0]);
+  const end = part(pieces[1]);
+  if (start && end && Date.parse(start) > Date.parse(end)) throw bad(`datetime "${raw}" ends before it starts`, { parameter: 'datetime' });
+  return { column: temporal.column, start, end, endIsDate: end?.length === 10 };
+}
+
+function propertyFilters(q: Query, layer: LayerDef, cols: CollectionColumns): ItemsQuery['filters'] {
+  const filters: ItemsQuery['filters'] = [];
+  const writable = new Map(cols.writable.map((c) => [c.name, c]));
+  for (const name of Object.keys(q)) {
+    if (ITEMS_PARAMS.has(name)) continue;
+    const col = cols.read.find((r) => r.name === name && !r.derived);
+    if (!col) {
+      throw bad(`unknown parameter "${name}": filter by one of ${cols.read.filter((r) => !r.derived).map((r) => r.name).join(', ')} (see /queryables)`, { parameter: name });
+    }
+    const raw = single(q, name)!;
+    const vocab = writable.get(name)?.vocab;
+    if (vocab) {
+      const code = codeOf(vocab, raw);
+      if (!code) throw bad(`${name} must be one of ${Object.entries(vocab).map(([k, l]) => `${k} (${l.zh})`).join(', ')} (got "${raw}")`, { parameter: name });
+      filters.push({ sql: col.sql, cast: 'text', value: code });
+    } else if (col.kind === 'int' || col.kind === 'number') {
+      const n = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(n) || (col.kind === 'int' && !Number.isInteger(n))) throw bad(`${name} must be a number (got "${raw}")`, { parameter: name });
+      filters.push({ sql: col.sql, cast: col.kind === 'int' ? 'int' : 'float8', value: n });
+    } else if (col.kind === 'boolean') {
+      if (raw !== 'true' && raw !== 'false') throw bad(`${name} must be true or false (got "${raw}")`, { parameter: name });
+      filters.push({ sql: col.sql, cast: 'boolean', value: raw === 'true' });
+    } else {
+      filters.push({ sql: col.sql, cast: 'text', value: raw });
+    }
+  }
+  return filters;
+}
+
+function ifMatch(request: FastifyRequest, required: true): number;
+function ifMatch(request: FastifyRequest, required: false): number | undefined;
+function ifMatch(request: FastifyRequest, required: boolean): number | undefined {
+  const h = request.headers['if-match'];
+  if (h === undefined) {
+    if (!required) return undefined;
+    throw new FeatureError(428, 'precondition_required',
+      'send If-Match with the ETag of the version you read (GET the feature first): a write without it could overwrite someone else’s change');
+  }
+  const m = /^\s*(?:W\/)?"(\d+)"\s*$/.exec(String(h)) ?? /^\s*(\d+)\s*$/.exec(String(h));
+  if (!m) throw new FeatureError(428, 'precondition_required', `If-Match must be the feature's ETag, e.g. "3" (got ${String(h)})`);
+  return Number(m[1]);
+}
+
+const etag = (version: number | null) => (version === null ? undefined : `"${version}"`);
+
+function sendFeature(reply: FastifyReply, featureJson: string, version: number | null, crs: FeatureCrs, links: Link[]) {
+  const tag = etag(version);
+  if (tag) reply.header('ETag', tag);
+  reply.header('Content-Crs', `<${crs.uri}>`).type(GEOJSON);
+  return reply.send(`${featureJson.slice(0, -1)},"links":${JSON.stringify(links)}}`);
+}
+
+export const featuresPlugin: FastifyPluginAsync = async (app) => {
+  let columns: Promise<FeatureColumns> | undefined;
+  const columnsOf = async (layer: LayerDef): Promise<CollectionColumns> => {
+    columns ??= app.layerFields().then((f) => loadFeatureColumns(app.pg.pool, f)).catch((err) => {
+      columns = undefined;
+      throw err;
+    });
+    return (await columns).get(layer.id)!;
+  };
+  const temporalCache = new Map<string, { at: number; value: [string | null, string | null] }>();
+  const temporalOf = async (layer: LayerDef): Promise<[string | null, string | null] | undefined> => {
+    const t = TEMPORAL[layer.id];
+    if (!t) return undefined;
+    const hit = temporalCache.get(layer.id);
+    if (hit && Date.now() - hit.at < TEMPORAL_TTL_MS) return hit.value;
+    const value = await temporalExtent(app.pg.pool, layer, t.column);
+    temporalCache.set(layer.id, { at: Date.now(), value });
+    return value;
+  };
+  const writeTarget = async (request: FastifyRequest, layer: LayerDef): Promise<WriteTarget> =>
+    ({ pool: app.pg.pool, layer, cols: await columnsOf(layer), actor: request.actor });
+
+  app.addContentTypeParser(['application/geo+json', 'application/merge-patch+json'], { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, request, reply) => {
+    if (err instanceof FeatureError) return reply.code(err.status).type(JSON_TYPE).send(err.toJSON());
+    switch (err.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return reply.code(413).send({ error: 'payload_too_large', message: `the body is larger than the limit of ${MAX_BODY_BYTES / 1024 / 1024} MiB for one feature` });
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return reply.code(415).send({ error: 'unsupported_media_type', message: `send the feature as application/geo+json or application/json (got ${request.headers['content-type']})` });
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return reply.code(400).send({ error: 'not_geojson', message: 'the body is empty; send a GeoJSON Feature', path: '' });
+      default:
+        break;
+    }
+    if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+      return reply.code(400).send({ error: 'not_geojson', message: `the body is not JSON: ${err.message}`, path: '' });
+    }
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) request.log.error({ err }, 'feature request failed');
+    return reply.code(status).send({ error: status >= 500 ? 'internal_error' : 'bad_request', message: status >= 500 ? 'internal server error' : err.message });
+  });
+
+  // ---- documents ----
+  const landingRoute = async (request: Req, reply: FastifyReply) => {
+    const doc = landing(baseUrl(request));
+    if (wantsHtml(request)) {
+      return reply.type(HTML).send(page(doc.title, `<p>${esc(doc.description)}</p>${linksList(doc.links)}`));
+    }
+    return doc;
+  };
+  app.get('/ogc', landingRoute);
+  app.get('/ogc/', landingRoute);
+
+  app.get('/ogc/conformance', async (request: Req, reply) => {
+    if (wantsHtml(request)) return reply.type(HTML).send(page('Conformance', `<ul>${CONFORMANCE.map((c) => `<li><code>${esc(c)}</code></li>`).join('')}</ul>`));
+    return { conformsTo: CONFORMANCE };
+  });
+
+  app.get('/ogc/api', async (request, reply) => reply.type(OPENAPI).send(openApi(baseUrl(request), LAYERS)));
+
+  app.get('/ogc/collections', async (request: Req, reply) => {
+    const base = baseUrl(request);
+    const collections = await Promise.all(LAYERS.map(async (l) => collectionDoc(base, l, await temporalOf(l))));
+    const links: Link[] = [
+      { href: `${base}/ogc/collections`, rel: 'self', type: JSON_TYPE },
+      { href: `${base}/ogc/collections?f=html`, rel: 'alternate', type: HTML },
+    ];
+    if (wantsHtml(request)) {
+      const rows = collections.map((c) => ({ id: c.id, title: c.title, editable: c['x-zs-editable'] ? '可编辑' : '' }));
+      return reply.type(HTML).send(page('图层 Collections', table(rows, ['id', 'title', 'editable'], (r) => `${base}/ogc/collections/${String(r.id)}?f=html`)));
+    }
+    return { links, collections };
+  });
+
+  app.get('/ogc/collections/:id', async (request: Req, reply) => {
+    const layer = layerOf(request.params.id);
+    const doc = collectionDoc(baseUrl(request), layer, await temporalOf(layer));
+    if (wantsHtml(request)) return reply.type(HTML).send(page(`${doc.title} (${doc.id})`, `<p>${esc(doc.description)}</p>${linksList(doc.links)}<p>CRS: ${doc.crs.map((c) => `<code>${esc(c)}</code>`).join(' ')}</p>`));
+    return doc;
+  });
+
+  app.get('/ogc/collections/:id/queryables', async (request: Req, reply) => {
+    const layer = layerOf(request.params.id);
+    return reply.type(SCHEMA_JSON).send(queryables(baseUrl(request), layer, await columnsOf(layer)));
+  });
+
+  app.get('/ogc/collections/:id/schema', async (request: Req, reply) => {
+    const layer = layerOf(request.params.id);
+    return reply.type(SCHEMA_JSON).send(featureSchema(baseUrl(request), layer, await columnsOf(layer)));
+  });
+
+  // ---- features ----
+  app.get('/ogc/collections/:id/items', async (request: Req, reply) => {
+    const layer = layerOf(request.params.id);
+    const cols = await columnsOf(layer);
+    const q = request.query;
+    const html = wantsHtml(request);
+    const crs = crsParam(q, 'crs');
+    const bboxCrs = crsParam(q, 'bbox-crs');
+    const bboxRaw = single(q, 'bbox');
+    if (q['bbox-crs'] !== undefined && bboxRaw === undefined) throw bad('bbox-crs is given without bbox', { parameter: 'bbox-crs' });
+    const datetimeRaw = single(q, 'datetime');
+    const query: ItemsQuery = {
+      limit: intParam(q, 'limit', DEFAULT_LIMIT, 1, MAX_LIMIT),
+      offset: intParam(q, 'offset', 0, 0, 1_000_000_000),
+      crs,
+      bbox: bboxRaw !== undefined ? { coords: parseBbox(bboxRaw, bboxCrs), crs: bboxCrs } : undefined,
+      datetime: datetimeRaw !== undefined ? parseDatetime(datetimeRaw, layer) : undefined,
+      filters: propertyFilters(q, layer, cols),
+    };
+    const result = await queryItems(app.pg.pool, layer, cols, query);
+
+    const base = baseUrl(request);
+    const path = `${base}/ogc/collections/${layer.id}/items`;
+    const withParams = (changes: Record<string, string | undefined>) => {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(q)) if (typeof v === 'string' && !(k in changes)) params.set(k, v);
+      for (const [k, v] of Object.entries(changes)) if (v !== undefined) params.set(k, v);
+      const s = params.toString();
+      return s ? `${path}?${s}` : path;
+    };
+    const links: Link[] = [
+      { href: withParams({ f: 'json' }), rel: 'self', type: GEOJSON, title: 'this page' },
+      { href: withParams({ f: 'html' }), rel: 'alternate', type: HTML, title: 'this page as HTML' },
+      { href: `${base}/ogc/collections/${layer.id}`, rel: 'collection', type: JSON_TYPE, title: layer.title.zh },
+    ];
+    const fmt = html ? 'html' : 'json';
+    if (query.offset + result.numberReturned < result.numberMatched) {
+      links.push({ href: withParams({ offset: String(query.offset + query.limit), limit: String(query.limit), f: fmt }), rel: 'next', type: html ? HTML : GEOJSON, title: 'next page' });
+    }
+    if (query.offset > 0) {
+      links.push({ href: withParams({ offset: String(Math.max(0, query.offset - query.limit)), limit: String(query.limit), f: fmt }), rel: 'prev', type: html ? HTML : GEOJSON, title: 'previous page' });
+    }
+    reply.header('Content-Crs', `<${crs.uri}>`);
+    if (html) {
+      const features = JSON.parse(result.featuresJson) as { id: number; properties: Record<string, unknown> }[];
+      const names = cols.read.slice(0, 10).map((r) => r.name);
+      const rows = features.map((f) => ({ id: f.id, ...f.properties }));
+      const nav = links.filter((l) => l.rel === 'next' || l.rel === 'prev').map((l) => `<a href="${esc(l.href)}">${esc(l.title)}</a>`).join(' · ');
+      return reply.type(HTML).send(page(`${layer.title.zh}：第 ${query.offset + 1}–${query.offset + result.numberReturned} 条，共 ${result.numberMatched} 条`,
+        `<p>${nav}</p>${table(rows, ['id', ...names], (r) => `${path}/${String(r.id)}?f=html`)}<p>${nav}</p>`));
+    }
+    reply.type(GEOJSON);
+    return reply.send(`{"type":"FeatureCollection","numberMatched":${result.numberMatched},"numberReturned":${result.numberReturned},` +
+      `"timeStamp":"${new Date().toISOString()}","links":${JSON.stringify(links)},"features":${result.featuresJson}}`);
+  });
+
+  app.get('/ogc/collections/:id/items/:fid', async (request: Req, reply) => {
+    const layer = layerOf(request.params.id);
+    const id = featureIdOf(request.params.fid, layer);
+    const crs = crsParam(request.query, 'crs');
+    const html = wantsHtml(request);
+    const item = await queryItem(app.pg.pool, layer, await columnsOf(layer), id, crs);
+    if (!item) throw new FeatureError(404, 'not_found', `${layer.id} has no feature ${id}`);
+    const base = baseUrl(request);
+    const self = `${base}/ogc/collections/${layer.id}/items/${id}`;
+    const links: Link[] = [
+      { href: self, rel: 'self', type: GEOJSON },
+      { href: `${self}?f=html`, rel: 'alternate', type: HTML },
+      { href: `${base}/ogc/collections/${layer.id}`, rel: 'collection', type: JSON_TYPE },
+      { href: `${self}/history`, rel: 'version-history', type: JSON_TYPE, title: 'versions of this feature' },
+    ];
+    const tag = etag(item.version);
+    if (tag && request.headers['if-none-match'] === tag) return reply.header('ETag', tag).code(304).send();
+    if (html) {
+      const f = JSON.parse(item.featureJson) as { properties: Record<string, unknown> };
+      const rows = Object.entries(f.properties).map(([k, v]) => ({ property: k, value: v }));
+      return reply.type(HTML).send(page(`${layer.title.zh} ${id}`, `${table(rows, ['property', 'value'])}${linksList(links)}`));
+    }
+    return sendFeature(reply, item.featureJson, item.version, crs, links);
+  });
+
+  // ---- writes ----
+  const afterWrite = async (request: Req, reply: FastifyReply, layer: LayerDef, id: number, status: number) => {
+    const crs = crsParam(request.query, 'crs');
+    const item = await queryItem(app.pg.pool, layer, await columnsOf(layer), id, crs);
+    const self = `${baseUrl(request)}/ogc/collections/${layer.id}/items/${id}`;
+    reply.code(status);
+    if (status === 201) reply.header('Location', self);
+    if (!item) return reply.code(status === 201 ? 201 : 200).send({ id, message: 'written; the feature now has no geometry' });
+    return sendFeature(reply, item.featureJson, item.version, crs, [{ href: self, rel: 'self', type: GEOJSON }, { href: `${self}/history`, rel: 'version-history', type: JSON_TYPE }]);
+  };
+
+  const body = (request: Req, mode: WriteMode, layer: LayerDef, cols: CollectionColumns) => {
+    const type = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (!['application/json', 'application/geo+json', 'application/merge-patch+json'].includes(type)) {
+      throw new FeatureError(415, 'unsupported_media_type', `send the feature as application/geo+json or application/json (got ${type || 'no Content-Type'})`);
+    }
+    let b = request.body as unknown;
+    // a merge patch may leave out "type"
+    if (mode === 'patch' && typeof b === 'object' && b !== null && !Array.isArray(b) && (b as { type?: unknown }).type === undefined) b = { ...b, type: 'Feature' };
+    return checkBody(b, layer, cols, contentCrs(request), mode);
+  };
+
+  app.post('/ogc/collections/:id/items', { bodyLimit: MAX_BODY_BYTES }, async (request: Req, reply) => {
+    const layer = editableLayerOf(request.params.id);
+    const target = await writeTarget(request, layer);
+    const checked = body(request, 'create', layer, target.cols);
+    const result = await createFeature(target, checked);
+    return afterWrite(request, reply, layer, result.id, 201);
+  });
+
+  for (const [method, mode] of [['put', 'replace'], ['patch', 'patch']] as const) {
+    app[method]('/ogc/collections/:id/items/:fid', { bodyLimit: MAX_BODY_BYTES }, async (request: Req, reply) => {
+      const layer = editableLayerOf(request.params.id);
+      const id = featureIdOf(request.params.fid, layer);
+      const version = ifMatch(request, true);
+      const target = await writeTarget(request, layer);
+      const checked = body(request, mode, layer, target.cols);
+      await updateFeature(target, id, version, checked);
+      return afterWrite(request, reply, layer, id, 200);
+    });
+  }
+
+  app.delete('/ogc/collections/:id/items/:fid', async (request: Req, reply) => {
+    const layer = editableLayerOf(request.params.id);
+    const id = featureIdOf(request.params.fid, layer);
+    const version = ifMatch(request, true);
+    await deleteFeature(await writeTarget(request, layer), id, version, single(request.query, 'reason'));
+    return reply.code(204).send();
+  });
+
+  // ---- history ----
+  app.get('/ogc/collections/:id/items/:fid/history', async (request: Req) => {
+    const layer = layerOf(request.params.id);
+    const id = featureIdOf(request.params.fid, layer);
+    const versions = await featureHistory(app.pg.pool, layer, id);
+    if (versions.length === 0) {
+      const exists = await app.pg.pool.query(`SELECT 1 FROM "${layer.table}" WHERE id = $1`, [id]);
+      if (!exists.rowCount) throw new FeatureError(404, 'not_found', `${layer.id} has no feature ${id} and no history of one`);
+    }
+    const self = `${baseUrl(request)}/ogc/collections/${layer.id}/items/${id}`;
+    return {
+      collection: layer.id,
+      featureId: id,
+      links: [{ href: `${self}/history`, rel: 'self', type: JSON_TYPE }, { href: self, rel: 'latest-version', type: GEOJSON }],
+      versions,
+    };
+  });
+
+  app.post('/ogc/collections/:id/items/:fid/history/:version/restore', async (request: Req, reply) => {
+    const layer = editableLayerOf(request.params.id);
+    const id = featureIdOf(request.params.fid, layer);
+    if (!/^\d{1,9}$/.test(request.params.version)) throw new FeatureError(404, 'not_found', `no version "${request.params.version}"`);
+    const b = request.body as { reason?: unknown } | undefined;
+    const reason = typeof b?.reason === 'string' ? b.reason : single(request.query, 'reason');
+    const result = await restoreVersion(await writeTarget(request, layer), id, Number(request.params.version), ifMatch(request, false), reason);
+    return afterWrite(request, reply, layer, result.id, 200);
+  });
+};

@@ -1,0 +1,124 @@
+// Reading features: a page of items (bbox, datetime, property filters, CRS) and one item. The JSON of
+// each feature is built in the database and passed through as text, so a page of 1,000 is never
+// parsed and re-serialised here. Table and column names come from geo/layers.ts and the catalog.
+import type pg from 'pg';
+import type { LayerDef } from '../../geo/layers.ts';
+import { ident } from '../layer-sql.ts';
+import type { CollectionColumns } from './columns.ts';
+import { geometryIn, type FeatureCrs } from './crs.ts';
+import { layerGeometry, propertiesJson } from './columns.ts';
+
+export interface BboxFilter {
+  /** as sent: two corners in the bbox CRS's declared axis order */
+  coords: [number, number, number, number];
+  crs: FeatureCrs;
+}
+
+export interface TimeFilter {
+  column: string;
+  /** ISO date or timestamp; undefined = open */
+  start?: string;
+  end?: string;
+  /** end is a whole day: include all of it */
+  endIsDate?: boolean;
+}
+
+export interface ItemsQuery {
+  bbox?: BboxFilter;
+  datetime?: TimeFilter;
+  /** exact matches on stored columns: SQL over `t` and the value already converted */
+  filters: { sql: string; cast: string; value: string | number | boolean }[];
+  limit: number;
+  offset: number;
+  crs: FeatureCrs;
+}
+
+export function featureJsonSql(layer: LayerDef, cols: CollectionColumns, crs: FeatureCrs): string {
+  return `json_build_object('type', 'Feature', 'id', t.id,
+    'geometry', ST_AsGeoJSON(${geometryIn(layerGeometry(layer), crs)}, ${crs.decimals}, 0)::json,
+    'properties', ${propertiesJson(cols)})`;
+}
+
+function whereClause(layer: LayerDef, q: Omit<ItemsQuery, 'limit' | 'offset' | 'crs'>, params: unknown[]): string {
+  const geom = layerGeometry(layer);
+  const where = [`${geom} IS NOT NULL`];
+  if (q.bbox) {
+    const [a0, b0, a1, b1] = q.bbox.coords;
+    const [x0, y0, x1, y1] = q.bbox.crs.flip ? [b0, a0, b1, a1] : [a0, b0, a1, b1];
+    params.push(x0, y0, x1, y1);
+    const n = params.length;
+    let env = `ST_MakeEnvelope($${n - 3}, $${n - 2}, $${n - 1}, $${n}, ${q.bbox.crs.srid})`;
+    if (q.bbox.crs.srid !== 4490) env = `ST_Transform(ST_Segmentize(${env}, 500), 4490)`;
+    where.push(`ST_Intersects(${geom}, ${env})`);
+  }
+  if (q.datetime) {
+    const col = `t.${ident(q.datetime.column)}`;
+    where.push(`${col} IS NOT NULL`);
+    if (q.datetime.start) {
+      params.push(q.datetime.start);
+      where.push(`${col}::timestamptz >= $${params.length}::timestamptz`);
+    }
+    if (q.datetime.end) {
+      params.push(q.datetime.end);
+      where.push(q.datetime.endIsDate
+        ? `${col}::timestamptz < ($${params.length}::date + 1)::timestamptz`
+        : `${col}::timestamptz <= $${params.length}::timestamptz`);
+    }
+  }
+  for (const f of q.filters) {
+    params.push(f.value);
+    where.push(`${f.sql} = $${params.length}::${f.cast}`);
+  }
+  return where.join(' AND ');
+}
+
+export interface ItemsPage {
+  /** the features as a JSON array, ready to splice into the response */
+  featuresJson: string;
+  numberReturned: number;
+  numberMatched: number;
+}
+
+export async function queryItems(pool: pg.Pool, layer: LayerDef, cols: CollectionColumns, q: ItemsQuery): Promise<ItemsPage> {
+  const params: unknown[] = [];
+  const where = whereClause(layer, q, params);
+  const pageParams = [...params, q.limit, q.offset];
+  const n = params.length;
+  const [page, count] = await Promise.all([
+    pool.query<{ features: string; n: number }>(
+      `SELECT coalesce(json_agg(f.j ORDER BY f.id), '[]')::text AS features, count(*)::int AS n
+         FROM (SELECT t.id, ${featureJsonSql(layer, cols, q.crs)} AS j
+                 FROM ${ident(layer.table)} t WHERE ${where} ORDER BY t.id LIMIT $${n + 1} OFFSET $${n + 2}) f`,
+      pageParams,
+    ),
+    pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ident(layer.table)} t WHERE ${where}`, params),
+  ]);
+  return { featuresJson: page.rows[0].features, numberReturned: page.rows[0].n, numberMatched: count.rows[0].n };
+}
+
+export interface OneItem {
+  featureJson: string;
+  version: number | null;
+}
+
+export async function queryItem(
+  pool: pg.Pool | pg.PoolClient, layer: LayerDef, cols: CollectionColumns, id: number, crs: FeatureCrs,
+): Promise<OneItem | null> {
+  const { rows } = await pool.query<{ j: string; version: number | null }>(
+    `SELECT ${featureJsonSql(layer, cols, crs)}::text AS j, ${cols.versioned ? 't.version' : 'NULL::int'} AS version
+       FROM ${ident(layer.table)} t WHERE t.id = $1 AND ${layerGeometry(layer)} IS NOT NULL`,
+    [id],
+  );
+  return rows[0] ? { featureJson: rows[0].j, version: rows[0].version } : null;
+}
+
+/** Earliest and latest value of a collection's time column (for its temporal extent). */
+export async function temporalExtent(pool: pg.Pool, layer: LayerDef, column: string): Promise<[string | null, string | null]> {
+  const col = `t.${ident(column)}`;
+  const { rows } = await pool.query<{ a: string | null; b: string | null }>(
+    `SELECT to_char(min(${col})::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') a,
+            to_char(max(${col})::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') b
+       FROM ${ident(layer.table)} t WHERE ${layerGeometry(layer)} IS NOT NULL`,
+  );
+  return [rows[0]?.a ?? null, rows[0]?.b ?? null];
+}
