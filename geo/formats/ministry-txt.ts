@@ -1,0 +1,250 @@
+// The ministry boundary-point TXT (部标格式, 界址点坐标交换格式): reader with the tolerances field files
+// need, and writer. Text only (decode bytes with text.ts; encode GBK on the server).
+//
+// Reader tolerances: BOM / UTF-8 / GBK (decoded before), CRLF/LF/CR, an optional [项目信息] section,
+// 8- or 9-field parcel headers (a 9th 描述 before '@'), point counts that do not match (points are read
+// until the next header), X/Y swapped (told by magnitude: the 8-digit value with the zone prefix is the
+// easting), numbering that restarts per ring or runs on, rings not closed by a repeated point.
+// Errors name the line: a letter in a coordinate, a point line before any header, a short point line.
+import { gaussKrugerEpsg, zoneFromEasting } from '../crs.ts';
+import { assembleRings, closeRing, isClosed, orient, ringArea, type PolygonCoords, type Pos, type Ring } from './geometry.ts';
+import { splitLines } from './text.ts';
+
+export class TxtFormatError extends Error {
+  constructor(message: string, readonly line: number) {
+    super(`line ${line}: ${message}`);
+  }
+}
+
+export interface TxtHeader {
+  /** key=value lines of [属性描述] */
+  attributes: Record<string, string>;
+  /** key=value lines of [项目信息], if present */
+  project: Record<string, string>;
+}
+
+export interface TxtParcel {
+  /** 1-based line of the parcel's header line */
+  line: number;
+  declaredPoints: number | undefined;
+  areaHectare: number | undefined;
+  code: string;
+  name: string;
+  kind: string;        // 面 / 线 / 点
+  sheet: string;       // 图幅号
+  use: string;         // 地块用途
+  landClass: string;   // 地类编码
+  description?: string; // the optional 9th field
+  /** polygons in planar [easting, northing] (GIS order), rings closed, outer first */
+  polygons: PolygonCoords[];
+  /** the point lines as read (name, ring, easting, northing), for reports */
+  points: { name: string; ring: number; x: number; y: number; line: number }[];
+  notes: string[];
+}
+
+export interface TxtDocument {
+  header: TxtHeader;
+  parcels: TxtParcel[];
+  /** file-level findings: swapped axes, count mismatches, … */
+  notes: string[];
+  /** zone from 带号 or the eastings' prefix; prefix: whether eastings carry it */
+  zone?: number;
+  zonePrefix: boolean;
+  swapped: boolean;
+  /** EPSG of the coordinates (CGCS2000 3° GK), when the zone is known */
+  epsg?: number;
+}
+
+const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)$/;
+
+function parseKeyValue(line: string): [string, string] | undefined {
+  const i = line.indexOf('=');
+  return i > 0 ? [line.slice(0, i).trim(), line.slice(i + 1).trim()] : undefined;
+}
+
+export function parseMinistryTxt(text: string): TxtDocument {
+  const lines = splitLines(text.replace(/^\uFEFF/, ''));
+  const header: TxtHeader = { attributes: {}, project: {} };
+  const parcels: TxtParcel[] = [];
+  const notes: string[] = [];
+  let section = '';
+  let current: TxtParcel | undefined;
+  const raw: { x: number; y: number }[] = [];
+
+  lines.forEach((rawLine, idx) => {
+    const lineNo = idx + 1;
+    const line = rawLine.trim();
+    if (!line) return;
+    const sec = /^\[(.+)\]$/.exec(line);
+    if (sec) { section = sec[1].trim(); return; }
+    if (section === '属性描述' || section === '项目信息') {
+      const kv = parseKeyValue(line);
+      if (kv) (section === '属性描述' ? header.attributes : header.project)[kv[0]] = kv[1];
+      return;
+    }
+    if (section !== '地块坐标') {
+      if (section === '') throw new TxtFormatError(`"${line.slice(0, 30)}" before any [属性描述] / [地块坐标] section: not a boundary-point TXT`, lineNo);
+      return; // unknown sections are skipped
+    }
+    const fields = line.split(/[,，]/).map((f) => f.trim());
+    if (fields[fields.length - 1] === '@') {
+      const f = fields.slice(0, -1);
+      if (f.length < 8 || f.length > 9) throw new TxtFormatError(`a parcel header has ${f.length} fields before "@" (8 or 9 expected)`, lineNo);
+      const count = f[0] === '' ? undefined : Number(f[0]);
+      if (count !== undefined && !Number.isInteger(count)) throw new TxtFormatError(`point count "${f[0]}" is not a whole number`, lineNo);
+      const area = f[1] === '' ? undefined : Number(f[1]);
+      if (area !== undefined && !NUMBER.test(f[1])) throw new TxtFormatError(`area "${f[1]}" is not a number`, lineNo);
+      current = {
+        line: lineNo, declaredPoints: count, areaHectare: area, code: f[2], name: f[3], kind: f[4] || '面', sheet: f[5],
+        use: f[6], landClass: f[7], ...(f.length === 9 ? { description: f[8] } : {}), polygons: [], points: [], notes: [],
+      };
+      parcels.push(current);
+      return;
+    }
+    if (!current) throw new TxtFormatError('a point line before any parcel header ("…,@")', lineNo);
+    if (fields.length < 4) throw new TxtFormatError(`a point line needs name, ring, X, Y (found ${fields.length} fields)`, lineNo);
+    const [name, ringText, xText, yText] = fields;
+    if (!/^\d+$/.test(ringText)) throw new TxtFormatError(`ring number "${ringText}" is not a whole number`, lineNo);
+    for (const [axis, v] of [['X', xText], ['Y', yText]] as const) {
+      if (!NUMBER.test(v)) throw new TxtFormatError(`${axis} coordinate "${v}" is not a number`, lineNo);
+    }
+    const x = Number(xText), y = Number(yText);
+    current.points.push({ name, ring: Number(ringText), x, y, line: lineNo });
+    raw.push({ x, y });
+  });
+
+  if (parcels.length === 0) throw new TxtFormatError('no parcel ("…,@" header line) in [地块坐标]', lines.length);
+
+  // axis order: the file says X = northing, Y = easting; tell by magnitude whether it was followed
+  let swappedVotes = 0;
+  for (const p of raw) {
+    const xIsEasting = p.x >= 1e7 || (p.x < 1e6 && p.y >= 1e6);
+    if (xIsEasting) swappedVotes++;
+  }
+  const swapped = swappedVotes > raw.length / 2;
+  if (swapped) notes.push('X 与 Y 互换: the first coordinate holds eastings (read as swapped)');
+
+  // zone: 带号 in the header, else the eastings' prefix
+  const eastings = raw.map((p) => (swapped ? p.x : p.y));
+  const prefixZone = eastings.length ? zoneFromEasting(eastings[0]) : undefined;
+  const zonePrefix = prefixZone !== undefined;
+  const declaredZone = header.attributes['带号'] ? Number(header.attributes['带号']) : undefined;
+  if (declaredZone !== undefined && !Number.isInteger(declaredZone)) notes.push(`带号 "${header.attributes['带号']}" is not a zone number (ignored)`);
+  let zone = declaredZone !== undefined && Number.isInteger(declaredZone) ? declaredZone : prefixZone;
+  if (prefixZone !== undefined && zone !== prefixZone) {
+    notes.push(`带号=${declaredZone} but the eastings carry zone ${prefixZone}: the eastings win`);
+    zone = prefixZone;
+  }
+  const band = header.attributes['几度分带'];
+  if (band && band !== '3') throw new TxtFormatError(`几度分带=${band}: only 3° zones are supported`, 1);
+
+  for (const parcel of parcels) {
+    const byRing = new Map<number, { name: string; pos: Pos }[]>();
+    for (const p of parcel.points) {
+      const pos: Pos = swapped ? [p.x, p.y] : [p.y, p.x];
+      let ring = byRing.get(p.ring);
+      if (!ring) byRing.set(p.ring, (ring = []));
+      ring.push({ name: p.name, pos });
+    }
+    if (parcel.kind !== '面') parcel.notes.push(`geometry kind "${parcel.kind}" (only 面 is imported as a polygon)`);
+    const rings: Ring[] = [];
+    for (const [n, pts] of byRing) {
+      const ring = pts.map((p) => p.pos);
+      if (ring.length > 1 && !isClosed(ring)) parcel.notes.push(`ring ${n} not closed by repeating its first point (closed on reading)`);
+      const closed = closeRing(ring);
+      if (closed.length < 4) throw new TxtFormatError(`parcel ${parcel.code} ring ${n} has ${ring.length} distinct points (a ring needs 3)`, parcel.line);
+      rings.push(closed);
+    }
+    if (rings.length === 0) throw new TxtFormatError(`parcel ${parcel.code} has no point lines`, parcel.line);
+    parcel.polygons = assembleRings(rings);
+    if (parcel.declaredPoints !== undefined && parcel.declaredPoints !== parcel.points.length) {
+      parcel.notes.push(`header says ${parcel.declaredPoints} points, ${parcel.points.length} point lines read`);
+    }
+  }
+  const epsg = zone !== undefined ? gaussKrugerEpsg(zone, zonePrefix) : undefined;
+  return { header, parcels, notes, zone, zonePrefix, swapped, epsg };
+}
+
+// ---- writer ----
+
+export interface TxtWriteParcel {
+  code: string;
+  name: string;
+  kind?: string;
+  sheet?: string;
+  use?: string;
+  landClass?: string;
+  description?: string;
+  /** area in m² (written in 公顷, 4 decimals); computed from the rings when absent */
+  areaM2?: number;
+  /** planar [easting, northing] in the file's CRS */
+  polygons: PolygonCoords[];
+}
+
+export interface TxtWriteOptions {
+  zone: number;
+  producer?: string;
+  date?: string; // YYYY-MM-DD
+  eol?: '\r\n' | '\n';
+  /** 9-field headers with 描述 */
+  withDescription?: boolean;
+  project?: Record<string, string>;
+}
+
+const clean = (s: string | undefined): string => (s ?? '').replace(/[,，@\r\n]/g, ' ').trim();
+const fixed3 = (n: number): string => n.toFixed(3);
+
+export function ministryTxtHeader(opts: TxtWriteOptions): string {
+  const eol = opts.eol ?? '\r\n';
+  const lines: string[] = [];
+  if (opts.project && Object.keys(opts.project).length) {
+    lines.push('[项目信息]', ...Object.entries(opts.project).map(([k, v]) => `${k}=${clean(v)}`));
+  }
+  lines.push(
+    '[属性描述]',
+    '格式版本号=1.01版本',
+    `数据产生单位=${clean(opts.producer ?? '征收一张图')}`,
+    `数据产生日期=${opts.date ?? new Date().toISOString().slice(0, 10)}`,
+    '坐标系=2000国家大地坐标系',
+    '几度分带=3',
+    '投影类型=高斯克吕格',
+    '计量单位=米',
+    `带号=${opts.zone}`,
+    '精度=0.001',
+    '转换参数=,,,,,,',
+    '[地块坐标]',
+  );
+  return lines.join(eol) + eol;
+}
+
+/** One parcel block: header line and J-numbered points (running across rings), rings closed, outer rings clockwise. */
+export function ministryTxtParcel(p: TxtWriteParcel, opts: TxtWriteOptions): string {
+  const eol = opts.eol ?? '\r\n';
+  const out: string[] = [];
+  let ringNo = 0;
+  let j = 0;
+  let count = 0;
+  let area = 0;
+  for (const poly of p.polygons) {
+    poly.forEach((r, i) => {
+      const ring = orient(closeRing(r), i !== 0); // outer clockwise (ccw=false), holes counter-clockwise
+      area += i === 0 ? ringArea(ring) : -ringArea(ring);
+      ringNo++;
+      const first = j + 1;
+      for (let k = 0; k < ring.length - 1; k++) {
+        j++;
+        out.push(`J${j},${ringNo},${fixed3(ring[k][1])},${fixed3(ring[k][0])}`);
+      }
+      out.push(`J${first},${ringNo},${fixed3(ring[0][1])},${fixed3(ring[0][0])}`);
+      count += ring.length;
+    });
+  }
+  const ha = ((p.areaM2 ?? area) / 10_000).toFixed(4);
+  const fields = [String(count), ha, clean(p.code), clean(p.name), p.kind ?? '面', clean(p.sheet), clean(p.use), clean(p.landClass)];
+  if (opts.withDescription) fields.push(clean(p.description));
+  return [`${fields.join(',')},@`, ...out].join(eol) + eol;
+}
+
+export function writeMinistryTxt(parcels: TxtWriteParcel[], opts: TxtWriteOptions): string {
+  return ministryTxtHeader(opts) + parcels.map((p) => ministryTxtParcel(p, opts)).join('');
+}
