@@ -1,0 +1,80 @@
+// The conflict report: printable HTML in Chinese with a print stylesheet, and the same as a PDF
+// rendered by headless Chromium on the server; the PDF's text holds the totals (pdftotext, poppler-utils).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { appUrl, useTestPool } from '../helpers/db.ts';
+import { postJson } from './helpers.ts';
+
+const pool = useTestPool();
+const hasPdftotext = (() => {
+  try {
+    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+})();
+
+let projectId: number;
+let analysis: any;
+const fmt = (v: number, d: number) => v.toLocaleString('zh-CN', { minimumFractionDigits: d, maximumFractionDigits: d });
+
+beforeAll(async () => {
+  const { rows } = await pool.query<{ id: number }>(
+    `SELECT p.id FROM project p WHERE p.red_line IS NOT NULL AND EXISTS (SELECT 1 FROM cane_base c WHERE ST_Intersects(c.geom, p.red_line)) ORDER BY p.id LIMIT 1`);
+  projectId = rows[0].id;
+  analysis = (await postJson('/api/conflicts', { projectId })).body;
+});
+
+describe('conflict report', () => {
+  it('is Chinese HTML with the project, date, analyst and the area convention', async () => {
+    const { status, body, headers } = await postJson('/api/conflicts/report', { projectId, analyst: '王规划', date: '2022-03-15' });
+    expect(status).toBe(200);
+    expect(headers.get('content-type')).toMatch(/text\/html/);
+    expect(body).toContain('红线压占分析报告');
+    expect(body).toContain(analysis.redLine.project.name);
+    expect(body).toContain('王规划');
+    expect(body).toContain('2022-03-15');
+    expect(body).toContain('面积计算说明');
+    expect(body).toContain(`第 ${analysis.convention.zone} 带`);
+  });
+
+  it('has a print stylesheet and a map of the red line', async () => {
+    const { body } = await postJson('/api/conflicts/report', { projectId });
+    expect(body).toMatch(/@media print/);
+    expect(body).toMatch(/@page \{ size: A4/);
+    expect(body).toMatch(/<svg[^>]*aria-label="红线压占示意图"/);
+  });
+
+  it('holds each layer’s total in 亩 in its summary table', async () => {
+    const { body } = await postJson('/api/conflicts/report', { projectId });
+    const cane = analysis.layers.find((l: any) => l.id === 'cane_base');
+    const row = new RegExp(`<tr data-layer="cane_base">.*?</tr>`).exec(body)![0];
+    expect(row).toContain(fmt(cane.total.ellipsoidal.mu, 2));
+    expect(row).toContain(fmt(cane.total.planar.mu, 2));
+  });
+
+  it.skipIf(!hasPdftotext)('downloads as a PDF whose text holds the totals', async () => {
+    const res = await fetch(`${appUrl().replace(/\/$/, '')}/api/conflicts/report?projectId=${projectId}&format=pdf&analyst=${encodeURIComponent('王规划')}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    const pdf = Buffer.from(await res.arrayBuffer());
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'zs-report-')), 'report.pdf');
+    writeFileSync(file, pdf);
+    const text = execFileSync('pdftotext', ['-layout', file, '-']).toString();
+    expect(text).toContain('红线压占分析报告');
+    expect(text).toContain('王规划');
+    const cane = analysis.layers.find((l: any) => l.id === 'cane_base');
+    expect(text).toContain(fmt(cane.total.ellipsoidal.mu, 2));
+    expect(text).toContain(fmt(analysis.redLine.area.ellipsoidal.mu, 2));
+  });
+
+  it('answers 400 for an unknown format', async () => {
+    const { status } = await postJson('/api/conflicts/report', { projectId, format: 'docx' });
+    expect(status).toBe(400);
+  });
+});
