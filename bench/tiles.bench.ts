@@ -12,6 +12,7 @@ import { loadLayerFields } from '../server/layer-sql.ts';
 import { renderLayer } from '../server/tiles/render.ts';
 import { nativeTileSql, simplifyTolerance, type TileCoord } from '../server/tiles/sql.ts';
 import { type Benchmark, type BenchRow, summarize } from './harness.ts';
+import { startMapServer } from './peers/mapserver.ts';
 
 const run = promisify(execFile);
 
@@ -64,6 +65,27 @@ const bench: Benchmark = {
         const s = summarize(`tile z14 ${layerId}: server, cache off`, served,
           `overhead ×${(summarize('', served).medianMs / r.medianMs).toFixed(2)} (median vs raw), max ${(bytes / 1024).toFixed(0)} KB`);
         rows.push(r, s);
+      }
+
+      // side by side with MapServer 8 (FastCGI): the same z14 parcel tiles from the same table, both
+      // rendering every request (our cache off), loaded by the same generator in a second process
+      const parcel = LAYER_BY_ID.get('parcel')!;
+      const peer = await startMapServer(databaseUrl, { parcel: { type: 'POLYGON', attributes: parcel.attributes } });
+      try {
+        const tiles = await tilesOf('parcel', 14, 200);
+        const loadOf = async (base: string, paths: string[]) =>
+          JSON.parse((await run(process.execPath, [path.join(import.meta.dirname, 'tools/load.mjs'), base, '10', '16', ...paths])).stdout);
+        const ours = await loadOf(coldUrl, tiles.map((t) => `/tiles/parcel/${t.z}/${t.x}/${t.y}.mvt`));
+        const theirs = await loadOf(peer.baseUrl, tiles.map((t) => peer.tilePath('parcel', t.z, t.x, t.y)));
+        const ratio = ours.requestsPerSecond / theirs.requestsPerSecond;
+        rows.push(
+          { name: 'z14 parcel tiles, uncached: this server', n: ours.total, medianMs: ours.latencyP50, p95Ms: NaN,
+            note: `${Math.round(ours.requestsPerSecond)} req/s, p99 ${ours.latencyP99} ms, non-2xx ${ours.non2xx}` },
+          { name: 'z14 parcel tiles, uncached: MapServer 8 FastCGI', n: theirs.total, medianMs: theirs.latencyP50, p95Ms: NaN,
+            note: `${Math.round(theirs.requestsPerSecond)} req/s, p99 ${theirs.latencyP99} ms, non-2xx ${theirs.non2xx}; ratio ×${ratio.toFixed(2)} (${tiles.length} tiles, 16 connections)` },
+        );
+      } finally {
+        peer.stop();
       }
     } finally {
       await cold.close();
