@@ -21,7 +21,7 @@ export const UI = {
   loading: { zh: '加载中…', en: 'Loading…' },
   loadFailed: { zh: '加载失败', en: 'Failed to load' },
   zoomIn: { zh: '≥{z}级显示', en: 'zoom ≥ {z}' },
-  zoomInTip: { zh: '数据量大，放大至 {z} 级及以上时按视野加载', en: 'Large layer: loaded for the view from zoom level {z}' },
+  zoomInTip: { zh: '数据量大，放大至 {z} 级及以上时以矢量瓦片显示', en: 'Large layer: drawn as vector tiles from zoom level {z}' },
   truncated: { zh: '仅显示前 {n} 个', en: 'Showing first {n}' },
   features: { zh: '{n} 个', en: '{n}' },
   collapse: { zh: '收起', en: 'Collapse' },

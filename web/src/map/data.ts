@@ -1,9 +1,11 @@
-// Where the map's data comes from. Everything that talks to the map-data API lives here, so that
-// moving the large layers to vector tiles later means changing this module only: `sourceFor`
+// Where the map's data comes from. Everything that talks to the map-data API lives here: `sourceFor`
 // tells the style which source (and source-layer) a layer reads, `FeatureLoader` fills the sources.
+// Small layers come whole as GeoJSON from /api/layers/{id}/features; the large ones (parcels,
+// farmland, cane bases, houses) are vector tiles from /tiles/{id}/{z}/{x}/{y}.mvt, drawn from the
+// zoom level geo/layers.ts gives them.
 import type { GeoJSONSource, Map as MapLibreMap, SourceSpecification } from 'maplibre-gl';
 import type { Label } from '../../../geo/domain.ts';
-import type { GeometryKind, LayerDef } from '../../../geo/layers.ts';
+import { LAYER_BY_ID, TILE_MAX_ZOOM, type GeometryKind, type LayerDef } from '../../../geo/layers.ts';
 import { labelPoints } from './labelpoints.ts';
 
 export type BBox = [number, number, number, number];
@@ -29,11 +31,14 @@ export interface FeatureCollection extends GeoJSON.FeatureCollection {
   truncated?: boolean;
 }
 
-/** Layers too large to fetch whole: fetched for the current view from this zoom on. */
-export const VIEW_LAYERS: ReadonlySet<string> = new Set(['parcel', 'farmland', 'cane_base', 'house']);
-export const VIEW_MIN_ZOOM = 12;
-const VIEW_LIMIT = 20000;
+/** Layers too large to fetch whole: read as vector tiles. */
+export const TILE_LAYERS: ReadonlySet<string> = new Set(['parcel', 'farmland', 'cane_base', 'house']);
 const FULL_LIMIT = 50000;
+
+/** The zoom level from which a layer is drawn (tiled layers only have tiles from there on). */
+export function minZoomOf(id: string): number {
+  return TILE_LAYERS.has(id) ? (LAYER_BY_ID.get(id)?.minZoom ?? 12) : 0;
+}
 
 async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   const res = await fetch(url, { signal, headers: { accept: 'application/json' } });
@@ -59,7 +64,7 @@ export const sourceId = (layerId: string): string => `zs-${layerId}`;
 
 /** The source a layer's style layers read from (and, once on vector tiles, its source-layer). */
 export function sourceFor(layerId: string): { source: string; sourceLayer?: string } {
-  return { source: sourceId(layerId) };
+  return TILE_LAYERS.has(layerId) ? { source: sourceId(layerId), sourceLayer: layerId } : { source: sourceId(layerId) };
 }
 
 /** Polygon layers whose labels come from one point per feature (see labelpoints.ts). */
@@ -74,7 +79,16 @@ export function labelSourceFor(layerId: string): { source: string; sourceLayer?:
 
 const EMPTY: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] };
 
-function sourceSpec(): SourceSpecification {
+function sourceSpec(layerId?: string): SourceSpecification {
+  if (layerId && TILE_LAYERS.has(layerId)) {
+    // tile feature ids are the rows' ids, as in the GeoJSON: feature-state works the same
+    return {
+      type: 'vector',
+      tiles: [`${window.location.origin}/tiles/${layerId}/{z}/{x}/{y}.mvt`],
+      minzoom: minZoomOf(layerId),
+      maxzoom: TILE_MAX_ZOOM,
+    };
+  }
   // numeric top-level ids from the API: used for feature-state (selection highlight)
   return { type: 'geojson', data: EMPTY, attribution: '' };
 }
@@ -87,25 +101,14 @@ export interface LoadState {
   error?: string;
 }
 
-function contains(outer: BBox, inner: BBox): boolean {
-  return outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3];
-}
-
-function padded(b: BBox, f: number): BBox {
-  const dx = (b[2] - b[0]) * f;
-  const dy = (b[3] - b[1]) * f;
-  return [b[0] - dx, b[1] - dy, b[2] + dx, b[3] + dy];
-}
-
 /**
- * Fills one GeoJSON source per layer: small layers once, whole; view layers for the current view
- * (padded) whenever the view leaves what was fetched. Only visible layers are fetched.
+ * Adds one source per layer and fills the GeoJSON ones, once and whole, when the layer is first
+ * shown. Tiled layers load themselves; the loader reports whether they show at the current zoom.
  */
 export class FeatureLoader {
   private map: MapLibreMap;
   private wanted = new Set<string>();
   private full = new Set<string>();
-  private viewBox = new Map<string, BBox>();
   private inflight = new Map<string, AbortController>();
   private onState: (id: string, state: LoadState) => void;
   private onData: (id: string, fc: FeatureCollection) => void;
@@ -123,7 +126,7 @@ export class FeatureLoader {
 
   addSources(ids: string[]): void {
     for (const id of ids) {
-      if (!this.map.getSource(sourceId(id))) this.map.addSource(sourceId(id), sourceSpec());
+      if (!this.map.getSource(sourceId(id))) this.map.addSource(sourceId(id), sourceSpec(id));
       const label = labelSourceFor(id).source;
       if (LABELLED_POLYGONS.has(id) && !this.map.getSource(label)) this.map.addSource(label, sourceSpec());
     }
@@ -139,11 +142,21 @@ export class FeatureLoader {
     return this.index.get(id)?.get(Number(featureId));
   }
 
+  /**
+   * The whole feature (a tile holds only its clipped part), fetched for a small box around a point
+   * that lies on it.
+   */
+  async fetchFeature(id: string, featureId: string | number, at: [number, number]): Promise<GeoJSON.Feature | undefined> {
+    const d = 1e-5;
+    const fc = await getJson<FeatureCollection>(featuresUrl(id, [at[0] - d, at[1] - d, at[0] + d, at[1] + d], 200));
+    return fc.features.find((f) => Number(f.id ?? f.properties?.id) === Number(featureId));
+  }
+
   /** Start (or stop) wanting a layer's data; call when its visibility changes. */
   setWanted(id: string, wanted: boolean): void {
     if (wanted) {
       this.wanted.add(id);
-      if (VIEW_LAYERS.has(id)) this.loadView(id);
+      if (TILE_LAYERS.has(id)) this.tileState(id);
       else if (!this.full.has(id)) void this.loadFull(id);
     } else {
       this.wanted.delete(id);
@@ -152,7 +165,6 @@ export class FeatureLoader {
 
   reload(id: string): void {
     this.full.delete(id);
-    this.viewBox.delete(id);
     if (this.wanted.has(id)) this.setWanted(id, true);
   }
 
@@ -199,32 +211,14 @@ export class FeatureLoader {
     if (!fc) this.full.delete(id);
   }
 
-  private currentBBox(): BBox {
-    const b = this.map.getBounds();
-    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
-  }
-
-  private loadView(id: string): void {
-    if (this.map.getZoom() < VIEW_MIN_ZOOM) {
-      this.inflight.get(id)?.abort();
-      if (this.viewBox.has(id)) this.setData(id, EMPTY);
-      this.viewBox.delete(id);
-      this.onState(id, { status: 'zoom', returned: 0, truncated: false });
-      return;
-    }
-    const view = this.currentBBox();
-    const have = this.viewBox.get(id);
-    if (have && contains(have, view)) return;
-    const want = padded(view, 0.35);
-    this.viewBox.set(id, want);
-    void this.fetchInto(id, featuresUrl(id, want, VIEW_LIMIT)).then((fc) => {
-      if (!fc) this.viewBox.delete(id);
-      else if (fc.truncated) this.viewBox.set(id, view); // refetch as soon as the view moves
-    });
+  /** Tiled layers have nothing to load here; the panel only needs to know whether they show. */
+  private tileState(id: string): void {
+    const below = this.map.getZoom() < minZoomOf(id);
+    this.onState(id, { status: below ? 'zoom' : 'ready', returned: 0, truncated: false });
   }
 
   private refreshView(): void {
-    for (const id of this.wanted) if (VIEW_LAYERS.has(id)) this.loadView(id);
+    for (const id of this.wanted) if (TILE_LAYERS.has(id)) this.tileState(id);
   }
 
   /** Resolves once no request is in flight (tests and "loading" indicators). */

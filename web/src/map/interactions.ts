@@ -4,6 +4,7 @@ import { Popup, type MapGeoJSONFeature, type PointLike } from 'maplibre-gl';
 import { mount, unmount } from 'svelte';
 import IdentifyPopup from '../panels/IdentifyPopup.svelte';
 import { app, type Hit } from '../state.svelte.ts';
+import { TILE_LAYERS, sourceFor } from './data.ts';
 import type { MapController } from './layers.ts';
 import { IDENTIFY_ORDER } from './style.ts';
 
@@ -17,7 +18,7 @@ export function attachInteractions(ctl: MapController): void {
   const { map, loader } = ctl;
   let popup: Popup | null = null;
   let component: ReturnType<typeof mount> | null = null;
-  let selected: { source: string; id: string | number } | null = null;
+  let selected: { source: string; sourceLayer?: string; id: string | number } | null = null;
 
   const queryable = () => IDENTIFY_ORDER.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
 
@@ -29,9 +30,9 @@ export function attachInteractions(ctl: MapController): void {
   function select(hit: Hit | undefined): void {
     clearSelection();
     if (!hit || hit.feature.id === undefined || hit.feature.id === null) return;
-    const source = `zs-${hit.layerId}`;
+    const { source, sourceLayer } = sourceFor(hit.layerId);
     if (!map.getSource(source)) return;
-    selected = { source, id: hit.feature.id };
+    selected = sourceLayer ? { source, sourceLayer, id: hit.feature.id } : { source, id: hit.feature.id };
     map.setFeatureState(selected, { selected: true });
   }
 
@@ -69,7 +70,17 @@ export function attachInteractions(ctl: MapController): void {
     }
     close();
     if (!hits.length) return;
-    app.identify = { lngLat: [e.lngLat.lng, e.lngLat.lat], hits, index: 0 };
+    const identify = { lngLat: [e.lngLat.lng, e.lngLat.lat] as [number, number], hits, index: 0 };
+    app.identify = identify;
+    // a tile holds only part of a large feature: fetch the whole one (for its measured area)
+    hits.forEach((h, i) => {
+      if (!TILE_LAYERS.has(h.layerId) || h.feature.id === undefined || h.feature.id === null) return;
+      void loader.fetchFeature(h.layerId, h.feature.id, identify.lngLat).then((full) => {
+        if (full && app.identify && app.identify.hits[i]?.feature.id === h.feature.id && app.identify.lngLat[0] === identify.lngLat[0] && app.identify.lngLat[1] === identify.lngLat[1]) {
+          app.identify.hits[i] = { ...h, feature: full };
+        }
+      }).catch(() => {});
+    });
     select(hits[0]);
     const target = document.createElement('div');
     component = mount(IdentifyPopup, {
