@@ -283,10 +283,59 @@ export class LiveOverlaps {
       }
     }
     this.parts = parts;
+    this.cache.clear();
   }
 
   get size(): number {
     return this.parts.length;
+  }
+
+  private cache = new Map<number, { key: string; m2: number }>();
+  private prevChunks: { structure: string; coords: number[][]; versions: number[] } | undefined;
+  private versionSeq = 0;
+
+  /** The red line's boundary in runs of CHUNK segments, each with its box and a version that changes with its vertices. */
+  private chunksOf(polys: PolygonCoords[]): (Chunk & { version: number })[] {
+    const runs: { bbox: BBox; flat: number[] }[] = [];
+    for (const p of polys) for (const ring of p) {
+      for (let i = 0; i < ring.length - 1; i += CHUNK) {
+        const end = Math.min(i + CHUNK, ring.length - 1);
+        const flat: number[] = [];
+        for (let k = i; k <= end; k++) flat.push(ring[k][0], ring[k][1]);
+        runs.push({ bbox: ringBbox(ring, i, end), flat });
+      }
+    }
+    const structure = polys.map((p) => p.map((r) => r.length).join('.')).join('|');
+    const prev = this.prevChunks;
+    const same = prev && prev.structure === structure;
+    const versions = runs.map((r, i) => {
+      if (same) {
+        const old = prev.coords[i];
+        let equal = old.length === r.flat.length;
+        for (let k = 0; equal && k < old.length; k++) equal = old[k] === r.flat[k];
+        if (equal) return prev.versions[i];
+      }
+      return ++this.versionSeq;
+    });
+    this.prevChunks = { structure, coords: runs.map((r) => r.flat), versions };
+    return runs.map((r, i) => ({ bbox: r.bbox, version: versions[i] }));
+  }
+
+  /** Overlap (live m²) of the red line with one field whose box its boundary enters. */
+  private cut(polys: PolygonCoords[], part: Part): number {
+    const rl: GeoJSON.MultiPolygon = { type: 'MultiPolygon', coordinates: polys };
+    // bboxClip leaves empty parts and rings where a part misses the box: drop them
+    const clippedPolys = polygonsOf(turf.bboxClip(rl, part.bbox).geometry as AreaGeometry)
+      .filter((p) => p[0] && p[0].length >= 4)
+      .map((p) => p.filter((r) => r.length >= 4));
+    if (clippedPolys.length === 0) return 0;
+    const clipped: GeoJSON.MultiPolygon = { type: 'MultiPolygon', coordinates: clippedPolys };
+    try {
+      const inter = turf.intersect(turf.featureCollection<GeoJSON.Polygon | GeoJSON.MultiPolygon>([turf.feature(clipped), turf.feature(part.poly)]));
+      return inter ? liveArea(inter.geometry) : 0;
+    } catch {
+      return 0; // a red line crossing itself mid-drag: no figure for this field until it is valid again
+    }
   }
 
   compute(redLine: AreaGeometry): LiveResult {
@@ -297,31 +346,26 @@ export class LiveOverlaps {
     if (polys.length) {
       const rl: AreaGeometry = { type: 'MultiPolygon', coordinates: polys };
       redLineM2 = liveArea(rl);
-      const chunks: Chunk[] = [];
-      for (const p of polys) for (const ring of p) {
-        for (let i = 0; i < ring.length - 1; i += CHUNK) chunks.push({ bbox: ringBbox(ring, i, Math.min(i + CHUNK, ring.length - 1)) });
-      }
+      const chunks = this.chunksOf(polys);
       const box = ringBbox(polys.flatMap((p) => p[0]));
-      for (const part of this.parts) {
+      for (let pi = 0; pi < this.parts.length; pi++) {
+        const part = this.parts[pi];
         if (!overlaps(part.bbox, box)) continue;
-        let crossing = false;
-        for (const c of chunks) if (overlaps(c.bbox, part.bbox)) { crossing = true; break; }
+        let key = '';
+        for (let ci = 0; ci < chunks.length; ci++) if (overlaps(chunks[ci].bbox, part.bbox)) key += `${ci}:${chunks[ci].version},`;
         let m2 = 0;
-        if (!crossing) {
+        if (key === '') {
+          // the boundary is nowhere near: the field is wholly inside or wholly outside
           const [x, y] = part.poly.coordinates[0][0];
           if (pointInPolygons(x, y, polys)) m2 = part.area;
         } else {
-          // bboxClip leaves empty parts and rings where a part misses the box: drop them
-          const clippedPolys = polygonsOf(turf.bboxClip(rl, part.bbox).geometry as AreaGeometry)
-            .filter((p) => p[0] && p[0].length >= 4)
-            .map((p) => p.filter((r) => r.length >= 4));
-          if (clippedPolys.length === 0) continue;
-          const clipped: GeoJSON.MultiPolygon = { type: 'MultiPolygon', coordinates: clippedPolys };
-          try {
-            const inter = turf.intersect(turf.featureCollection([turf.feature(clipped), turf.feature(part.poly)]));
-            if (inter) m2 = liveArea(inter.geometry);
-          } catch {
-            continue; // a red line crossing itself mid-drag: no figure for this field until it is valid again
+          // the overlap depends only on the red line's edges within the field's box (for a simple
+          // polygon the inside is on the same side of them): unchanged chunks, unchanged overlap
+          const cached = this.cache.get(pi);
+          if (cached && cached.key === key) m2 = cached.m2;
+          else {
+            m2 = this.cut(polys, part);
+            this.cache.set(pi, { key, m2 });
           }
         }
         if (m2 >= this.toleranceM2) {

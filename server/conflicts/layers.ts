@@ -55,7 +55,8 @@ export function conflictLayersSql(fields: LayerFields): ConflictLayerSql[] {
     const geom = `t.${ident(layer.geometryColumn)}`;
     const where = [`${geom} IS NOT NULL`];
     if (def.filter) where.push(`t.${ident(def.filter.property)} = '${def.filter.value.replace(/'/g, "''")}'`);
-    const f = fields.get(layer.id) ?? [];
+    // stored attributes only: derived ones (a red line's progress) cost a query per feature and say nothing about the overlap
+    const f = (fields.get(layer.id) ?? []).filter((x) => layer.attributes.includes(x.name));
     const properties = `jsonb_build_object(${f.map((x) => `'${x.name}', ${x.sql}`).join(', ') || "'id', t.id"})`;
     return { def, layer, where, properties, geom };
   });
