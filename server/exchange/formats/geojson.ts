@@ -1,0 +1,75 @@
+// GeoJSON: RFC 7946 (CRS84 lon/lat, outer rings counter-clockwise) by default; other CRSs on request,
+// flagged with the (pre-RFC) "crs" member that GDAL, QGIS and ArcGIS read.
+import { guessCrsFromBbox } from '../../../geo/formats/crs-detect.ts';
+import { bboxOf, type Geometry, orientPolygons, polygonsOf } from '../../../geo/formats/geometry.ts';
+import { geometryOf } from '../source.ts';
+import { type Exporter, FileFormatError, type Importer, type ParsedFeature } from '../types.ts';
+import { extOf } from './common.ts';
+
+export function rfc7946(g: Geometry): Geometry {
+  if (g.type === 'Polygon') return { type: 'Polygon', coordinates: orientPolygons([g.coordinates], true)[0] };
+  if (g.type === 'MultiPolygon') return { type: 'MultiPolygon', coordinates: orientPolygons(polygonsOf(g), true) };
+  return g;
+}
+
+export const geojsonExporter: Exporter = {
+  id: 'geojson',
+  label: 'GeoJSON',
+  extension: 'geojson',
+  contentType: 'application/geo+json',
+  defaultCrs: 4490,
+  async *write(src) {
+    const crsMember = src.crs.geographic ? '' : `"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::${src.crs.epsg}"}},`;
+    yield Buffer.from(`{"type":"FeatureCollection","name":"${src.layer.id}",${crsMember}"features":[\n`);
+    let first = true;
+    for await (const batch of src.batches()) {
+      const parts: string[] = [];
+      for (const f of batch) {
+        parts.push((first ? '' : ',\n') + JSON.stringify({ type: 'Feature', id: f.id, properties: { id: f.id, ...f.props }, geometry: rfc7946(geometryOf(f)) }));
+        first = false;
+      }
+      yield Buffer.from(parts.join(''));
+    }
+    yield Buffer.from('\n]}\n');
+  },
+};
+
+const CRS_URN = /EPSG:{1,2}(\d+)$/i;
+
+export const geojsonImporter: Importer = {
+  id: 'geojson',
+  accepts: (files) => files.length === 1 && ['geojson', 'json'].includes(extOf(files[0].name)),
+  async read(files, opts) {
+    const file = files[0];
+    let doc: any;
+    try {
+      doc = JSON.parse(file.data.toString('utf8').replace(/^\uFEFF/, ''));
+    } catch (err) {
+      throw new FileFormatError(file.name, undefined, `not valid JSON: ${(err as Error).message}`);
+    }
+    const list: any[] = doc?.type === 'FeatureCollection' ? doc.features : doc?.type === 'Feature' ? [doc] : [];
+    if (!Array.isArray(list) || (doc?.type !== 'FeatureCollection' && doc?.type !== 'Feature')) {
+      throw new FileFormatError(file.name, undefined, 'not a GeoJSON FeatureCollection or Feature');
+    }
+    const fields = new Set<string>();
+    const features: ParsedFeature[] = list.map((f, i) => {
+      if (f?.type !== 'Feature') throw new FileFormatError(file.name, `feature ${i + 1}`, 'not a Feature');
+      const props = { ...(f.properties ?? {}) };
+      Object.keys(props).forEach((k) => fields.add(k));
+      const g = f.geometry as Geometry | null;
+      if (g && !['Point', 'MultiPoint', 'LineString', 'MultiLineString', 'Polygon', 'MultiPolygon'].includes(g.type)) {
+        throw new FileFormatError(file.name, `feature ${i + 1}`, `geometry type ${g.type} is not supported`);
+      }
+      return { ref: `feature ${i + 1}`, props, geometry: g ?? null, issues: [] };
+    });
+    const named = CRS_URN.exec(doc?.crs?.properties?.name ?? '');
+    if (named) return { format: 'geojson', epsg: Number(named[1]), crsSource: 'header', fields: [...fields], features, notes: [] };
+    if (opts.epsg) return { format: 'geojson', epsg: opts.epsg, crsSource: 'request', fields: [...fields], features, notes: [] };
+    const withGeom = features.find((f) => f.geometry);
+    const guess = withGeom ? guessCrsFromBbox(bboxOf(withGeom.geometry!)) : { epsg: 4490, swapped: false, reason: '' };
+    return {
+      format: 'geojson', epsg: guess.epsg ?? 4490, crsSource: guess.epsg && guess.epsg !== 4490 ? 'coordinates' : 'format',
+      fields: [...fields], features, notes: guess.epsg && guess.epsg !== 4490 ? [guess.reason] : [],
+    };
+  },
+};

@@ -1,0 +1,161 @@
+// GeoPackage 1.3 written with better-sqlite3 into a temporary file (a GeoPackage is a SQLite database
+// with a documented schema: application_id 'GPKG', gpkg_spatial_ref_sys, gpkg_contents,
+// gpkg_geometry_columns; geometry as the GeoPackage binary header + little-endian WKB), then streamed.
+// Rows go in one transaction per batch, so memory stays flat. Read back the same way.
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { crsInfo } from '../../../geo/crs.ts';
+import { ogcWkt } from '../../../geo/formats/crs-detect.ts';
+import { bboxOf, type Geometry } from '../../../geo/formats/geometry.ts';
+import { parseWkb, writeWkb } from '../../../geo/formats/wkb.ts';
+import { geometryOf } from '../source.ts';
+import { type Exporter, FileFormatError, type Importer, type ParsedFeature } from '../types.ts';
+import { extOf } from './common.ts';
+
+const GEOMETRY_TYPE: Record<string, string> = { polygon: 'MULTIPOLYGON', line: 'MULTILINESTRING', point: 'POINT' };
+
+/** GeoPackage geometry blob: 'GP', version 0, flags (little-endian, xy envelope), srs_id, envelope, WKB. */
+export function gpkgBlob(wkb: Uint8Array, srsId: number, g: Geometry): Buffer {
+  const header = Buffer.alloc(8 + 32);
+  header.write('GP', 0, 'latin1');
+  header.writeUInt8(0, 2);
+  header.writeUInt8(0b0000_0011, 3); // envelope [minx, maxx, miny, maxy], little-endian
+  header.writeInt32LE(srsId, 4);
+  const [x0, y0, x1, y1] = bboxOf(g);
+  header.writeDoubleLE(x0, 8); header.writeDoubleLE(x1, 16); header.writeDoubleLE(y0, 24); header.writeDoubleLE(y1, 32);
+  return Buffer.concat([header, wkb]);
+}
+
+export function parseGpkgBlob(blob: Buffer): Geometry {
+  if (blob.length < 8 || blob.toString('latin1', 0, 2) !== 'GP') throw new Error('not a GeoPackage geometry');
+  const flags = blob[3];
+  const envelope = [0, 32, 48, 48, 64][(flags >> 1) & 0b111] ?? 0;
+  return parseWkb(blob.subarray(8 + envelope));
+}
+
+const sqlName = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+function initGeoPackage(db: Database.Database, table: string, epsg: number, geomType: string, columns: [string, string][]): void {
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  db.pragma('application_id = 1196444487'); // 'GPKG'
+  db.pragma('user_version = 10300');
+  db.exec(`CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,
+    organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);
+    CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE, description TEXT DEFAULT '',
+    last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE,
+    srs_id INTEGER, CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
+    CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL, srs_id INTEGER NOT NULL,
+    z TINYINT NOT NULL, m TINYINT NOT NULL, CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+    CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name), CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));`);
+  const srs = db.prepare('INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)');
+  srs.run('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined cartesian coordinate reference system');
+  srs.run('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system');
+  srs.run('WGS 84 geodetic', 4326, 'EPSG', 4326, ogcWkt(4326), 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid');
+  if (epsg !== 4326) srs.run(crsInfo(epsg).name, epsg, 'EPSG', epsg, ogcWkt(epsg), crsInfo(epsg).name);
+  db.exec(`CREATE TABLE ${sqlName(table)} (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom ${geomType}${columns.map(([n, t]) => `, ${sqlName(n)} ${t}`).join('')})`);
+  db.prepare(`INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) VALUES (?, 'features', ?, ?)`).run(table, table, epsg);
+  db.prepare('INSERT INTO gpkg_geometry_columns VALUES (?, ?, ?, ?, 0, 0)').run(table, 'geom', geomType, epsg);
+}
+
+export const gpkgExporter: Exporter = {
+  id: 'gpkg',
+  label: 'GeoPackage',
+  extension: 'gpkg',
+  contentType: 'application/geopackage+sqlite3',
+  defaultCrs: 4490,
+  async *write(src, opts) {
+    const dir = await mkdtemp(path.join(opts.tmpDir, 'zs-gpkg-'));
+    const file = path.join(dir, `${src.layer.id}.gpkg`);
+    try {
+      const db = new Database(file);
+      const table = src.layer.id;
+      const geomType = GEOMETRY_TYPE[src.layer.geometry];
+      const columns: [string, string][] = src.fields.map((f) => [f.name, f.type === 'Number' ? (f.sql.endsWith('::int') ? 'INTEGER' : 'REAL') : f.type === 'Boolean' ? 'BOOLEAN' : 'TEXT']);
+      initGeoPackage(db, table, src.crs.epsg, geomType, columns);
+      const insert = db.prepare(`INSERT INTO ${sqlName(table)} (fid, geom${columns.map(([n]) => `, ${sqlName(n)}`).join('')}) VALUES (?, ?${columns.map(() => ', ?').join('')})`);
+      const bounds = [Infinity, Infinity, -Infinity, -Infinity];
+      const names = src.fields.map((f) => f.name);
+      const bools = new Set(src.fields.filter((f) => f.type === 'Boolean').map((f) => f.name));
+      const insertBatch = db.transaction((rows: { fid: number; blob: Buffer; values: unknown[] }[]) => {
+        for (const r of rows) insert.run(r.fid, r.blob, ...r.values);
+      });
+      for await (const batch of src.batches()) {
+        insertBatch(batch.map((f) => {
+          const g = geometryOf(f);
+          const [a, b, c, d] = bboxOf(g);
+          if (a < bounds[0]) bounds[0] = a;
+          if (b < bounds[1]) bounds[1] = b;
+          if (c > bounds[2]) bounds[2] = c;
+          if (d > bounds[3]) bounds[3] = d;
+          const wkb = src.layer.geometry === 'point' ? f.wkb : f.wkb; // PostGIS WKB, little-endian, Multi* as stored
+          return { fid: f.id, blob: gpkgBlob(wkb, src.crs.epsg, g), values: names.map((n) => (bools.has(n) ? (f.props[n] == null ? null : f.props[n] ? 1 : 0) : f.props[n] ?? null)) };
+        }));
+      }
+      if (Number.isFinite(bounds[0])) db.prepare('UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?').run(...bounds);
+      db.close();
+      for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) yield chunk as Buffer;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+export const gpkgImporter: Importer = {
+  id: 'gpkg',
+  accepts: (files) => files.length === 1 && (extOf(files[0].name) === 'gpkg' || files[0].data.toString('latin1', 0, 15) === 'SQLite format 3'),
+  async read(files, opts) {
+    const file = files[0];
+    const dir = await mkdtemp(path.join((await import('node:os')).tmpdir(), 'zs-gpkg-in-'));
+    const tmp = path.join(dir, 'in.gpkg');
+    try {
+      await writeFile(tmp, file.data);
+      let db: Database.Database;
+      try {
+        db = new Database(tmp, { readonly: true, fileMustExist: true });
+        db.prepare('SELECT count(*) FROM sqlite_master').get();
+      } catch (err) {
+        throw new FileFormatError(file.name, undefined, `not a readable GeoPackage (SQLite): ${(err as Error).message}`);
+      }
+      try {
+        let gc: { table_name: string; column_name: string; srs_id: number } | undefined;
+        try {
+          gc = db.prepare(`SELECT g.table_name, g.column_name, g.srs_id FROM gpkg_geometry_columns g JOIN gpkg_contents c USING (table_name)
+            WHERE c.data_type = 'features' ORDER BY g.table_name LIMIT 1`).get() as typeof gc;
+        } catch {
+          throw new FileFormatError(file.name, undefined, 'a SQLite file without GeoPackage tables (gpkg_geometry_columns)');
+        }
+        if (!gc) throw new FileFormatError(file.name, undefined, 'the GeoPackage has no feature table');
+        const srs = db.prepare('SELECT organization, organization_coordsys_id AS code, definition FROM gpkg_spatial_ref_sys WHERE srs_id = ?').get(gc.srs_id) as
+          { organization: string; code: number; definition: string } | undefined;
+        const cols = (db.prepare(`PRAGMA table_info(${sqlName(gc.table_name)})`).all() as { name: string; pk: number }[]);
+        const fields = cols.filter((c) => c.name !== gc!.column_name && !c.pk).map((c) => c.name);
+        const features: ParsedFeature[] = [];
+        let i = 0;
+        for (const row of db.prepare(`SELECT * FROM ${sqlName(gc.table_name)}`).iterate() as Iterable<Record<string, unknown>>) {
+          i++;
+          const blob = row[gc.column_name] as Buffer | null;
+          let geometry: Geometry | null = null;
+          if (blob) {
+            try { geometry = parseGpkgBlob(blob); } catch (err) { throw new FileFormatError(file.name, `${gc.table_name} row ${i}`, (err as Error).message); }
+          }
+          const props: Record<string, unknown> = {};
+          for (const f of fields) props[f] = row[f];
+          features.push({ ref: `row ${i}`, props, geometry, issues: [] });
+        }
+        const code = srs && srs.organization?.toUpperCase() === 'EPSG' ? Number(srs.code) : undefined;
+        return {
+          format: 'gpkg', fields, features,
+          epsg: code ?? opts.epsg, crsSource: code ? 'header' : opts.epsg ? 'request' : undefined,
+          notes: [`table ${gc.table_name}`],
+        };
+      } finally {
+        db.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};

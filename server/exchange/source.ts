@@ -1,0 +1,178 @@
+// What an export reads: one layer's features, filtered (project, command area, status, bbox), in the
+// requested CRS, in id order, a batch at a time (keyset pagination: bounded memory, no long
+// transaction, and PGlite's single session stays free between batches).
+import type pg from 'pg';
+import { TAKE_STATUS } from '../../geo/domain.ts';
+import { crsInfo, type CrsInfo, gaussKrugerEpsg, zoneForLongitude } from '../../geo/crs.ts';
+import type { LayerDef } from '../../geo/layers.ts';
+import type { Geometry } from '../../geo/formats/geometry.ts';
+import { parseWkb } from '../../geo/formats/wkb.ts';
+import { ident, type LayerField, selectFields } from '../layer-sql.ts';
+
+export class ExchangeError extends Error {
+  constructor(message: string, readonly statusCode = 400) {
+    super(message);
+  }
+}
+
+export interface ExportFilters {
+  project?: string;       // id or code
+  commandArea?: string;   // id or code (guicheng / gangcheng / outer)
+  status?: string[];      // keys or Chinese labels
+  bbox?: [number, number, number, number];
+}
+
+/** 'EPSG:4524' / '4524' / 'gk' (zone from the data) / 'gk-noprefix' */
+export type CrsRequest = number | 'gk' | 'gk-noprefix';
+
+export const EXPORT_EPSG = [4490, 4326, 4524, 4525, 4545, 4546] as const;
+
+export function parseCrsRequest(raw: string | undefined): CrsRequest | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const v = raw.trim().toLowerCase();
+  if (v === 'gk' || v === 'gk-noprefix') return v;
+  if (v === 'crs84' || v === 'ogc:crs84') return 4490;
+  const m = /^(?:epsg:)?(\d{4,5})$/.exec(v);
+  if (!m) throw new ExchangeError(`crs "${raw}" is not understood: give EPSG:4490, 4326, 4524, 4525, 4545, 4546, gk or gk-noprefix`);
+  const epsg = Number(m[1]);
+  try { crsInfo(epsg); } catch { throw new ExchangeError(`crs EPSG:${epsg} is not one this system exports (4490, 4326, CGCS2000 3° GK zones)`); }
+  if (epsg === 3857) throw new ExchangeError('EPSG:3857 is a display projection: areas and lengths in it are wrong; export 4490 or a Gauss–Krüger zone');
+  return epsg;
+}
+
+export interface ExportFeature {
+  id: number;
+  props: Record<string, unknown>;
+  /** little-endian WKB in the export CRS (x = easting / longitude) */
+  wkb: Buffer;
+  /** ellipsoidal area (GRS80), m² — when the format asked for areas */
+  areaM2?: number;
+  /** Gauss–Krüger planar area in the export zone, m² — when asked */
+  planarM2?: number;
+  /** extra columns the format asked for (e.g. project name) */
+  extra: Record<string, unknown>;
+}
+
+export const geometryOf = (f: ExportFeature): Geometry => parseWkb(f.wkb);
+
+export interface ExportSource {
+  layer: LayerDef;
+  fields: LayerField[];
+  crs: CrsInfo;
+  /** the 3° zone planar areas and TXT coordinates use */
+  zone: number;
+  count: number;
+  /** max UTF-8 byte length of each String field over the selected rows (dBase widths) */
+  textWidths: Record<string, number>;
+  batches(): AsyncGenerator<ExportFeature[]>;
+}
+
+export interface SourceOptions {
+  layer: LayerDef;
+  fields: LayerField[];
+  filters: ExportFilters;
+  crs: CrsRequest;
+  areas?: boolean;
+  extra?: Record<string, string>; // name → SQL over t
+  textWidths?: boolean;
+  batchSize?: number;
+}
+
+interface Where { sql: string[]; params: unknown[] }
+
+function filterSql(layer: LayerDef, f: ExportFilters): Where {
+  const geom = `t.${ident(layer.geometryColumn)}`;
+  const w: Where = { sql: [`${geom} IS NOT NULL`], params: [] };
+  const p = (v: unknown) => { w.params.push(v); return `$${w.params.length}`; };
+  const has = (col: string) => layer.attributes.includes(col);
+  if (f.project !== undefined) {
+    const project = `(SELECT id FROM project WHERE id::text = ${p(f.project)} OR code = ${p(f.project)})`;
+    if (layer.table === 'project') w.sql.push(`t.id IN ${project}`);
+    else if (has('project_id')) w.sql.push(`t.project_id IN ${project}`);
+    else w.sql.push(`EXISTS (SELECT 1 FROM project pr WHERE pr.id IN ${project} AND ST_Intersects(pr.red_line, ${geom}))`);
+  }
+  if (f.commandArea !== undefined) {
+    const ca = `(SELECT id FROM command_area WHERE id::text = ${p(f.commandArea)} OR code = ${p(f.commandArea)} OR name = ${p(f.commandArea)})`;
+    if (layer.table === 'command_area') w.sql.push(`t.id IN ${ca}`);
+    else if (has('command_area_id')) w.sql.push(`t.command_area_id IN ${ca}`);
+    else if (has('project_id')) w.sql.push(`t.project_id IN (SELECT id FROM project WHERE command_area_id IN ${ca})`);
+    else w.sql.push(`EXISTS (SELECT 1 FROM command_area c WHERE c.id IN ${ca} AND ST_Intersects(c.geom, ${geom}))`);
+  }
+  if (f.status?.length) {
+    if (!has('status')) throw new ExchangeError(`layer ${layer.id} has no status to filter by`);
+    const zh = new Map<string, string>(Object.entries(TAKE_STATUS).map(([k, v]) => [v.zh, k]));
+    w.sql.push(`t.status = ANY(${p(f.status.map((s) => zh.get(s) ?? s))}::text[])`);
+  }
+  if (f.bbox) {
+    const [a, b, c, d] = f.bbox;
+    w.sql.push(`${geom} && ST_MakeEnvelope(${p(a)}, ${p(b)}, ${p(c)}, ${p(d)}, 4490)`);
+  }
+  return w;
+}
+
+/** The export CRS and zone: a GK request without a zone takes the zone of the data's centre. */
+async function resolveCrs(pool: pg.Pool, layer: LayerDef, w: Where, req: CrsRequest): Promise<{ crs: CrsInfo; zone: number; count: number }> {
+  const geom = `t.${ident(layer.geometryColumn)}`;
+  const { rows } = await pool.query<{ n: number; cx: number | null }>(
+    `SELECT c::int AS n, (ST_XMin(e) + ST_XMax(e)) / 2 AS cx
+       FROM (SELECT count(*) AS c, ST_Extent(${geom}) AS e FROM ${ident(layer.table)} t WHERE ${w.sql.join(' AND ')}) s`,
+    w.params,
+  );
+  const count = rows[0]?.n ?? 0;
+  const cx = rows[0]?.cx ?? 109.6;
+  const centreZone = zoneForLongitude(cx);
+  if (req === 'gk' || req === 'gk-noprefix') {
+    const crs = crsInfo(gaussKrugerEpsg(centreZone, req === 'gk'));
+    return { crs, zone: centreZone, count };
+  }
+  const crs = crsInfo(req);
+  return { crs, zone: crs.zone ?? centreZone, count };
+}
+
+export async function openSource(pool: pg.Pool, opts: SourceOptions): Promise<ExportSource> {
+  const { layer, fields } = opts;
+  const w = filterSql(layer, opts.filters);
+  const { crs, zone, count } = await resolveCrs(pool, layer, w, opts.crs);
+  const geom = `t.${ident(layer.geometryColumn)}`;
+  const gkEpsg = gaussKrugerEpsg(zone, true);
+  const out = crs.geographic ? geom : `ST_Transform(${geom}, ${crs.epsg})`;
+  const cols = [selectFields(fields), `ST_AsBinary(${out}, 'NDR') AS "_wkb"`];
+  if (opts.areas) cols.push(`ST_Area(${geom}::geography) AS "_area"`, `ST_Area(ST_Transform(${geom}, ${gkEpsg})) AS "_planar"`);
+  for (const [name, sql] of Object.entries(opts.extra ?? {})) cols.push(`${sql} AS ${ident(`_x_${name}`)}`);
+
+  const textWidths: Record<string, number> = {};
+  const strings = fields.filter((f) => f.type === 'String');
+  if (opts.textWidths && strings.length) {
+    const { rows } = await pool.query(
+      `SELECT ${strings.map((f, i) => `coalesce(max(octet_length(${f.sql})), 0)::int AS w${i}`).join(', ')}
+         FROM ${ident(layer.table)} t WHERE ${w.sql.join(' AND ')}`, w.params);
+    strings.forEach((f, i) => { textWidths[f.name] = rows[0][`w${i}`]; });
+  }
+
+  const batchSize = opts.batchSize ?? 2000;
+  const keyParam = `$${w.params.length + 1}`;
+  const sql = `SELECT ${cols.join(', ')} FROM ${ident(layer.table)} t
+    WHERE ${[...w.sql, `t.id > ${keyParam}`].join(' AND ')} ORDER BY t.id LIMIT ${batchSize}`;
+  const fieldNames = fields.map((f) => f.name);
+  const extraNames = Object.keys(opts.extra ?? {});
+
+  async function* batches(): AsyncGenerator<ExportFeature[]> {
+    let last = 0;
+    let next: Promise<pg.QueryResult> | undefined = pool.query(sql, [...w.params, last]);
+    while (next) {
+      const { rows }: pg.QueryResult = await next;
+      if (rows.length === 0) break;
+      last = rows[rows.length - 1].id;
+      // fetch the next batch while this one is written
+      next = rows.length === batchSize ? pool.query(sql, [...w.params, last]) : undefined;
+      yield rows.map((r: Record<string, any>) => {
+        const props: Record<string, unknown> = {};
+        for (const n of fieldNames) props[n] = r[n];
+        const extra: Record<string, unknown> = {};
+        for (const n of extraNames) extra[n] = r[`_x_${n}`];
+        return { id: r.id, props, wkb: r._wkb, areaM2: r._area, planarM2: r._planar, extra };
+      });
+    }
+  }
+  return { layer, fields, crs, zone, count, textWidths, batches };
+}

@@ -1,0 +1,89 @@
+// The shape every format module has: an optional exporter (a stream of bytes from an ExportSource) and
+// an optional importer (uploaded files → features in the file's CRS, with what the file says about it).
+import type { Geometry } from '../../geo/formats/geometry.ts';
+import type { LayerDef } from '../../geo/layers.ts';
+import type { CrsRequest, ExportSource } from './source.ts';
+
+export type TextEncoding = 'utf-8' | 'gbk';
+
+export interface ExportOptions {
+  encoding: TextEncoding;
+  /** CRLF (ministry TXT default) or LF */
+  eol?: '\r\n' | '\n';
+  tmpDir: string;
+}
+
+export interface Exporter {
+  id: string;
+  label: string;
+  extension: string;
+  contentType: string;
+  defaultCrs: CrsRequest;
+  /** coordinates this format can only hold in lon/lat (KML) or only in a plane (the ministry TXT) */
+  crsKind?: 'geographic' | 'projected';
+  defaultEncoding?: TextEncoding;
+  areas?: boolean;
+  textWidths?: boolean;
+  extra?(layer: LayerDef): Record<string, string>;
+  write(src: ExportSource, opts: ExportOptions): AsyncIterable<Uint8Array>;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Issue {
+  code: string;
+  severity: Severity;
+  message: string;
+  /** lon/lat (EPSG:4490) of the problem, when it has one */
+  location?: [number, number];
+}
+
+export interface ParsedFeature {
+  /** where in the file: 'record 12', 'line 40', 'feature 3' */
+  ref: string;
+  props: Record<string, unknown>;
+  geometry: Geometry | null;
+  /** area the file states (m²) and the plane it is measured in */
+  fileAreaM2?: number;
+  issues: Issue[];
+}
+
+export interface ParsedImport {
+  format: string;
+  /** EPSG of the coordinates, when known */
+  epsg?: number;
+  crsSource?: 'prj' | 'header' | 'zone_prefix' | 'coordinates' | 'request' | 'format';
+  encoding?: string;
+  fields: string[];
+  features: ParsedFeature[];
+  notes: string[];
+  /** an attribute-only import (the Excel ledger): geometry is not touched */
+  attributesOnly?: boolean;
+}
+
+export interface UploadedFile {
+  name: string;
+  data: Buffer;
+}
+
+export interface ImportOptions {
+  /** the CRS the user says the file is in (used when the file does not say) */
+  epsg?: number;
+  encoding?: TextEncoding;
+}
+
+export interface Importer {
+  id: string;
+  /** does this importer take these files (by extension / magic bytes)? */
+  accepts(files: UploadedFile[]): boolean;
+  read(files: UploadedFile[], opts: ImportOptions): Promise<ParsedImport>;
+}
+
+/** A bad file: 4xx naming the file and the line or record. */
+export class FileFormatError extends Error {
+  readonly statusCode: number;
+  constructor(readonly file: string, readonly where: string | undefined, problem: string, statusCode = 422) {
+    super(`${file}${where ? ` (${where})` : ''}: ${problem}`);
+    this.statusCode = statusCode;
+  }
+}
