@@ -207,8 +207,8 @@ export async function restoreVersion(target: WriteTarget, id: number, version: n
     }
     const { rows } = await client.query<WriteResult>(
       `INSERT INTO ${ident(layer.table)} (id, ${names.join(', ')}, ${ident(geom)}, version, updated_by)
-       SELECT $1, ${names.map((n) => `r.${n}`).join(', ')}, ${jsonGeometrySql(`$2::jsonb -> '${geom}'`)},
-              (SELECT coalesce(max(version), 0) + 1 FROM change_log WHERE layer = $3 AND feature_id = $1), $4
+       SELECT $1::int, ${names.map((n) => `r.${n}`).join(', ')}, ${jsonGeometrySql(`$2::jsonb -> '${geom}'`)},
+              (SELECT coalesce(max(version), 0) + 1 FROM change_log WHERE layer = $3 AND feature_id = $1::int), $4
          FROM ${from} r RETURNING id, version`,
       [id, entries[0].after, layer.table, target.actor],
     );
