@@ -55,7 +55,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(tilesPlugin, { cacheBytes: opts.tileCacheBytes ?? 256 * 1024 * 1024 });
   await app.register(featuresPlugin);
   if (opts.webRoot && existsSync(opts.webRoot)) {
-    await app.register(fastifyStatic, { root: opts.webRoot, wildcard: false });
+    // wildcard: files are looked up per request, so a rebuilt client is served without a restart
+    await app.register(fastifyStatic, { root: opts.webRoot, wildcard: true });
   }
   return app;
 }

@@ -237,4 +237,36 @@ describe('web client', () => {
     expect(offsite).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
+
+  it('finds a project by name and flies to its red line, selected', async () => {
+    await page.evaluate(() => window.__map!.jumpTo({ center: [109.3, 22.8], zoom: 9 }));
+    const { features } = await api<GeoJSON.FeatureCollection>('/api/layers/red_line/features');
+    const target = features.find((f) => String(f.properties?.name).includes('港区大道'))!;
+    const search = page.locator('[data-testid="project-search"]');
+    await search.fill('港区大道');
+    await page.locator('li[role="option"] button', { hasText: String(target.properties!.name) }).first().dispatchEvent('mousedown');
+    await page.waitForFunction((id) => window.__map!.getFeatureState({ source: 'zs-red_line', id }).selected === true, target.id, { timeout: 15_000 });
+    await idle(page);
+    const [lon, lat] = insidePoint(target.geometry);
+    const bounds = await page.evaluate(() => window.__map!.getBounds().toArray());
+    expect(lon).toBeGreaterThan(bounds[0][0]);
+    expect(lon).toBeLessThan(bounds[1][0]);
+    expect(lat).toBeGreaterThan(bounds[0][1]);
+    expect(lat).toBeLessThan(bounds[1][1]);
+    await page.screenshot({ path: path.join(outDir, 'map-zh-search.png') });
+  });
+
+  it('highlights the feature under the pointer (feature-state hover)', async () => {
+    const { features } = await api<GeoJSON.FeatureCollection>('/api/layers/red_line/features');
+    const target = features.find((f) => String(f.properties?.name).includes('港区大道'))!;
+    const [lon, lat] = insidePoint(target.geometry);
+    const pt = await page.evaluate(([x, y]) => window.__map!.project([x, y]), [lon, lat]);
+    const box = (await page.locator('[data-testid="map"]').boundingBox())!;
+    await page.mouse.move(box.x + pt.x, box.y + pt.y);
+    await page.waitForFunction(() => {
+      const m = window.__map!;
+      return m.queryRenderedFeatures().some((f) => m.getFeatureState({ source: f.source, sourceLayer: f.sourceLayer, id: f.id! }).hover === true);
+    }, undefined, { timeout: 10_000 });
+    await page.mouse.move(box.x + 5, box.y + box.height - 5);
+  });
 });

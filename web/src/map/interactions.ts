@@ -14,7 +14,8 @@ function layerOf(f: MapGeoJSONFeature): string {
   return (f.layer.metadata as { 'zs:layer'?: string } | undefined)?.['zs:layer'] ?? f.layer.id;
 }
 
-export function attachInteractions(ctl: MapController): void {
+/** Wires identify, selection and hover; returns how others select a feature (e.g. after a search). */
+export function attachInteractions(ctl: MapController): { selectFeature(layerId: string, id: number): void } {
   const { map, loader } = ctl;
   let popup: Popup | null = null;
   let component: ReturnType<typeof mount> | null = null;
@@ -103,6 +104,18 @@ export function attachInteractions(ctl: MapController): void {
     });
   });
 
+  // hover highlight through feature-state on the topmost feature under the pointer
+  let hovered: { source: string; sourceLayer?: string; id: string | number } | null = null;
+  function setHover(f: MapGeoJSONFeature | undefined): void {
+    const next = f && f.id !== undefined && f.id !== null
+      ? (f.sourceLayer ? { source: f.source, sourceLayer: f.sourceLayer, id: f.id } : { source: f.source, id: f.id })
+      : null;
+    if (hovered && next && hovered.source === next.source && hovered.id === next.id) return;
+    if (hovered && map.getSource(hovered.source)) map.setFeatureState(hovered, { hover: false });
+    hovered = next;
+    if (hovered) map.setFeatureState(hovered, { hover: true });
+  }
+
   let hoverFrame = 0;
   map.on('mousemove', (e) => {
     app.cursor = [e.lngLat.lng, e.lngLat.lat];
@@ -113,10 +126,12 @@ export function attachInteractions(ctl: MapController): void {
         layers: queryable().filter((l) => !['village-fill', 'command_area-fill', 'built_up-fill', 'water-fill'].includes(l)),
       });
       map.getCanvas().style.cursor = over.length ? 'pointer' : '';
+      setHover(over[0]);
     });
   });
   map.on('mouseout', () => {
     app.cursor = null;
+    setHover(undefined);
   });
   map.on('zoomend', () => {
     app.zoom = map.getZoom();
@@ -124,4 +139,10 @@ export function attachInteractions(ctl: MapController): void {
   map.on('load', () => {
     app.zoom = map.getZoom();
   });
+  return {
+    selectFeature: (layerId, id) => {
+      close();
+      select({ layerId, feature: { id } } as unknown as Hit);
+    },
+  };
 }

@@ -21,6 +21,8 @@ export interface MapController {
   setLang(lang: Lang): void;
   zoomToDistrict(): void;
   zoomToLayer(id: string): void;
+  /** fly to a feature's bbox and select it (project search) */
+  flyToFeature(layerId: string, id: number, bbox: [number, number, number, number]): void;
 }
 
 setWorkerUrl(workerUrl);
@@ -117,8 +119,12 @@ export function createMap(container: HTMLElement, district: District, entries: L
       const b = app.layers.find((l) => l.info.id === id)?.info.bbox;
       if (b) map.fitBounds(b, { padding: { top: 60, bottom: 40, left: 320, right: 40 }, maxZoom: 16 });
     },
+    flyToFeature: (layerId, id, bbox) => {
+      map.fitBounds(bbox, { padding: { top: 80, bottom: 60, left: 340, right: 60 }, maxZoom: 16 });
+      map.once('moveend', () => interactions.selectFeature(layerId, id));
+    },
   };
-  attachInteractions(ctl);
+  const interactions = attachInteractions(ctl);
   return ctl;
 }
 

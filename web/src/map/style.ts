@@ -69,6 +69,7 @@ export const COLORS = {
   overdue: '#d50000',
   problem: { open: '#d50000', in_progress: '#f76707', resolved: '#8c8c8c' } as Record<string, string>,
   selection: '#00b8d9',
+  hover: '#ff8f00',
   halo: 'rgba(255,255,255,0.92)',
 };
 
@@ -103,6 +104,7 @@ const zoomWidth = (stops: [number, number][]): ExpressionSpecification =>
   ['interpolate', ['exponential', 1.5], ['zoom'], ...stops.flat()] as unknown as ExpressionSpecification;
 
 const selected: ExpressionSpecification = ['boolean', ['feature-state', 'selected'], false];
+const hovered: ExpressionSpecification = ['boolean', ['feature-state', 'hover'], false];
 
 /** Text fields that depend on the interface language. */
 export function textFields(lang: Lang): Record<string, DataDrivenPropertyValueSpecification<string>> {
@@ -268,16 +270,20 @@ export function dataLayers(lang: Lang): Spec[] {
     },
   });
 
-  // selection outline (feature-state, on the data sources)
+  // selection and hover outlines (feature-state, on the data sources)
   for (const id of ['parcel', 'house', 'red_line', 'resettlement_site', 'farmland', 'cane_base', 'military_land', 'disputed_land', 'reserved_land', 'park', 'village', 'township', 'command_area', 'built_up', 'water']) {
     add(id, {
       id: `${id}-selected`, type: 'line',
-      paint: { 'line-color': COLORS.selection, 'line-width': ['case', selected, 3.5, 0], 'line-opacity': 1 },
+      paint: {
+        'line-color': ['case', selected, COLORS.selection, COLORS.hover],
+        'line-width': ['case', selected, 3.5, hovered, 2.5, 0],
+        'line-opacity': 1,
+      },
     });
   }
   add('problem', {
     id: 'problem-selected', type: 'circle',
-    paint: { 'circle-radius': 11, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': COLORS.selection, 'circle-stroke-width': ['case', selected, 3, 0], 'circle-opacity': 1, 'circle-stroke-opacity': 1 },
+    paint: { 'circle-radius': 11, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': ['case', selected, COLORS.selection, COLORS.hover], 'circle-stroke-width': ['case', selected, 3, hovered, 2, 0], 'circle-opacity': 1, 'circle-stroke-opacity': 1 },
   });
   add('road', {
     id: 'road-selected', type: 'line',

@@ -1,11 +1,10 @@
 // How a feature's attributes read in a popup: Chinese (or English) names, values translated with
 // the vocabulary of geo/domain.ts, areas in 亩 with m² and 公顷 alongside (geo/units.ts).
-import area from '@turf/area';
-import { LAND_CLASS } from '../../../geo/domain.ts';
+import { area } from '@turf/turf';
+import { ATTRIBUTE, LAND_CLASS, VALUE_LISTS } from '../../../geo/domain.ts';
 import { LAYER_BY_ID } from '../../../geo/layers.ts';
 import { formatArea, muToM2 } from '../../../geo/units.ts';
 import { L, i18n, locale, t } from '../i18n/i18n.svelte.ts';
-import { ATTRIBUTE, VALUE_LISTS } from '../i18n/vocab.ts';
 
 export interface Row {
   key: string;

@@ -1,9 +1,8 @@
 // Legend entries per layer, drawn from the same colours and patterns as the style.
 import {
-  COMMAND_AREA, FARMLAND_KIND, TAKE_STATUS, type Label,
+  COMMAND_AREA, FARMLAND_KIND, PROBLEM_STATUS, ROAD_CLASS, TAKE_STATUS, type Label,
 } from '../../../geo/domain.ts';
 import { UI } from '../i18n/strings.ts';
-import { PROBLEM_STATUS, ROAD_CLASS } from '../i18n/vocab.ts';
 import { COLORS } from '../map/style.ts';
 
 export type Swatch =

@@ -1,0 +1,52 @@
+// The conflict API as the browser calls it; types follow server/conflicts (JSON shapes only).
+import type { DualArea } from '../../../geo/area.ts';
+
+export interface ServerFeature { id: number; properties: Record<string, unknown>; area: DualArea; geometry: GeoJSON.Polygon | GeoJSON.MultiPolygon }
+export interface ServerLayer { id: string; title: { zh: string; en: string }; count: number; total: DualArea; features: ServerFeature[]; slivers: ServerFeature[] }
+export interface ServerResult {
+  authoritative: true;
+  convention: { ellipsoidal: string; planar: string; mu: string; zone: number; zoneSource: string; planarEpsg: number; toleranceM2: number };
+  redLine: { area: DualArea; project: { id: number; code: string; name: string } | null; vertices: number };
+  layers: ServerLayer[];
+  conflictCount: number;
+  timingMs: number;
+}
+export interface Candidate { id: number; code: string; kind: string; landClass: string; area: DualArea; distanceM: number; cumulativeM2: number; geometry: GeoJSON.MultiPolygon }
+export interface Replacement { required: DualArea; proposed: DualArea; reached: boolean; candidates: Candidate[]; affectedBases: { id: number; code: string; name: string; taken: DualArea }[] }
+
+export type RedLineBody = { geometry: GeoJSON.Polygon } | { projectId: number };
+
+async function post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error((data as { message?: string }).message ?? `HTTP ${res.status}`);
+  return data as T;
+}
+
+export const analyse = (body: RedLineBody & { zone?: number }, signal?: AbortSignal) => post<ServerResult>('/api/conflicts', body, signal);
+export const replacement = (body: RedLineBody & { excludeIds?: number[] }) => post<Replacement>('/api/conflicts/replacement', body);
+
+/** Open the printable report (HTML) in a new tab, or download the PDF rendered by the server. */
+export async function openReport(body: RedLineBody & { projectName?: string; analyst?: string; zone?: number }, format: 'html' | 'pdf'): Promise<void> {
+  const res = await fetch('/api/conflicts/report', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, format }) });
+  if (!res.ok) throw new Error(((await res.json().catch(() => ({}))) as { message?: string }).message ?? `HTTP ${res.status}`);
+  const blob = await res.blob();
+  const url = URL.createObjectURL(blob);
+  if (format === 'html') window.open(url, '_blank');
+  else {
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `压占分析报告-${new Date().toISOString().slice(0, 10)}.pdf`;
+    a.click();
+  }
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** The accepted candidates as CSV (UTF-8 with BOM, so Excel reads the Chinese). */
+export function candidatesCsv(rows: Candidate[]): string {
+  const head = ['序号', '图斑编号', '地类', '地类编码', '椭球面积(m²)', '椭球面积(亩)', '平面面积(m²)', '平面面积(亩)', '距被占基地(m)'];
+  const kind = (k: string) => (k === 'permanent_basic' ? '永久基本农田' : k === 'cultivated' ? '一般耕地' : k);
+  const lines = rows.map((c, i) => [i + 1, c.code, kind(c.kind), c.landClass, c.area.ellipsoidal.m2.toFixed(2), c.area.ellipsoidal.mu.toFixed(2),
+    c.area.planar.m2.toFixed(2), c.area.planar.mu.toFixed(2), c.distanceM.toFixed(1)].join(','));
+  return '\ufeff' + [head.join(','), ...lines].join('\r\n') + '\r\n';
+}

@@ -1,0 +1,158 @@
+// Drawing and editing a red line on the map, without a drawing library: click to add corners,
+// double-click (or finish()) to close, drag a corner to move it, Alt-click a corner to delete it.
+// Every change calls onChange (the caller throttles to one computation per frame); onSettle fires
+// when an edit ends (mouse up, finish), which is when the server is asked.
+import type { GeoJSONSource, Map as MapLibreMap, MapMouseEvent } from 'maplibre-gl';
+
+export interface DrawCallbacks {
+  onChange(ring: number[][] | null): void;
+  onSettle(ring: number[][] | null): void;
+}
+
+const SRC = 'zs-conflict-draw';
+const VERTICES = 'zs-conflict-draw-vertices';
+
+export class RedLineDraw {
+  private points: number[][] = [];
+  private closed = false;
+  private active = false;
+  private dragging = -1;
+  private hover: number[] | null = null;
+
+  constructor(private readonly map: MapLibreMap, private readonly cb: DrawCallbacks) {
+    const empty = { type: 'FeatureCollection' as const, features: [] };
+    if (!map.getSource(SRC)) map.addSource(SRC, { type: 'geojson', data: empty });
+    if (!map.getSource(VERTICES)) map.addSource(VERTICES, { type: 'geojson', data: empty });
+    if (!map.getLayer('zs-conflict-draw-fill')) {
+      map.addLayer({ id: 'zs-conflict-draw-fill', type: 'fill', source: SRC, paint: { 'fill-color': '#e0245e', 'fill-opacity': 0.12 } });
+      map.addLayer({ id: 'zs-conflict-draw-line', type: 'line', source: SRC, paint: { 'line-color': '#e0245e', 'line-width': 2.5, 'line-dasharray': [2, 1] } });
+      map.addLayer({ id: 'zs-conflict-draw-vertex', type: 'circle', source: VERTICES,
+        paint: { 'circle-radius': 5, 'circle-color': '#fff', 'circle-stroke-color': '#e0245e', 'circle-stroke-width': 2 } });
+    }
+    map.on('click', this.onClick);
+    map.on('dblclick', this.onDblClick);
+    map.on('mousedown', this.onDown);
+    map.on('mousemove', this.onMove);
+    map.on('mouseup', this.onUp);
+  }
+
+  /** Start a new red line (clears the old one). */
+  start(): void {
+    this.points = [];
+    this.closed = false;
+    this.active = true;
+    this.map.doubleClickZoom.disable();
+    this.map.getCanvas().style.cursor = 'crosshair';
+    this.render();
+  }
+
+  /** Close the ring being drawn. */
+  finish(): void {
+    if (this.points.length >= 3) this.closed = true;
+    this.active = false;
+    this.map.getCanvas().style.cursor = '';
+    this.map.doubleClickZoom.enable();
+    this.render();
+    this.cb.onSettle(this.ring());
+  }
+
+  /** Load a red line (e.g. a stored project's) for editing. */
+  load(ring: number[][]): void {
+    this.points = ring.slice(0, -1).map((p) => [p[0], p[1]]);
+    this.closed = true;
+    this.active = false;
+    this.render();
+    this.cb.onSettle(this.ring());
+  }
+
+  clear(): void {
+    this.points = [];
+    this.closed = false;
+    this.active = false;
+    this.render();
+    this.cb.onSettle(null);
+  }
+
+  /** The closed ring (first point repeated), or null while fewer than 3 corners. */
+  ring(): number[][] | null {
+    const pts = this.closed || !this.hover ? this.points : [...this.points, this.hover];
+    return pts.length >= 3 ? [...pts, pts[0]] : null;
+  }
+
+  destroy(): void {
+    this.map.off('click', this.onClick);
+    this.map.off('dblclick', this.onDblClick);
+    this.map.off('mousedown', this.onDown);
+    this.map.off('mousemove', this.onMove);
+    this.map.off('mouseup', this.onUp);
+    for (const id of ['zs-conflict-draw-vertex', 'zs-conflict-draw-line', 'zs-conflict-draw-fill']) if (this.map.getLayer(id)) this.map.removeLayer(id);
+    for (const id of [SRC, VERTICES]) if (this.map.getSource(id)) this.map.removeSource(id);
+  }
+
+  private vertexAt(e: MapMouseEvent): number {
+    const hits = this.map.queryRenderedFeatures(e.point, { layers: ['zs-conflict-draw-vertex'] });
+    const i = hits[0]?.properties?.i;
+    return typeof i === 'number' ? i : -1;
+  }
+
+  private onClick = (e: MapMouseEvent) => {
+    if (this.closed && e.originalEvent.altKey) {
+      const i = this.vertexAt(e);
+      if (i >= 0 && this.points.length > 3) {
+        this.points.splice(i, 1);
+        this.render();
+        this.cb.onSettle(this.ring());
+      }
+      return;
+    }
+    if (!this.active) return;
+    this.points.push([e.lngLat.lng, e.lngLat.lat]);
+    this.render();
+  };
+
+  private onDblClick = (e: MapMouseEvent) => {
+    if (!this.active) return;
+    e.preventDefault();
+    this.points.pop(); // the double-click's second click added a duplicate corner
+    this.finish();
+  };
+
+  private onDown = (e: MapMouseEvent) => {
+    if (!this.closed || e.originalEvent.altKey) return;
+    const i = this.vertexAt(e);
+    if (i < 0) return;
+    e.preventDefault();
+    this.dragging = i;
+    this.map.dragPan.disable();
+  };
+
+  private onMove = (e: MapMouseEvent) => {
+    if (this.dragging >= 0) {
+      this.points[this.dragging] = [e.lngLat.lng, e.lngLat.lat];
+      this.render();
+    } else if (this.active && this.points.length) {
+      this.hover = [e.lngLat.lng, e.lngLat.lat];
+      this.render();
+    }
+  };
+
+  private onUp = () => {
+    if (this.dragging < 0) return;
+    this.dragging = -1;
+    this.map.dragPan.enable();
+    this.cb.onSettle(this.ring());
+  };
+
+  private render(): void {
+    const ring = this.ring();
+    const shape: GeoJSON.Feature[] = ring
+      ? [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [ring] } }]
+      : this.points.length >= 2 ? [{ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: this.points } }] : [];
+    (this.map.getSource(SRC) as GeoJSONSource).setData({ type: 'FeatureCollection', features: shape });
+    (this.map.getSource(VERTICES) as GeoJSONSource).setData({
+      type: 'FeatureCollection',
+      features: this.points.map((p, i) => ({ type: 'Feature', properties: { i }, geometry: { type: 'Point', coordinates: p } })),
+    });
+    this.cb.onChange(ring);
+  }
+}
