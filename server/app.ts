@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { DatabaseInfo } from './db/database.ts';
 import { databasePlugin } from './db/plugin.ts';
+import { exchangePlugin } from './exchange/index.ts';
 import { conflictsPlugin } from './conflicts/index.ts';
 import { healthPlugin } from './health/index.ts';
 import { featuresPlugin } from './features/index.ts';
@@ -54,6 +55,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(conflictsPlugin);
   await app.register(tilesPlugin, { cacheBytes: opts.tileCacheBytes ?? 256 * 1024 * 1024 });
   await app.register(featuresPlugin);
+  await app.register(exchangePlugin);
   if (opts.webRoot && existsSync(opts.webRoot)) {
     // wildcard: files are looked up per request, so a rebuilt client is served without a restart
     await app.register(fastifyStatic, { root: opts.webRoot, wildcard: true });

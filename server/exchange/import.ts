@@ -1,0 +1,347 @@
+// Import: uploaded files → parsed features → a preview batch (stored, validated, drawable on the map)
+// → commit: every feature written into the target layer in one transaction, recorded in the history
+// (changed_by = the actor), or nothing. Shared by the HTTP routes and the CLI.
+import type pg from 'pg';
+import { crsInfo, gaussKrugerEpsg, zoneForLongitude } from '../../geo/crs.ts';
+import { TAKE_STATUS } from '../../geo/domain.ts';
+import { bboxOf, closeRing, type Geometry, isClosed, polygonsOf, type Pos } from '../../geo/formats/geometry.ts';
+import { DISTRICT_BBOX, LAYER_BY_ID, type LayerDef } from '../../geo/layers.ts';
+import { ident } from '../layer-sql.ts';
+import { autoMapping, normaliseValue } from './fields.ts';
+import { ringsOf } from './formats/common.ts';
+import { importerFor } from './registry.ts';
+import { ExchangeError } from './source.ts';
+import { FileFormatError, type ImportOptions, type Issue, type ParsedFeature, type ParsedImport, type UploadedFile } from './types.ts';
+
+export interface PreviewOptions extends ImportOptions {
+  layer: string;
+  actor: string;
+  /** file field → layer column (null: ignore); merged over the automatic mapping */
+  mapping?: Record<string, string | null>;
+  /** column values for features that lack them (e.g. project_id for new parcels) */
+  defaults?: Record<string, unknown>;
+}
+
+export interface PreviewFeature {
+  seq: number;
+  ref: string;
+  action: 'insert' | 'update' | 'skip';
+  attrs: Record<string, unknown>;
+  issues: Issue[];
+}
+
+export interface Preview {
+  id: number;
+  fileName: string;
+  format: string;
+  layer: string;
+  crs: { epsg: number | null; name: string | null; source: string | null };
+  encoding: string | null;
+  fields: string[];
+  mapping: Record<string, string | null>;
+  notes: string[];
+  counts: { features: number; errors: number; warnings: number; insert: number; update: number };
+  status: 'preview' | 'committed';
+  features: PreviewFeature[];
+}
+
+interface Column { name: string; type: string; required: boolean }
+
+const SYSTEM_COLUMNS = new Set(['id', 'version', 'updated_at', 'updated_by']);
+
+async function tableColumns(pool: pg.Pool, layer: LayerDef): Promise<Column[]> {
+  const { rows } = await pool.query<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null }>(
+    `SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`, [layer.table]);
+  return rows.filter((r) => !SYSTEM_COLUMNS.has(r.column_name) && r.column_name !== layer.geometryColumn && r.data_type !== 'USER-DEFINED')
+    .map((r) => ({ name: r.column_name, type: r.data_type, required: r.is_nullable === 'NO' && r.column_default === null }));
+}
+
+// ---- checks on the file's own coordinates ----
+
+const SPIKE_DEGREES = 1;
+
+function geometryChecks(g: Geometry, geographic: boolean): Issue[] {
+  const issues: Issue[] = [];
+  const k = geographic ? Math.cos((((bboxOf(g)[1] + bboxOf(g)[3]) / 2) * Math.PI) / 180) : 1;
+  const tol = geographic ? 1e-9 : 1e-4; // ~0.1 mm
+  ringsOf(g).forEach((ring, r) => {
+    let dups = 0;
+    for (let i = 1; i < ring.length; i++) {
+      if (Math.abs(ring[i][0] - ring[i - 1][0]) <= tol && Math.abs(ring[i][1] - ring[i - 1][1]) <= tol) dups++;
+    }
+    if (dups) issues.push({ code: 'duplicate_points', severity: 'warning', message: `ring ${r + 1}: ${dups} repeated consecutive point(s) (removed on commit)`, ...(geographic ? { location: [ring[0][0], ring[0][1]] as [number, number] } : {}) });
+    const n = ring.length - 1;
+    for (let i = 0; i < n && n >= 3; i++) {
+      const a = ring[(i - 1 + n) % n], b = ring[i], c = ring[(i + 1) % n];
+      const v1 = [(a[0] - b[0]) * k, a[1] - b[1]], v2 = [(c[0] - b[0]) * k, c[1] - b[1]];
+      const l1 = Math.hypot(v1[0], v1[1]), l2 = Math.hypot(v2[0], v2[1]);
+      if (l1 === 0 || l2 === 0) continue;
+      const angle = (Math.acos(Math.max(-1, Math.min(1, (v1[0] * v2[0] + v1[1] * v2[1]) / (l1 * l2)))) * 180) / Math.PI;
+      if (angle < SPIKE_DEGREES) {
+        issues.push({ code: 'spike', severity: 'warning', message: `ring ${r + 1} point ${i + 1}: spike (angle ${angle.toFixed(2)}°)`, ...(geographic ? { location: [b[0], b[1]] as [number, number] } : {}) });
+      }
+    }
+  });
+  return issues;
+}
+
+/** Close open rings (reported) so PostGIS can read them. */
+function closeRings(f: ParsedFeature): Geometry | null {
+  const g = f.geometry;
+  if (!g || (g.type !== 'Polygon' && g.type !== 'MultiPolygon')) return g;
+  let open = 0;
+  const fix = (p: Pos[][]) => p.map((r) => { if (!isClosed(r)) { open++; return closeRing(r); } return r; });
+  const out: Geometry = g.type === 'Polygon' ? { type: 'Polygon', coordinates: fix(g.coordinates) } : { type: 'MultiPolygon', coordinates: polygonsOf(g).map(fix) };
+  if (open && !f.issues.some((i) => i.code === 'unclosed_ring')) f.issues.push({ code: 'unclosed_ring', severity: 'warning', message: `${open} ring(s) not closed (closed on reading)` });
+  return out;
+}
+
+const GEOMETRY_FAMILY: Record<string, string[]> = {
+  polygon: ['Polygon', 'MultiPolygon'], line: ['LineString', 'MultiLineString'], point: ['Point', 'MultiPoint'],
+};
+
+// ---- preview ----
+
+export async function parseUpload(files: UploadedFile[], opts: ImportOptions): Promise<ParsedImport> {
+  if (files.length === 0) throw new ExchangeError('no file in the upload');
+  const importer = importerFor(files);
+  if (!importer) throw new FileFormatError(files.map((f) => f.name).join(', '), undefined, 'not a format this system imports (GeoJSON, zipped Shapefile, GeoPackage, KML, DXF, CSV with WKT, ministry TXT, Excel ledger)', 415);
+  return importer.read(files, opts);
+}
+
+export async function createPreview(pool: pg.Pool, files: UploadedFile[], opts: PreviewOptions): Promise<Preview> {
+  const layer = LAYER_BY_ID.get(opts.layer);
+  if (!layer) throw new ExchangeError(`no layer "${opts.layer}"`, 404);
+  const parsed = await parseUpload(files, opts);
+  const fileName = files.map((f) => f.name).join(' + ');
+  if (!parsed.attributesOnly) {
+    if (!parsed.epsg) throw new ExchangeError(`${fileName}: the coordinate system cannot be told from the file (${parsed.notes.join('; ') || 'no .prj / header'}): give crs, e.g. EPSG:4524`, 422);
+    try { crsInfo(parsed.epsg); } catch { throw new ExchangeError(`${fileName}: EPSG:${parsed.epsg} is not a coordinate system this system takes (CGCS2000, WGS 84, CGCS2000 3° Gauss–Krüger)`, 422); }
+  }
+  const columns = await tableColumns(pool, layer);
+  const columnNames = columns.map((c) => c.name);
+  const mapping = { ...autoMapping(parsed.fields, columnNames), ...(opts.mapping ?? {}) };
+  for (const [f, c] of Object.entries(mapping)) {
+    if (c !== null && !columnNames.includes(c)) throw new ExchangeError(`mapping ${f} → ${c}: ${layer.table} has no column ${c}`);
+  }
+  const defaults = Object.fromEntries(Object.entries(opts.defaults ?? {}).filter(([k]) => columnNames.includes(k)));
+  const geographic = parsed.epsg ? crsInfo(parsed.epsg).geographic : true;
+
+  const rows = parsed.features.map((f, seq) => {
+    const geometry = closeRings(f);
+    const issues = [...f.issues];
+    if (geometry) {
+      issues.push(...geometryChecks(geometry, geographic));
+      if (!GEOMETRY_FAMILY[layer.geometry].includes(geometry.type)) {
+        issues.push({ code: 'geometry_type', severity: 'error', message: `${geometry.type} cannot go into the ${layer.geometry} layer ${layer.id}` });
+      }
+    } else if (!parsed.attributesOnly) {
+      issues.push({ code: 'no_geometry', severity: 'error', message: 'the feature has no geometry' });
+    }
+    const attrs: Record<string, unknown> = {};
+    for (const [field, column] of Object.entries(mapping)) {
+      if (column && field in f.props) attrs[column] = normaliseValue(column, f.props[field]);
+    }
+    return { seq, ref: f.ref, props: f.props, attrs, geom: geometry ? JSON.stringify(geometry) : null, file_area_m2: f.fileAreaM2 ?? null, issues };
+  });
+
+  const client = await pool.connect();
+  let id: number;
+  try {
+    await client.query('BEGIN');
+    const crsSource = parsed.attributesOnly ? null : parsed.crsSource ?? null;
+    ({ rows: [{ id }] } = await client.query<{ id: number }>(
+      `INSERT INTO import_batch (created_by, file_name, format, layer, source_epsg, crs_source, mapping, defaults, summary)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id::int`,
+      [opts.actor, fileName, parsed.format, layer.id, parsed.epsg ?? null, crsSource, JSON.stringify(mapping), JSON.stringify(defaults),
+        JSON.stringify({ encoding: parsed.encoding ?? null, fields: parsed.fields, notes: parsed.notes })],
+    ));
+    const planar = parsed.epsg && !crsInfo(parsed.epsg).geographic ? parsed.epsg : null;
+    for (let i = 0; i < rows.length; i += 500) {
+      const chunk = rows.slice(i, i + 500);
+      await client.query(
+        `INSERT INTO import_feature (batch_id, seq, source_ref, props, attrs, geom, file_area_m2, planar_epsg, issues)
+         SELECT $1, r.seq, r.ref, r.props, r.attrs,
+                CASE WHEN r.geom IS NULL THEN NULL ELSE ST_Transform(ST_SetSRID(ST_Force2D(ST_GeomFromGeoJSON(r.geom)), $2::int), 4490) END,
+                r.file_area_m2, $3::int, r.issues
+           FROM jsonb_to_recordset($4::jsonb) AS r(seq int, ref text, props jsonb, attrs jsonb, geom text, file_area_m2 float8, issues jsonb)`,
+        [id, parsed.epsg ?? 4490, planar, JSON.stringify(chunk)],
+      );
+    }
+    await validateBatch(client, id, layer, columns, defaults, !!parsed.attributesOnly);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    if (err instanceof ExchangeError || err instanceof FileFormatError) throw err;
+    const e = err as Error & { code?: string };
+    if (e.code && /^(22|XX|23)/.test(e.code)) throw new ExchangeError(`${fileName}: PostGIS could not read a geometry: ${e.message}`, 422);
+    throw err;
+  } finally {
+    client.release();
+  }
+  return loadPreview(pool, id);
+}
+
+/** The checks that need PostGIS: validity with location, district extent, stated vs computed area, matches and required fields. */
+async function validateBatch(client: pg.PoolClient, id: number, layer: LayerDef, columns: Column[], defaults: Record<string, unknown>, attributesOnly: boolean): Promise<void> {
+  const [x0, y0, x1, y1] = DISTRICT_BBOX;
+  const hasCode = columns.some((c) => c.name === 'code');
+  const { rows } = await client.query<{
+    seq: number; valid: boolean | null; reason: string | null; lon: number | null; lat: number | null; inside: boolean | null;
+    file_area: number | null; computed: number | null; planar_epsg: number | null; cx: number | null; exists: boolean | null; attrs: Record<string, unknown>;
+  }>(
+    `SELECT f.seq, ST_IsValid(f.geom) AS valid, d.reason, ST_X(d.location) AS lon, ST_Y(d.location) AS lat,
+            ST_CoveredBy(f.geom, ST_MakeEnvelope($2, $3, $4, $5, 4490)) AS inside, f.file_area_m2 AS file_area,
+            CASE WHEN f.file_area_m2 IS NOT NULL AND f.geom IS NOT NULL AND ST_IsValid(f.geom)
+                 THEN ST_Area(ST_Transform(f.geom, coalesce(f.planar_epsg, 4513 + round(ST_X(ST_Centroid(f.geom)) / 3)::int - 25))) END AS computed,
+            f.planar_epsg, ST_X(ST_Centroid(f.geom)) AS cx,
+            ${hasCode ? `EXISTS (SELECT 1 FROM ${ident(layer.table)} t WHERE t.code = f.attrs->>'code')` : 'false'} AS exists,
+            f.attrs
+       FROM import_feature f LEFT JOIN LATERAL (SELECT (ST_IsValidDetail(f.geom)).* WHERE f.geom IS NOT NULL AND NOT ST_IsValid(f.geom)) d ON true
+      WHERE f.batch_id = $1 ORDER BY f.seq`,
+    [id, x0, y0, x1, y1],
+  );
+  const required = columns.filter((c) => c.required).map((c) => c.name);
+  const statusKeys = new Set(Object.keys(TAKE_STATUS));
+  const codeCount = new Map<string, number>();
+  for (const r of rows) if (r.attrs.code) codeCount.set(String(r.attrs.code), (codeCount.get(String(r.attrs.code)) ?? 0) + 1);
+  const updates: { seq: number; issues: Issue[]; action: string }[] = [];
+  for (const r of rows) {
+    const issues: Issue[] = [];
+    if (r.valid === false) {
+      const self = /self-intersection|ring self/i.test(r.reason ?? '');
+      issues.push({
+        code: self ? 'self_intersection' : 'invalid_geometry', severity: 'error',
+        message: `${r.reason ?? 'invalid geometry'}${r.lon !== null ? ` at ${r.lon.toFixed(7)}, ${r.lat!.toFixed(7)}` : ''}`,
+        ...(r.lon !== null ? { location: [r.lon, r.lat!] as [number, number] } : {}),
+      });
+    }
+    if (r.inside === false) issues.push({ code: 'outside_district', severity: 'error', message: 'outside the district (109.2–109.9°E, 22.65–23.43°N)' });
+    if (r.file_area !== null && r.computed !== null && r.computed > 0) {
+      const diff = Math.abs(r.file_area - r.computed) / r.computed;
+      if (diff > 0.001) {
+        const epsg = r.planar_epsg ?? gaussKrugerEpsg(zoneForLongitude(r.cx ?? 109.6), true);
+        issues.push({ code: 'area_mismatch', severity: 'warning', message: `area in the file ${r.file_area.toFixed(2)} m², computed ${r.computed.toFixed(2)} m² (Gauss plane EPSG:${epsg}): ${(diff * 100).toFixed(2)}% apart` });
+      }
+    }
+    let action: 'insert' | 'update' | 'skip' = r.exists ? 'update' : 'insert';
+    if (hasCode && !r.attrs.code) {
+      issues.push({ code: 'missing_field', severity: 'error', message: 'no code (宗地编号): map a file field to code' });
+    }
+    if (r.attrs.code && codeCount.get(String(r.attrs.code))! > 1) {
+      issues.push({ code: 'duplicate_code', severity: 'error', message: `code ${String(r.attrs.code)} appears ${codeCount.get(String(r.attrs.code))} times in the file` });
+    }
+    if (attributesOnly && !r.exists) {
+      action = 'skip';
+      issues.push({ code: 'unknown_code', severity: 'error', message: `no ${layer.id} with code ${String(r.attrs.code ?? '')}` });
+    }
+    if (action === 'insert') {
+      const missing = required.filter((c) => (r.attrs[c] === null || r.attrs[c] === undefined) && defaults[c] === undefined);
+      if (missing.length) issues.push({ code: 'missing_field', severity: 'error', message: `a new ${layer.id} needs ${missing.join(', ')} (map a field or give a default)` });
+    }
+    if (r.attrs.status !== undefined && r.attrs.status !== null && (layer.id === 'parcel' || layer.id === 'house') && !statusKeys.has(String(r.attrs.status))) {
+      issues.push({ code: 'bad_value', severity: 'error', message: `status "${r.attrs.status}" is not one of ${Object.values(TAKE_STATUS).map((s) => s.zh).join(' / ')}` });
+    }
+    updates.push({ seq: r.seq, issues, action });
+  }
+  await client.query(
+    `UPDATE import_feature f SET issues = f.issues || u.issues || jsonb_build_array(jsonb_build_object('code', 'action', 'severity', 'info', 'message', u.action))
+       FROM jsonb_to_recordset($2::jsonb) AS u(seq int, issues jsonb, action text) WHERE f.batch_id = $1 AND f.seq = u.seq`,
+    [id, JSON.stringify(updates)],
+  );
+}
+
+export async function loadPreview(pool: pg.Pool, id: number, limit = 5000): Promise<Preview> {
+  const { rows: [b] } = await pool.query(`SELECT * FROM import_batch WHERE id = $1`, [id]);
+  if (!b) throw new ExchangeError(`no import ${id}`, 404);
+  const { rows } = await pool.query<{ seq: number; source_ref: string; attrs: Record<string, unknown>; issues: Issue[] }>(
+    `SELECT seq, source_ref, attrs, issues FROM import_feature WHERE batch_id = $1 ORDER BY seq`, [id]);
+  const features: PreviewFeature[] = rows.map((r) => {
+    const action = (r.issues.find((i) => i.code === 'action')?.message ?? 'insert') as PreviewFeature['action'];
+    return { seq: r.seq, ref: r.source_ref, action, attrs: r.attrs, issues: r.issues.filter((i) => i.code !== 'action') };
+  });
+  const count = (s: string) => features.reduce((n, f) => n + f.issues.filter((i) => i.severity === s).length, 0);
+  return {
+    id: Number(b.id), fileName: b.file_name, format: b.format, layer: b.layer,
+    crs: { epsg: b.source_epsg, name: b.source_epsg ? crsInfo(b.source_epsg).name : null, source: b.crs_source },
+    encoding: b.summary.encoding ?? null, fields: b.summary.fields ?? [], mapping: b.mapping, notes: b.summary.notes ?? [],
+    counts: {
+      features: features.length, errors: count('error'), warnings: count('warning'),
+      insert: features.filter((f) => f.action === 'insert').length, update: features.filter((f) => f.action === 'update').length,
+    },
+    status: b.status,
+    features: features.slice(0, limit),
+  };
+}
+
+/** The batch as GeoJSON (EPSG:4490 lon/lat) for the map, each feature with its issues. */
+export async function previewFeatures(pool: pg.Pool, id: number): Promise<unknown> {
+  const { rows } = await pool.query<{ f: unknown }>(
+    `SELECT json_build_object('type', 'Feature', 'id', seq, 'geometry', ST_AsGeoJSON(geom, 9)::json,
+            'properties', attrs || jsonb_build_object('_ref', source_ref, '_issues', issues)) AS f
+       FROM import_feature WHERE batch_id = $1 ORDER BY seq`, [id]);
+  return { type: 'FeatureCollection', features: rows.map((r) => r.f) };
+}
+
+// ---- commit ----
+
+export interface CommitResult { id: number; inserted: number; updated: number; layer: string }
+
+export async function commitImport(pool: pg.Pool, id: number, actor: string, reason?: string): Promise<CommitResult> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows: [b] } = await client.query(`SELECT * FROM import_batch WHERE id = $1 FOR UPDATE`, [id]);
+    if (!b) throw new ExchangeError(`no import ${id}`, 404);
+    if (b.status !== 'preview') throw new ExchangeError(`import ${id} was already committed (${b.committed_at?.toISOString?.() ?? b.committed_at} by ${b.committed_by})`, 409);
+    const { rows: [{ errors }] } = await client.query<{ errors: number }>(
+      `SELECT count(*)::int AS errors FROM import_feature f, jsonb_array_elements(f.issues) i WHERE f.batch_id = $1 AND i->>'severity' = 'error'`, [id]);
+    if (errors > 0) throw new ExchangeError(`import ${id} has ${errors} error(s) in its validation report: fix the file and import it again; nothing was written`, 409);
+    const layer = LAYER_BY_ID.get(b.layer)!;
+    const columns = await tableColumns(pool, layer);
+    const keys = new Set<string>(Object.values(b.mapping as Record<string, string | null>).filter((c): c is string => !!c));
+    for (const k of Object.keys(b.defaults)) keys.add(k);
+    const cols = columns.filter((c) => keys.has(c.name)).map((c) => c.name);
+    const hasCode = columns.some((c) => c.name === 'code');
+    const table = ident(layer.table);
+    const g = ident(layer.geometryColumn);
+    const family = layer.geometry === 'polygon' ? 3 : layer.geometry === 'line' ? 2 : 1;
+    const geomExpr = layer.geometry === 'point'
+      ? 'ST_GeometryN(ST_Force2D(f.geom), 1)'
+      : `ST_Multi(ST_CollectionExtract(ST_RemoveRepeatedPoints(ST_Force2D(f.geom)), ${family}))`;
+
+    await client.query(`SELECT set_config('zs.changed_by', $1, true), set_config('zs.reason', $2, true)`,
+      [actor, reason ?? `import #${id}: ${b.file_name}`]);
+    let updated = 0;
+    if (hasCode) {
+      const sets = [`${g} = CASE WHEN f.geom IS NULL THEN t.${g} ELSE ${geomExpr} END`,
+        ...cols.filter((c) => c !== 'code').map((c) => `${ident(c)} = CASE WHEN f.attrs ? '${c}' THEN (r).${ident(c)} ELSE t.${ident(c)} END`)];
+      const res = await client.query(
+        `UPDATE ${table} t SET ${sets.join(', ')}
+           FROM (SELECT f.*, jsonb_populate_record(NULL::${table}, f.attrs) AS r FROM import_feature f WHERE f.batch_id = $1) f
+          WHERE t.code = f.attrs->>'code'`, [id]);
+      updated = res.rowCount ?? 0;
+    }
+    const insertCols = cols.map(ident);
+    const res = await client.query(
+      `INSERT INTO ${table} (${[...insertCols, g].join(', ')})
+       SELECT ${[...cols.map((c) => `(r).${ident(c)}`), geomExpr].join(', ')}
+         FROM (SELECT f.*, jsonb_populate_record(NULL::${table}, $2::jsonb || f.attrs) AS r FROM import_feature f WHERE f.batch_id = $1) f
+        WHERE f.geom IS NOT NULL ${hasCode ? `AND NOT EXISTS (SELECT 1 FROM ${table} x WHERE x.code = f.attrs->>'code')` : ''}
+        ORDER BY f.seq`, [id, JSON.stringify(b.defaults)]);
+    const inserted = res.rowCount ?? 0;
+    await client.query(`UPDATE import_batch SET status = 'committed', committed_at = now(), committed_by = $2 WHERE id = $1`, [id, actor]);
+    await client.query('COMMIT');
+    return { id, inserted, updated, layer: layer.id };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    if (err instanceof ExchangeError) throw err;
+    const e = err as Error & { code?: string };
+    if (e.code && /^(22|23)/.test(e.code)) throw new ExchangeError(`import ${id} was not written: ${e.message}`, 409);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+

@@ -1,0 +1,152 @@
+// The exchange capability (issue #6): export a layer in the formats land bureaus, CAD offices and the
+// ministry's approval systems read; import their files through a validated preview and a commit.
+//   GET  /api/export?layer=&format=&crs=&encoding=&project=&command_area=&status=&bbox=   (streamed)
+//   GET  /api/export/formats
+//   POST /api/import            multipart: file(s) + layer, crs, encoding, mapping (JSON), defaults (JSON)
+//   GET  /api/import/:id        the preview again;  GET /api/import/:id/features  GeoJSON for the map
+//   POST /api/import/:id/commit one transaction, recorded in the history as request.actor
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { parseBbox } from '../map/index.ts';
+import { startExport } from './export.ts';
+import { commitImport, createPreview, loadPreview, previewFeatures } from './import.ts';
+import { EXPORTERS } from './registry.ts';
+import { ExchangeError, EXPORT_EPSG, parseCrsRequest } from './source.ts';
+import { FileFormatError, type UploadedFile } from './types.ts';
+
+/** Uploads larger than this are refused (413) before they are parsed. */
+export const IMPORT_MAX_BYTES = 100 * 1024 * 1024;
+
+function sendError(reply: FastifyReply, err: unknown): FastifyReply | undefined {
+  if (err instanceof ExchangeError || err instanceof FileFormatError) {
+    const status = err.statusCode;
+    const body: Record<string, unknown> = { error: status === 404 ? 'not_found' : status === 409 ? 'conflict' : status === 413 ? 'too_large' : 'bad_request', message: err.message };
+    if (err instanceof FileFormatError) Object.assign(body, { file: err.file, where: err.where ?? null });
+    return reply.code(status).send(body);
+  }
+  return undefined;
+}
+
+export interface ExportQuery {
+  layer: string; format: string; crs?: string; encoding?: string; eol?: 'crlf' | 'lf';
+  project?: string; command_area?: string; status?: string; bbox?: string;
+}
+
+export const exchangePlugin: FastifyPluginAsync = async (app) => {
+  await app.register(multipart, { limits: { fileSize: IMPORT_MAX_BYTES, files: 10, fields: 20, fieldSize: 1024 * 1024 } });
+
+  app.get('/api/export/formats', async () => ({
+    formats: [...EXPORTERS.values()].map((e) => ({
+      id: e.id, label: e.label, extension: e.extension, defaultCrs: e.defaultCrs, crsKind: e.crsKind ?? 'any', defaultEncoding: e.defaultEncoding ?? 'utf-8',
+    })),
+    crs: [...EXPORT_EPSG, 'gk', 'gk-noprefix'],
+  }));
+
+  app.get<{ Querystring: ExportQuery }>('/api/export', {
+    schema: {
+      querystring: {
+        type: 'object',
+        required: ['layer', 'format'],
+        properties: {
+          layer: { type: 'string' }, format: { type: 'string' }, crs: { type: 'string' }, encoding: { type: 'string' },
+          eol: { type: 'string', enum: ['crlf', 'lf'] }, project: { type: 'string' }, command_area: { type: 'string' },
+          status: { type: 'string' }, bbox: { type: 'string' },
+        },
+        additionalProperties: false,
+      },
+    },
+  }, async (request, reply) => {
+    const q = request.query;
+    let bbox: [number, number, number, number] | undefined;
+    if (q.bbox !== undefined) {
+      const parsed = parseBbox(q.bbox);
+      if (typeof parsed === 'string') return reply.code(400).send({ error: 'bad_request', message: parsed });
+      bbox = parsed;
+    }
+    try {
+      parseCrsRequest(q.crs);
+      const result = await startExport(app.pg.pool, await app.layerFields(), {
+        layer: q.layer, format: q.format, crs: q.crs, encoding: q.encoding, eol: q.eol,
+        filters: { project: q.project, commandArea: q.command_area, status: q.status?.split(',').map((s) => s.trim()).filter(Boolean), bbox },
+      });
+      result.stream.on('error', (err) => request.log.error({ err }, 'export stream failed'));
+      reply
+        .header('content-type', result.contentType)
+        .header('content-disposition', `attachment; filename="${result.fileName}"; filename*=UTF-8''${encodeURIComponent(result.fileName)}`)
+        .header('x-feature-count', String(result.count))
+        .header('x-export-crs', `EPSG:${result.epsg}`)
+        .header('access-control-expose-headers', 'x-feature-count, x-export-crs, content-disposition');
+      if (result.flagged) reply.header('x-crs-note', 'not RFC 7946: coordinates are in the CRS named in the "crs" member');
+      return reply.send(result.stream);
+    } catch (err) {
+      return sendError(reply, err) ?? Promise.reject(err);
+    }
+  });
+
+  app.post('/api/import', async (request, reply) => {
+    if (!request.isMultipart()) return reply.code(415).send({ error: 'bad_request', message: 'send the file(s) as multipart/form-data' });
+    const files: UploadedFile[] = [];
+    const fields: Record<string, string> = {};
+    try {
+      for await (const part of request.parts()) {
+        if (part.type === 'file') {
+          let data: Buffer;
+          try {
+            data = await part.toBuffer();
+          } catch (err) {
+            const code = (err as { code?: string }).code;
+            if (code === 'FST_REQ_FILE_TOO_LARGE') {
+              throw new FileFormatError(part.filename, undefined, `larger than the import limit of ${IMPORT_MAX_BYTES / 1024 / 1024} MB: split it, or use the CLI (npm run cli -- import)`, 413);
+            }
+            throw err;
+          }
+          files.push({ name: part.filename || part.fieldname, data });
+        } else {
+          fields[part.fieldname] = String(part.value);
+        }
+      }
+      const json = (name: string): Record<string, any> | undefined => {
+        if (!fields[name]) return undefined;
+        try { return JSON.parse(fields[name]); } catch { throw new ExchangeError(`${name} must be JSON`); }
+      };
+      const crs = parseCrsRequest(fields.crs);
+      if (crs === 'gk' || crs === 'gk-noprefix') throw new ExchangeError('for an import, crs must name the zone: EPSG:4524/4525 (with zone prefix) or 4545/4546');
+      const defaults = json('defaults') ?? {};
+      if (fields.project) defaults.project_id = Number(fields.project);
+      const encoding = fields.encoding?.toLowerCase();
+      if (encoding && encoding !== 'utf-8' && encoding !== 'gbk') throw new ExchangeError(`encoding "${encoding}" is not utf-8 or gbk`);
+      const preview = await createPreview(app.pg.pool, files, {
+        layer: fields.layer || 'parcel', actor: request.actor, epsg: crs, encoding: encoding as 'utf-8' | 'gbk' | undefined,
+        mapping: json('mapping'), defaults,
+      });
+      return reply.code(201).send(preview);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') return reply.code(413).send({ error: 'too_large', message: (err as Error).message });
+      return sendError(reply, err) ?? Promise.reject(err);
+    }
+  });
+
+  app.get<{ Params: { id: number } }>('/api/import/:id', {
+    schema: { params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] } },
+  }, async (request, reply) => {
+    try { return await loadPreview(app.pg.pool, request.params.id); } catch (err) { return sendError(reply, err) ?? Promise.reject(err); }
+  });
+
+  app.get<{ Params: { id: number } }>('/api/import/:id/features', {
+    schema: { params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] } },
+  }, async (request, reply) => {
+    reply.type('application/geo+json');
+    return previewFeatures(app.pg.pool, request.params.id);
+  });
+
+  app.post<{ Params: { id: number }; Body: { reason?: string } | undefined }>('/api/import/:id/commit', {
+    schema: { params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] } },
+  }, async (request, reply) => {
+    try {
+      return await commitImport(app.pg.pool, request.params.id, request.actor, request.body?.reason);
+    } catch (err) {
+      return sendError(reply, err) ?? Promise.reject(err);
+    }
+  });
+};
