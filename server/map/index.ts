@@ -1,7 +1,8 @@
-// The map-data capability: district extent, layer list with counts, features by bbox (GeoJSON).
+// The map-data capability: district extent, layer list with counts, features by bbox and label
+// points (GeoJSON).
 import type { FastifyPluginAsync } from 'fastify';
 import { DISTRICT_BBOX, LAYER_BY_ID } from '../../geo/layers.ts';
-import { type BBox, districtInfo, layerFeatures, layerSummaries } from './sql.ts';
+import { type BBox, districtInfo, layerFeatures, layerLabels, layerSummaries } from './sql.ts';
 
 const MAX_LIMIT = 50_000;
 const DEFAULT_LIMIT = 10_000;
@@ -22,6 +23,14 @@ export const mapPlugin: FastifyPluginAsync = async (app) => {
   app.get('/api/district', async () => districtInfo(app.pg.pool, DISTRICT_BBOX));
 
   app.get('/api/layers', async () => ({ layers: await layerSummaries(app.pg.pool) }));
+
+  app.get<{ Params: { id: string } }>('/api/layers/:id/labels', async (request, reply) => {
+    const layer = LAYER_BY_ID.get(request.params.id);
+    if (!layer) return reply.code(404).send({ error: 'not_found', message: `no layer "${request.params.id}"` });
+    if (layer.geometry !== 'polygon') return reply.code(400).send({ error: 'bad_request', message: `layer "${layer.id}" has no polygons to label` });
+    reply.type('application/geo+json');
+    return layerLabels(app.pg.pool, layer, (await app.layerFields()).get(layer.id)!);
+  });
 
   app.get<{ Params: { id: string }; Querystring: { bbox?: string; limit?: number } }>('/api/layers/:id/features', {
     schema: {

@@ -8,6 +8,7 @@ import { strongEtag, TileCache } from './cache.ts';
 import { listenForLayerChanges } from './invalidation.ts';
 import { detectEncoder, type Encoder, renderTile } from './render.ts';
 import type { TileCoord } from './sql.ts';
+import { buildStyle } from './style.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -81,6 +82,10 @@ export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
       if (request.headers['if-none-match'] === tile.etag) return reply.code(304).send();
       return reply.send(tile.body);
     });
+
+    r.get<{ Querystring: { lang?: 'zh' | 'en' } }>('/tiles/style.json', {
+      schema: { querystring: { type: 'object', properties: { lang: { enum: ['zh', 'en'] } }, additionalProperties: false } },
+    }, async (request) => buildStyle(`${request.protocol}://${request.host}`, request.query.lang ?? 'zh'));
 
     r.get<{ Params: { layer: string } }>('/tiles/:layer.json', async (request, reply) => {
       const layer = LAYER_BY_ID.get(request.params.layer);

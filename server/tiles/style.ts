@@ -1,0 +1,30 @@
+// GET /tiles/style.json: the client's MapLibre style, built by the same module the client builds it
+// with (web/src/map/style.ts), its sources made absolute: vector tiles for the dense layers, GeoJSON
+// from the map-data API for the rest and for the label points. No glyphs URL: MapLibre draws every
+// label with the machine's own fonts (localIdeographFontFamily), so nothing comes from the internet.
+// The fill patterns are images the client draws on a canvas (web/src/map/patterns.ts); other
+// consumers get their ids in metadata and can supply their own.
+import type { StyleSpecification } from 'maplibre-gl';
+import { LAYERS, TILE_MAX_ZOOM } from '../../geo/layers.ts';
+import { LABELLED_POLYGONS, labelSourceFor, sourceId, TILE_LAYERS } from '../../web/src/map/data.ts';
+import { PATTERNS } from '../../web/src/map/patterns.ts';
+import { baseStyle, dataLayers, LOCAL_IDEOGRAPH_FONT } from '../../web/src/map/style.ts';
+
+export function buildStyle(origin: string, lang: 'zh' | 'en'): StyleSpecification {
+  const style = baseStyle();
+  for (const layer of LAYERS) {
+    style.sources[sourceId(layer.id)] = TILE_LAYERS.has(layer.id)
+      ? { type: 'vector', tiles: [`${origin}/tiles/${layer.id}/{z}/{x}/{y}.mvt`], minzoom: layer.minZoom, maxzoom: TILE_MAX_ZOOM }
+      : { type: 'geojson', data: `${origin}/api/layers/${layer.id}/features?limit=50000` };
+    if (LABELLED_POLYGONS.has(layer.id)) {
+      style.sources[labelSourceFor(layer.id).source] = { type: 'geojson', data: `${origin}/api/layers/${layer.id}/labels` };
+    }
+  }
+  style.layers.push(...dataLayers(lang));
+  style.metadata = {
+    'zs:synthetic': true,
+    'zs:localIdeographFontFamily': LOCAL_IDEOGRAPH_FONT,
+    'zs:patternImages': PATTERNS.map((p) => p.id),
+  };
+  return style;
+}
