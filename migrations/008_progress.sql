@@ -12,12 +12,16 @@
 --   progress_delta         per project, kind and Beijing calendar day, the change of each summed figure
 --                          (counts by status, areas, money) between a feature's entry and its predecessor
 --                          IN changed_at ORDER (not insert order), so a back-dated entry is exact too.
---                          Figures at the end of day D = sum of deltas with day <= D (telescoping).
+--                          Figures at the end of day D = sum of deltas with day <= D (telescoping). The
+--                          same deltas are also kept summed by month and by year (grain 'm', 'y'), so D
+--                          costs the years before D's year + the months before D's month + the days of
+--                          D's month: a few dozen rows per project instead of every day since 2018.
 --
 -- zs_progress_rebuild() recomputes all three from change_log (run here once; a test checks that the
 -- incremental tables equal a rebuild).
 
-CREATE TABLE IF NOT EXISTS progress_take_history (
+DROP TABLE IF EXISTS progress_take_history CASCADE;
+CREATE TABLE progress_take_history (
   change_id   bigint PRIMARY KEY,                 -- change_log.id
   kind        text NOT NULL CHECK (kind IN ('parcel', 'house')),
   feature_id  bigint NOT NULL,
@@ -29,10 +33,11 @@ CREATE TABLE IF NOT EXISTS progress_take_history (
   agreed_fen  bigint,
   paid_fen    bigint NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS progress_take_history_feature_idx ON progress_take_history (kind, feature_id, changed_at, change_id);
-CREATE INDEX IF NOT EXISTS progress_take_history_time_idx ON progress_take_history (changed_at);
+CREATE INDEX progress_take_history_feature_idx ON progress_take_history (kind, feature_id, changed_at, change_id);
+CREATE INDEX progress_take_history_time_idx ON progress_take_history (changed_at);
 
-CREATE TABLE IF NOT EXISTS progress_project_history (
+DROP TABLE IF EXISTS progress_project_history CASCADE;
+CREATE TABLE progress_project_history (
   change_id        bigint PRIMARY KEY,
   project_id       int NOT NULL,
   changed_at       timestamptz NOT NULL,
@@ -44,12 +49,15 @@ CREATE TABLE IF NOT EXISTS progress_project_history (
   land_target_mu   numeric,
   house_target_m2  numeric
 );
-CREATE INDEX IF NOT EXISTS progress_project_history_idx ON progress_project_history (project_id, changed_at, change_id);
+CREATE INDEX progress_project_history_idx ON progress_project_history (project_id, changed_at, change_id);
 
-CREATE TABLE IF NOT EXISTS progress_delta (
+-- derived tables only: dropped and rebuilt from change_log whenever this file runs
+DROP TABLE IF EXISTS progress_delta CASCADE;
+CREATE TABLE progress_delta (
+  grain           "char" NOT NULL CHECK (grain IN ('d', 'm', 'y')),  -- the same deltas summed by day, month, year
+  period          date NOT NULL,                  -- Beijing day of the change / first day of its month / of its year
   project_id      int NOT NULL,
   kind            text NOT NULL,
-  day             date NOT NULL,                  -- Beijing calendar day of the change
   n               int NOT NULL DEFAULT 0,
   n_unsigned      int NOT NULL DEFAULT 0,
   n_signed        int NOT NULL DEFAULT 0,
@@ -62,9 +70,8 @@ CREATE TABLE IF NOT EXISTS progress_delta (
   agreed_fen      bigint NOT NULL DEFAULT 0,      -- agreed compensation (分), every status that has one
   paid_fen        bigint NOT NULL DEFAULT 0,
   unpaid_fen      bigint NOT NULL DEFAULT 0,      -- Σ max(agreed − paid, 0) over signed/paid/handed-over
-  PRIMARY KEY (project_id, kind, day)
+  PRIMARY KEY (grain, period, project_id, kind)
 );
-CREATE INDEX IF NOT EXISTS progress_delta_day_idx ON progress_delta (day);
 
 -- China has kept UTC+8 without daylight saving since 1991: a fixed offset, no tz database needed.
 CREATE OR REPLACE FUNCTION zs_beijing_day(t timestamptz) RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -124,11 +131,14 @@ CREATE OR REPLACE FUNCTION zs_progress_apply(p_kind text, p_ids bigint[], p_sign
       p_sign * coalesce(sum(s * greatest(coalesce(agreed, 0) - paid, 0)) FILTER (WHERE status IN ('signed', 'paid', 'handed_over')), 0) AS unpaid_fen
     FROM parts GROUP BY project_id, day
   )
-  INSERT INTO progress_delta AS d (project_id, kind, day, n, n_unsigned, n_signed, n_paid, n_handed_over, n_court,
+  INSERT INTO progress_delta AS d (grain, period, project_id, kind, n, n_unsigned, n_signed, n_paid, n_handed_over, n_court,
     area_mm2, area_signed_mm2, area_done_mm2, agreed_fen, paid_fen, unpaid_fen)
-  SELECT project_id, p_kind, day, n, n_unsigned, n_signed, n_paid, n_handed_over, n_court,
-    area_mm2, area_signed_mm2, area_done_mm2, agreed_fen, paid_fen, unpaid_fen FROM agg
-  ON CONFLICT (project_id, kind, day) DO UPDATE SET
+  SELECT g.grain, CASE g.grain WHEN 'd' THEN a.day WHEN 'm' THEN date_trunc('month', a.day)::date ELSE date_trunc('year', a.day)::date END,
+    a.project_id, p_kind, sum(n), sum(n_unsigned), sum(n_signed), sum(n_paid), sum(n_handed_over), sum(n_court),
+    sum(area_mm2), sum(area_signed_mm2), sum(area_done_mm2), sum(agreed_fen), sum(paid_fen), sum(unpaid_fen)
+  FROM agg a CROSS JOIN (VALUES ('d'::"char"), ('m'::"char"), ('y'::"char")) AS g(grain)
+  GROUP BY 1, 2, 3
+  ON CONFLICT (grain, period, project_id, kind) DO UPDATE SET
     n = d.n + excluded.n, n_unsigned = d.n_unsigned + excluded.n_unsigned, n_signed = d.n_signed + excluded.n_signed,
     n_paid = d.n_paid + excluded.n_paid, n_handed_over = d.n_handed_over + excluded.n_handed_over,
     n_court = d.n_court + excluded.n_court, area_mm2 = d.area_mm2 + excluded.area_mm2,

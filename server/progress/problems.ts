@@ -40,10 +40,9 @@ interface ProblemRow {
 export interface ProblemQuery { asOf?: string; status?: string; kind?: string; projectId?: number; areaId?: number; openOnly?: boolean }
 
 async function names(db: Pick<pg.Pool, 'query'>) {
-  const [p, s] = await Promise.all([
-    db.query<{ id: number; name: string; command_area_id: number }>('SELECT id, name, command_area_id FROM project'),
-    db.query<{ id: number; name: string; command_area_id: number }>('SELECT id, name, command_area_id FROM resettlement_site'),
-  ]);
+  // one after the other: db may be a single client inside a transaction
+  const p = await db.query<{ id: number; name: string; command_area_id: number }>('SELECT id, name, command_area_id FROM project');
+  const s = await db.query<{ id: number; name: string; command_area_id: number }>('SELECT id, name, command_area_id FROM resettlement_site');
   return { projects: new Map(p.rows.map((r) => [r.id, r])), sites: new Map(s.rows.map((r) => [r.id, r])) };
 }
 

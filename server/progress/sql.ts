@@ -44,6 +44,15 @@ export interface ProjectFigures extends ProjectAsOf, Figures {}
 const SUM_COLUMNS = ['n', 'n_unsigned', 'n_signed', 'n_paid', 'n_handed_over', 'n_court', 'area_mm2', 'area_signed_mm2',
   'area_done_mm2', 'agreed_fen', 'paid_fen', 'unpaid_fen'] as const;
 
+/**
+ * The progress_delta rows whose sum is the state at the end of day `param`: whole years before its
+ * year, whole months of its year before its month, and the days of its month up to it.
+ */
+export const deltasUpTo = (param: string): string => `(
+  (grain = 'y' AND period < date_trunc('year', ${param}::date)::date)
+  OR (grain = 'm' AND period >= date_trunc('year', ${param}::date)::date AND period < date_trunc('month', ${param}::date)::date)
+  OR (grain = 'd' AND period >= date_trunc('month', ${param}::date)::date AND period <= ${param}::date))`;
+
 const zeroSums = (): TakeSums => Object.fromEntries(SUM_COLUMNS.map((c) => [c, 0])) as unknown as TakeSums;
 const pctOf = (done: number, target: number): number | null => (target > 0 ? (done / target) * 100 : null);
 
@@ -117,7 +126,7 @@ export async function projectFiguresAsOf(db: Queryable, asOf: string): Promise<P
          FROM progress_project_history WHERE changed_at < ${endOfDaySql('$1')}
         ORDER BY project_id, changed_at DESC, change_id DESC
      ), sums AS (
-       SELECT project_id, kind, ${sums} FROM progress_delta WHERE day <= $1::date GROUP BY project_id, kind
+       SELECT project_id, kind, ${sums} FROM progress_delta WHERE ${deltasUpTo('$1')} GROUP BY project_id, kind
      )
      SELECT p.id, p.code, p.name, p.year, p.command_area_id, p.land_target_mu, p.house_target_m2, s.kind,
             ${SUM_COLUMNS.map((c) => `s.${c}`).join(', ')}
@@ -264,9 +273,12 @@ export async function monthlySeries(db: Queryable, q: { from: string; to: string
   const projects = filterProjects(await projectFiguresAsOf(db, q.to), q);
   const ids = projects.map((p) => p.id);
   const { rows } = await db.query<{ month: string; kind: 'parcel' | 'house'; done: number; signed: number; unpaid: number }>(
-    `SELECT to_char(date_trunc('month', day), 'YYYY-MM') AS month, kind,
+    `SELECT to_char(period, 'YYYY-MM') AS month, kind,
             sum(area_done_mm2)::float8 AS done, sum(area_signed_mm2)::float8 AS signed, sum(unpaid_fen)::float8 AS unpaid
-       FROM progress_delta WHERE project_id = ANY($1::int[]) AND day <= $2::date
+       FROM progress_delta
+      WHERE project_id IN (SELECT unnest($1::int[])) -- a hash semi-join: "= ANY" walks the index once per id
+        AND ((grain = 'm' AND period < date_trunc('month', $2::date)::date)
+          OR (grain = 'd' AND period >= date_trunc('month', $2::date)::date AND period <= $2::date))
       GROUP BY 1, 2 ORDER BY 1`,
     [ids, q.to],
   );
@@ -298,13 +310,21 @@ export async function monthlySeries(db: Queryable, q: { from: string; to: string
 
 // ---- small tables as of a date (straight from change_log: a few hundred rows at most) ----
 
-/** Rows of a small table as they were at the end of `asOf` (geometry left out). */
-export async function rowsAsOf<T = Record<string, unknown>>(db: Queryable, layer: string, asOf: string): Promise<(T & { id: number })[]> {
+/**
+ * Rows of a small table as they were at the end of `asOf` (geometry left out). With `firstKnown`, a
+ * feature first recorded after `asOf` comes back as first recorded (the caller masks the facts dated
+ * after asOf): the demo records resettlement sites and reserved land when they were last updated,
+ * long after the sites existed.
+ */
+export async function rowsAsOf<T = Record<string, unknown>>(db: Queryable, layer: string, asOf: string, firstKnown = false): Promise<(T & { id: number })[]> {
+  const bound = endOfDaySql('$2');
+  const where = firstKnown ? 'layer = $1' : `layer = $1 AND changed_at < ${bound}`;
   const { rows } = await db.query<{ row: T & { id: number } }>(
     `SELECT row FROM (
        SELECT DISTINCT ON (feature_id) feature_id, op, after - 'geom' AS row
-         FROM change_log WHERE layer = $1 AND changed_at < ${endOfDaySql('$2')}
-        ORDER BY feature_id, changed_at DESC, id DESC) s
+         FROM change_log WHERE ${where}
+        ORDER BY feature_id, (changed_at < ${bound}) DESC, CASE WHEN changed_at < ${bound} THEN changed_at END DESC NULLS LAST,
+                 changed_at, id DESC) s
       WHERE op <> 'delete' ORDER BY feature_id`,
     [layer, asOf],
   );
@@ -361,7 +381,9 @@ interface SiteRow {
 }
 
 export async function resettlement(db: Queryable, asOf: string): Promise<{ asOf: string; rate: { yuanPerHouseholdMonth: number; source: string }; sites: ResettlementFigures[] }> {
-  const [rows, { rate, source }] = await Promise.all([rowsAsOf<SiteRow>(db, 'resettlement_site', asOf), allowanceRate(db)]);
+  const [all, { rate, source }] = await Promise.all([rowsAsOf<SiteRow>(db, 'resettlement_site', asOf, true), allowanceRate(db)]);
+  // a site exists from its construction start (households move out then); without one, from its first record
+  const rows = all.filter((r) => !r.construction_start_on || r.construction_start_on <= asOf);
   const sites = rows.map((r) => {
     // a delivery date after asOf had not happened yet
     const actual = r.actual_delivery_on && r.actual_delivery_on <= asOf ? r.actual_delivery_on : null;
@@ -397,7 +419,8 @@ export interface ReservedLandGroup {
 interface ReservedRow { id: number; village_id: number; year: number; owed_mu: number; delivered_mu: number; due_on: string | null; delivered_on: string | null }
 
 export async function reservedLand(db: Queryable, asOf: string): Promise<{ asOf: string; groups: ReservedLandGroup[]; total: { owedMu: number; deliveredMu: number; outstandingMu: number } }> {
-  const rows = await rowsAsOf<ReservedRow>(db, 'reserved_land', asOf);
+  // owed from the year of the take that owes it
+  const rows = (await rowsAsOf<ReservedRow>(db, 'reserved_land', asOf, true)).filter((r) => r.year <= Number(asOf.slice(0, 4)));
   const { rows: villages } = await db.query<{ id: number; name: string; township: string }>(
     'SELECT v.id, v.name, t.name AS township FROM village v JOIN township t ON t.id = v.township_id WHERE v.id = ANY($1::int[])',
     [[...new Set(rows.map((r) => r.village_id))]],
