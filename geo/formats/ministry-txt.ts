@@ -28,6 +28,8 @@ export interface TxtParcel {
   line: number;
   declaredPoints: number | undefined;
   areaHectare: number | undefined;
+  /** decimals the area is stated with (the file's rounding: ±half a unit of the last one) */
+  areaDecimals: number;
   code: string;
   name: string;
   kind: string;        // 面 / 线 / 点
@@ -95,7 +97,7 @@ export function parseMinistryTxt(text: string): TxtDocument {
       const area = f[1] === '' ? undefined : Number(f[1]);
       if (area !== undefined && !NUMBER.test(f[1])) throw new TxtFormatError(`area "${f[1]}" is not a number`, lineNo);
       current = {
-        line: lineNo, declaredPoints: count, areaHectare: area, code: f[2], name: f[3], kind: f[4] || '面', sheet: f[5],
+        line: lineNo, declaredPoints: count, areaHectare: area, areaDecimals: (f[1].split('.')[1] ?? '').length, code: f[2], name: f[3], kind: f[4] || '面', sheet: f[5],
         use: f[6], landClass: f[7], ...(f.length === 9 ? { description: f[8] } : {}), polygons: [], points: [], notes: [],
       };
       parcels.push(current);

@@ -169,7 +169,8 @@ export async function createPreview(pool: pg.Pool, files: UploadedFile[], opts: 
         [id, parsed.epsg ?? 4490, planar, JSON.stringify(chunk)],
       );
     }
-    await validateBatch(client, id, layer, columns, defaults, !!parsed.attributesOnly);
+    const rounding = new Map(parsed.features.map((f, seq) => [seq, f.fileAreaRoundingM2 ?? 0]));
+    await validateBatch(client, id, layer, columns, defaults, !!parsed.attributesOnly, rounding);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
@@ -184,7 +185,8 @@ export async function createPreview(pool: pg.Pool, files: UploadedFile[], opts: 
 }
 
 /** The checks that need PostGIS: validity with location, district extent, stated vs computed area, matches and required fields. */
-async function validateBatch(client: pg.PoolClient, id: number, layer: LayerDef, columns: Column[], defaults: Record<string, unknown>, attributesOnly: boolean): Promise<void> {
+async function validateBatch(client: pg.PoolClient, id: number, layer: LayerDef, columns: Column[], defaults: Record<string, unknown>, attributesOnly: boolean,
+  rounding: ReadonlyMap<number, number>): Promise<void> {
   const [x0, y0, x1, y1] = DISTRICT_BBOX;
   const hasCode = columns.some((c) => c.name === 'code');
   const { rows } = await client.query<{
@@ -219,8 +221,9 @@ async function validateBatch(client: pg.PoolClient, id: number, layer: LayerDef,
     }
     if (r.inside === false) issues.push({ code: 'outside_district', severity: 'error', message: 'outside the district (109.2–109.9°E, 22.65–23.43°N)' });
     if (r.file_area !== null && r.computed !== null && r.computed > 0) {
+      // more than 0.1 % apart, beyond what the file's own rounding of the figure explains
       const diff = Math.abs(r.file_area - r.computed) / r.computed;
-      if (diff > 0.001) {
+      if (diff > 0.001 && Math.abs(r.file_area - r.computed) > (rounding.get(r.seq) ?? 0) + 0.001 * r.computed) {
         const epsg = r.planar_epsg ?? gaussKrugerEpsg(zoneForLongitude(r.cx ?? 109.6), true);
         issues.push({ code: 'area_mismatch', severity: 'warning', message: `area in the file ${r.file_area.toFixed(2)} m², computed ${r.computed.toFixed(2)} m² (Gauss plane EPSG:${epsg}): ${(diff * 100).toFixed(2)}% apart` });
       }

@@ -45,6 +45,8 @@ export interface ParsedFeature {
   geometry: Geometry | null;
   /** area the file states (m²) and the plane it is measured in */
   fileAreaM2?: number;
+  /** how far the stated area may be off by its rounding alone (m²) */
+  fileAreaRoundingM2?: number;
   issues: Issue[];
 }
 

@@ -66,6 +66,7 @@ export const txtImporter: Importer = {
       return {
         ref: `line ${p.line}`, props, geometry,
         fileAreaM2: p.areaHectare !== undefined ? p.areaHectare * 10_000 : undefined,
+        fileAreaRoundingM2: 0.5 * 10 ** -p.areaDecimals * 10_000,
         issues: p.notes.map((n) => ({ code: /not closed/.test(n) ? 'unclosed_ring' : /points/.test(n) ? 'point_count' : 'note', severity: 'info' as const, message: n })),
       };
     });

@@ -44,7 +44,7 @@ export const xlsxExporter: Exporter = {
     const dir = await mkdtemp(path.join(opts.tmpDir, 'zs-xlsx-'));
     const file = path.join(dir, `${src.layer.id}.xlsx`);
     try {
-      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
+      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: true });
       wb.creator = '征收一张图';
       const ws = wb.addWorksheet(`${src.layer.title.zh}台账`, { views: [{ state: 'frozen', ySplit: 1 }] });
       const fields = src.fields.filter((f) => !LEDGER_SKIP.has(f.name));
