@@ -1,6 +1,6 @@
 // Reading features: a page of items (bbox, datetime, property filters, CRS) and one item. The JSON of
 // each feature is built in the database and passed through as text, so a page of 1,000 is never
-// parsed and re-serialised here. Table and column names come from geo/layers.ts and the catalog.
+// parsed and re-serialised here; the page's ids are picked first, so rows skipped by OFFSET cost no JSON. Table and column names come from geo/layers.ts and the catalog.
 import type pg from 'pg';
 import type { LayerDef } from '../../geo/layers.ts';
 import { ident } from '../layer-sql.ts';
@@ -88,7 +88,8 @@ export async function queryItems(pool: pg.Pool, layer: LayerDef, cols: Collectio
     pool.query<{ features: string; n: number }>(
       `SELECT coalesce(json_agg(f.j ORDER BY f.id), '[]')::text AS features, count(*)::int AS n
          FROM (SELECT t.id, ${featureJsonSql(layer, cols, q.crs)} AS j
-                 FROM ${ident(layer.table)} t WHERE ${where} ORDER BY t.id LIMIT $${n + 1} OFFSET $${n + 2}) f`,
+                 FROM (SELECT t.id FROM ${ident(layer.table)} t WHERE ${where} ORDER BY t.id LIMIT $${n + 1} OFFSET $${n + 2}) page
+                 JOIN ${ident(layer.table)} t ON t.id = page.id) f`,
       pageParams,
     ),
     pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ident(layer.table)} t WHERE ${where}`, params),

@@ -96,9 +96,9 @@ describe('items: paging and counts', () => {
     const ids: number[] = [];
     let url: string | undefined = `${OGC}/collections/resettlement_site/items?limit=2`;
     while (url) {
-      const res = await request('GET', url);
+      const res: { body: any } = await request('GET', url);
       ids.push(...res.body.features.map((f: { id: number }) => f.id));
-      const next = res.body.links.find((l: { rel: string }) => l.rel === 'next');
+      const next: { href: string } | undefined = res.body.links.find((l: { rel: string }) => l.rel === 'next');
       url = next ? new URL(next.href).pathname + new URL(next.href).search : undefined;
     }
     expect(ids).toEqual(rows.map((r) => r.id));

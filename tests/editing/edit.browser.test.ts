@@ -1,0 +1,72 @@
+// The editor in headless Chromium against the real server: draw a red line, fill the form, save it,
+// move a vertex, see the history entry, restore the first version. Needs the editor mounted in
+// web/src/App.svelte (see README "Feature API"); until then it is skipped with the reason printed.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const baseUrl = (process.env.APP_URL ?? inject('appUrl')).replace(/\/$/, '');
+const mounted = readFileSync(path.join(root, 'web/src/App.svelte'), 'utf8').includes('editing/Editor.svelte');
+const hasChromium = existsSync('/usr/bin/chromium');
+if (!mounted) console.log('editing/edit.browser.test: skipped, the editor is not mounted in web/src/App.svelte yet');
+if (!hasChromium) console.log('editing/edit.browser.test: skipped, /usr/bin/chromium is not installed');
+
+describe.skipIf(!mounted || !hasChromium)('editing in the browser', () => {
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const { build } = await import('vite');
+    await build({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(`${baseUrl}/?lang=zh`);
+    await page.waitForFunction(() => window.__zs !== undefined, undefined, { timeout: 30_000 });
+    await page.evaluate(() => window.__map!.jumpTo({ center: [109.62, 23.16], zoom: 16 }));
+    await page.evaluate(() => window.__zs!.idle());
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('draws a red line, saves it, edits a vertex, sees the history, restores the first version', async () => {
+    await page.click('[data-testid="draw-red-line"]');
+    const box = (await page.locator('[data-testid="map"]').boundingBox())!;
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    const corners: [number, number][] = [[-120, -80], [120, -80], [120, 80], [-120, 80]];
+    for (const [dx, dy] of corners) {
+      await page.mouse.click(cx + dx, cy + dy);
+      await page.waitForTimeout(150);
+    }
+    await page.mouse.click(cx + corners[0][0], cy + corners[0][1]); // close on the first point
+    await page.fill('input[name="code"]', `UI-${Date.now()}`);
+    await page.fill('input[name="name"]', '浏览器测试红线');
+    await page.selectOption('select[name="kind"]', 'road');
+    await page.selectOption('select[name="source"]', 'key');
+    await page.fill('input[name="year"]', '2026');
+    await page.fill('input[name="command_area_id"]', '1');
+    await page.click('[data-testid="save"]');
+    await expect.poll(() => page.locator('.notice').innerText()).toContain('已保存（版本 1）');
+
+    // move a vertex: drag the first corner 40 px right
+    await page.mouse.move(cx + corners[0][0], cy + corners[0][1]);
+    await page.mouse.down();
+    await page.mouse.move(cx + corners[0][0] + 40, cy + corners[0][1], { steps: 8 });
+    await page.mouse.up();
+    await page.click('[data-testid="save"]');
+    await expect.poll(() => page.locator('.notice').innerText()).toContain('已保存（版本 2）');
+    await expect.poll(() => page.locator('[data-testid="history"] li').count()).toBe(2);
+
+    await page.click('[data-testid="restore-1"]');
+    await expect.poll(() => page.locator('.notice').innerText()).toContain('已恢复到版本 1');
+    await expect.poll(() => page.locator('[data-testid="history"] li').count()).toBe(3);
+  });
+});

@@ -1,0 +1,115 @@
+// The feature API as the editor uses it: read a feature with its ETag, write with If-Match, the
+// schema for the attribute form, history and restore. Errors come back as the server's JSON (what
+// and where: field, path, position, location) so the form can show them next to the field.
+export interface ApiError {
+  status: number;
+  error: string;
+  message: string;
+  field?: string;
+  path?: string;
+  position?: number[];
+  location?: [number, number];
+  allowed?: string[];
+  currentVersion?: number;
+}
+
+export interface Feature {
+  type: 'Feature';
+  id: number;
+  geometry: GeoJSON.Polygon | GeoJSON.MultiPolygon;
+  properties: Record<string, unknown>;
+}
+
+export interface Saved {
+  feature: Feature;
+  etag: string;
+}
+
+export interface SchemaProperty {
+  title: string;
+  description?: string;
+  type: string | string[];
+  format?: string;
+  readOnly?: boolean;
+  oneOf?: { const: string; title: string; description: string }[];
+}
+
+export interface FeatureSchema {
+  title: string;
+  properties: Record<string, SchemaProperty>;
+  required: string[];
+}
+
+export interface Version {
+  entry: number;
+  version: number;
+  op: 'insert' | 'update' | 'delete';
+  changedAt: string;
+  changedBy: string;
+  reason: string | null;
+  changed: string[];
+  before: Feature | null;
+  after: Feature | null;
+}
+
+export class FeatureApiError extends Error {
+  readonly detail: ApiError;
+  constructor(detail: ApiError) {
+    super(detail.message);
+    this.detail = detail;
+  }
+}
+
+const items = (collection: string) => `/ogc/collections/${collection}/items`;
+
+async function call(url: string, init: RequestInit = {}): Promise<Response> {
+  const res = await fetch(url, init);
+  if (!res.ok) {
+    let body: Partial<ApiError> = {};
+    try {
+      body = await res.json();
+    } catch {
+      // not JSON
+    }
+    throw new FeatureApiError({ status: res.status, error: body.error ?? 'error', message: body.message ?? res.statusText, ...body });
+  }
+  return res;
+}
+
+async function saved(res: Response): Promise<Saved> {
+  return { feature: (await res.json()) as Feature, etag: res.headers.get('etag') ?? '' };
+}
+
+export async function getFeature(collection: string, id: number): Promise<Saved> {
+  return saved(await call(`${items(collection)}/${id}`, { cache: 'no-store' }));
+}
+
+export async function getSchema(collection: string): Promise<FeatureSchema> {
+  return (await call(`/ogc/collections/${collection}/schema`)).json();
+}
+
+const geojson = { 'content-type': 'application/geo+json' };
+
+export async function createFeature(collection: string, geometry: Feature['geometry'], properties: Record<string, unknown>): Promise<Saved> {
+  return saved(await call(items(collection), { method: 'POST', headers: geojson, body: JSON.stringify({ type: 'Feature', geometry, properties }) }));
+}
+
+export async function patchFeature(collection: string, id: number, etag: string, change: { geometry?: Feature['geometry']; properties?: Record<string, unknown> }): Promise<Saved> {
+  return saved(await call(`${items(collection)}/${id}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/merge-patch+json', 'If-Match': etag },
+    body: JSON.stringify(change),
+  }));
+}
+
+export async function deleteFeature(collection: string, id: number, etag: string): Promise<void> {
+  await call(`${items(collection)}/${id}`, { method: 'DELETE', headers: { 'If-Match': etag } });
+}
+
+export async function getHistory(collection: string, id: number): Promise<Version[]> {
+  return ((await (await call(`${items(collection)}/${id}/history`, { cache: 'no-store' })).json()) as { versions: Version[] }).versions;
+}
+
+export async function restoreVersion(collection: string, id: number, version: number, etag: string | undefined): Promise<Saved> {
+  return saved(await call(`${items(collection)}/${id}/history/${version}/restore`, { method: 'POST', headers: etag ? { 'If-Match': etag } : {} }));
+}
