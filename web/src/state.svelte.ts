@@ -30,6 +30,8 @@ export const app = $state({
   identify: null as Identify | null,
   cursor: null as [number, number] | null,
   zoom: 0,
+  /** a drawing tool owns the map's clicks (identify pauses meanwhile) */
+  drawing: false,
 });
 
 /** Layers hidden at start (everything else is on). */

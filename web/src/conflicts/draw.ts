@@ -36,6 +36,11 @@ export class RedLineDraw {
     map.on('mouseup', this.onUp);
   }
 
+  /** Whether a red line is being drawn now (its clicks belong to the tool). */
+  get drawing(): boolean {
+    return this.active;
+  }
+
   /** Start a new red line (clears the old one). */
   start(): void {
     this.points = [];

@@ -48,6 +48,7 @@ export function attachInteractions(ctl: MapController): { selectFeature(layerId:
   }
 
   map.on('click', (e) => {
+    if (app.drawing) return;
     const box: [PointLike, PointLike] = [
       [e.point.x - TOLERANCE, e.point.y - TOLERANCE],
       [e.point.x + TOLERANCE, e.point.y + TOLERANCE],
