@@ -323,13 +323,17 @@ CREATE INDEX IF NOT EXISTS road_geom_idx              ON road              USING
 CREATE INDEX IF NOT EXISTS built_up_geom_idx          ON built_up          USING gist (geom);
 CREATE INDEX IF NOT EXISTS place_geom_idx             ON place             USING gist (geom);
 
--- version/updated_at bookkeeping on every editable table
+-- The editable tables: each gets version/updated_at bookkeeping here and a history (003) — one list.
+CREATE OR REPLACE FUNCTION zs_editable_tables() RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
+  SELECT ARRAY['command_area', 'township', 'village', 'park', 'project', 'project_milestone', 'parcel', 'house',
+    'farmland', 'cane_base', 'military_land', 'disputed_land', 'reserved_land', 'resettlement_site',
+    'fund_transfer', 'problem']
+$$;
+
 DO $$
 DECLARE t text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['command_area', 'township', 'village', 'park', 'project', 'parcel', 'house',
-    'farmland', 'cane_base', 'military_land', 'disputed_land', 'reserved_land', 'resettlement_site', 'problem', 'fund_transfer', 'project_milestone']
-  LOOP
+  FOREACH t IN ARRAY zs_editable_tables() LOOP
     EXECUTE format('DROP TRIGGER IF EXISTS %I_touch ON %I', t, t);
     EXECUTE format('CREATE TRIGGER %I_touch BEFORE UPDATE ON %I FOR EACH ROW EXECUTE FUNCTION zs_touch()', t, t);
   END LOOP;

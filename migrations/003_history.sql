@@ -44,9 +44,7 @@ END $$;
 DO $$
 DECLARE t text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['command_area', 'township', 'village', 'park', 'project', 'parcel', 'house',
-    'farmland', 'cane_base', 'military_land', 'disputed_land', 'reserved_land', 'resettlement_site', 'problem', 'fund_transfer', 'project_milestone']
-  LOOP
+  FOREACH t IN ARRAY zs_editable_tables() LOOP
     EXECUTE format('DROP TRIGGER IF EXISTS %I_history ON %I', t, t);
     EXECUTE format('CREATE TRIGGER %I_history AFTER INSERT OR UPDATE OR DELETE ON %I FOR EACH ROW EXECUTE FUNCTION zs_record_change()', t, t);
   END LOOP;

@@ -10,10 +10,8 @@ END $$;
 DO $$
 DECLARE t text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['command_area', 'township', 'village', 'park', 'project', 'parcel', 'house',
-    'farmland', 'cane_base', 'military_land', 'disputed_land', 'reserved_land', 'resettlement_site', 'problem',
-    'water', 'road', 'built_up', 'place']
-  LOOP
+  -- the editable tables (a few have no layer; a notification for them costs nothing) and the base map
+  FOREACH t IN ARRAY zs_editable_tables() || ARRAY['water', 'road', 'built_up', 'place'] LOOP
     EXECUTE format('DROP TRIGGER IF EXISTS %I_notify ON %I', t, t);
     EXECUTE format('CREATE TRIGGER %I_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I
                     FOR EACH STATEMENT EXECUTE FUNCTION zs_notify_layer_change()', t, t);
