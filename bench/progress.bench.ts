@@ -19,7 +19,7 @@ const bench: Benchmark = {
     };
     const { rows } = await pool.query<{ n: number; d: number }>(
       `SELECT (SELECT count(*) FROM progress_take_history)::int AS n, (SELECT count(*) FROM progress_delta)::int AS d`);
-    const note = `${rows[0].n} history rows, ${rows[0].d} daily deltas`;
+    const note = `${rows[0].n} history rows, ${rows[0].d} delta rows (day + month + year)`;
     return [
       await measure('asOf, whole district', (i) => get(`/api/progress?asOf=${dateAt(i)}&groupBy=district`), { iterations: 100, note }),
       await measure('asOf, by command area', (i) => get(`/api/progress?asOf=${dateAt(i + 500)}&groupBy=area`), { iterations: 50 }),

@@ -462,20 +462,17 @@ export interface TransitionRow {
 /** Status changes whose changed_at falls in [from, to] (Beijing days), counted per project and transition. */
 export async function transitions(db: Queryable, from: string, to: string, projectIds: number[]): Promise<TransitionRow[]> {
   const { rows } = await db.query<{ project_id: number; kind: 'parcel' | 'house'; from_status: string | null; to_status: string | null; n: number; area_mm2: number }>(
-    `WITH f AS (
-       SELECT DISTINCT kind, feature_id FROM progress_take_history
-        WHERE changed_at >= ($1::date::text || ' 00:00:00+08')::timestamptz AND changed_at < ${endOfDaySql('$2')}
-     ), h AS (
-       SELECT t.*, lag(t.status) OVER w AS prev_status, lag(t.present) OVER w AS prev_present
-         FROM progress_take_history t JOIN f USING (kind, feature_id)
-       WINDOW w AS (PARTITION BY t.kind, t.feature_id ORDER BY t.changed_at, t.change_id)
-     )
-     SELECT project_id, kind, CASE WHEN prev_present THEN prev_status END AS from_status,
-            CASE WHEN present THEN status END AS to_status, count(*)::int AS n, coalesce(sum(area_mm2), 0)::float8 AS area_mm2
-       FROM h
-      WHERE changed_at >= ($1::date::text || ' 00:00:00+08')::timestamptz AND changed_at < ${endOfDaySql('$2')}
-        AND project_id = ANY($3::int[])
-        AND (prev_present IS DISTINCT FROM present OR prev_status IS DISTINCT FROM status)
+    // each entry of the month with its predecessor (by changed_at) looked up through the feature index
+    `SELECT t.project_id, t.kind, CASE WHEN prev.present THEN prev.status END AS from_status,
+            CASE WHEN t.present THEN t.status END AS to_status, count(*)::int AS n, coalesce(sum(t.area_mm2), 0)::float8 AS area_mm2
+       FROM progress_take_history t
+       LEFT JOIN LATERAL (
+         SELECT p.status, p.present FROM progress_take_history p
+          WHERE p.kind = t.kind AND p.feature_id = t.feature_id AND (p.changed_at, p.change_id) < (t.changed_at, t.change_id)
+          ORDER BY p.changed_at DESC, p.change_id DESC LIMIT 1) prev ON true
+      WHERE t.changed_at >= ($1::date::text || ' 00:00:00+08')::timestamptz AND t.changed_at < ${endOfDaySql('$2')}
+        AND t.project_id IN (SELECT unnest($3::int[]))
+        AND (prev.present IS DISTINCT FROM t.present OR prev.status IS DISTINCT FROM t.status)
       GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
     [from, to, projectIds],
   );

@@ -109,7 +109,9 @@ describe('the dashboard', () => {
     for (const id of ['chart-areas', 'chart-series', 'chart-projects', 'chart-gap', 'chart-sites']) {
       expect(await page.locator(`[data-testid="${id}"] canvas`).count(), id).toBeGreaterThan(0);
     }
-    await page.screenshot({ path: path.join(shots, 'dashboard-full.png'), fullPage: true });
+    await page.locator('[data-testid="chart-sites"]').screenshot({ path: path.join(shots, 'dashboard-sites.png') });
+    await page.locator('[data-testid="problems"]').screenshot({ path: path.join(shots, 'dashboard-problems.png') });
+    await page.locator('[data-testid="dispatch"]').screenshot({ path: path.join(shots, 'dashboard-dispatch.png') });
   });
 
   it('has a 大屏 mode', async () => {
@@ -120,3 +122,19 @@ describe('the dashboard', () => {
     await page.screenshot({ path: path.join(shots, 'dashboard-screen.png') });
   });
 });
+
+describe('the dispatch report page', () => {
+  it('prints to a PDF in headless Chromium', async () => {
+    const print = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await print.goto(`${appUrl().replace(/\/$/, '')}/api/progress/dispatch.html?month=2021-09&areaId=2`);
+      await print.screenshot({ path: path.join(shots, 'dispatch-2021-09.png') });
+      const pdf = await print.pdf({ format: 'A4', landscape: true, printBackground: true, path: path.join(shots, 'dispatch-2021-09.pdf') });
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+      expect(pdf.length).toBeGreaterThan(10_000);
+    } finally {
+      await print.close();
+    }
+  });
+});
+
