@@ -18,6 +18,13 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
     chunkSizeWarningLimit: 1200,
+    // two pages: the map (index.html) and the command posts' dashboard (dashboard.html)
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL('web/index.html', import.meta.url)),
+        dashboard: fileURLToPath(new URL('web/dashboard.html', import.meta.url)),
+      },
+    },
   },
   server: {
     host: '127.0.0.1',

@@ -26,7 +26,11 @@ export interface DatabasePluginOptions {
 
 export const databasePlugin = fp<DatabasePluginOptions>(
   async (app, opts) => {
-    await app.register(fastifyPostgres, { pg, connectionString: opts.url, max: opts.poolMax, connectionTimeoutMillis: 10_000 });
+    await app.register(fastifyPostgres, {
+      pg, connectionString: opts.url, max: opts.poolMax, connectionTimeoutMillis: 10_000,
+      // the embedded database's one connection stays open: it is also the one that LISTENs
+      idleTimeoutMillis: opts.info.backend === 'embedded' ? 0 : 10_000,
+    });
     app.pg.pool.on('error', (err) => app.log.warn({ err }, 'idle database connection failed'));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: app.pg.pool }) });
     app.decorate('db', db);

@@ -53,6 +53,7 @@ export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
   const state = { encoder: 'js' as Encoder, cache };
   app.decorate('tiles', state);
   app.addHook('onReady', async () => {
+    await listener.start();
     state.encoder = await detectEncoder(app.pg.pool);
     app.log.info(`tiles encoded by ${state.encoder === 'postgis' ? 'PostGIS (ST_AsMVT)' : 'JavaScript (PostGIS clips, vt-pbf encodes)'}`);
   });

@@ -3,14 +3,16 @@
 // - PostgreSQL: one dedicated connection, reconnected with backoff; after a reconnect the whole cache
 //   is dropped, since notifications sent while it was away are lost.
 // - Embedded PGlite: one database session shared through a multiplexer, which hands a notification
-//   to the connection whose query caused it; every write goes through this process's pool, so each
-//   pool connection listens.
+//   to the connection whose query caused it; every write goes through this process's pool (one
+//   connection, kept open), so that connection listens.
 import pg from 'pg';
 import type { Backend } from '../db/database.ts';
 
 export const CHANNEL = 'zs_layer_changed';
 
 export interface ChangeListener {
+  /** begin listening (call once the app is ready) */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,12 +29,35 @@ export function listenForLayerChanges(opts: {
   };
 
   if (opts.backend === 'embedded') {
-    const onConnect = (client: pg.PoolClient) => {
-      client.on('notification', handle);
-      client.query(`LISTEN ${CHANNEL}`).catch((err) => opts.log.warn({ err }, 'LISTEN failed'));
+    // The pool has one connection that is never closed when idle (database plugin); LISTEN on it
+    // once the app is ready, and again on a new connection should the old one break.
+    const attached = new WeakSet<pg.PoolClient>();
+    const attach = (c: pg.PoolClient) => {
+      if (!attached.has(c)) c.on('notification', handle);
+      attached.add(c);
+    };
+    let ready = false;
+    const onConnect = (c: pg.PoolClient) => {
+      attach(c);
+      if (!ready) return;
+      opts.onReset();
+      // through the pool's queue, so it never runs beside another query on the same connection
+      setImmediate(() => opts.pool.query(`LISTEN ${CHANNEL}`).catch((err) => opts.log.warn({ err }, 'LISTEN failed')));
     };
     opts.pool.on('connect', onConnect);
-    return { close: async () => void opts.pool.off('connect', onConnect) };
+    return {
+      async start() {
+        const c = await opts.pool.connect();
+        try {
+          attach(c);
+          await c.query(`LISTEN ${CHANNEL}`);
+        } finally {
+          c.release();
+        }
+        ready = true;
+      },
+      close: async () => void opts.pool.off('connect', onConnect),
+    };
   }
 
   let client: pg.Client | undefined;
@@ -65,8 +90,8 @@ export function listenForLayerChanges(opts: {
       setTimeout(() => void connect(), delay).unref();
     }
   };
-  void connect();
   return {
+    start: connect,
     async close() {
       closed = true;
       await client?.end().catch(() => {});

@@ -6,6 +6,7 @@ export const UI = {
   appTitle: { zh: '征收一张图', en: 'Expropriation on One Map' },
   appSubtitle: { zh: '土地和房屋征收', en: 'Land & house expropriation' },
   synthetic: { zh: '演示数据，非真实数据', en: 'Synthetic demo data' },
+  dashboard: { zh: '进度看板', en: 'Progress dashboard' },
   searchProject: { zh: '搜索项目名称或编号', en: 'Search project name or code' },
   noRedLine: { zh: '未出红线', en: 'No red line yet' },
   noMatch: { zh: '无匹配项目', en: 'No matching project' },
