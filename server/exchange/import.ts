@@ -45,16 +45,16 @@ export interface Preview {
   features: PreviewFeature[];
 }
 
-interface Column { name: string; type: string; required: boolean }
+interface Column { name: string; type: string; required: boolean; default: string | null }
 
 const SYSTEM_COLUMNS = new Set(['id', 'version', 'updated_at', 'updated_by']);
 
-async function tableColumns(pool: pg.Pool, layer: LayerDef): Promise<Column[]> {
+async function tableColumns(pool: pg.Pool | pg.PoolClient, layer: LayerDef): Promise<Column[]> {
   const { rows } = await pool.query<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null }>(
     `SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns
       WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`, [layer.table]);
   return rows.filter((r) => !SYSTEM_COLUMNS.has(r.column_name) && r.column_name !== layer.geometryColumn && r.data_type !== 'USER-DEFINED')
-    .map((r) => ({ name: r.column_name, type: r.data_type, required: r.is_nullable === 'NO' && r.column_default === null }));
+    .map((r) => ({ name: r.column_name, type: r.data_type, required: r.is_nullable === 'NO' && r.column_default === null, default: r.column_default }));
 }
 
 // ---- checks on the file's own coordinates ----
@@ -302,10 +302,11 @@ export async function commitImport(pool: pg.Pool, id: number, actor: string, rea
       `SELECT count(*)::int AS errors FROM import_feature f, jsonb_array_elements(f.issues) i WHERE f.batch_id = $1 AND i->>'severity' = 'error'`, [id]);
     if (errors > 0) throw new ExchangeError(`import ${id} has ${errors} error(s) in its validation report: fix the file and import it again; nothing was written`, 409);
     const layer = LAYER_BY_ID.get(b.layer)!;
-    const columns = await tableColumns(pool, layer);
+    const columns = await tableColumns(client, layer);
     const keys = new Set<string>(Object.values(b.mapping as Record<string, string | null>).filter((c): c is string => !!c));
     for (const k of Object.keys(b.defaults)) keys.add(k);
-    const cols = columns.filter((c) => keys.has(c.name)).map((c) => c.name);
+    const colDefs = columns.filter((c) => keys.has(c.name));
+    const cols = colDefs.map((c) => c.name);
     const hasCode = columns.some((c) => c.name === 'code');
     const table = ident(layer.table);
     const g = ident(layer.geometryColumn);
@@ -329,7 +330,10 @@ export async function commitImport(pool: pg.Pool, id: number, actor: string, rea
     const insertCols = cols.map(ident);
     const res = await client.query(
       `INSERT INTO ${table} (${[...insertCols, g].join(', ')})
-       SELECT ${[...cols.map((c) => `(r).${ident(c)}`), geomExpr].join(', ')}
+       SELECT ${[...colDefs.map((c) => c.default === null || b.defaults[c.name] !== undefined
+         ? `(r).${ident(c.name)}`
+         // a feature without this attribute gets the column's default (from the catalog), not NULL
+         : `CASE WHEN f.attrs ? '${c.name}' THEN (r).${ident(c.name)} ELSE ${c.default} END`), geomExpr].join(', ')}
          FROM (SELECT f.*, jsonb_populate_record(NULL::${table}, $2::jsonb || f.attrs) AS r FROM import_feature f WHERE f.batch_id = $1) f
         WHERE f.geom IS NOT NULL ${hasCode ? `AND NOT EXISTS (SELECT 1 FROM ${table} x WHERE x.code = f.attrs->>'code')` : ''}
         ORDER BY f.seq`, [id, JSON.stringify(b.defaults)]);

@@ -10,7 +10,7 @@ export async function download(query: string): Promise<{ status: number; headers
 export async function upload(files: { name: string; data: Buffer | string }[], fields: Record<string, string> = {}): Promise<{ status: number; body: any }> {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  for (const f of files) form.append('file', new Blob([typeof f.data === 'string' ? Buffer.from(f.data) : f.data]), f.name);
+  for (const f of files) form.append('file', new Blob([new Uint8Array(typeof f.data === 'string' ? Buffer.from(f.data) : f.data)]), f.name);
   const res = await fetch(`${appUrl()}/api/import`, { method: 'POST', body: form });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };

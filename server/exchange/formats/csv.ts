@@ -84,7 +84,7 @@ export const csvImporter: Importer = {
     const guess = opts.epsg ? undefined : first ? guessCrsFromBbox(bboxOf(first.geometry!)) : undefined;
     return {
       format: 'csv', encoding, fields, features,
-      epsg: opts.epsg ?? guess?.epsg ?? 4490, crsSource: opts.epsg ? 'request' : guess?.epsg && guess.epsg !== 4490 ? 'coordinates' : 'format',
+      epsg: opts.epsg ?? (guess ? guess.epsg : 4490), crsSource: opts.epsg ? 'request' : guess?.epsg && guess.epsg !== 4490 ? 'coordinates' : guess && !guess.epsg ? undefined : 'format',
       notes: guess && guess.epsg !== 4490 ? [guess.reason] : [],
     };
   },

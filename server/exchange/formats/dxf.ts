@@ -115,7 +115,7 @@ export const dxfImporter: Importer = {
         finishVertex();
         if (entity === 'SEQEND' || (current && entity === 'LWPOLYLINE')) { if (current) rings.push(current); current = undefined; }
         entity = value;
-        entityLine = i + 1;
+        entityLine = i + 2; // the line with the entity's name
         inXdata = false;
         if (value === 'SECTION' || value === 'ENDSEC') { inEntities = false; }
         if (!inEntities) continue;

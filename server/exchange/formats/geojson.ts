@@ -67,9 +67,11 @@ export const geojsonImporter: Importer = {
     if (opts.epsg) return { format: 'geojson', epsg: opts.epsg, crsSource: 'request', fields: [...fields], features, notes: [] };
     const withGeom = features.find((f) => f.geometry);
     const guess = withGeom ? guessCrsFromBbox(bboxOf(withGeom.geometry!)) : { epsg: 4490, swapped: false, reason: '' };
+    // RFC 7946 is CRS84: only planar coordinates that cannot be lon/lat say otherwise
+    if (!guess.epsg && !/zone prefix/.test(guess.reason)) guess.epsg = 4490;
     return {
-      format: 'geojson', epsg: guess.epsg ?? 4490, crsSource: guess.epsg && guess.epsg !== 4490 ? 'coordinates' : 'format',
-      fields: [...fields], features, notes: guess.epsg && guess.epsg !== 4490 ? [guess.reason] : [],
+      format: 'geojson', epsg: guess.epsg, crsSource: guess.epsg && guess.epsg !== 4490 ? 'coordinates' : guess.epsg ? 'format' : undefined,
+      fields: [...fields], features, notes: guess.epsg !== 4490 ? [guess.reason] : [],
     };
   },
 };
