@@ -16,6 +16,7 @@ export interface ExportParams {
   eol?: 'crlf' | 'lf';
   filters: ExportFilters;
   tmpDir?: string;
+  onProgress?(done: number, total: number): void;
 }
 
 export interface ExportResult {
@@ -42,7 +43,7 @@ export async function startExport(pool: pg.Pool, layerFields: LayerFields, p: Ex
   if (encoding !== 'utf-8' && encoding !== 'gbk') throw new ExchangeError(`encoding "${p.encoding}" is not utf-8 or gbk`);
   const fields = layerFields.get(layer.id)!;
   const src = await openSource(pool, {
-    layer, fields, filters: p.filters, crs, areas: exporter.areas, textWidths: exporter.textWidths, extra: exporter.extra?.(layer),
+    layer, fields, filters: p.filters, crs, areas: exporter.areas, textWidths: exporter.textWidths, extra: exporter.extra?.(layer), onProgress: p.onProgress,
   });
   const stamp = new Date().toISOString().slice(0, 10).replace(/-/g, '');
   const fileName = `${layer.id}_${stamp}_EPSG${src.crs.epsg}.${exporter.extension}`;

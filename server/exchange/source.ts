@@ -20,6 +20,8 @@ export interface ExportFilters {
   commandArea?: string;   // id or code (guicheng / gangcheng / outer)
   status?: string[];      // keys or Chinese labels
   bbox?: [number, number, number, number];
+  /** only ids up to this (benchmarks and batch jobs cut a run of rows this way) */
+  maxId?: number;
 }
 
 /** 'EPSG:4524' / '4524' / 'gk' (zone from the data) / 'gk-noprefix' */
@@ -76,6 +78,8 @@ export interface SourceOptions {
   extra?: Record<string, string>; // name → SQL over t
   textWidths?: boolean;
   batchSize?: number;
+  /** called after each batch is handed to the writer: features so far, of count */
+  onProgress?(done: number, total: number): void;
 }
 
 interface Where { sql: string[]; params: unknown[] }
@@ -107,6 +111,7 @@ function filterSql(layer: LayerDef, f: ExportFilters): Where {
     const [a, b, c, d] = f.bbox;
     w.sql.push(`${geom} && ST_MakeEnvelope(${p(a)}, ${p(b)}, ${p(c)}, ${p(d)}, 4490)`);
   }
+  if (f.maxId !== undefined) w.sql.push(`t.id <= ${p(f.maxId)}`);
   return w;
 }
 
@@ -158,6 +163,7 @@ export async function openSource(pool: pg.Pool, opts: SourceOptions): Promise<Ex
 
   async function* batches(): AsyncGenerator<ExportFeature[]> {
     let last = 0;
+    let done = 0;
     let next: Promise<pg.QueryResult> | undefined = pool.query(sql, [...w.params, last]);
     while (next) {
       const { rows }: pg.QueryResult = await next;
@@ -165,6 +171,7 @@ export async function openSource(pool: pg.Pool, opts: SourceOptions): Promise<Ex
       last = rows[rows.length - 1].id;
       // fetch the next batch while this one is written
       next = rows.length === batchSize ? pool.query(sql, [...w.params, last]) : undefined;
+      done += rows.length;
       yield rows.map((r: Record<string, any>) => {
         const props: Record<string, unknown> = {};
         for (const n of fieldNames) props[n] = r[n];
@@ -172,6 +179,7 @@ export async function openSource(pool: pg.Pool, opts: SourceOptions): Promise<Ex
         for (const n of extraNames) extra[n] = r[`_x_${n}`];
         return { id: r.id, props, wkb: r._wkb, areaM2: r._area, planarM2: r._planar, extra };
       });
+      opts.onProgress?.(done, count);
     }
   }
   return { layer, fields, crs, zone, count, textWidths, batches };

@@ -1,0 +1,116 @@
+// The command line for batch work: the same export and import as the API, on DATABASE_URL (or the
+// embedded database when the server is not running), with progress on the terminal.
+//   npm run cli -- export --layer parcel --format gpkg [--crs EPSG:4524|gk|gk-noprefix] [--encoding gbk]
+//                         [--project ID|CODE] [--command-area CODE] [--status signed,paid] [--bbox x0,y0,x1,y1]
+//                         [--eol lf] [--out FILE] [--stats]
+//   npm run cli -- import FILE... [--layer parcel] [--crs EPSG:4524] [--encoding gbk] [--project ID]
+//                         [--mapping JSON] [--defaults JSON] [--commit] [--actor NAME] [--reason TEXT]
+import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { loadConfig } from './config.ts';
+import { createPool, openDatabase } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { startExport } from './exchange/export.ts';
+import { commitImport, createPreview } from './exchange/import.ts';
+import { ExchangeError, parseCrsRequest } from './exchange/source.ts';
+import { FileFormatError } from './exchange/types.ts';
+import { loadLayerFields } from './layer-sql.ts';
+
+const USAGE = `usage:
+  npm run cli -- export --layer parcel --format geojson|csv|shp|gpkg|kml|dxf|xlsx|txt [--crs EPSG:4490|4326|4524|4525|4545|4546|gk|gk-noprefix]
+                        [--encoding utf-8|gbk] [--project ID|CODE] [--command-area CODE] [--status S1,S2] [--bbox x0,y0,x1,y1] [--out FILE] [--stats]
+  npm run cli -- import FILE... [--layer parcel] [--crs EPSG:4524] [--encoding gbk] [--project ID] [--mapping JSON] [--defaults JSON]
+                        [--commit] [--actor NAME] [--reason TEXT]`;
+
+const tty = process.stderr.isTTY;
+function progress(line: string, final = false): void {
+  if (tty) process.stderr.write(`\r\x1b[K${line}${final ? '\n' : ''}`);
+  else if (final) process.stderr.write(`${line}\n`);
+}
+
+async function main(): Promise<number> {
+  const [command, ...rest] = process.argv.slice(2);
+  if (command !== 'export' && command !== 'import') {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      layer: { type: 'string', default: 'parcel' }, format: { type: 'string' }, crs: { type: 'string' }, encoding: { type: 'string' },
+      project: { type: 'string' }, 'command-area': { type: 'string' }, status: { type: 'string' }, bbox: { type: 'string' },
+      'max-id': { type: 'string' }, eol: { type: 'string' }, out: { type: 'string', short: 'o' }, stats: { type: 'boolean', default: false },
+      mapping: { type: 'string' }, defaults: { type: 'string' }, commit: { type: 'boolean', default: false },
+      actor: { type: 'string' }, reason: { type: 'string' },
+    },
+  });
+  const config = loadConfig(process.env);
+  const database = await openDatabase(config);
+  const pool = createPool(database);
+  try {
+    await migrate(pool);
+    if (command === 'export') {
+      if (!values.format) throw new ExchangeError('--format is required');
+      const t0 = performance.now();
+      const bbox = values.bbox ? (values.bbox.split(',').map(Number) as [number, number, number, number]) : undefined;
+      const result = await startExport(pool, await loadLayerFields(pool), {
+        layer: values.layer!, format: values.format, crs: values.crs, encoding: values.encoding, eol: values.eol === 'lf' ? 'lf' : 'crlf',
+        filters: {
+          project: values.project, commandArea: values['command-area'], status: values.status?.split(','), bbox,
+          maxId: values['max-id'] ? Number(values['max-id']) : undefined,
+        },
+        onProgress: (done, total) => progress(`export ${values.layer} → ${values.format}: ${done.toLocaleString()} / ${total.toLocaleString()} (${total ? Math.round((done / total) * 100) : 100}%)`),
+      });
+      const out = values.out ?? result.fileName;
+      let bytes = 0;
+      const counter = new Transform({ transform(chunk, _e, cb) { bytes += chunk.length; cb(null, chunk); } });
+      await pipeline(result.stream, counter, out === '-' ? process.stdout : createWriteStream(out));
+      const ms = performance.now() - t0;
+      progress(`export ${values.layer} → ${out}: ${result.count.toLocaleString()} features, EPSG:${result.epsg}, ${(bytes / 1024 / 1024).toFixed(1)} MB in ${(ms / 1000).toFixed(1)} s`, true);
+      if (values.stats) {
+        process.stderr.write(`${JSON.stringify({ rows: result.count, bytes, ms, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);
+      }
+      return 0;
+    }
+    if (positionals.length === 0) throw new ExchangeError('import needs at least one file');
+    const files = await Promise.all(positionals.map(async (f) => ({ name: path.basename(f), data: await readFile(f) })));
+    const crs = parseCrsRequest(values.crs);
+    if (typeof crs === 'string') throw new ExchangeError('--crs for an import must name the zone (EPSG:4524/4525/4545/4546)');
+    const defaults = values.defaults ? JSON.parse(values.defaults) : {};
+    if (values.project) defaults.project_id = Number(values.project);
+    const actor = values.actor ?? `cli:${os.userInfo().username}`;
+    progress(`reading ${files.map((f) => f.name).join(', ')}…`);
+    const preview = await createPreview(pool, files, {
+      layer: values.layer!, actor, epsg: crs, encoding: values.encoding as 'utf-8' | 'gbk' | undefined,
+      mapping: values.mapping ? JSON.parse(values.mapping) : undefined, defaults,
+    });
+    progress(`import #${preview.id} ${preview.fileName} (${preview.format}, ${preview.crs.epsg ? `EPSG:${preview.crs.epsg} from ${preview.crs.source}` : 'attributes only'}): ` +
+      `${preview.counts.features} features, ${preview.counts.insert} new, ${preview.counts.update} updates, ${preview.counts.errors} errors, ${preview.counts.warnings} warnings`, true);
+    for (const n of preview.notes) process.stderr.write(`  note: ${n}\n`);
+    const findings = preview.features.flatMap((f) => f.issues.filter((i) => i.severity !== 'info').map((i) => `  ${i.severity.padEnd(7)} ${f.ref}: ${i.message}`));
+    for (const line of findings.slice(0, 30)) process.stderr.write(`${line}\n`);
+    if (findings.length > 30) process.stderr.write(`  … and ${findings.length - 30} more\n`);
+    if (!values.commit) {
+      process.stderr.write(`preview only: run again with --commit, or POST /api/import/${preview.id}/commit\n`);
+      return preview.counts.errors ? 1 : 0;
+    }
+    const done = await commitImport(pool, preview.id, actor, values.reason);
+    process.stderr.write(`committed import #${done.id} into ${done.layer}: ${done.inserted} inserted, ${done.updated} updated (history: ${actor})\n`);
+    return 0;
+  } finally {
+    await pool.end();
+    await database.close();
+  }
+}
+
+main().then((code) => process.exit(code), (err) => {
+  if (err instanceof ExchangeError || err instanceof FileFormatError) process.stderr.write(`\n${err.message}\n`);
+  else process.stderr.write(`\n${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
