@@ -8,22 +8,21 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { crsInfo } from '../../../geo/crs.ts';
 import { ogcWkt } from '../../../geo/formats/crs-detect.ts';
-import { bboxOf, type Geometry } from '../../../geo/formats/geometry.ts';
-import { parseWkb, writeWkb } from '../../../geo/formats/wkb.ts';
-import { geometryOf } from '../source.ts';
+import type { Geometry } from '../../../geo/formats/geometry.ts';
+import { parseWkb, wkbEnvelope } from '../../../geo/formats/wkb.ts';
 import { type Exporter, FileFormatError, type Importer, type ParsedFeature } from '../types.ts';
 import { extOf } from './common.ts';
 
 const GEOMETRY_TYPE: Record<string, string> = { polygon: 'MULTIPOLYGON', line: 'MULTILINESTRING', point: 'POINT' };
 
 /** GeoPackage geometry blob: 'GP', version 0, flags (little-endian, xy envelope), srs_id, envelope, WKB. */
-export function gpkgBlob(wkb: Uint8Array, srsId: number, g: Geometry): Buffer {
+export function gpkgBlob(wkb: Uint8Array, srsId: number, envelope: [number, number, number, number]): Buffer {
   const header = Buffer.alloc(8 + 32);
   header.write('GP', 0, 'latin1');
   header.writeUInt8(0, 2);
   header.writeUInt8(0b0000_0011, 3); // envelope [minx, maxx, miny, maxy], little-endian
   header.writeInt32LE(srsId, 4);
-  const [x0, y0, x1, y1] = bboxOf(g);
+  const [x0, y0, x1, y1] = envelope;
   header.writeDoubleLE(x0, 8); header.writeDoubleLE(x1, 16); header.writeDoubleLE(y0, 24); header.writeDoubleLE(y1, 32);
   return Buffer.concat([header, wkb]);
 }
@@ -84,14 +83,14 @@ export const gpkgExporter: Exporter = {
       });
       for await (const batch of src.batches()) {
         insertBatch(batch.map((f) => {
-          const g = geometryOf(f);
-          const [a, b, c, d] = bboxOf(g);
+          const env = wkbEnvelope(f.wkb);
+          const [a, b, c, d] = env;
           if (a < bounds[0]) bounds[0] = a;
           if (b < bounds[1]) bounds[1] = b;
           if (c > bounds[2]) bounds[2] = c;
           if (d > bounds[3]) bounds[3] = d;
-          const wkb = src.layer.geometry === 'point' ? f.wkb : f.wkb; // PostGIS WKB, little-endian, Multi* as stored
-          return { fid: f.id, blob: gpkgBlob(wkb, src.crs.epsg, g), values: names.map((n) => (bools.has(n) ? (f.props[n] == null ? null : f.props[n] ? 1 : 0) : f.props[n] ?? null)) };
+          // PostGIS's WKB as is (little-endian, Multi* as stored): no parsing
+          return { fid: f.id, blob: gpkgBlob(f.wkb, src.crs.epsg, env), values: names.map((n) => (bools.has(n) ? (f.props[n] == null ? null : f.props[n] ? 1 : 0) : f.props[n] ?? null)) };
         }));
       }
       if (Number.isFinite(bounds[0])) db.prepare('UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?').run(...bounds);

@@ -1,8 +1,6 @@
 // KML 2.2: lon/lat (WGS 84; CGCS2000 is written as is, PROJ's ballpark equivalence), attributes in a
 // <Schema> with <SchemaData> (what GDAL's KML/LIBKML drivers and Google Earth read as fields).
 // Read with @tmcw/togeojson.
-import { kml as kmlToGeoJson } from '@tmcw/togeojson';
-import { DOMParser } from '@xmldom/xmldom';
 import { type Geometry, orientPolygons, polygonsOf, type Pos } from '../../../geo/formats/geometry.ts';
 import { geometryOf } from '../source.ts';
 import { type Exporter, FileFormatError, type Importer, type ParsedFeature } from '../types.ts';
@@ -59,6 +57,7 @@ export const kmlImporter: Importer = {
   accepts: (files) => files.length === 1 && extOf(files[0].name) === 'kml',
   async read(files) {
     const file = files[0];
+    const [{ kml: kmlToGeoJson }, { DOMParser }] = await Promise.all([import('@tmcw/togeojson'), import('@xmldom/xmldom')]);
     const errors: string[] = [];
     const doc = new DOMParser({ onError: (level, msg) => { if (level !== 'warning') errors.push(msg); } })
       .parseFromString(file.data.toString('utf8').replace(/^\uFEFF/, ''), 'text/xml');

@@ -10,8 +10,8 @@ import yazl from 'yazl';
 import { epsgFromPrj, esriPrj, CrsError, guessCrsFromBbox } from '../../../geo/formats/crs-detect.ts';
 import { assembleRings, bboxOf, closeRing, type Geometry, isClosed, orientPolygons, polygonsOf, type Pos } from '../../../geo/formats/geometry.ts';
 import { decodeText } from '../../../geo/formats/text.ts';
+import { parseWkb, wkbEnvelope, wkbRingArea2, wkbRings } from '../../../geo/formats/wkb.ts';
 import { shapefileNames } from '../fields.ts';
-import { geometryOf } from '../source.ts';
 import { type Exporter, FileFormatError, type Importer, type ParsedFeature, type TextEncoding, type UploadedFile } from '../types.ts';
 import { decodeBytes, encodeText, extOf, textValue } from './common.ts';
 
@@ -107,6 +107,33 @@ function shpContent(g: Geometry, kind: number): Buffer {
   return b;
 }
 
+/** A Shapefile record's content straight from WKB: outer rings clockwise, holes counter-clockwise. */
+function shpContentFromWkb(wkb: Uint8Array, kind: number): { content: Buffer; env: [number, number, number, number] } {
+  const env = wkbEnvelope(wkb);
+  if (kind === 1) return { content: shpContent(parseWkb(wkb), 1), env };
+  const { view, rings } = wkbRings(wkb);
+  const n = rings.reduce((s, r) => s + r.count, 0);
+  const b = Buffer.alloc(44 + 4 * rings.length + 16 * n);
+  b.writeInt32LE(kind, 0);
+  b.writeDoubleLE(env[0], 4); b.writeDoubleLE(env[1], 12); b.writeDoubleLE(env[2], 20); b.writeDoubleLE(env[3], 28);
+  b.writeInt32LE(rings.length, 36);
+  b.writeInt32LE(n, 40);
+  let o = 44;
+  let start = 0;
+  for (const r of rings) { b.writeInt32LE(start, o); o += 4; start += r.count; }
+  for (const r of rings) {
+    // polygons: ring 0 of each polygon is outer (clockwise in the file), the rest holes
+    const reverse = kind === 5 && (wkbRingArea2(view, r) > 0) === (r.index === 0);
+    for (let i = 0; i < r.count; i++) {
+      const p = r.offset + (reverse ? r.count - 1 - i : i) * r.stride;
+      b.writeDoubleLE(view.getFloat64(p, r.le), o);
+      b.writeDoubleLE(view.getFloat64(p + 8, r.le), o + 8);
+      o += 16;
+    }
+  }
+  return { content: b, env };
+}
+
 function shpHeader(kind: number, fileBytes: number, bbox: number[]): Buffer {
   const b = Buffer.alloc(100);
   b.writeInt32BE(9994, 0);
@@ -148,13 +175,12 @@ export const shapefileExporter: Exporter = {
         const dbfBuf = Buffer.alloc(recordLength * batch.length);
         const batchStart = shpPos;
         batch.forEach((f, i) => {
-          const g = geometryOf(f);
-          const [a, b, c, d] = bboxOf(g);
+          const { content, env } = shpContentFromWkb(f.wkb, kind);
+          const [a, b, c, d] = env;
           if (a < bbox[0]) bbox[0] = a;
           if (b < bbox[1]) bbox[1] = b;
           if (c > bbox[2]) bbox[2] = c;
           if (d > bbox[3]) bbox[3] = d;
-          const content = shpContent(g, kind);
           const rec = Buffer.alloc(8);
           rec.writeInt32BE(++n, 0);
           rec.writeInt32BE(content.length / 2, 4);
@@ -178,7 +204,8 @@ export const shapefileExporter: Exporter = {
       await Promise.all([shp.close(), shx.close(), dbf.close()]);
 
       const zip = new yazl.ZipFile();
-      for (const ext of ['shp', 'shx', 'dbf']) zip.addFile(path.join(dir, `${base}.${ext}`), `${base}.${ext}`);
+      // fast deflate: the zip is for transport; level 1 is ~3× faster than the default and ~10 % larger
+      for (const ext of ['shp', 'shx', 'dbf']) zip.addFile(path.join(dir, `${base}.${ext}`), `${base}.${ext}`, { compressionLevel: 1 });
       zip.addBuffer(Buffer.from(esriPrj(src.crs.epsg)), `${base}.prj`);
       zip.addBuffer(Buffer.from(opts.encoding === 'gbk' ? 'GBK' : 'UTF-8'), `${base}.cpg`);
       zip.end();

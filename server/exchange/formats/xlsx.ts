@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import ExcelJS from 'exceljs';
+import type ExcelJSModule from 'exceljs';
 import { LAND_CLASS, OWNER_TYPE, TAKE_STATUS } from '../../../geo/domain.ts';
 import type { LayerDef } from '../../../geo/layers.ts';
 import { m2ToMu } from '../../../geo/units.ts';
@@ -41,6 +41,7 @@ export const xlsxExporter: Exporter = {
     return out;
   },
   async *write(src, opts) {
+    const ExcelJS = await loadExcel();
     const dir = await mkdtemp(path.join(opts.tmpDir, 'zs-xlsx-'));
     const file = path.join(dir, `${src.layer.id}.xlsx`);
     try {
@@ -99,6 +100,9 @@ export const xlsxExporter: Exporter = {
   },
 };
 
+/** ExcelJS is large: loaded when a ledger is written or read, not with every export. */
+const loadExcel = async (): Promise<typeof ExcelJSModule> => (await import('exceljs')).default;
+
 function f_landClass(fields: { name: string }[]): boolean {
   return fields.some((f) => f.name === 'land_class');
 }
@@ -108,6 +112,7 @@ export const xlsxImporter: Importer = {
   accepts: (files) => files.length === 1 && extOf(files[0].name) === 'xlsx',
   async read(files) {
     const file = files[0];
+    const ExcelJS = await loadExcel();
     const wb = new ExcelJS.Workbook();
     try {
       await wb.xlsx.load(file.data as unknown as ArrayBuffer);
