@@ -1,6 +1,7 @@
 // The editor in headless Chromium against the real server: draw a red line, fill the form, save it,
 // move a vertex, see the history entry, restore the first version.
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -64,5 +65,7 @@ describe.skipIf(!hasChromium)('editing in the browser', () => {
     await page.click('[data-testid="restore-1"]');
     await expect.poll(() => page.locator('.notice').innerText()).toContain('已恢复到版本 1');
     await expect.poll(() => page.locator('[data-testid="history"] li').count()).toBe(3);
+    await mkdir(path.join(root, 'tests/.output'), { recursive: true });
+    await page.screenshot({ path: path.join(root, 'tests/.output/editing-zh.png') });
   });
 });
