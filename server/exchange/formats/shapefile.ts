@@ -62,23 +62,27 @@ function fitBytes(s: string, max: number, encoding: TextEncoding): Buffer {
   return b;
 }
 
-function dbfRecord(fields: DbfField[], values: unknown[], encoding: TextEncoding, recordLength: number): Buffer {
-  const b = Buffer.alloc(recordLength, 0x20);
-  let o = 1;
-  fields.forEach((f, i) => {
+/** One dBase record written in place into `b` at `base` (the batch buffer, pre-filled with spaces). */
+function dbfRecord(fields: DbfField[], values: unknown[], encoding: TextEncoding, b: Buffer, base: number): void {
+  let o = base + 1;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
     const v = values[i];
     if (f.type === 'C') {
-      if (v !== null && v !== undefined) fitBytes(textValue(v), f.length, encoding).copy(b, o);
+      if (v !== null && v !== undefined) {
+        const s = typeof v === 'string' ? v : textValue(v);
+        // UTF-8: Buffer.write never writes half a character, so cutting at the field width is safe
+        if (encoding === 'utf-8') b.write(s, o, f.length, 'utf8');
+        else fitBytes(s, f.length, encoding).copy(b, o);
+      }
     } else if (f.type === 'N') {
       if (v !== null && v !== undefined && Number.isFinite(Number(v))) {
         const s = f.decimals ? Number(v).toFixed(f.decimals) : String(Math.round(Number(v)));
-        b.write(s.padStart(f.length).slice(-f.length), o, 'latin1');
+        b.write(s.length >= f.length ? s.slice(-f.length) : s, o + Math.max(0, f.length - s.length), 'latin1');
       }
-    } else if (v !== null && v !== undefined) b.write(v ? 'T' : 'F', o, 'latin1');
-    else b.write('?', o, 'latin1');
+    } else b.write(v === null || v === undefined ? '?' : v ? 'T' : 'F', o, 'latin1');
     o += f.length;
-  });
-  return b;
+  }
 }
 
 const SHP_TYPE: Record<string, number> = { polygon: 5, line: 3, point: 1 };
@@ -172,7 +176,7 @@ export const shapefileExporter: Exporter = {
       for await (const batch of src.batches()) {
         const shpParts: Buffer[] = [];
         const shxBuf = Buffer.alloc(8 * batch.length);
-        const dbfBuf = Buffer.alloc(recordLength * batch.length);
+        const dbfBuf = Buffer.alloc(recordLength * batch.length, 0x20);
         const batchStart = shpPos;
         batch.forEach((f, i) => {
           const { content, env } = shpContentFromWkb(f.wkb, kind);
@@ -188,7 +192,7 @@ export const shapefileExporter: Exporter = {
           shxBuf.writeInt32BE(content.length / 2, 8 * i + 4);
           shpParts.push(rec, content);
           shpPos += 8 + content.length;
-          dbfRecord(fields, [f.id, ...src.fields.map((fd) => f.props[fd.name])], opts.encoding, recordLength).copy(dbfBuf, recordLength * i);
+          dbfRecord(fields, [f.id, ...src.fields.map((fd) => f.props[fd.name])], opts.encoding, dbfBuf, recordLength * i);
         });
         const shpBuf = Buffer.concat(shpParts);
         await shp.write(shpBuf, 0, shpBuf.length, batchStart);
