@@ -2,19 +2,12 @@
 // collection with the same count and attributes (Chinese intact) as the database.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { hasProgram } from '../helpers/tools.ts';
 import { LAYERS } from '../../geo/layers.ts';
 import { appUrl, useTestPool } from '../helpers/db.ts';
 
 const pool = useTestPool();
-const hasOgrinfo = (() => {
-  try {
-    execFileSync('ogrinfo', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    console.log('features/gdal.test: skipped, ogrinfo (Debian gdal-bin) is not installed');
-    return false;
-  }
-})();
+const hasOgrinfo = hasProgram('ogrinfo', ['--version'], 'features/gdal.test', 'gdal-bin');
 
 const env = { ...process.env, GDAL_HTTP_TIMEOUT: '60', CPL_CURL_VERBOSE: 'NO' };
 const ogr = (tool: string, args: string[]) => execFileSync(tool, args, { env, maxBuffer: 512 * 1024 * 1024 }).toString('utf8');

@@ -1,17 +1,11 @@
 // proj4 (used in the browser and the server's geo core) against PROJ's own cs2cs: within 1 mm.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { hasProgram } from '../helpers/tools.ts';
 import fixture from '../fixtures/crs/guigang-points.json' with { type: 'json' };
 import { crsInfo, gaussKrugerEpsg, transformPosition, zoneForLongitude, zoneFromEasting } from '../../geo/crs.ts';
 
-const hasCs2cs = (() => {
-  try {
-    execFileSync('cs2cs', [], { stdio: 'ignore' });
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
-  }
-})();
+const hasCs2cs = hasProgram('cs2cs', [], 'geo/crs.test (cs2cs part)', 'proj-bin');
 
 /** cs2cs with EPSG axis order: EPSG:4490 is lat,lon; the GK CRSs are northing,easting. */
 function cs2cs(epsg: number, lon: number, lat: number): [number, number] {

@@ -4,19 +4,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { hasProgram } from '../helpers/tools.ts';
 import { appUrl, useTestPool } from '../helpers/db.ts';
 import { decodeTile, tileOver } from '../helpers/tiles.ts';
 
 const pool = useTestPool();
-const hasOgrinfo = (() => {
-  try {
-    execFileSync('ogrinfo', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    console.log('gdal.test: skipped, ogrinfo (Debian gdal-bin) is not installed');
-    return false;
-  }
-})();
+const hasOgrinfo = hasProgram('ogrinfo', ['--version'], 'tiles/gdal.test', 'gdal-bin');
 
 describe.skipIf(!hasOgrinfo)('GDAL reads the tiles', () => {
   it('finds the same feature count per layer in a multi-layer tile', async () => {

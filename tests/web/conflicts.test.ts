@@ -3,8 +3,9 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium, openMap } from '../helpers/browser.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const outDir = path.join(root, 'tests/.output');
@@ -16,15 +17,8 @@ describe('conflict panel', () => {
 
   beforeAll(async () => {
     await mkdir(outDir, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
-    });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(`${baseUrl}/?lang=zh`);
-    await page.waitForFunction(() => window.__zs !== undefined, undefined, { timeout: 30_000 });
-    await page.evaluate(() => window.__zs!.idle());
+    browser = await launchChromium();
+    page = await openMap(browser, `${baseUrl}/?lang=zh`);
   });
   afterAll(async () => browser?.close());
 

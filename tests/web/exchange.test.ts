@@ -4,8 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium, openMap } from '../helpers/browser.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const outDir = path.join(root, 'tests/.output');
@@ -17,15 +18,8 @@ describe('exchange panel', () => {
 
   beforeAll(async () => {
     await mkdir(outDir, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
-    });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
-    await page.goto(`${baseUrl}/?lang=zh`);
-    await page.waitForFunction(() => window.__zs !== undefined, undefined, { timeout: 30_000 });
-    await page.evaluate(() => window.__zs!.idle());
+    browser = await launchChromium();
+    page = await openMap(browser, `${baseUrl}/?lang=zh`, { acceptDownloads: true });
   });
   afterAll(async () => browser?.close());
 

@@ -5,8 +5,9 @@ import { existsSync, statSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium } from '../helpers/browser.ts';
 import { polylabel } from '../../web/src/map/labelpoints.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -110,11 +111,7 @@ describe('web client', () => {
   beforeAll(async () => {
     checkBuilt();
     await mkdir(outDir, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
     const origin = new URL(baseUrl).origin;
     page.on('request', (req) => {
