@@ -1,13 +1,7 @@
 // What the dashboard reads from the progress API (server/progress). Types mirror the JSON.
-export interface StatusCounts { unsigned: number; signed: number; paid: number; handed_over: number; court: number; total: number }
-export interface Figures {
-  land: { targetMu: number; totalMu: number; signedMu: number; completedMu: number; pct: number | null };
-  house: { targetM2: number; totalM2: number; signedM2: number; completedM2: number; pct: number | null };
-  parcels: StatusCounts;
-  houses: StatusCounts;
-  money: { agreedYuan: number; paidYuan: number; unpaidYuan: number };
-  pct: number | null;
-}
+// the figures' shape is the server's own (type-only import: nothing of the server is bundled)
+import type { Figures, StatusCounts } from '../../../server/progress/sql.ts';
+export type { Figures, StatusCounts };
 export interface ProgressGroup extends Figures { key: string; id: number | null; name: string; code?: string; commandAreaId?: number; year?: number; projects: number }
 export interface ProgressResult { asOf: string; groupBy: string; year: number | null; areaId: number | null; groups: ProgressGroup[]; total: ProgressGroup }
 export interface MapProgress {

@@ -1,6 +1,8 @@
 // The feature API as the editor uses it: read a feature with its ETag, write with If-Match, the
 // schema for the attribute form, history and restore. Errors come back as the server's JSON (what
 // and where: field, path, position, location) so the form can show them next to the field.
+import type { HistoryEntry } from '../../../server/features/history.ts';
+
 export interface ApiError {
   status: number;
   error: string;
@@ -40,17 +42,8 @@ export interface FeatureSchema {
   required: string[];
 }
 
-export interface Version {
-  entry: number;
-  version: number;
-  op: 'insert' | 'update' | 'delete';
-  changedAt: string;
-  changedBy: string;
-  reason: string | null;
-  changed: string[];
-  before: Feature | null;
-  after: Feature | null;
-}
+/** One entry of a feature's history, as server/features/history.ts builds it (its geometry as GeoJSON). */
+export type Version = Omit<HistoryEntry, 'before' | 'after'> & { before: Feature | null; after: Feature | null };
 
 export class FeatureApiError extends Error {
   readonly detail: ApiError;
