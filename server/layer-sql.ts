@@ -32,7 +32,8 @@ function derivedFields(layer: LayerDef): LayerField[] {
     case 'parcel':
     case 'farmland':
     case 'cane_base':
-      return [{ name: 'area_mu', type: 'Number', sql: `round((ST_Area(t.geom::geography) / ${M2_PER_MU})::numeric, 2)::float8` }];
+      // area_m2: stored by PostgreSQL on write (migration 005), ellipsoidal
+      return [{ name: 'area_mu', type: 'Number', sql: `round((t.area_m2 / ${M2_PER_MU})::numeric, 2)::float8` }];
     case 'resettlement_site':
       return [{ name: 'overdue_months', type: 'Number', sql: `greatest(0,
           (extract(year FROM age(coalesce(t.actual_delivery_on, current_date), t.planned_delivery_on)) * 12

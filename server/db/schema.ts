@@ -85,6 +85,8 @@ export interface ParcelTable extends Versioned {
   handed_over_on: DateCol | null;
   court_filed_on: DateCol | null;
   geom: Geometry;
+  /** ellipsoidal m², generated from geom (migration 005) */
+  area_m2: ColumnType<number, never, never>;
 }
 export interface HouseTable extends Versioned {
   id: Generated<number>;
@@ -113,6 +115,7 @@ export interface FarmlandTable extends Versioned {
   land_class: string;
   village_id: number | null;
   geom: Geometry;
+  area_m2: ColumnType<number, never, never>;
 }
 export interface CaneBaseTable extends Versioned {
   id: Generated<number>;
@@ -121,6 +124,7 @@ export interface CaneBaseTable extends Versioned {
   village_id: number | null;
   grower: string | null;
   geom: Geometry;
+  area_m2: ColumnType<number, never, never>;
 }
 export interface MilitaryLandTable extends Versioned {
   id: Generated<number>;

@@ -52,7 +52,7 @@ const SYSTEM_COLUMNS = new Set(['id', 'version', 'updated_at', 'updated_by']);
 async function tableColumns(pool: pg.Pool | pg.PoolClient, layer: LayerDef): Promise<Column[]> {
   const { rows } = await pool.query<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null }>(
     `SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns
-      WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`, [layer.table]);
+      WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = 'NEVER' ORDER BY ordinal_position`, [layer.table]);
   return rows.filter((r) => !SYSTEM_COLUMNS.has(r.column_name) && r.column_name !== layer.geometryColumn && r.data_type !== 'USER-DEFINED')
     .map((r) => ({ name: r.column_name, type: r.data_type, required: r.is_nullable === 'NO' && r.column_default === null, default: r.column_default }));
 }

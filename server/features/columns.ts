@@ -58,7 +58,8 @@ export type FeatureColumns = ReadonlyMap<string, CollectionColumns>;
 export async function loadFeatureColumns(pool: pg.Pool, layerFields: LayerFields): Promise<FeatureColumns> {
   const { rows } = await pool.query<{ table_name: string; column_name: string; data_type: string; udt_name: string; is_nullable: string; column_default: string | null }>(
     `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default
-       FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`,
+       FROM information_schema.columns WHERE table_schema = current_schema() AND is_generated = 'NEVER'
+      ORDER BY table_name, ordinal_position`,
   );
   const result = new Map<string, CollectionColumns>();
   for (const layer of LAYERS) {
