@@ -60,17 +60,8 @@ export interface ConflictResult {
     planarEpsg: number;
     toleranceM2: number;
   };
-  redLine: {
-    source: 'geometry' | 'project';
-    project: ProjectRef | null;
-    inputCrs: number;
-    vertices: number;
-    axesSwapped: boolean;
-    repaired: boolean;
-    centroid: [number, number];
-    area: DualArea;
-    geometry: GeoJSON.MultiPolygon;
-  };
+  /** the red line as resolved from the request, with its area in both conventions */
+  redLine: Omit<ResolvedRedLine, 'ellipsoidalM2'> & { area: DualArea };
   layers: ConflictLayerResult[];
   /** number of constraint features taken, all layers */
   conflictCount: number;
