@@ -9,6 +9,8 @@ export interface BenchContext {
   /** the benchmark database, for benchmarks that start servers of their own */
   databaseUrl: string;
   scale: number;
+  /** headers that make a request a logged-in one (session cookie) with every role incl. military */
+  authHeaders: Record<string, string>;
 }
 
 export interface BenchRow {

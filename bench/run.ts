@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     for (const file of files) {
       const bench = (await import(path.join(import.meta.dirname, file))).default as Benchmark;
       process.stdout.write(`running ${bench.name}…\n`);
-      rows.push(...(await bench.run({ pool, baseUrl: server.url, databaseUrl: url, scale })));
+      rows.push(...(await bench.run({ pool, baseUrl: server.url, databaseUrl: url, scale, authHeaders: {} })));
     }
   } finally {
     await server.close();

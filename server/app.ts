@@ -23,6 +23,8 @@ export interface AppOptions {
   database: { url: string; poolMax: number; info: DatabaseInfo };
   webRoot?: string;
   tileCacheBytes?: number;
+  /** who may do what: anonymous read on or off, session length, cookie flags */
+  auth?: { publicRead?: boolean; sessionHours?: number; cookieSecure?: boolean };
   logger?: FastifyServerOptions['loggerInstance'] | boolean;
 }
 

@@ -18,6 +18,14 @@ export interface Config {
   logLevel: string;
   /** in-memory tile cache; 0 turns it off */
   tileCacheBytes: number;
+  /** anonymous visitors may read maps, figures and the feature API (never write, never military attributes) */
+  publicRead: boolean;
+  /** sessions end this many hours after login */
+  sessionHours: number;
+  /** password for the first admin account when the database has no users; unset = a random one, printed once */
+  initialAdminPassword: string | undefined;
+  /** mark the session cookie Secure (serve behind HTTPS) */
+  cookieSecure: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -57,5 +65,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webRoot: path.resolve(projectRoot, env.WEB_ROOT || 'dist/web'),
     logLevel: env.LOG_LEVEL || 'info',
     tileCacheBytes: intVar(env, 'TILE_CACHE_MB', 256, 0, 65536) * 1024 * 1024,
+    publicRead: boolVar(env, 'PUBLIC_READ', false),
+    sessionHours: intVar(env, 'SESSION_HOURS', 12, 1, 24 * 30),
+    initialAdminPassword: env.ADMIN_PASSWORD || undefined,
+    cookieSecure: boolVar(env, 'COOKIE_SECURE', false),
   };
 }
