@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { accountsPlugin } from './accounts/index.ts';
 import type { DatabaseInfo } from './db/database.ts';
 import { databasePlugin } from './db/plugin.ts';
 import { exchangePlugin } from './exchange/index.ts';
@@ -24,7 +25,7 @@ export interface AppOptions {
   webRoot?: string;
   tileCacheBytes?: number;
   /** who may do what: anonymous read on or off, session length, cookie flags */
-  auth?: { publicRead?: boolean; sessionHours?: number; cookieSecure?: boolean };
+  auth?: { publicRead?: boolean; sessionHours?: number; cookieSecure?: boolean; loginsPerMinute?: number };
   logger?: FastifyServerOptions['loggerInstance'] | boolean;
 }
 
@@ -51,6 +52,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('actor', 'anonymous');
 
   await app.register(databasePlugin, opts.database);
+  // first after the database: its onRoute hook must see every route registered after it
+  await app.register(accountsPlugin, {
+    publicRead: opts.auth?.publicRead ?? false,
+    sessionHours: opts.auth?.sessionHours ?? 12,
+    cookieSecure: opts.auth?.cookieSecure ?? false,
+    loginsPerMinute: opts.auth?.loginsPerMinute,
+  });
   await app.register(healthPlugin);
   await app.register(mapPlugin);
   await app.register(progressPlugin);

@@ -56,6 +56,12 @@ function storedField(name: string, dataType: string): LayerField {
 
 export type LayerFields = ReadonlyMap<string, LayerField[]>;
 
+/** A layer's fields as one reader may see them: without the sensitive ones (军事用地) unless granted. */
+export function releasedFields(fields: LayerField[], layer: LayerDef, seesSensitive: boolean): LayerField[] {
+  const sensitive = layer.sensitive ?? [];
+  return seesSensitive || sensitive.length === 0 ? fields : fields.filter((f) => !sensitive.includes(f.name));
+}
+
 /** Every layer's fields (stored and derived), with types from the catalog. */
 export async function loadLayerFields(pool: pg.Pool): Promise<LayerFields> {
   const { rows } = await pool.query<{ table_name: string; column_name: string; data_type: string }>(

@@ -2,6 +2,7 @@
 // → listen. Used by server/main.ts and by the test suite's global setup, so both start the same way.
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { seedDemoIfEmpty } from '../data/seed.ts';
+import { ensureInitialAdmin } from './accounts/users.ts';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import {
@@ -10,7 +11,7 @@ import {
 import { migrate, StartupError } from './db/migrate.ts';
 
 /** Migrate and seed through a short-lived pool, closed before the app opens its own. */
-export async function prepareDatabase(database: OpenDatabase, seedDemo: boolean, log: FastifyBaseLogger): Promise<DatabaseInfo> {
+export async function prepareDatabase(database: OpenDatabase, seedDemo: boolean, log: FastifyBaseLogger, adminPassword?: string): Promise<DatabaseInfo> {
   const setupPool = createPool(database);
   try {
     await setupPool.query('SELECT 1').catch((err) => {
@@ -20,6 +21,13 @@ export async function prepareDatabase(database: OpenDatabase, seedDemo: boolean,
     if (applied.length) log.info({ applied }, 'migrations applied');
     if (seedDemo && (await seedDemoIfEmpty(setupPool, (msg) => log.info(msg)))) {
       log.info('demo district loaded (synthetic data)');
+    }
+    const admin = await ensureInitialAdmin(setupPool, adminPassword);
+    if (admin?.generated) {
+      // the only time this password is ever shown: it is stored as a hash
+      log.warn(`no accounts yet: created user "${admin.username}" with password ${admin.password} — log in, change it (右上角 → 修改密码) and add users`);
+    } else if (admin) {
+      log.info(`no accounts yet: created user "${admin.username}" with the password from ADMIN_PASSWORD`);
     }
     return await describeDatabase(setupPool, database.backend);
   } finally {
@@ -42,9 +50,10 @@ export async function startServer(config: Config, log: FastifyBaseLogger): Promi
   }
   const database = await openDatabase(config);
   try {
-    const info = await prepareDatabase(database, config.seedDemo, log);
+    const info = await prepareDatabase(database, config.seedDemo, log, config.initialAdminPassword);
     log.info(info, `database ready: ${info.backend === 'embedded' ? 'embedded PGlite' : 'PostgreSQL server'}, PostgreSQL ${info.postgres}, PostGIS ${info.postgis}`);
-    const app = await buildApp({ database: { url: database.url, poolMax: database.poolMax, info }, webRoot: config.webRoot, tileCacheBytes: config.tileCacheBytes, logger: log });
+    const app = await buildApp({ database: { url: database.url, poolMax: database.poolMax, info }, webRoot: config.webRoot, tileCacheBytes: config.tileCacheBytes, logger: log,
+      auth: { publicRead: config.publicRead, sessionHours: config.sessionHours, cookieSecure: config.cookieSecure } });
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (err) {

@@ -4,6 +4,7 @@
 //   POST /api/conflicts/report        → the printable report, HTML (default) or PDF (format: "pdf")
 //   GET  /api/conflicts/report?projectId=…&format=pdf|html&analyst=…   the same for a stored project
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { seesSensitive } from '../accounts/index.ts';
 import { analyseConflicts } from './analysis.ts';
 import { ConflictInputError, readConflictRequest } from './input.ts';
 import type { Viewer } from './layers.ts';
@@ -11,9 +12,9 @@ import { PdfRenderer } from './pdf.ts';
 import { proposeReplacement } from './replacement.ts';
 import { type ReportMeta, reportHtml } from './report.ts';
 
-/** The viewer for the sensitive-attribute rule (layers.ts); the accounts capability will decide from roles. */
+/** The viewer for the sensitive-attribute rule (layers.ts): military attributes only with the grant. */
 function viewerOf(request: FastifyRequest): Viewer {
-  return { actor: request.actor, mayReadSensitive: true };
+  return { actor: request.actor, mayReadSensitive: seesSensitive(request) };
 }
 
 function sendError(reply: FastifyReply, err: unknown) {

@@ -4,8 +4,7 @@
 //
 // Sensitive attributes (军事用地: name, unit, use, notes — geo/layers.ts marks them) are handled in ONE
 // place: `releaseAttributes` below. Every response, report and export of this capability passes its
-// feature attributes through it, so the accounts capability can filter them by role later by changing
-// this function only.
+// feature attributes through it; the route decides the viewer from the session (military grant).
 import { CONFLICT_LAYERS, type ConflictLayerDef } from '../../geo/area.ts';
 import { LAYER_BY_ID, type LayerDef } from '../../geo/layers.ts';
 import { ident, type LayerFields } from '../layer-sql.ts';
@@ -20,14 +19,15 @@ export interface ConflictLayerSql {
   geom: string;
 }
 
-/** Who is asking, for the sensitive-attribute rule (the accounts capability will fill in roles). */
+/** Who is asking, for the sensitive-attribute rule (server/accounts: the military grant). */
 export interface Viewer {
   actor: string;
-  /** may see sensitive attributes; until accounts exist, everyone may */
+  /** may see sensitive attributes (holds the military grant) */
   mayReadSensitive: boolean;
 }
 
-export const DEFAULT_VIEWER: Viewer = { actor: 'anonymous', mayReadSensitive: true };
+/** Local tools (scripts, the CLI) run with the database's own rights. */
+export const DEFAULT_VIEWER: Viewer = { actor: 'system', mayReadSensitive: true };
 
 /** The sensitive attribute names of a conflict layer. */
 export function sensitiveAttributes(def: ConflictLayerDef): string[] {

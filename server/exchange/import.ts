@@ -6,6 +6,7 @@ import { crsInfo, gaussKrugerEpsg, zoneForLongitude } from '../../geo/crs.ts';
 import { TAKE_STATUS } from '../../geo/domain.ts';
 import { bboxOf, closeRing, type Geometry, isClosed, polygonsOf, type Pos } from '../../geo/formats/geometry.ts';
 import { DISTRICT_BBOX, LAYER_BY_ID, type LayerDef } from '../../geo/layers.ts';
+import { declareWriter } from '../db/writer.ts';
 import { ident } from '../layer-sql.ts';
 import { autoMapping, normaliseValue } from './fields.ts';
 import { ringsOf } from './formats/common.ts';
@@ -315,8 +316,8 @@ export async function commitImport(pool: pg.Pool, id: number, actor: string, rea
       ? 'ST_GeometryN(ST_Force2D(f.geom), 1)'
       : `ST_Multi(ST_CollectionExtract(ST_RemoveRepeatedPoints(ST_Force2D(f.geom)), ${family}))`;
 
-    await client.query(`SELECT set_config('zs.changed_by', $1, true), set_config('zs.reason', $2, true)`,
-      [actor, reason ?? `import #${id}: ${b.file_name}`]);
+    // the land bureau's imports are district-wide: no command-area scope
+    await declareWriter(client, { actor, scopeAreaIds: null }, reason ?? `import #${id}: ${b.file_name}`);
     let updated = 0;
     if (hasCode) {
       const sets = [`${g} = CASE WHEN f.geom IS NULL THEN t.${g} ELSE ${geomExpr} END`,

@@ -26,7 +26,8 @@ export interface HistoryEntry {
 
 const BOOKKEEPING = new Set(['version', 'updated_at', 'updated_by']);
 
-export async function featureHistory(pool: pg.Pool, layer: LayerDef, id: number): Promise<HistoryEntry[]> {
+/** The versions of a feature, newest first; `withheld` attributes (sensitive, for this reader) left out. */
+export async function featureHistory(pool: pg.Pool, layer: LayerDef, id: number, withheld: readonly string[] = []): Promise<HistoryEntry[]> {
   const g = layer.geometryColumn;
   const { rows } = await pool.query<{
     entry: string; op: HistoryEntry['op']; version: number; changed_at: string; changed_by: string; reason: string | null;
@@ -35,12 +36,12 @@ export async function featureHistory(pool: pg.Pool, layer: LayerDef, id: number)
   }>(
     `SELECT c.id AS entry, c.op, c.version, c.changed_by, c.reason,
             to_char(c.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS changed_at,
-            c.before - '${g}' AS before_props, c.after - '${g}' AS after_props,
+            c.before - $3::text[] AS before_props, c.after - $3::text[] AS after_props,
             ST_AsGeoJSON(${jsonGeometrySql(`c.before -> '${g}'`)}, 9, 0) AS before_geom,
             ST_AsGeoJSON(${jsonGeometrySql(`c.after -> '${g}'`)}, 9, 0) AS after_geom
        FROM change_log c WHERE c.layer = $1 AND c.feature_id = $2
       ORDER BY c.changed_at DESC, c.id DESC`,
-    [layer.table, id],
+    [layer.table, id, [g, ...withheld]],
   );
   const feature = (props: Record<string, unknown> | null, geom: string | null): HistoryFeature | null =>
     props ? { type: 'Feature', id, geometry: geom ? JSON.parse(geom) : null, properties: props } : null;

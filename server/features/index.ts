@@ -3,6 +3,8 @@
 // restore. Thin routes: parse, call one function, send.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { LAYER_BY_ID, LAYERS, type LayerDef } from '../../geo/layers.ts';
+import { LAYER_WRITER } from '../../geo/roles.ts';
+import { seesSensitive, writerOf } from '../accounts/index.ts';
 import { checkBody, MAX_BODY_BYTES, type WriteMode } from './body.ts';
 import { codeOf, isEditable, TEMPORAL } from './collections.ts';
 import { type CollectionColumns, type FeatureColumns, loadFeatureColumns } from './columns.ts';
@@ -195,8 +197,22 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     temporalCache.set(layer.id, { at: Date.now(), value });
     return value;
   };
+  // military land's names, units and notes leave only to those granted them: without the grant the
+  // columns are not selected at all, so neither items, filters, schemas nor HTML can show them
+  const withheld = new WeakMap<CollectionColumns, CollectionColumns>();
+  const readColumns = async (request: FastifyRequest, layer: LayerDef): Promise<CollectionColumns> => {
+    const cols = await columnsOf(layer);
+    const sensitive = layer.sensitive ?? [];
+    if (sensitive.length === 0 || seesSensitive(request)) return cols;
+    let v = withheld.get(cols);
+    if (!v) {
+      v = { ...cols, read: cols.read.filter((r) => !sensitive.includes(r.name)), writable: cols.writable.filter((c) => !sensitive.includes(c.name)) };
+      withheld.set(cols, v);
+    }
+    return v;
+  };
   const writeTarget = async (request: FastifyRequest, layer: LayerDef): Promise<WriteTarget> =>
-    ({ pool: app.pg.pool, layer, cols: await columnsOf(layer), actor: request.actor });
+    ({ pool: app.pg.pool, layer, cols: await columnsOf(layer), writer: writerOf(request, LAYER_WRITER[layer.id] === 'editor') });
 
   app.addContentTypeParser(['application/geo+json', 'application/merge-patch+json'], { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
@@ -261,18 +277,18 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
 
   app.get('/ogc/collections/:id/queryables', async (request: Req, reply) => {
     const layer = layerOf(request.params.id);
-    return reply.type(SCHEMA_JSON).send(queryables(baseUrl(request), layer, await columnsOf(layer)));
+    return reply.type(SCHEMA_JSON).send(queryables(baseUrl(request), layer, await readColumns(request, layer)));
   });
 
   app.get('/ogc/collections/:id/schema', async (request: Req, reply) => {
     const layer = layerOf(request.params.id);
-    return reply.type(SCHEMA_JSON).send(featureSchema(baseUrl(request), layer, await columnsOf(layer)));
+    return reply.type(SCHEMA_JSON).send(featureSchema(baseUrl(request), layer, await readColumns(request, layer)));
   });
 
   // ---- features ----
   app.get('/ogc/collections/:id/items', async (request: Req, reply) => {
     const layer = layerOf(request.params.id);
-    const cols = await columnsOf(layer);
+    const cols = await readColumns(request, layer);
     const q = request.query;
     const html = wantsHtml(request);
     const crs = crsParam(q, 'crs');
@@ -330,7 +346,7 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     const id = featureIdOf(request.params.fid, layer);
     const crs = crsParam(request.query, 'crs');
     const html = wantsHtml(request);
-    const item = await queryItem(app.pg.pool, layer, await columnsOf(layer), id, crs);
+    const item = await queryItem(app.pg.pool, layer, await readColumns(request, layer), id, crs);
     if (!item) throw new FeatureError(404, 'not_found', `${layer.id} has no feature ${id}`);
     const base = baseUrl(request);
     const self = `${base}/ogc/collections/${layer.id}/items/${id}`;
@@ -404,7 +420,7 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
   app.get('/ogc/collections/:id/items/:fid/history', async (request: Req) => {
     const layer = layerOf(request.params.id);
     const id = featureIdOf(request.params.fid, layer);
-    const versions = await featureHistory(app.pg.pool, layer, id);
+    const versions = await featureHistory(app.pg.pool, layer, id, seesSensitive(request) ? [] : layer.sensitive ?? []);
     if (versions.length === 0) {
       const exists = await app.pg.pool.query(`SELECT 1 FROM "${layer.table}" WHERE id = $1`, [id]);
       if (!exists.rowCount) throw new FeatureError(404, 'not_found', `${layer.id} has no feature ${id} and no history of one`);

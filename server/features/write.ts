@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { TAKE_STATUS, TAKE_STATUS_NEXT } from '../../geo/domain.ts';
 import type { LayerDef } from '../../geo/layers.ts';
+import { declareWriter, outOfScopeMessage, type Writer } from '../db/writer.ts';
 import { ident } from '../layer-sql.ts';
 import type { CheckedBody } from './body.ts';
 import type { CollectionColumns } from './columns.ts';
@@ -14,7 +15,8 @@ export interface WriteTarget {
   pool: pg.Pool;
   layer: LayerDef;
   cols: CollectionColumns;
-  actor: string;
+  /** who writes, and within which command areas */
+  writer: Writer;
 }
 
 export interface WriteResult {
@@ -41,12 +43,14 @@ async function inTransaction<T>(target: WriteTarget, reason: string | undefined,
   const client = await target.pool.connect();
   try {
     await client.query('BEGIN');
-    await client.query(`SELECT set_config('zs.changed_by', $1, true), set_config('zs.reason', $2, true)`, [target.actor, reason ?? '']);
+    await declareWriter(client, target.writer, reason);
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
+    const outOfScope = outOfScopeMessage(err);
+    if (outOfScope) throw new FeatureError(403, 'out_of_scope', outOfScope);
     throw fromPgError(err, target.layer.table);
   } finally {
     client.release();
@@ -125,7 +129,7 @@ export async function createFeature(target: WriteTarget, body: CheckedBody): Pro
       cols.push(ident(name));
       values.push(`$${params.length}`);
     }
-    params.push(target.actor);
+    params.push(target.writer.actor);
     cols.push('updated_by', geomCol(layer));
     values.push(`$${params.length}`, geometrySql(1, body.geometry!.srid));
     const { rows } = await client.query<WriteResult>(
@@ -210,7 +214,7 @@ export async function restoreVersion(target: WriteTarget, id: number, version: n
        SELECT $1::int, ${names.map((n) => `r.${n}`).join(', ')}, ${jsonGeometrySql(`$2::jsonb -> '${geom}'`)},
               (SELECT coalesce(max(version), 0) + 1 FROM change_log WHERE layer = $3 AND feature_id = $1::int), $4
          FROM ${from} r RETURNING id, version`,
-      [id, entries[0].after, layer.table, target.actor],
+      [id, entries[0].after, layer.table, target.writer.actor],
     );
     return rows[0];
   });

@@ -2,6 +2,8 @@
 // points (GeoJSON).
 import type { FastifyPluginAsync } from 'fastify';
 import { DISTRICT_BBOX, LAYER_BY_ID } from '../../geo/layers.ts';
+import { seesSensitive } from '../accounts/index.ts';
+import { releasedFields } from '../layer-sql.ts';
 import { type BBox, districtInfo, layerFeatures, layerLabels, layerSummaries } from './sql.ts';
 
 const MAX_LIMIT = 50_000;
@@ -29,7 +31,7 @@ export const mapPlugin: FastifyPluginAsync = async (app) => {
     if (!layer) return reply.code(404).send({ error: 'not_found', message: `no layer "${request.params.id}"` });
     if (layer.geometry !== 'polygon') return reply.code(400).send({ error: 'bad_request', message: `layer "${layer.id}" has no polygons to label` });
     reply.type('application/geo+json');
-    return layerLabels(app.pg.pool, layer, (await app.layerFields()).get(layer.id)!);
+    return layerLabels(app.pg.pool, layer, releasedFields((await app.layerFields()).get(layer.id)!, layer, seesSensitive(request)));
   });
 
   app.get<{ Params: { id: string }; Querystring: { bbox?: string; limit?: number } }>('/api/layers/:id/features', {
@@ -54,6 +56,7 @@ export const mapPlugin: FastifyPluginAsync = async (app) => {
       bbox = parsed;
     }
     reply.type('application/geo+json');
-    return layerFeatures(app.pg.pool, layer, (await app.layerFields()).get(layer.id)!, bbox, request.query.limit ?? DEFAULT_LIMIT);
+    const fields = releasedFields((await app.layerFields()).get(layer.id)!, layer, seesSensitive(request));
+    return layerFeatures(app.pg.pool, layer, fields, bbox, request.query.limit ?? DEFAULT_LIMIT);
   });
 };

@@ -6,6 +6,7 @@ import fp from 'fastify-plugin';
 import {
   createProblem, listProblems, PROBLEM_KINDS, PROBLEM_STATUSES, ProblemError, type ProblemInput, updateProblem,
 } from './problems.ts';
+import { writerOf } from '../accounts/index.ts';
 import { dispatchHtml, dispatchReport, dispatchWorkbook, reportTitle } from './report.ts';
 import { type GroupBy, mapProgress, monthlySeries, progress, reservedLand, resettlement } from './sql.ts';
 
@@ -165,13 +166,13 @@ export const progressPlugin = fp(async (app) => {
     });
 
     const writeError = (reply: FastifyReply, err: unknown) => {
-      if (err instanceof ProblemError) return reply.code(err.statusCode).send({ error: err.statusCode === 409 ? 'conflict' : err.statusCode === 404 ? 'not_found' : 'bad_request', message: err.message });
+      if (err instanceof ProblemError) return reply.code(err.statusCode).send({ error: err.statusCode === 409 ? 'conflict' : err.statusCode === 404 ? 'not_found' : err.statusCode === 403 ? 'out_of_scope' : 'bad_request', message: err.message });
       throw err;
     };
 
     r.post<{ Body: ProblemInput }>('/api/problems', { schema: { body: { ...problemBody, required: ['kind', 'title'] } } }, async (request, reply) => {
       try {
-        const p = await createProblem(app.pg.pool, request.actor, request.body);
+        const p = await createProblem(app.pg.pool, writerOf(request, true), request.body);
         return reply.code(201).send(p);
       } catch (err) {
         return writeError(reply, err);
@@ -186,7 +187,7 @@ export const progressPlugin = fp(async (app) => {
     }, async (request, reply) => {
       const { version, ...input } = request.body;
       try {
-        return await updateProblem(app.pg.pool, request.actor, request.params.id, version, input);
+        return await updateProblem(app.pg.pool, writerOf(request, true), request.params.id, version, input);
       } catch (err) {
         return writeError(reply, err);
       }

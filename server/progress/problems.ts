@@ -3,6 +3,7 @@
 // says who wrote (zs.changed_by), so the history trigger records the change with its author.
 import type pg from 'pg';
 import { PROBLEM_KIND } from '../../geo/domain.ts';
+import { declareWriter, outOfScopeMessage, type Writer } from '../db/writer.ts';
 import { rowsAsOf } from './sql.ts';
 
 export const PROBLEM_KINDS = Object.keys(PROBLEM_KIND) as (keyof typeof PROBLEM_KIND)[];
@@ -104,11 +105,11 @@ const COLUMN: Record<string, string> = {
   resolvedOn: 'resolved_on', projectId: 'project_id', resettlementSiteId: 'resettlement_site_id',
 };
 
-async function inTransaction<T>(pool: pg.Pool, actor: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+async function inTransaction<T>(pool: pg.Pool, writer: Writer, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    await client.query(`SELECT set_config('zs.changed_by', $1, true)`, [actor]);
+    await declareWriter(client, writer);
     const out = await fn(client);
     await client.query('COMMIT');
     return out;
@@ -121,6 +122,8 @@ async function inTransaction<T>(pool: pg.Pool, actor: string, fn: (c: pg.PoolCli
 }
 
 function explain(err: unknown): never {
+  const outOfScope = outOfScopeMessage(err);
+  if (outOfScope) throw new ProblemError(403, outOfScope);
   const e = err as { code?: string; constraint?: string; message?: string };
   if (e.code === '23503') throw new ProblemError(400, `unknown ${e.constraint?.includes('project') ? 'projectId' : 'resettlementSiteId'}`);
   if (e.code === '23514' || e.code === '22007' || e.code === '22008') throw new ProblemError(400, e.message ?? 'invalid value');
@@ -134,9 +137,9 @@ async function readOne(c: pg.PoolClient, id: number): Promise<Problem> {
   return toProblem(rows[0], await names(c));
 }
 
-export async function createProblem(pool: pg.Pool, actor: string, input: ProblemInput): Promise<Problem> {
+export async function createProblem(pool: pg.Pool, writer: Writer, input: ProblemInput): Promise<Problem> {
   if (!input.kind || !input.title) throw new ProblemError(400, 'kind and title are required');
-  return inTransaction(pool, actor, async (c) => {
+  return inTransaction(pool, writer, async (c) => {
     try {
       const { rows } = await c.query<{ id: number }>(
         `INSERT INTO problem (kind, title, description, status, owner, opened_on, resolved_on, project_id, resettlement_site_id, geom, updated_by)
@@ -144,7 +147,7 @@ export async function createProblem(pool: pg.Pool, actor: string, input: Problem
                  CASE WHEN $10::float8 IS NULL OR $11::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($10, $11), 4490) END, $12)
          RETURNING id`,
         [input.kind, input.title, input.description ?? null, input.status ?? null, input.owner ?? null, input.openedOn ?? null,
-          input.resolvedOn ?? null, input.projectId ?? null, input.resettlementSiteId ?? null, input.lon ?? null, input.lat ?? null, actor],
+          input.resolvedOn ?? null, input.projectId ?? null, input.resettlementSiteId ?? null, input.lon ?? null, input.lat ?? null, writer.actor],
       );
       return await readOne(c, rows[0].id);
     } catch (err) {
@@ -154,8 +157,8 @@ export async function createProblem(pool: pg.Pool, actor: string, input: Problem
 }
 
 /** Update with optimistic concurrency: `version` must be the one the client read. */
-export async function updateProblem(pool: pg.Pool, actor: string, id: number, version: number, input: ProblemInput): Promise<Problem> {
-  return inTransaction(pool, actor, async (c) => {
+export async function updateProblem(pool: pg.Pool, writer: Writer, id: number, version: number, input: ProblemInput): Promise<Problem> {
+  return inTransaction(pool, writer, async (c) => {
     const sets: string[] = [];
     const params: unknown[] = [id, version];
     for (const [key, col] of Object.entries(COLUMN)) {

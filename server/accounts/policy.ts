@@ -1,0 +1,87 @@
+// Every route and who may call it, in one table. A route missing from it stops the server at start
+// (onRoute in index.ts), so nothing new is ever open by accident; the matrix test walks this table.
+import type { FastifyRequest } from 'fastify';
+import { has, layerWriteRefusal, mayRead, type Role, ROLES } from '../../geo/roles.ts';
+import type { SessionUser } from './sessions.ts';
+
+/**
+ * public: anyone, also without a session · read: any role, or anonymous when public read is on ·
+ * signed_in: any account · a role: that role · layer_write: the role that writes the layer in the
+ * URL (geo/roles.ts LAYER_WRITER)
+ */
+export type Access = 'public' | 'read' | 'signed_in' | 'layer_write' | Role;
+
+const READ_ROUTES = [
+  '/api/district', '/api/layers', '/api/layers/:id/features', '/api/layers/:id/labels',
+  '/tiles/:layers/:z/:x/:y.mvt', '/tiles/style.json', '/tiles/:layer.json',
+  '/ogc', '/ogc/', '/ogc/api', '/ogc/conformance', '/ogc/collections', '/ogc/collections/:id',
+  '/ogc/collections/:id/queryables', '/ogc/collections/:id/schema', '/ogc/collections/:id/items',
+  '/ogc/collections/:id/items/:fid', '/ogc/collections/:id/items/:fid/history',
+  '/api/progress', '/api/progress/map', '/api/progress/series', '/api/progress/resettlement', '/api/progress/reserved-land',
+  '/api/progress/dispatch', '/api/progress/dispatch.xlsx', '/api/progress/dispatch.html', '/api/problems',
+  // the report of a stored project's red line is a report; analysing a drawn one is planning work
+  '/api/conflicts/report',
+];
+
+export const POLICY: Readonly<Record<string, Access>> = {
+  'GET /health': 'public',
+  'GET /*': 'public', // the web client's files: the login page must load without a session; they hold no data
+  'GET /api/auth/session': 'public',
+  'POST /api/auth/login': 'public',
+  'POST /api/auth/logout': 'signed_in',
+  'POST /api/auth/password': 'signed_in',
+  ...Object.fromEntries(READ_ROUTES.map((u) => [`GET ${u}`, 'read' as const])),
+  'POST /api/conflicts': 'planner',
+  'POST /api/conflicts/replacement': 'planner',
+  'POST /api/conflicts/report': 'planner',
+  'GET /api/export': 'land_bureau',
+  'GET /api/export/formats': 'land_bureau',
+  'POST /api/import': 'land_bureau',
+  'GET /api/import/:id': 'land_bureau',
+  'GET /api/import/:id/features': 'land_bureau',
+  'POST /api/import/:id/commit': 'land_bureau',
+  'POST /api/problems': 'editor',
+  'PATCH /api/problems/:id': 'editor',
+  'POST /ogc/collections/:id/items': 'layer_write',
+  'PUT /ogc/collections/:id/items/:fid': 'layer_write',
+  'PATCH /ogc/collections/:id/items/:fid': 'layer_write',
+  'DELETE /ogc/collections/:id/items/:fid': 'layer_write',
+  'POST /ogc/collections/:id/items/:fid/history/:version/restore': 'layer_write',
+  'GET /api/admin/users': 'admin',
+  'POST /api/admin/users': 'admin',
+  'PATCH /api/admin/users/:id': 'admin',
+  'POST /api/admin/users/:id/password': 'admin',
+  'GET /api/audit': 'admin',
+  'GET /api/audit/accounts': 'admin',
+};
+
+/** The policy entry of a route (HEAD follows GET). */
+export function accessOf(method: string, url: string): Access | undefined {
+  return POLICY[`${method === 'HEAD' ? 'GET' : method} ${url}`];
+}
+
+export interface Refusal {
+  status: 401 | 403;
+  error: 'unauthenticated' | 'forbidden';
+  message: string;
+}
+
+/** Whether this request may go on, or why not (401: log in first; 403: your account may not). */
+export function refusal(access: Access, user: SessionUser | null, publicRead: boolean, request: FastifyRequest): Refusal | null {
+  if (access === 'public') return null;
+  if (access === 'read' && !user && publicRead) return null;
+  if (!user) return { status: 401, error: 'unauthenticated', message: 'log in first (POST /api/auth/login)' };
+  const no = (message: string): Refusal => ({ status: 403, error: 'forbidden', message });
+  switch (access) {
+    case 'signed_in':
+      return null;
+    case 'read':
+      return mayRead(user) ? null : no('this account has no role yet: ask an administrator');
+    case 'layer_write': {
+      const why = layerWriteRefusal(user, (request.params as { id?: string }).id ?? '');
+      return why ? no(why) : null;
+    }
+    default:
+      return has(user, access) ? null : no(`this needs the ${access} role (${ROLES[access].zh})`);
+  }
+}

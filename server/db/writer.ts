@@ -1,0 +1,25 @@
+// Who is writing, said to the database at the start of every writing transaction: the history
+// trigger records the actor and reason (migrations/003), the scope trigger keeps a command-post
+// editor inside their command areas (migrations/009).
+import type pg from 'pg';
+
+export interface Writer {
+  /** the username recorded in change_log.changed_by */
+  actor: string;
+  /** command areas the write is limited to; null = not limited (planners, land bureau, local tools) */
+  scopeAreaIds: readonly number[] | null;
+}
+
+export async function declareWriter(client: pg.PoolClient, writer: Writer, reason?: string): Promise<void> {
+  const scope = writer.scopeAreaIds === null ? '' : writer.scopeAreaIds.length ? writer.scopeAreaIds.join(',') : 'none';
+  await client.query(
+    `SELECT set_config('zs.changed_by', $1, true), set_config('zs.reason', $2, true), set_config('zs.scope_areas', $3, true)`,
+    [writer.actor, reason ?? '', scope],
+  );
+}
+
+/** The scope trigger's refusal (SQLSTATE 42501, hint out_of_scope), or null for any other error. */
+export function outOfScopeMessage(err: unknown): string | null {
+  const e = err as { code?: string; hint?: string; message?: string };
+  return e && e.code === '42501' && e.hint === 'out_of_scope' ? e.message ?? 'outside your command areas' : null;
+}
