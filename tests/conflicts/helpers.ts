@@ -4,10 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import type { FixtureConstraint, FixtureExpected, FixtureInput } from '../fixtures/conflicts/make.ts';
-import { appUrl } from '../helpers/db.ts';
+import { api, appUrl } from '../helpers/db.ts';
 
 export async function postJson<T = any>(p: string, body: unknown, contentType = 'application/json'): Promise<{ status: number; body: T; headers: Headers }> {
-  const res = await fetch(appUrl().replace(/\/$/, '') + p, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await api(appUrl().replace(/\/$/, '') + p, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   const text = await res.text();
   return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : (text as T), headers: res.headers };
 }

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { appUrl, useTestPool } from '../helpers/db.ts';
+import { api, appUrl, useTestPool } from '../helpers/db.ts';
 import { postJson } from './helpers.ts';
 
 const pool = useTestPool();
@@ -58,7 +58,7 @@ describe('conflict report', () => {
   });
 
   it.skipIf(!hasPdftotext)('downloads as a PDF whose text holds the totals', async () => {
-    const res = await fetch(`${appUrl().replace(/\/$/, '')}/api/conflicts/report?projectId=${projectId}&format=pdf&analyst=${encodeURIComponent('王规划')}`);
+    const res = await api(`${appUrl().replace(/\/$/, '')}/api/conflicts/report?projectId=${projectId}&format=pdf&analyst=${encodeURIComponent('王规划')}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/pdf');
     const pdf = Buffer.from(await res.arrayBuffer());

@@ -4,12 +4,13 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { hasProgram } from '../helpers/tools.ts';
 import { LAYERS } from '../../geo/layers.ts';
-import { appUrl, useTestPool } from '../helpers/db.ts';
+import { appUrl, authHeaders, useTestPool } from '../helpers/db.ts';
 
 const pool = useTestPool();
 const hasOgrinfo = hasProgram('ogrinfo', ['--version'], 'features/gdal.test', 'gdal-bin');
 
-const env = { ...process.env, GDAL_HTTP_TIMEOUT: '60', CPL_CURL_VERBOSE: 'NO' };
+// GDAL logs in the way any script does: with a session cookie (GDAL_HTTP_COOKIE)
+const env = { ...process.env, GDAL_HTTP_TIMEOUT: '60', CPL_CURL_VERBOSE: 'NO', GDAL_HTTP_COOKIE: authHeaders().cookie };
 const ogr = (tool: string, args: string[]) => execFileSync(tool, args, { env, maxBuffer: 512 * 1024 * 1024 }).toString('utf8');
 
 describe.skipIf(!hasOgrinfo)('GDAL OAPIF reads the feature API', () => {

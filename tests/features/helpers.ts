@@ -2,7 +2,7 @@
 // table and the history (to show a refused write changed nothing), and a fresh test parcel.
 import type pg from 'pg';
 import { expect } from 'vitest';
-import { appUrl } from '../helpers/db.ts';
+import { api, appUrl } from '../helpers/db.ts';
 
 export const OGC = '/ogc';
 
@@ -15,7 +15,7 @@ export async function request<T = any>(method: string, path: string, opts: { bod
     payload = JSON.stringify(opts.body);
     headers['content-type'] ??= 'application/geo+json';
   }
-  const res = await fetch(appUrl() + path, { method, headers, body: payload });
+  const res = await api(appUrl() + path, { method, headers, body: payload });
   const text = await res.text();
   let body: any;
   try {

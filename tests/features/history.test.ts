@@ -1,7 +1,7 @@
 // A feature's history: every version with author and time, before and after; restoring a version is
 // a new recorded write; a deleted feature comes back under its id.
 import { describe, expect, it } from 'vitest';
-import { useTestPool } from '../helpers/db.ts';
+import { api, useTestPool } from '../helpers/db.ts';
 import { createParcel, expectRefusedUnchanged, OGC, request } from './helpers.ts';
 
 const pool = useTestPool();
@@ -21,7 +21,7 @@ describe('history', () => {
     expect(res.status).toBe(200);
     const [latest, first] = res.body.versions;
     expect(res.body.versions).toHaveLength(2);
-    expect(latest).toMatchObject({ version: 2, op: 'update', changedBy: 'anonymous', reason: '测绘更正' });
+    expect(latest).toMatchObject({ version: 2, op: 'update', changedBy: 'tester', reason: '测绘更正' });
     expect(latest.changed).toEqual(expect.arrayContaining(['owner_name', 'geometry']));
     expect(latest.before.properties.owner_name).toBe('原权利人');
     expect(latest.after.properties.owner_name).toBe('新权利人');
@@ -79,7 +79,7 @@ describe('writes reach the tiles', () => {
     const z = 15;
     const tx = Math.floor(((x + 180) / 360) * 2 ** z);
     const ty = Math.floor(((1 - Math.log(Math.tan((y * Math.PI) / 180) + 1 / Math.cos((y * Math.PI) / 180)) / Math.PI) / 2) * 2 ** z);
-    const tile = async () => (await fetch(`${(await import('../helpers/db.ts')).appUrl()}/tiles/parcel/${z}/${tx}/${ty}.mvt`)).headers.get('etag');
+    const tile = async () => (await api(`${(await import('../helpers/db.ts')).appUrl()}/tiles/parcel/${z}/${tx}/${ty}.mvt`)).headers.get('etag');
     const before = await tile();
     await patch(p.id, p.etag, { properties: { owner_name: '瓦片更新' } });
     // invalidation arrives by NOTIFY: give it a moment

@@ -6,7 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { appUrl, useTestPool } from '../helpers/db.ts';
+import { appUrl, authHeaders, useTestPool } from '../helpers/db.ts';
 import { createParcel, expectRefusedUnchanged, OGC, parcelFeature, request } from './helpers.ts';
 
 const pool = useTestPool();
@@ -58,7 +58,9 @@ function postLarge(path: string, payload: string): Promise<{ status: number; bod
       resolve({ status: Number(received.slice(9, 12)), body: JSON.parse(text), headers: new Headers(), text });
     });
     socket.on('error', () => {}); // writes after the answer may fail: the answer is what counts
+    const auth = authHeaders();
     socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/geo+json\r\n` +
+      `Cookie: ${auth.cookie}\r\nX-CSRF-Token: ${auth['x-csrf-token']}\r\n` +
       `Content-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n\r\n`);
     // the declared length is the whole body; the server must answer on seeing it, before the body
     // arrives (a client still sending 6 MiB would otherwise race the answer)
@@ -126,7 +128,7 @@ describe('create, replace, patch, delete', () => {
     expect(res.headers.get('etag')).toBe('"1"');
     expect(res.body.properties).toMatchObject({ owner_name: '韦氏 家庭', status: 'unsigned', version: 1 });
     const { rows } = await pool.query(`SELECT op, version, changed_by, after->>'owner_name' AS owner FROM change_log WHERE layer = 'parcel' AND feature_id = $1`, [res.body.id]);
-    expect(rows).toEqual([{ op: 'insert', version: 1, changed_by: 'anonymous', owner: '韦氏 家庭' }]);
+    expect(rows).toEqual([{ op: 'insert', version: 1, changed_by: 'tester', owner: '韦氏 家庭' }]);
   });
 
   it('creates from Gauss–Krüger coordinates (EPSG:4525, northing first) and stores them within 1 mm', async () => {

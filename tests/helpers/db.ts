@@ -12,8 +12,23 @@ export function useTestPool(): pg.Pool {
 
 export const appUrl = (): string => inject('appUrl');
 
-export async function getJson<T = any>(pathAndQuery: string): Promise<{ status: number; body: T; headers: Headers }> {
-  const res = await fetch(appUrl() + pathAndQuery);
+/** The headers that make a request one of a test account's (tests/setup/global.ts TEST_ACCOUNTS):
+ *  the session cookie, and the CSRF token every change needs. */
+export function authHeaders(who = 'tester'): Record<string, string> {
+  const s = inject('sessions')[who];
+  if (!s) throw new Error(`no test account ${who}`);
+  return { cookie: s.cookie, 'x-csrf-token': s.csrf };
+}
+
+/** fetch() on the app as a test account (default: tester, who holds every role); `who: null` = anonymous. */
+export function api(pathAndQuery: string, init: RequestInit & { who?: string | null } = {}): Promise<Response> {
+  const { who = 'tester', headers, ...rest } = init;
+  const url = /^https?:/.test(pathAndQuery) ? pathAndQuery : appUrl().replace(/\/$/, '') + (pathAndQuery.startsWith('/') ? '' : '/') + pathAndQuery;
+  return fetch(url, { ...rest, headers: { ...(who === null ? {} : authHeaders(who)), ...(headers as Record<string, string> | undefined) } });
+}
+
+export async function getJson<T = any>(pathAndQuery: string, who: string | null = 'tester'): Promise<{ status: number; body: T; headers: Headers }> {
+  const res = await api(pathAndQuery, { who });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
 }

@@ -1,12 +1,12 @@
 // The problem log: read (now and as of a date), create and update with history and optimistic concurrency.
 import { describe, expect, it } from 'vitest';
 import { PROBLEM_KIND } from '../../geo/domain.ts';
-import { appUrl, getJson, useTestPool } from '../helpers/db.ts';
+import { api, appUrl, getJson, useTestPool } from '../helpers/db.ts';
 
 const pool = useTestPool();
 
 async function send(method: string, path: string, body: unknown) {
-  const res = await fetch(appUrl() + path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await api(appUrl() + path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
 
@@ -45,7 +45,7 @@ describe('POST /api/problems', () => {
     expect(body).toMatchObject({ kind: 'irrigation_damage', kindLabel: '灌溉设施破坏', status: 'open', projectId: project.id, version: 1 });
     expect(body.lon).toBeCloseTo(109.61, 9);
     const { rows } = await pool.query(`SELECT op, changed_by, after->>'title' AS title FROM change_log WHERE layer = 'problem' AND feature_id = $1`, [body.id]);
-    expect(rows).toEqual([{ op: 'insert', changed_by: 'anonymous', title: '测试：灌溉渠被施工破坏' }]);
+    expect(rows).toEqual([{ op: 'insert', changed_by: 'tester', title: '测试：灌溉渠被施工破坏' }]);
   });
 
   it('refuses an unknown type', async () => {

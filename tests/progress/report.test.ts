@@ -1,12 +1,12 @@
 // The monthly dispatch report (一月一调度): JSON, the Excel workbook read back with exceljs, the printable page.
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { appUrl, getJson } from '../helpers/db.ts';
+import { api, appUrl, getJson } from '../helpers/db.ts';
 
 const MONTH = '2021-09';
 
 async function workbook(query: string): Promise<{ wb: ExcelJS.Workbook; res: Response }> {
-  const res = await fetch(`${appUrl()}/api/progress/dispatch.xlsx?${query}`);
+  const res = await api(`${appUrl()}/api/progress/dispatch.xlsx?${query}`);
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(await res.clone().arrayBuffer());
   return { wb, res };
@@ -85,7 +85,7 @@ describe('GET /api/progress/dispatch.xlsx', () => {
 
 describe('GET /api/progress/dispatch.html', () => {
   it('is a printable page in Chinese with the totals row and a link to the workbook', async () => {
-    const res = await fetch(`${appUrl()}/api/progress/dispatch.html?month=${MONTH}&areaId=3`);
+    const res = await api(`${appUrl()}/api/progress/dispatch.html?month=${MONTH}&areaId=3`);
     const html = await res.text();
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
     expect(html).toContain('城区外围片区土地房屋征收工作2021年09月调度表');

@@ -1,0 +1,105 @@
+// Military land (军事用地): everyone sees where it is, only the military grant sees what it is. The
+// names, units, uses and notes in the database are looked for in every kind of response a reader
+// without the grant gets — tiles (decoded), the feature API, map data, exports (opened with GDAL),
+// conflict results and reports — and must be in none; with the grant they are there.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LAYER_BY_ID } from '../../geo/layers.ts';
+import { api, useTestPool } from '../helpers/db.ts';
+import { decodeTile, tileOver } from '../helpers/tiles.ts';
+import { hasProgram } from '../helpers/tools.ts';
+
+const pool = useTestPool();
+const SENSITIVE = LAYER_BY_ID.get('military_land')!.sensitive!;
+const hasGdal = hasProgram('ogr2ogr', ['--version'], 'accounts/military.test', 'gdal-bin');
+
+/** every sensitive value stored, as text (the strings that must not leak) */
+let secrets: string[];
+let militaryId: number;
+let projectOverMilitary: number;
+
+beforeAll(async () => {
+  const { rows } = await pool.query(`SELECT id, ${SENSITIVE.map((c) => `${c}::text AS ${c}`).join(', ')} FROM military_land ORDER BY id`);
+  militaryId = rows[0].id;
+  secrets = [...new Set(rows.flatMap((r) => SENSITIVE.map((c) => r[c] as string | null)).filter((v): v is string => !!v && v.length >= 2))];
+  const p = await pool.query(`SELECT p.id FROM project p JOIN military_land m ON ST_Intersects(p.red_line, m.geom) ORDER BY p.id LIMIT 1`);
+  projectOverMilitary = p.rows[0].id;
+});
+
+function leaks(text: string): string[] {
+  return secrets.filter((s) => text.includes(s));
+}
+
+async function text(pathAndQuery: string, who: string, init: RequestInit = {}): Promise<string> {
+  const res = await api(pathAndQuery, { ...init, who });
+  const body = await res.text();
+  expect(res.status, `${who} ${pathAndQuery}: ${body.slice(0, 200)}`).toBe(200);
+  return body;
+}
+
+describe('military land attributes', () => {
+  it('the demo has military land with attributes to protect', () => {
+    expect(secrets.length).toBeGreaterThan(0);
+  });
+
+  it('tiles: geometry and id for everyone, attributes only with the grant', async () => {
+    const t = await tileOver(pool, 'military_land', 14);
+    const decode = async (who: string) => {
+      const res = await api(`/tiles/military_land/${t.z}/${t.x}/${t.y}.mvt`, { who });
+      expect(res.status).toBe(200);
+      return decodeTile(new Uint8Array(await res.arrayBuffer()), t.z, t.x, t.y).military_land ?? [];
+    };
+    const plain = await decode('viewer');
+    const granted = await decode('military');
+    expect(plain.length).toBeGreaterThan(0);
+    expect(plain.map((f) => f.id).sort()).toEqual(granted.map((f) => f.id).sort());
+    for (const f of plain) for (const k of SENSITIVE) expect(f.properties, `feature ${f.id}`).not.toHaveProperty(k);
+    expect(granted.some((f) => SENSITIVE.some((k) => k in f.properties))).toBe(true);
+  });
+
+  it('the feature API: items, item, history, HTML and schema leave them out; filtering by them is refused', async () => {
+    for (const p of ['/ogc/collections/military_land/items?limit=100', `/ogc/collections/military_land/items/${militaryId}`,
+      `/ogc/collections/military_land/items/${militaryId}/history`, '/ogc/collections/military_land/items?f=html',
+      '/ogc/collections/military_land/queryables']) {
+      expect(leaks(await text(p, 'viewer')), p).toEqual([]);
+    }
+    expect(leaks(await text('/ogc/collections/military_land/items?limit=100', 'military')).length).toBeGreaterThan(0);
+    const filter = await api(`/ogc/collections/military_land/items?name=${encodeURIComponent(secrets[0])}`, { who: 'viewer' });
+    expect(filter.status).toBe(400);
+  });
+
+  it('map data and labels leave them out', async () => {
+    for (const p of ['/api/layers/military_land/features', '/api/layers/military_land/labels']) {
+      expect(leaks(await text(p, 'viewer')), p).toEqual([]);
+      expect(leaks(await text(p, 'military')).length, p).toBeGreaterThan(0);
+    }
+  });
+
+  it('conflict results and reports leave them out', async () => {
+    const body = JSON.stringify({ projectId: projectOverMilitary });
+    const headers = { 'content-type': 'application/json' };
+    const planner = await text('/api/conflicts', 'planner', { method: 'POST', headers, body });
+    expect(JSON.parse(planner).layers.find((l: { id: string }) => l.id === 'military_land')?.features?.length ?? 1).toBeGreaterThan(0);
+    expect(leaks(planner)).toEqual([]);
+    expect(leaks(await text('/api/conflicts', 'tester', { method: 'POST', headers, body })).length).toBeGreaterThan(0);
+    expect(leaks(await text(`/api/conflicts/report?projectId=${projectOverMilitary}`, 'viewer'))).toEqual([]);
+  });
+
+  it.skipIf(!hasGdal)('exports, opened with GDAL, leave them out', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'zs-military-'));
+    for (const format of ['geojson', 'gpkg', 'csv']) {
+      const open = async (who: string) => {
+        const res = await api(`/api/export?layer=military_land&format=${format}`, { who });
+        expect(res.status, `${who} ${format}`).toBe(200);
+        const file = path.join(dir, `${who}.${format}`);
+        writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+        return execFileSync('ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', file]).toString('utf8');
+      };
+      expect(leaks(await open('bureau')), format).toEqual([]);
+      expect(leaks(await open('tester')).length, format).toBeGreaterThan(0);
+    }
+  });
+});
