@@ -10,8 +10,9 @@ export interface CachedTile {
   tables: string[];
 }
 
-export function strongEtag(body: Buffer): string {
-  return `"${createHash('sha1').update(body).digest('base64url')}"`;
+/** A strong ETag: SHA-1 of the body, and the variant (e.g. sensitive attributes withheld) if any. */
+export function strongEtag(body: Buffer, variant = ''): string {
+  return `"${createHash('sha1').update(body).digest('base64url')}${variant}"`;
 }
 
 export class TileCache {

@@ -1,12 +1,12 @@
 // The tile capability: GET /tiles/{layer[,layer…]}/{z}/{x}/{y}.mvt and GET /tiles/{layer}.json (TileJSON 3.0).
 // Cached in memory with strong ETags; the cache follows every change through LISTEN/NOTIFY.
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { DISTRICT_BBOX, LAYER_BY_ID, type LayerDef, TILE_MAX_ZOOM } from '../../geo/layers.ts';
-import { layerDependencies } from '../layer-sql.ts';
+import { layerDependencies, type LayerFields } from '../layer-sql.ts';
 import { strongEtag, TileCache } from './cache.ts';
 import { listenForLayerChanges } from './invalidation.ts';
-import { detectEncoder, type Encoder, renderTile } from './render.ts';
+import { detectEncoder, type Encoder, hasSensitiveVariant, renderTile, tileFields } from './render.ts';
 import type { TileCoord } from './sql.ts';
 import { buildStyle } from './style.ts';
 
@@ -26,6 +26,27 @@ const MVT_TYPE = 'application/vnd.mapbox-vector-tile';
 
 function badRequest(reply: FastifyReply, message: string) {
   return reply.code(400).send({ error: 'bad_request', message });
+}
+
+/**
+ * May this request see sensitive attributes (LayerDef.sensitive: military land's name, unit, use,
+ * notes)? Without, tiles and TileJSON carry those layers' ids and geometry only.
+ */
+function seesSensitiveAttributes(request: FastifyRequest): boolean {
+  void request;
+  const sensitive = true; // accounts: replaced by seesSensitive(request)
+  return sensitive;
+}
+
+/** A requested layer list, resolved once per distinct list. */
+interface LayerList {
+  layers: LayerDef[];
+  /** the cache key's first part: the layer ids */
+  ids: string;
+  /** tables whose changes invalidate the tile */
+  tables: string[];
+  /** whether a reader without the sensitive grant gets a different tile */
+  variant: boolean;
 }
 
 /** '14', '13000', '7000' → a tile, or the reason it is not one. */
@@ -58,28 +79,47 @@ export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
     app.log.info(`tiles encoded by ${state.encoder === 'postgis' ? 'PostGIS (ST_AsMVT)' : 'JavaScript (PostGIS clips, vt-pbf encodes)'}`);
   });
 
+  // per-request work done once: layer lists resolved, fields read from the catalog once
+  const lists = new Map<string, LayerList>();
+  const resolve = (names: string): LayerList | string => {
+    const known = lists.get(names);
+    if (known) return known;
+    const layers: LayerDef[] = [];
+    for (const name of names.split(',')) {
+      const layer = LAYER_BY_ID.get(name);
+      if (!layer) return name;
+      if (!layers.includes(layer)) layers.push(layer);
+    }
+    const list = {
+      layers, ids: layers.map((l) => l.id).join(','), tables: [...new Set(layers.flatMap(layerDependencies))],
+      variant: hasSensitiveVariant(layers),
+    };
+    if (lists.size < 1000) lists.set(names, list);
+    return list;
+  };
+  let fields: LayerFields | undefined;
+  const caching = opts.cacheBytes > 0;
+
   const routes: FastifyPluginAsync = async (r) => {
     r.get<{ Params: { layers: string; z: string; x: string; y: string } }>('/tiles/:layers/:z/:x/:y.mvt', async (request, reply) => {
       const { layers: names, z, x, y } = request.params;
-      const layers: LayerDef[] = [];
-      for (const name of names.split(',')) {
-        const layer = LAYER_BY_ID.get(name);
-        if (!layer) return reply.code(404).send({ error: 'not_found', message: `no layer "${name}"` });
-        if (!layers.includes(layer)) layers.push(layer);
-      }
+      const list = resolve(names);
+      if (typeof list === 'string') return reply.code(404).send({ error: 'not_found', message: `no layer "${list}"` });
       const coord = parseTileCoord(z, x, y);
       if (typeof coord === 'string') return badRequest(reply, coord);
 
-      const key = `${layers.map((l) => l.id).join(',')}/${coord.z}/${coord.x}/${coord.y}`;
-      let tile = opts.cacheBytes > 0 ? cache.get(key) : undefined;
+      // a reader without the sensitive grant gets its own variant: its own cache entry and ETag
+      const restricted = list.variant && !seesSensitiveAttributes(request);
+      const key = `${list.ids}/${coord.z}/${coord.x}/${coord.y}${restricted ? '/r' : ''}`;
+      let tile = caching ? cache.get(key) : undefined;
       if (!tile) {
-        const tables = [...new Set(layers.flatMap(layerDependencies))];
-        const snapshot = cache.snapshot(tables);
-        const body = await renderTile(app.pg.pool, state.encoder, layers, await app.layerFields(), coord);
-        tile = { body, etag: strongEtag(body), tables };
-        if (opts.cacheBytes > 0) cache.set(key, tile, snapshot);
+        const snapshot = caching ? cache.snapshot(list.tables) : undefined;
+        fields ??= await app.layerFields();
+        const body = await renderTile(app.pg.pool, state.encoder, list.layers, fields, coord, { sensitive: !restricted });
+        tile = { body, etag: strongEtag(body, restricted ? '-r' : ''), tables: list.tables };
+        if (snapshot) cache.set(key, tile, snapshot);
       }
-      reply.header('ETag', tile.etag).header('Cache-Control', 'no-cache').type(MVT_TYPE);
+      reply.headers({ etag: tile.etag, 'cache-control': 'no-cache', 'content-type': MVT_TYPE });
       if (request.headers['if-none-match'] === tile.etag) return reply.code(304).send();
       return reply.send(tile.body);
     });
@@ -91,7 +131,7 @@ export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
     r.get<{ Params: { layer: string } }>('/tiles/:layer.json', async (request, reply) => {
       const layer = LAYER_BY_ID.get(request.params.layer);
       if (!layer) return reply.code(404).send({ error: 'not_found', message: `no layer "${request.params.layer}"` });
-      const fields = (await app.layerFields()).get(layer.id)!;
+      const layerFields = tileFields(layer, await app.layerFields(), seesSensitiveAttributes(request));
       const { rows } = await app.pg.pool.query<{ x0: number | null; y0: number; x1: number; y1: number }>(
         `SELECT ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1 FROM (SELECT ST_Extent("${layer.geometryColumn}") e FROM "${layer.table}") s`);
       const b = rows[0]?.x0 != null ? [rows[0].x0, rows[0].y0, rows[0].x1, rows[0].y1] : DISTRICT_BBOX;
@@ -112,7 +152,7 @@ export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
           description: layer.title.zh,
           minzoom: layer.minZoom,
           maxzoom: TILE_MAX_ZOOM,
-          fields: Object.fromEntries(fields.map((f) => [f.name, f.type])),
+          fields: Object.fromEntries(layerFields.map((f) => [f.name, f.type])),
         }],
       };
     });

@@ -1,9 +1,11 @@
 // Tile SQL. Both encoders read the same rows: the features whose geometry meets the (buffered) tile,
 // found through the GiST index on the stored CGCS2000 geometry by transforming the tile's envelope
 // rather than every row; simplified to half a tile unit; at most FEATURE_LIMIT per layer, largest first.
-// - nativeTileSql: PostGIS encodes (ST_AsMVTGeom + ST_AsMVT).
+// - nativeTileSql: PostGIS encodes (ST_AsMVTGeom + ST_AsMVT), every layer of a tile in one statement.
 // - clippedTileSql: PostGIS clips and scales to tile units; JavaScript encodes (encode.ts). For
 //   PGlite, whose PostGIS is built without protobuf-c.
+// The text depends only on the layers and their fields, never on the tile: the tile is $1 z, $2 x,
+// $3 y, so each statement is prepared once per connection and reused (render.ts).
 import type { LayerDef } from '../../geo/layers.ts';
 import { ident, type LayerField, selectFields } from '../layer-sql.ts';
 
@@ -33,15 +35,25 @@ export function tileBounds({ z, x, y }: TileCoord): { xmin: number; ymin: number
   return { xmin, ymin: ymax - size, xmax: xmin + size, ymax };
 }
 
-// $1 z, $2 x, $3 y, $4 simplify tolerance
+/** The same tolerance in SQL, from $1 (the zoom). */
+const TOLERANCE_SQL = `(${2 * WEB_MERCATOR_HALF / EXTENT / 2}::float8 / power(2::float8, $1::int))`;
+
+// The tile's envelope (Web Mercator), the simplification tolerance and the buffered envelope in
+// CGCS2000, computed once per statement (MATERIALIZED: with a generic plan an inlined envelope
+// would be recomputed per row).
+const BOUNDS = `bounds AS MATERIALIZED (
+    SELECT ST_TileEnvelope($1, $2, $3) AS env, ${TOLERANCE_SQL} AS tolerance,
+           ST_Transform(ST_TileEnvelope($1, $2, $3, margin => ${BUFFER / EXTENT}), 4490) AS env4490)`;
+
 function candidates(layer: LayerDef, fields: LayerField[], geomExpr: (g3857: string) => string): string {
   const geom = `t.${ident(layer.geometryColumn)}`;
-  const g3857 = layer.geometry === 'point'
-    ? `ST_Transform(${geom}, 3857)`
-    : `ST_Simplify(ST_Transform(${geom}, 3857), b.tolerance, true)`;
   // largest first for polygons and lines; points in id order (stable between zooms)
   const order = layer.geometry === 'polygon' ? `ST_Area(${geom}) DESC, t.id`
     : layer.geometry === 'line' ? `ST_Length(${geom}) DESC, t.id` : 't.id';
+  const g3857 = layer.geometry === 'point'
+    ? `ST_Transform(${geom}, 3857)`
+    : `ST_Simplify(ST_Transform(${geom}, 3857), b.tolerance, true)`;
+  // below LIMIT, so the outer "geom IS NOT NULL" is not pushed down to evaluate geomExpr twice
   return `SELECT ${selectFields(fields)}, ${geomExpr(g3857)} AS geom
       FROM ${ident(layer.table)} t, bounds b
      WHERE ${geom} && b.env4490
@@ -49,16 +61,20 @@ function candidates(layer: LayerDef, fields: LayerField[], geomExpr: (g3857: str
      LIMIT ${FEATURE_LIMIT}`;
 }
 
-const BOUNDS = `bounds AS (
-    SELECT ST_TileEnvelope($1, $2, $3) AS env, $4::float8 AS tolerance,
-           ST_Transform(ST_TileEnvelope($1, $2, $3, margin => ${BUFFER / EXTENT}), 4490) AS env4490)`;
-
-/** One MVT layer, encoded by PostGIS. Returns one row: { mvt: Buffer }. */
-export function nativeTileSql(layer: LayerDef, fields: LayerField[]): string {
-  return `WITH ${BOUNDS}
-    SELECT ST_AsMVT(q, ${sqlString(layer.id)}, ${EXTENT}, 'geom', 'id') AS mvt FROM (
+/** One MVT layer as a scalar subquery over `bounds` (bytea; empty when no feature is in the tile). */
+function nativeLayer(layer: LayerDef, fields: LayerField[]): string {
+  return `(SELECT ST_AsMVT(q, ${sqlString(layer.id)}, ${EXTENT}, 'geom', 'id') FROM (
       ${candidates(layer, fields, (g) => `ST_AsMVTGeom(${g}, b.env, ${EXTENT}, ${BUFFER}, true)`)}
-    ) q WHERE q.geom IS NOT NULL`;
+    ) q WHERE q.geom IS NOT NULL)`;
+}
+
+/**
+ * A tile of one or more layers, encoded by PostGIS, as one statement: each layer's message,
+ * concatenated (an MVT tile is a sequence of layer messages). Returns one row: { mvt: Buffer }.
+ */
+export function nativeTileSql(layers: { layer: LayerDef; fields: LayerField[] }[]): string {
+  const parts = layers.map(({ layer, fields }) => `coalesce(${nativeLayer(layer, fields)}, ''::bytea)`);
+  return `WITH ${BOUNDS}\n    SELECT ${parts.join('\n      || ')} AS mvt`;
 }
 
 /**
