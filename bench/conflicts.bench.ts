@@ -47,7 +47,7 @@ async function bundleArea(): Promise<string> {
 
 const bench: Benchmark = {
   name: 'conflict analysis (压占分析)',
-  async run({ baseUrl, pool }) {
+  async run({ baseUrl, pool, authHeaders }) {
     const base = baseUrl.replace(/\/$/, '');
     // the densest cane-base country on a 0.03° grid
     const { rows } = await pool.query<{ x: number; y: number }>(
@@ -60,7 +60,7 @@ const bench: Benchmark = {
     let lastBody: any;
     const row = await measure('server: 1,000-vertex red line, all layers', async (i) => {
       const g = corridor(x + (i % 10) * 0.0003, y + (i % 7) * 0.0002);
-      const res = await fetch(`${base}/api/conflicts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ geometry: g }) });
+      const res = await fetch(`${base}/api/conflicts`, { method: 'POST', headers: { ...authHeaders, 'content-type': 'application/json' }, body: JSON.stringify({ geometry: g }) });
       if (!res.ok) throw new Error(`POST /api/conflicts: ${res.status} ${await res.text()}`);
       lastBody = await res.json();
     }, { iterations: 60, warmup: 5 });
@@ -71,7 +71,7 @@ const bench: Benchmark = {
     // ---- browser: live Turf overlaps per edit, 2,000 view-loaded polygons ----
     const d = 0.04;
     const bbox = [x - d, y - d, x + d, y + d].map((v) => v.toFixed(6)).join(',');
-    const get = async (layer: string, limit: number) => (await (await fetch(`${base}/api/layers/${layer}/features?bbox=${bbox}&limit=${limit}`)).json()).features as GeoJSON.Feature[];
+    const get = async (layer: string, limit: number) => (await (await fetch(`${base}/api/layers/${layer}/features?bbox=${bbox}&limit=${limit}`, { headers: authHeaders })).json()).features as GeoJSON.Feature[];
     const cane = await get('cane_base', 800);
     const farmland = await get('farmland', 2000 - cane.length);
     const code = await bundleArea();

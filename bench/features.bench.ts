@@ -14,14 +14,14 @@ const CRSS: [string, string][] = [
 
 const bench: Benchmark = {
   name: 'feature API (OGC API – Features)',
-  async run({ baseUrl, pool }) {
+  async run({ baseUrl, pool, authHeaders }) {
     const rows: BenchRow[] = [];
     const { rows: c } = await pool.query<{ n: number }>('SELECT count(*)::int n FROM parcel');
     const pages = Math.max(1, Math.floor(c[0].n / 1000) - 1);
     for (const [label, uri] of CRSS) {
       rows.push(await measure(`items: 1,000 parcels in ${label}`, async (i) => {
         const offset = ((i * 7919) % pages) * 1000;
-        const res = await fetch(`${baseUrl}/ogc/collections/parcel/items?limit=1000&offset=${offset}&crs=${encodeURIComponent(uri)}`);
+        const res = await fetch(`${baseUrl}/ogc/collections/parcel/items?limit=1000&offset=${offset}&crs=${encodeURIComponent(uri)}`, { headers: authHeaders });
         if (!res.ok) throw new Error(`items ${label}: ${res.status}`);
         const body = (await res.json()) as { numberReturned: number };
         if (body.numberReturned !== 1000) throw new Error(`items ${label}: ${body.numberReturned} features`);
@@ -29,7 +29,7 @@ const bench: Benchmark = {
     }
     rows.push(await measure('items: 1,000 parcels in a bbox (CRS84)', async (i) => {
       const x = 109.5 + (i % 5) * 0.03;
-      const res = await fetch(`${baseUrl}/ogc/collections/parcel/items?limit=1000&bbox=${x},23.0,${x + 0.1},23.2`);
+      const res = await fetch(`${baseUrl}/ogc/collections/parcel/items?limit=1000&bbox=${x},23.0,${x + 0.1},23.2`, { headers: authHeaders });
       if (!res.ok) throw new Error(`bbox: ${res.status}`);
       await res.arrayBuffer();
     }, { iterations: 30 }));
@@ -38,14 +38,14 @@ const bench: Benchmark = {
     const { rows: targets } = await pool.query<{ id: number }>(`SELECT id FROM parcel ORDER BY id DESC LIMIT 100`);
     const versions = new Map<number, number>();
     for (const t of targets) {
-      const res = await fetch(`${baseUrl}/ogc/collections/parcel/items/${t.id}`);
+      const res = await fetch(`${baseUrl}/ogc/collections/parcel/items/${t.id}`, { headers: authHeaders });
       versions.set(t.id, Number(res.headers.get('etag')!.replace(/"/g, '')));
     }
     rows.push(await measure('write with history (PATCH + If-Match)', async (i) => {
       const id = targets[i % targets.length].id;
       const res = await fetch(`${baseUrl}/ogc/collections/parcel/items/${id}`, {
         method: 'PATCH',
-        headers: { 'content-type': 'application/merge-patch+json', 'If-Match': `"${versions.get(id)}"` },
+        headers: { ...authHeaders, 'content-type': 'application/merge-patch+json', 'If-Match': `"${versions.get(id)}"` },
         body: JSON.stringify({ properties: { owner_name: `基准测试 ${i}` }, reason: 'benchmark' }),
       });
       if (res.status !== 200) throw new Error(`write: ${res.status} ${await res.text()}`);
@@ -60,7 +60,7 @@ const bench: Benchmark = {
       const t0 = performance.now();
       const res = await fetch(`${baseUrl}/ogc/collections/parcel/items/${id}`, {
         method: 'PATCH',
-        headers: { 'content-type': 'application/merge-patch+json', 'If-Match': `"${versions.get(id)}"` },
+        headers: { ...authHeaders, 'content-type': 'application/merge-patch+json', 'If-Match': `"${versions.get(id)}"` },
         body: JSON.stringify({ geometry }),
       });
       if (res.status !== 200) throw new Error(`write: ${res.status} ${await res.text()}`);

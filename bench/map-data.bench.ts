@@ -3,7 +3,7 @@ import { type Benchmark, measure } from './harness.ts';
 
 const bench: Benchmark = {
   name: 'map data (GeoJSON by bbox)',
-  async run({ baseUrl }) {
+  async run({ baseUrl, authHeaders }) {
     // z14-sized windows (~0.022° wide) walked across the city centre
     const windows = Array.from({ length: 20 }, (_, i) => {
       const x = 109.5 + (i % 5) * 0.03;
@@ -11,7 +11,7 @@ const bench: Benchmark = {
       return [x, y, x + 0.022, y + 0.02].join(',');
     });
     const get = async (path: string) => {
-      const res = await fetch(baseUrl + path);
+      const res = await fetch(baseUrl + path, { headers: authHeaders });
       if (!res.ok) throw new Error(`${path}: ${res.status}`);
       return res.arrayBuffer();
     };

@@ -11,9 +11,9 @@ function dateAt(i: number, fromYear = 2019): string {
 
 const bench: Benchmark = {
   name: 'progress as of a date',
-  async run({ baseUrl, pool }) {
+  async run({ baseUrl, pool, authHeaders }) {
     const get = async (path: string) => {
-      const res = await fetch(baseUrl + path);
+      const res = await fetch(baseUrl + path, { headers: authHeaders });
       if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
       return res.json();
     };

@@ -9,6 +9,9 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { generateDistrict } from '../data/demo/index.ts';
 import { loadDistrict } from '../data/load.ts';
+import { ROLE_IDS } from '../geo/roles.ts';
+import { randomPassword } from '../server/accounts/passwords.ts';
+import { createUser, setPassword } from '../server/accounts/users.ts';
 import { loadConfig } from '../server/config.ts';
 import { migrate } from '../server/db/migrate.ts';
 import { startServer } from '../server/start.ts';
@@ -45,6 +48,24 @@ async function ensureData(pool: pg.Pool): Promise<void> {
   console.log(`loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s:`, counts);
 }
 
+/** The `bench` account (every role and area) with a fresh password, logged in: its session cookie. */
+async function benchSession(pool: pg.Pool, baseUrl: string): Promise<Record<string, string>> {
+  const password = randomPassword();
+  const { rows } = await pool.query<{ id: number }>(`SELECT id FROM app_user WHERE username = 'bench'`);
+  if (rows[0]) await setPassword(pool, rows[0].id, password, 'bench', 'password_reset');
+  else {
+    const areaIds = (await pool.query<{ id: number }>('SELECT id FROM command_area')).rows.map((r) => r.id);
+    await createUser(pool, { username: 'bench', password, roles: ROLE_IDS, areaIds }, 'bench');
+  }
+  const res = await fetch(new URL('/api/auth/login', baseUrl), {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password }),
+  });
+  if (!res.ok) throw new Error(`bench login failed: ${res.status} ${await res.text()}`);
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  const token = /zs_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1];
+  return { cookie: `zs_session=${token}`, 'x-csrf-token': csrfToken };
+}
+
 async function main(): Promise<void> {
   await ensureDatabase();
   const pool = new pg.Pool({ connectionString: url, max: 4 });
@@ -53,11 +74,12 @@ async function main(): Promise<void> {
   const server = await startServer(config, pino({ level: 'warn' }));
   const files = (await readdir(import.meta.dirname)).filter((f) => f.endsWith('.bench.ts') && f.includes(process.env.BENCH_ONLY ?? '')).sort();
   const rows: BenchRow[] = [];
+  const authHeaders = await benchSession(pool, server.url);
   try {
     for (const file of files) {
       const bench = (await import(path.join(import.meta.dirname, file))).default as Benchmark;
       process.stdout.write(`running ${bench.name}…\n`);
-      rows.push(...(await bench.run({ pool, baseUrl: server.url, databaseUrl: url, scale, authHeaders: {} })));
+      rows.push(...(await bench.run({ pool, baseUrl: server.url, databaseUrl: url, scale, authHeaders })));
     }
   } finally {
     await server.close();
