@@ -2,7 +2,7 @@
 // embedded database when the server is not running), with progress on the terminal.
 //   npm run cli -- export --layer parcel --format gpkg [--crs EPSG:4524|gk|gk-noprefix] [--encoding gbk]
 //                         [--project ID|CODE] [--command-area CODE] [--status signed,paid] [--bbox x0,y0,x1,y1]
-//                         [--eol lf] [--out FILE] [--stats]
+//                         [--eol lf] [--out FILE] [--stats] [--no-sensitive]
 //   npm run cli -- import FILE... [--layer parcel] [--crs EPSG:4524] [--encoding gbk] [--project ID]
 //                         [--mapping JSON] [--defaults JSON] [--commit] [--actor NAME] [--reason TEXT]
 import { createWriteStream } from 'node:fs';
@@ -12,18 +12,35 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { loadConfig } from './config.ts';
-import { createPool, openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { startExport } from './exchange/export.ts';
-import { commitImport, createPreview } from './exchange/import.ts';
 import { ExchangeError, parseCrsRequest } from './exchange/source.ts';
 import { FileFormatError } from './exchange/types.ts';
 import { loadLayerFields } from './layer-sql.ts';
 
+// A batch job starts a process per run, so start-up counts (the export benchmark measures it): the
+// embedded database (PGlite, its WASM build) and the import pipeline are loaded only when used.
+
+/** The database: DATABASE_URL straight through pg (as db/database.ts does), else the embedded one. */
+async function connect(config: ReturnType<typeof loadConfig>): Promise<{ pool: pg.Pool; close(): Promise<void> }> {
+  if (config.databaseUrl) {
+    pg.types.setTypeParser(1082, (value: string) => value); // dates stay 'YYYY-MM-DD', as in db/database.ts
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolMax, connectionTimeoutMillis: 10_000 });
+    pool.on('error', () => {});
+    return { pool, close: () => pool.end() };
+  }
+  const { createPool, openDatabase } = await import('./db/database.ts');
+  const database = await openDatabase(config);
+  const pool = createPool(database);
+  return { pool, close: async () => { await pool.end(); await database.close(); } };
+}
+
 const USAGE = `usage:
   npm run cli -- export --layer parcel --format geojson|csv|shp|gpkg|kml|dxf|xlsx|txt [--crs EPSG:4490|4326|4524|4525|4545|4546|gk|gk-noprefix]
                         [--encoding utf-8|gbk] [--project ID|CODE] [--command-area CODE] [--status S1,S2] [--bbox x0,y0,x1,y1] [--out FILE] [--stats]
+                        [--no-sensitive]   (leave out the layer's sensitive attributes, e.g. 军事用地's name/unit/use/notes)
   npm run cli -- import FILE... [--layer parcel] [--crs EPSG:4524] [--encoding gbk] [--project ID] [--mapping JSON] [--defaults JSON]
                         [--commit] [--actor NAME] [--reason TEXT]`;
 
@@ -47,12 +64,11 @@ async function main(): Promise<number> {
       project: { type: 'string' }, 'command-area': { type: 'string' }, status: { type: 'string' }, bbox: { type: 'string' },
       'max-id': { type: 'string' }, eol: { type: 'string' }, out: { type: 'string', short: 'o' }, stats: { type: 'boolean', default: false },
       mapping: { type: 'string' }, defaults: { type: 'string' }, commit: { type: 'boolean', default: false },
-      actor: { type: 'string' }, reason: { type: 'string' },
+      actor: { type: 'string' }, reason: { type: 'string' }, 'no-sensitive': { type: 'boolean', default: false },
     },
   });
   const config = loadConfig(process.env);
-  const database = await openDatabase(config);
-  const pool = createPool(database);
+  const { pool, close } = await connect(config);
   try {
     await migrate(pool);
     if (command === 'export') {
@@ -61,6 +77,8 @@ async function main(): Promise<number> {
       const bbox = values.bbox ? (values.bbox.split(',').map(Number) as [number, number, number, number]) : undefined;
       const result = await startExport(pool, await loadLayerFields(pool), {
         layer: values.layer!, format: values.format, crs: values.crs, encoding: values.encoding, eol: values.eol === 'lf' ? 'lf' : 'crlf',
+        // the batch operator has the database itself: everything, unless asked to withhold
+        sensitive: !values['no-sensitive'],
         filters: {
           project: values.project, commandArea: values['command-area'], status: values.status?.split(','), bbox,
           maxId: values['max-id'] ? Number(values['max-id']) : undefined,
@@ -79,6 +97,7 @@ async function main(): Promise<number> {
       return 0;
     }
     if (positionals.length === 0) throw new ExchangeError('import needs at least one file');
+    const { commitImport, createPreview } = await import('./exchange/import.ts');
     const files = await Promise.all(positionals.map(async (f) => ({ name: path.basename(f), data: await readFile(f) })));
     const crs = parseCrsRequest(values.crs);
     if (typeof crs === 'string') throw new ExchangeError('--crs for an import must name the zone (EPSG:4524/4525/4545/4546)');
@@ -104,8 +123,7 @@ async function main(): Promise<number> {
     process.stderr.write(`committed import #${done.id} into ${done.layer}: ${done.inserted} inserted, ${done.updated} updated (history: ${actor})\n`);
     return 0;
   } finally {
-    await pool.end();
-    await database.close();
+    await close();
   }
 }
 

@@ -15,6 +15,13 @@ export interface ExportParams {
   encoding?: string;
   eol?: 'crlf' | 'lf';
   filters: ExportFilters;
+  /**
+   * May this export carry the layer's sensitive attributes (geo/layers.ts `sensitive`, e.g. 军事用地's
+   * name, unit, use and notes)? Required, so no caller forgets to decide (the CLI says true unless
+   * --no-sensitive; the route asks the accounts capability). When false those columns are never
+   * selected, so no format (attribute tables, labels, XDATA, ledger columns) can hold them.
+   */
+  sensitive: boolean;
   tmpDir?: string;
   onProgress?(done: number, total: number): void;
 }
@@ -41,7 +48,8 @@ export async function startExport(pool: pg.Pool, layerFields: LayerFields, p: Ex
   if (exporter.crsKind === 'projected' && geographic) throw new ExchangeError(`${exporter.label} holds Gauss–Krüger coordinates: use crs gk, gk-noprefix or EPSG:4524/4525/4545/4546`);
   const encoding = (p.encoding?.toLowerCase().replace('utf8', 'utf-8') ?? exporter.defaultEncoding ?? 'utf-8') as TextEncoding;
   if (encoding !== 'utf-8' && encoding !== 'gbk') throw new ExchangeError(`encoding "${p.encoding}" is not utf-8 or gbk`);
-  const fields = layerFields.get(layer.id)!;
+  const withheld = !p.sensitive ? new Set(layer.sensitive ?? []) : new Set<string>();
+  const fields = layerFields.get(layer.id)!.filter((f) => !withheld.has(f.name));
   const src = await openSource(pool, {
     layer, fields, filters: p.filters, crs, areas: exporter.areas, textWidths: exporter.textWidths, extra: exporter.extra?.(layer), onProgress: p.onProgress,
   });

@@ -65,8 +65,9 @@ export const exchangePlugin: FastifyPluginAsync = async (app) => {
     }
     try {
       parseCrsRequest(q.crs);
+      const sensitive = true; // accounts: replaced by seesSensitive(request)
       const result = await startExport(app.pg.pool, await app.layerFields(), {
-        layer: q.layer, format: q.format, crs: q.crs, encoding: q.encoding, eol: q.eol,
+        layer: q.layer, format: q.format, crs: q.crs, encoding: q.encoding, eol: q.eol, sensitive,
         filters: { project: q.project, commandArea: q.command_area, status: q.status?.split(',').map((s) => s.trim()).filter(Boolean), bbox },
       });
       result.stream.on('error', (err) => request.log.error({ err }, 'export stream failed'));
