@@ -5,25 +5,37 @@
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { crsInfo } from '../../../geo/crs.ts';
 import { ogcWkt } from '../../../geo/formats/crs-detect.ts';
 import type { Geometry } from '../../../geo/formats/geometry.ts';
-import { parseWkb, wkbEnvelope } from '../../../geo/formats/wkb.ts';
+import { parseWkb } from '../../../geo/formats/wkb.ts';
+import type { ExportFeature } from '../source.ts';
 import { type Exporter, FileFormatError, type Importer, type ParsedFeature } from '../types.ts';
 import { extOf } from './common.ts';
+import { scanWkb, WkbScan } from './wkb-scan.ts';
 
 const GEOMETRY_TYPE: Record<string, string> = { polygon: 'MULTIPOLYGON', line: 'MULTILINESTRING', point: 'POINT' };
 
 /** GeoPackage geometry blob: 'GP', version 0, flags (little-endian, xy envelope), srs_id, envelope, WKB. */
 export function gpkgBlob(wkb: Uint8Array, srsId: number, envelope: [number, number, number, number]): Buffer {
-  const header = Buffer.alloc(8 + 32);
-  header.write('GP', 0, 'latin1');
-  header.writeUInt8(0, 2);
-  header.writeUInt8(0b0000_0011, 3); // envelope [minx, maxx, miny, maxy], little-endian
-  header.writeInt32LE(srsId, 4);
+  const blob = Buffer.allocUnsafe(8 + 32 + wkb.length);
+  blob.write('GP', 0, 'latin1');
+  blob.writeUInt8(0, 2);
+  blob.writeUInt8(0b0000_0011, 3); // envelope [minx, maxx, miny, maxy], little-endian
+  blob.writeInt32LE(srsId, 4);
   const [x0, y0, x1, y1] = envelope;
-  header.writeDoubleLE(x0, 8); header.writeDoubleLE(x1, 16); header.writeDoubleLE(y0, 24); header.writeDoubleLE(y1, 32);
+  blob.writeDoubleLE(x0, 8); blob.writeDoubleLE(x1, 16); blob.writeDoubleLE(y0, 24); blob.writeDoubleLE(y1, 32);
+  blob.set(wkb, 40);
+  return blob;
+}
+
+/** The blob of an empty geometry: no envelope, the empty flag (bit 4) set. */
+function gpkgEmptyBlob(wkb: Uint8Array, srsId: number): Buffer {
+  const header = Buffer.alloc(8);
+  header.write('GP', 0, 'latin1');
+  header.writeUInt8(0b0001_0001, 3); // empty, no envelope, little-endian
+  header.writeInt32LE(srsId, 4);
   return Buffer.concat([header, wkb]);
 }
 
@@ -69,32 +81,46 @@ export const gpkgExporter: Exporter = {
     const dir = await mkdtemp(path.join(opts.tmpDir, 'zs-gpkg-'));
     const file = path.join(dir, `${src.layer.id}.gpkg`);
     try {
+      const { default: Database } = await import('better-sqlite3'); // loaded on use: a CLI run pays only for its format
       const db = new Database(file);
-      const table = src.layer.id;
-      const geomType = GEOMETRY_TYPE[src.layer.geometry];
-      const columns: [string, string][] = src.fields.map((f) => [f.name, f.type === 'Number' ? (f.sql.endsWith('::int') ? 'INTEGER' : 'REAL') : f.type === 'Boolean' ? 'BOOLEAN' : 'TEXT']);
-      initGeoPackage(db, table, src.crs.epsg, geomType, columns);
-      const insert = db.prepare(`INSERT INTO ${sqlName(table)} (fid, geom${columns.map(([n]) => `, ${sqlName(n)}`).join('')}) VALUES (?, ?${columns.map(() => ', ?').join('')})`);
-      const bounds = [Infinity, Infinity, -Infinity, -Infinity];
-      const names = src.fields.map((f) => f.name);
-      const bools = new Set(src.fields.filter((f) => f.type === 'Boolean').map((f) => f.name));
-      const insertBatch = db.transaction((rows: { fid: number; blob: Buffer; values: unknown[] }[]) => {
-        for (const r of rows) insert.run(r.fid, r.blob, ...r.values);
-      });
-      for await (const batch of src.batches()) {
-        insertBatch(batch.map((f) => {
-          const env = wkbEnvelope(f.wkb);
-          const [a, b, c, d] = env;
-          if (a < bounds[0]) bounds[0] = a;
-          if (b < bounds[1]) bounds[1] = b;
-          if (c > bounds[2]) bounds[2] = c;
-          if (d > bounds[3]) bounds[3] = d;
-          // PostGIS's WKB as is (little-endian, Multi* as stored): no parsing
-          return { fid: f.id, blob: gpkgBlob(f.wkb, src.crs.epsg, env), values: names.map((n) => (bools.has(n) ? (f.props[n] == null ? null : f.props[n] ? 1 : 0) : f.props[n] ?? null)) };
-        }));
+      try {
+        const table = src.layer.id;
+        const geomType = GEOMETRY_TYPE[src.layer.geometry];
+        const columns: [string, string][] = src.fields.map((f) => [f.name, f.type === 'Number' ? (f.sql.endsWith('::int') ? 'INTEGER' : 'REAL') : f.type === 'Boolean' ? 'BOOLEAN' : 'TEXT']);
+        initGeoPackage(db, table, src.crs.epsg, geomType, columns);
+        const insert = db.prepare(`INSERT INTO ${sqlName(table)} (fid, geom${columns.map(([n]) => `, ${sqlName(n)}`).join('')}) VALUES (?, ?${columns.map(() => ', ?').join('')})`);
+        const bounds = [Infinity, Infinity, -Infinity, -Infinity];
+        const names = src.fields.map((f) => f.name);
+        const isBool = src.fields.map((f) => f.type === 'Boolean');
+        const srsId = src.crs.epsg;
+        const scan = new WkbScan();
+        const args: unknown[] = new Array(2 + names.length);
+        // one transaction per batch; one argument array reused for every row
+        const insertBatch = db.transaction((batch: ExportFeature[]) => {
+          for (let i = 0; i < batch.length; i++) {
+            const f = batch[i];
+            scanWkb(f.wkb, scan, false);
+            if (scan.parts > 0) {
+              if (scan.minX < bounds[0]) bounds[0] = scan.minX;
+              if (scan.minY < bounds[1]) bounds[1] = scan.minY;
+              if (scan.maxX > bounds[2]) bounds[2] = scan.maxX;
+              if (scan.maxY > bounds[3]) bounds[3] = scan.maxY;
+            }
+            args[0] = f.id;
+            // PostGIS's WKB as is (little-endian, Multi* as stored) behind the GeoPackage header
+            args[1] = scan.parts > 0 ? gpkgBlob(f.wkb, srsId, [scan.minX, scan.minY, scan.maxX, scan.maxY]) : gpkgEmptyBlob(f.wkb, srsId);
+            for (let k = 0; k < names.length; k++) {
+              const v = f.props[names[k]];
+              args[2 + k] = v === undefined || v === null ? null : isBool[k] ? (v ? 1 : 0) : v;
+            }
+            insert.run(args);
+          }
+        });
+        for await (const batch of src.batches()) insertBatch(batch);
+        if (Number.isFinite(bounds[0])) db.prepare('UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?').run(...bounds);
+      } finally {
+        db.close();
       }
-      if (Number.isFinite(bounds[0])) db.prepare('UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?').run(...bounds);
-      db.close();
       for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) yield chunk as Buffer;
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -111,6 +137,7 @@ export const gpkgImporter: Importer = {
     const tmp = path.join(dir, 'in.gpkg');
     try {
       await writeFile(tmp, file.data);
+      const { default: Database } = await import('better-sqlite3');
       let db: Database.Database;
       try {
         db = new Database(tmp, { readonly: true, fileMustExist: true });
