@@ -179,7 +179,7 @@ export async function setPassword(pool: pg.Pool, id: number, password: unknown, 
  * On a database without accounts, create `admin` with every role. The password is ADMIN_PASSWORD when
  * set, otherwise random and returned so the caller prints it once; it is stored only as a hash.
  */
-export async function ensureInitialAdmin(pool: pg.Pool, password: string | undefined): Promise<{ username: string; password: string; generated: boolean } | null> {
+export async function ensureInitialAdmin(pool: Queryable, password: string | undefined): Promise<{ username: string; password: string; generated: boolean } | null> {
   const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM app_user');
   if (rows[0].n > 0) return null;
   const chosen = password ?? randomPassword();
