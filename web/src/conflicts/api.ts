@@ -1,4 +1,5 @@
 // The conflict API as the browser calls it; types follow server/conflicts (JSON shapes only).
+import { api } from '../http.ts';
 import type { DualArea } from '../../../geo/area.ts';
 
 export interface ServerFeature { id: number; properties: Record<string, unknown>; area: DualArea; geometry: GeoJSON.Polygon | GeoJSON.MultiPolygon }
@@ -17,7 +18,7 @@ export interface Replacement { required: DualArea; proposed: DualArea; reached: 
 export type RedLineBody = { geometry: GeoJSON.Polygon } | { projectId: number };
 
 async function post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
+  const res = await api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
   const data = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error((data as { message?: string }).message ?? `HTTP ${res.status}`);
   return data as T;
@@ -28,7 +29,7 @@ export const replacement = (body: RedLineBody & { excludeIds?: number[] }) => po
 
 /** Open the printable report (HTML) in a new tab, or download the PDF rendered by the server. */
 export async function openReport(body: RedLineBody & { projectName?: string; analyst?: string; zone?: number }, format: 'html' | 'pdf'): Promise<void> {
-  const res = await fetch('/api/conflicts/report', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, format }) });
+  const res = await api('/api/conflicts/report', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, format }) });
   if (!res.ok) throw new Error(((await res.json().catch(() => ({}))) as { message?: string }).message ?? `HTTP ${res.status}`);
   const blob = await res.blob();
   const url = URL.createObjectURL(blob);

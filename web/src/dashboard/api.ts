@@ -1,5 +1,6 @@
 // What the dashboard reads from the progress API (server/progress). Types mirror the JSON.
 // the figures' shape is the server's own (type-only import: nothing of the server is bundled)
+import { api } from '../http.ts';
 import type { Figures, StatusCounts } from '../../../server/progress/sql.ts';
 export type { Figures, StatusCounts };
 export interface ProgressGroup extends Figures { key: string; id: number | null; name: string; code?: string; commandAreaId?: number; year?: number; projects: number }
@@ -22,7 +23,7 @@ export interface Problem {
 }
 
 async function get<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(path, { signal, headers: { accept: 'application/json' } });
+  const res = await api(path, { signal, headers: { accept: 'application/json' } });
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
   return (await res.json()) as T;
 }

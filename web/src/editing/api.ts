@@ -1,6 +1,7 @@
 // The feature API as the editor uses it: read a feature with its ETag, write with If-Match, the
 // schema for the attribute form, history and restore. Errors come back as the server's JSON (what
 // and where: field, path, position, location) so the form can show them next to the field.
+import { api } from '../http.ts';
 import type { HistoryEntry } from '../../../server/features/history.ts';
 
 export interface ApiError {
@@ -56,7 +57,7 @@ export class FeatureApiError extends Error {
 const items = (collection: string) => `/ogc/collections/${collection}/items`;
 
 async function call(url: string, init: RequestInit = {}): Promise<Response> {
-  const res = await fetch(url, init);
+  const res = await api(url, init);
   if (!res.ok) {
     let body: Partial<ApiError> = {};
     try {

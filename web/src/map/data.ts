@@ -3,6 +3,7 @@
 // Small layers come whole as GeoJSON from /api/layers/{id}/features; the large ones (parcels,
 // farmland, cane bases, houses) are vector tiles from /tiles/{id}/{z}/{x}/{y}.mvt, drawn from the
 // zoom level geo/layers.ts gives them.
+import { api } from '../http.ts';
 import type { GeoJSONSource, Map as MapLibreMap, SourceSpecification } from 'maplibre-gl';
 import type { Label } from '../../../geo/domain.ts';
 import { LAYER_BY_ID, TILE_MAX_ZOOM, type GeometryKind, type LayerDef } from '../../../geo/layers.ts';
@@ -41,7 +42,7 @@ export function minZoomOf(id: string): number {
 }
 
 async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(url, { signal, headers: { accept: 'application/json' } });
+  const res = await api(url, { signal, headers: { accept: 'application/json' } });
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   return (await res.json()) as T;
 }
@@ -69,7 +70,7 @@ export function sourceFor(layerId: string): { source: string; sourceLayer?: stri
 
 /** Polygon layers whose labels come from one point per feature (see labelpoints.ts). */
 export const LABELLED_POLYGONS: ReadonlySet<string> = new Set([
-  'water', 'command_area', 'township', 'village', 'park', 'red_line', 'resettlement_site', 'disputed_land',
+  'water', 'command_area', 'township', 'village', 'park', 'red_line', 'resettlement_site', 'disputed_land', 'military_land',
 ]);
 
 /** The point source of a labelled polygon layer's labels. */
