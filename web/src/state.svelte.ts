@@ -32,6 +32,8 @@ export const app = $state({
   zoom: 0,
   /** a drawing tool owns the map's clicks (identify pauses meanwhile) */
   drawing: false,
+  /** the feature whose history panel is open (popup's 历史版本, or the audit page's link) */
+  history: null as { layerId: string; id: number } | null,
 });
 
 /** Layers hidden at start (everything else is on). */

@@ -123,6 +123,8 @@ export function textFields(lang: Lang): Record<string, DataDrivenPropertyValueSp
       ['concat', progress[0], ['to-string', ['round', ['coalesce', ['to-number', ['get', 'progress_pct']], 0]]], progress[1]],
       { 'font-scale': 0.85, 'text-color': '#7a0000' },
     ] as unknown as ExpressionSpecification,
+    // without the military grant the server withholds the name: the zone is labelled as restricted
+    'military_land-label': ['coalesce', ['get', 'name'], UI.militaryRestricted[lang]] as unknown as ExpressionSpecification,
     'resettlement_site-label': [
       'case',
       ['>', ['coalesce', ['to-number', ['get', 'overdue_months']], 0], 0],
@@ -364,6 +366,12 @@ export function dataLayers(lang: Lang): Spec[] {
     id: 'command_area-label', type: 'symbol', maxzoom: 12.5,
     layout: { ...labelLayout(zoomWidth([[8, 14], [12, 20]]), true), 'text-field': tf['command_area-label'], 'text-letter-spacing': 0.3, 'text-allow-overlap': false },
     paint: { 'text-color': cmdColor, ...halo, 'text-halo-width': 2, 'text-opacity': 0.9 },
+  }, true);
+  // last, so placed first: a restricted zone is always said to be one (it wins over nearby names)
+  add('military_land', {
+    id: 'military_land-label', type: 'symbol', minzoom: 11,
+    layout: { ...labelLayout(11.5, true), 'text-field': tf['military_land-label'] },
+    paint: { 'text-color': COLORS.military, ...halo, 'text-opacity': 1 },
   }, true);
 
   return L;

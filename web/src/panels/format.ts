@@ -85,8 +85,10 @@ export function formatValue(layerId: string, key: string, value: unknown): Omit<
 }
 
 /** The popup's title: a feature's name (or title, or code). */
-export function featureTitle(f: GeoJSON.Feature): string {
+export function featureTitle(f: GeoJSON.Feature, layerId?: string): string {
   const p = f.properties ?? {};
+  // military land's names are withheld without the military grant: say so instead of a bare code
+  if (layerId === 'military_land' && (p.name === undefined || p.name === null || p.name === '')) return t('militaryRestricted');
   return String(p.name ?? p.title ?? p.code ?? `#${String(f.id ?? p.id ?? '')}`);
 }
 
