@@ -18,11 +18,13 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
     chunkSizeWarningLimit: 1200,
-    // two pages: the map (index.html) and the command posts' dashboard (dashboard.html)
+    // three pages: the map (index.html), the command posts' dashboard (dashboard.html) and the
+    // administrators' users and audit page (admin.html)
     rollupOptions: {
       input: {
         main: fileURLToPath(new URL('web/index.html', import.meta.url)),
         dashboard: fileURLToPath(new URL('web/dashboard.html', import.meta.url)),
+        admin: fileURLToPath(new URL('web/admin.html', import.meta.url)),
       },
     },
   },

@@ -1,0 +1,91 @@
+// What the admin page reads and writes: /api/admin/users, /api/audit, /api/audit/accounts (server/accounts).
+import type { Role } from '../../../geo/roles.ts';
+import { api } from '../http.ts';
+
+export interface User {
+  id: number;
+  username: string;
+  displayName: string;
+  roles: Role[];
+  areaIds: number[];
+  disabled: boolean;
+  createdAt: string;
+  lastLoginAt: string | null;
+}
+
+export interface DataChange {
+  id: number;
+  at: string;
+  user: string;
+  layer: string;
+  featureId: number;
+  op: 'insert' | 'update' | 'delete';
+  version: number;
+  reason: string | null;
+  changed: string[];
+}
+
+export interface AccountEvent {
+  id: number;
+  at: string;
+  actor: string;
+  username: string;
+  event: string;
+  detail: unknown;
+  ip: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  more: boolean;
+}
+
+/** A refusal as the server words it: which field, and why. */
+export class AdminError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly field?: string) {
+    super(message);
+  }
+}
+
+async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const res = await api(path, { ...init, headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) } });
+  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!res.ok) throw new AdminError(res.status, String(body.error ?? 'error'), String(body.message ?? `HTTP ${res.status}`), body.field as string | undefined);
+  return body as T;
+}
+
+const json = (method: string, body: unknown): RequestInit => ({ method, body: JSON.stringify(body) });
+
+export const listUsers = async () => (await call<{ users: User[] }>('/api/admin/users')).users;
+export const createUser = (u: { username: string; displayName: string; password: string; roles: Role[]; areaIds: number[] }) =>
+  call<User>('/api/admin/users', json('POST', u));
+export const updateUser = (id: number, change: Partial<Pick<User, 'displayName' | 'roles' | 'areaIds' | 'disabled'>>) =>
+  call<User>(`/api/admin/users/${id}`, json('PATCH', change));
+export const resetPassword = (id: number, password: string) => call<User>(`/api/admin/users/${id}/password`, json('POST', { password }));
+
+export interface AuditFilter {
+  user?: string;
+  layer?: string;
+  featureId?: string;
+  from?: string;
+  to?: string;
+}
+
+const qs = (o: Record<string, string | number | undefined>) =>
+  new URLSearchParams(Object.entries(o).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)])).toString();
+
+export const dataChanges = (f: AuditFilter, offset: number, limit = 50) =>
+  call<Page<DataChange>>(`/api/audit?${qs({ ...f, offset, limit })}`);
+export const accountEvents = (f: Pick<AuditFilter, 'user' | 'from' | 'to'>, offset: number, limit = 50) =>
+  call<Page<AccountEvent>>(`/api/audit/accounts?${qs({ user: f.user, from: f.from, to: f.to, offset, limit })}`);
+
+export interface CommandArea {
+  id: number;
+  code: string;
+  name: string;
+}
+
+export async function commandAreas(): Promise<CommandArea[]> {
+  const fc = await call<GeoJSON.FeatureCollection>('/api/layers/command_area/features');
+  return fc.features.map((f) => ({ id: Number(f.id ?? f.properties?.id), code: String(f.properties?.code ?? ''), name: String(f.properties?.name ?? '') }));
+}
