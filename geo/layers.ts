@@ -11,9 +11,12 @@ export interface LayerDef {
   geometry: GeometryKind;
   title: Label;
   group: 'base' | 'admin' | 'project' | 'constraint' | 'resettlement';
-  /** columns shown in popups and tiles (beyond id); sensitive ones are marked for the accounts issue */
+  /** columns shown in popups and tiles (beyond id) */
   attributes: string[];
+  /** columns only readers with the military grant see (geo/roles.ts); left out for everyone else */
   sensitive?: string[];
+  /** columns sensitive on some rows only: a parcel owned by an army unit names the unit (部队) */
+  sensitiveWhere?: { column: string; value: string; fields: string[] };
   /** lowest zoom with features in tiles: dense layers start late so low-zoom tiles stay small */
   minZoom: number;
 }
@@ -51,10 +54,12 @@ export const LAYERS: LayerDef[] = [
     attributes: ['code', 'name', 'kind', 'source', 'year', 'command_area_id', 'land_target_mu', 'house_target_m2', 'approval_stage'] },
   { id: 'parcel', minZoom: 13, table: 'parcel', geometryColumn: 'geom', geometry: 'polygon', group: 'project',
     title: { zh: '征收宗地', en: 'Parcels' },
-    attributes: ['code', 'project_id', 'owner_type', 'owner_name', 'land_class', 'status', 'agreed_compensation_yuan', 'paid_yuan'] },
+    attributes: ['code', 'project_id', 'owner_type', 'owner_name', 'land_class', 'status', 'agreed_compensation_yuan', 'paid_yuan'],
+    sensitiveWhere: { column: 'owner_type', value: 'military', fields: ['owner_name'] } },
   { id: 'house', minZoom: 14, table: 'house', geometryColumn: 'geom', geometry: 'polygon', group: 'project',
     title: { zh: '征收房屋', en: 'Houses' },
-    attributes: ['code', 'project_id', 'owner_name', 'building_area_m2', 'structure', 'status'] },
+    attributes: ['code', 'project_id', 'owner_name', 'building_area_m2', 'structure', 'status'],
+    sensitiveWhere: { column: 'owner_type', value: 'military', fields: ['owner_name'] } },
   { id: 'resettlement_site', minZoom: 8, table: 'resettlement_site', geometryColumn: 'geom', geometry: 'polygon', group: 'resettlement',
     title: { zh: '安置区', en: 'Resettlement sites' },
     attributes: ['name', 'units_planned', 'units_delivered', 'households_waiting', 'planned_delivery_on', 'actual_delivery_on'] },

@@ -7,6 +7,8 @@ import { LAYERS, type LayerDef } from '../geo/layers.ts';
 import { M2_PER_MU } from '../geo/units.ts';
 
 export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+/** A SQL string literal (for values from geo/ tables, never from a request). */
+const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 
 export type FieldType = 'String' | 'Number' | 'Boolean';
 
@@ -56,10 +58,21 @@ function storedField(name: string, dataType: string): LayerField {
 
 export type LayerFields = ReadonlyMap<string, LayerField[]>;
 
+/** The SELECT expression of a field for a reader without the military grant, or null to leave it out. */
+export function withheldSql(layer: LayerDef, name: string, sql: string): string | null {
+  if (layer.sensitive?.includes(name)) return null;
+  const where = layer.sensitiveWhere;
+  if (where?.fields.includes(name)) return `(CASE WHEN t.${ident(where.column)} = ${literal(where.value)} THEN NULL ELSE ${sql} END)`;
+  return sql;
+}
+
 /** A layer's fields as one reader may see them: without the sensitive ones (军事用地) unless granted. */
 export function releasedFields(fields: LayerField[], layer: LayerDef, seesSensitive: boolean): LayerField[] {
-  const sensitive = layer.sensitive ?? [];
-  return seesSensitive || sensitive.length === 0 ? fields : fields.filter((f) => !sensitive.includes(f.name));
+  if (seesSensitive || (!layer.sensitive?.length && !layer.sensitiveWhere)) return fields;
+  return fields.flatMap((f) => {
+    const sql = withheldSql(layer, f.name, f.sql);
+    return sql === null ? [] : [{ ...f, sql }];
+  });
 }
 
 /** Every layer's fields (stored and derived), with types from the catalog. */

@@ -26,8 +26,11 @@ export interface HistoryEntry {
 
 const BOOKKEEPING = new Set(['version', 'updated_at', 'updated_by']);
 
-/** The versions of a feature, newest first; `withheld` attributes (sensitive, for this reader) left out. */
-export async function featureHistory(pool: pg.Pool, layer: LayerDef, id: number, withheld: readonly string[] = []): Promise<HistoryEntry[]> {
+/** The versions of a feature, newest first; with `withhold`, the sensitive attributes left out
+ *  (geo/layers.ts: `sensitive` always, `sensitiveWhere` on the rows it names). */
+export async function featureHistory(pool: pg.Pool, layer: LayerDef, id: number, withhold = false): Promise<HistoryEntry[]> {
+  const withheld = withhold ? layer.sensitive ?? [] : [];
+  const where = withhold ? layer.sensitiveWhere : undefined;
   const g = layer.geometryColumn;
   const { rows } = await pool.query<{
     entry: string; op: HistoryEntry['op']; version: number; changed_at: string; changed_by: string; reason: string | null;
@@ -43,8 +46,11 @@ export async function featureHistory(pool: pg.Pool, layer: LayerDef, id: number,
       ORDER BY c.changed_at DESC, c.id DESC`,
     [layer.table, id, [g, ...withheld]],
   );
-  const feature = (props: Record<string, unknown> | null, geom: string | null): HistoryFeature | null =>
-    props ? { type: 'Feature', id, geometry: geom ? JSON.parse(geom) : null, properties: props } : null;
+  const feature = (props: Record<string, unknown> | null, geom: string | null): HistoryFeature | null => {
+    if (!props) return null;
+    if (where && props[where.column] === where.value) for (const f of where.fields) delete props[f];
+    return { type: 'Feature', id, geometry: geom ? JSON.parse(geom) : null, properties: props };
+  };
   return rows.map((r) => {
     const changed: string[] = [];
     const keys = new Set([...Object.keys(r.before_props ?? {}), ...Object.keys(r.after_props ?? {})]);

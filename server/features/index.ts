@@ -5,6 +5,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { LAYER_BY_ID, LAYERS, type LayerDef } from '../../geo/layers.ts';
 import { LAYER_WRITER } from '../../geo/roles.ts';
 import { seesSensitive, writerOf } from '../accounts/index.ts';
+import { withheldSql } from '../layer-sql.ts';
 import { checkBody, MAX_BODY_BYTES, type WriteMode } from './body.ts';
 import { codeOf, isEditable, TEMPORAL } from './collections.ts';
 import { type CollectionColumns, type FeatureColumns, loadFeatureColumns } from './columns.ts';
@@ -202,11 +203,18 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
   const withheld = new WeakMap<CollectionColumns, CollectionColumns>();
   const readColumns = async (request: FastifyRequest, layer: LayerDef): Promise<CollectionColumns> => {
     const cols = await columnsOf(layer);
-    const sensitive = layer.sensitive ?? [];
-    if (sensitive.length === 0 || seesSensitive(request)) return cols;
+    if ((!layer.sensitive?.length && !layer.sensitiveWhere) || seesSensitive(request)) return cols;
     let v = withheld.get(cols);
     if (!v) {
-      v = { ...cols, read: cols.read.filter((r) => !sensitive.includes(r.name)), writable: cols.writable.filter((c) => !sensitive.includes(c.name)) };
+      const sensitive = layer.sensitive ?? [];
+      v = {
+        ...cols,
+        read: cols.read.flatMap((r) => {
+          const sql = withheldSql(layer, r.name, r.sql);
+          return sql === null ? [] : [{ ...r, sql }];
+        }),
+        writable: cols.writable.filter((c) => !sensitive.includes(c.name)),
+      };
       withheld.set(cols, v);
     }
     return v;
@@ -420,7 +428,7 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
   app.get('/ogc/collections/:id/items/:fid/history', async (request: Req) => {
     const layer = layerOf(request.params.id);
     const id = featureIdOf(request.params.fid, layer);
-    const versions = await featureHistory(app.pg.pool, layer, id, seesSensitive(request) ? [] : layer.sensitive ?? []);
+    const versions = await featureHistory(app.pg.pool, layer, id, !seesSensitive(request));
     if (versions.length === 0) {
       const exists = await app.pg.pool.query(`SELECT 1 FROM "${layer.table}" WHERE id = $1`, [id]);
       if (!exists.rowCount) throw new FeatureError(404, 'not_found', `${layer.id} has no feature ${id} and no history of one`);

@@ -71,6 +71,19 @@ describe('military land attributes', () => {
     expect(filter.status).toBe(400);
   });
 
+  it('parcels owned by an army unit do not name it (feature API, history, map data)', async () => {
+    const { rows } = await pool.query(`SELECT id FROM parcel WHERE owner_type = 'military' ORDER BY id LIMIT 1`);
+    const items = '/ogc/collections/parcel/items?owner_type=military&limit=1000';
+    expect(leaks(await text(items, 'viewer'))).toEqual([]);
+    expect(leaks(await text(`/ogc/collections/parcel/items/${rows[0].id}/history`, 'viewer'))).toEqual([]);
+    expect(leaks(await text(items, 'military')).length).toBeGreaterThan(0);
+    const mapData = JSON.parse(await text('/api/layers/parcel/features?limit=50000', 'viewer')) as { features: { properties: Record<string, unknown> }[] };
+    const owned = mapData.features.filter((f) => f.properties.owner_type === 'military');
+    expect(owned.length).toBeGreaterThan(0);
+    for (const f of owned) expect(f.properties.owner_name).toBeNull();
+    expect(mapData.features.some((f) => f.properties.owner_type !== 'military' && typeof f.properties.owner_name === 'string')).toBe(true);
+  });
+
   it('map data and labels leave them out', async () => {
     for (const p of ['/api/layers/military_land/features', '/api/layers/military_land/labels']) {
       expect(leaks(await text(p, 'viewer')), p).toEqual([]);
