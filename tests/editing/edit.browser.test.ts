@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, newPage } from '../helpers/browser.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const baseUrl = (process.env.APP_URL ?? inject('appUrl')).replace(/\/$/, '');
@@ -19,7 +19,7 @@ describe.skipIf(!hasChromium)('editing in the browser', () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page = await newPage(browser, { viewport: { width: 1440, height: 900 } });
     await page.goto(`${baseUrl}/?lang=zh`);
     await page.waitForFunction(() => window.__zs !== undefined, undefined, { timeout: 30_000 });
     await page.evaluate(() => window.__map!.jumpTo({ center: [109.62, 23.16], zoom: 16 }));

@@ -9,7 +9,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, newPage } from '../helpers/browser.ts';
 import { appUrl, getJson } from '../helpers/db.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -29,7 +29,7 @@ beforeAll(async () => {
   });
   await mkdir(shots, { recursive: true });
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  page = await newPage(browser, { viewport: { width: 1600, height: 1000 } });
   const base = appUrl().replace(/\/$/, '');
   await page.route(`${base}/**`, async (route) => {
     const url = new URL(route.request().url());
@@ -122,7 +122,7 @@ describe('the dashboard', () => {
 
 describe('the dispatch report page', () => {
   it('prints to a PDF in headless Chromium', async () => {
-    const print = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const print = await newPage(browser, { viewport: { width: 1400, height: 900 } });
     try {
       await print.goto(`${appUrl().replace(/\/$/, '')}/api/progress/dispatch.html?month=2021-09&areaId=2`);
       await print.screenshot({ path: path.join(shots, 'dispatch-2021-09.png') });

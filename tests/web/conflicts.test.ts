@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, openMap } from '../helpers/browser.ts';
+import { api } from '../helpers/db.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const outDir = path.join(root, 'tests/.output');
@@ -23,7 +24,7 @@ describe('conflict panel', () => {
   afterAll(async () => browser?.close());
 
   it('draws a red line over a cane base and shows the live, then the server’s, cane-base 亩', async () => {
-    const res = await fetch(`${baseUrl}/api/layers/cane_base/features?limit=1`);
+    const res = await api(`${baseUrl}/api/layers/cane_base/features?limit=1`);
     const base = (await res.json()).features[0];
     const ring: number[][] = base.geometry.coordinates[0][0];
     const lon = ring.reduce((s, p) => s + p[0], 0) / ring.length;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, openMap } from '../helpers/browser.ts';
+import { api } from '../helpers/db.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const outDir = path.join(root, 'tests/.output');
@@ -31,7 +32,7 @@ describe('exchange panel', () => {
     const file = path.join(outDir, download.suggestedFilename());
     await download.saveAs(file);
     const fc = JSON.parse(await readFile(file, 'utf8'));
-    const { layers } = await (await fetch(`${baseUrl}/api/layers`)).json();
+    const { layers } = await (await api(`${baseUrl}/api/layers`)).json();
     expect(fc.features.length).toBe(layers.find((l: { id: string }) => l.id === 'parcel').count);
     await expect.poll(() => panel.innerText()).toMatch(/完成/);
     expect(await panel.locator('progress').evaluate((p: HTMLProgressElement) => p.value)).toBe(1);

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, newPage } from '../helpers/browser.ts';
+import { api as appFetch } from '../helpers/db.ts';
 import { polylabel } from '../../web/src/map/labelpoints.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -47,7 +48,7 @@ function checkBuilt(): void {
 }
 
 async function api<T>(p: string): Promise<T> {
-  const res = await fetch(`${baseUrl}${p}`);
+  const res = await appFetch(`${baseUrl}${p}`);
   expect(res.status, p).toBe(200);
   return (await res.json()) as T;
 }
@@ -112,7 +113,7 @@ describe('web client', () => {
     checkBuilt();
     await mkdir(outDir, { recursive: true });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+    page = await newPage(browser, { viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
     const origin = new URL(baseUrl).origin;
     page.on('request', (req) => {
       const url = req.url();
