@@ -3,8 +3,8 @@ import os from 'node:os';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { LAYER_BY_ID } from '../../geo/layers.ts';
-import type { LayerFields } from '../layer-sql.ts';
-import { exporterFor, EXPORTERS } from './registry.ts';
+import { type LayerFields, releasedFields } from '../layer-sql.ts';
+import { exporterFor, EXPORTERS, SPOOLED_FORMATS } from './registry.ts';
 import { type CrsRequest, ExchangeError, type ExportFilters, openSource, parseCrsRequest } from './source.ts';
 import type { TextEncoding } from './types.ts';
 
@@ -16,10 +16,12 @@ export interface ExportParams {
   eol?: 'crlf' | 'lf';
   filters: ExportFilters;
   /**
-   * May this export carry the layer's sensitive attributes (geo/layers.ts `sensitive`, e.g. 军事用地's
-   * name, unit, use and notes)? Required, so no caller forgets to decide (the CLI says true unless
-   * --no-sensitive; the route asks the accounts capability). When false those columns are never
-   * selected, so no format (attribute tables, labels, XDATA, ledger columns) can hold them.
+   * May this export carry the layer's sensitive attributes (geo/layers.ts: `sensitive` columns, e.g.
+   * 军事用地's name, unit, use and notes; `sensitiveWhere`, e.g. the owner's name of a parcel an army
+   * unit owns)? Required, so no caller forgets to decide (the CLI says true unless --no-sensitive; the
+   * route asks the accounts capability). When false the columns are never selected and the per-row
+   * ones are selected as NULL (releasedFields, the rule every capability applies), so no format
+   * (attribute tables, labels, XDATA, ledger columns) can hold them.
    */
   sensitive: boolean;
   tmpDir?: string;
@@ -48,10 +50,10 @@ export async function startExport(pool: pg.Pool, layerFields: LayerFields, p: Ex
   if (exporter.crsKind === 'projected' && geographic) throw new ExchangeError(`${exporter.label} holds Gauss–Krüger coordinates: use crs gk, gk-noprefix or EPSG:4524/4525/4545/4546`);
   const encoding = (p.encoding?.toLowerCase().replace('utf8', 'utf-8') ?? exporter.defaultEncoding ?? 'utf-8') as TextEncoding;
   if (encoding !== 'utf-8' && encoding !== 'gbk') throw new ExchangeError(`encoding "${p.encoding}" is not utf-8 or gbk`);
-  const withheld = !p.sensitive ? new Set(layer.sensitive ?? []) : new Set<string>();
-  const fields = layerFields.get(layer.id)!.filter((f) => !withheld.has(f.name));
+  const fields = releasedFields(layerFields.get(layer.id)!, layer, p.sensitive);
   const src = await openSource(pool, {
-    layer, fields, filters: p.filters, crs, areas: exporter.areas, textWidths: exporter.textWidths, extra: exporter.extra?.(layer), onProgress: p.onProgress,
+    layer, fields, filters: p.filters, crs, areas: exporter.areas, textWidths: exporter.textWidths, extra: exporter.extra?.(layer),
+    spools: SPOOLED_FORMATS.has(exporter.id), onProgress: p.onProgress,
   });
   const stamp = new Date().toISOString().slice(0, 10).replace(/-/g, '');
   const fileName = `${layer.id}_${stamp}_EPSG${src.crs.epsg}.${exporter.extension}`;

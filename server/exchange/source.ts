@@ -1,7 +1,13 @@
 // What an export reads: one layer's features, filtered (project, command area, status, bbox), in the
-// requested CRS, in id order, a batch at a time (keyset pagination: bounded memory, no long
-// transaction, and PGlite's single session stays free between batches).
-import type pg from 'pg';
+// requested CRS, in id order, a batch at a time. Two ways, memory bounded either way:
+//  - one binary COPY streamed from a connection of its own (PostgreSQL sends the rows without stopping,
+//    TCP back-pressure paces it; ints, floats and WKB arrive as bytes, nothing is printed as text and
+//    parsed back), for formats that write a temporary file and so read the source to the end at their
+//    own speed (a slow download cannot hold the connection), on a pool that can spare a connection;
+//  - keyset pages of 2,000 (the next fetched while the current one is written): no long statement,
+//    and the embedded PGlite's single session stays free between batches.
+import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { TAKE_STATUS } from '../../geo/domain.ts';
 import { crsInfo, type CrsInfo, gaussKrugerEpsg, zoneForLongitude } from '../../geo/crs.ts';
 import type { LayerDef } from '../../geo/layers.ts';
@@ -78,6 +84,8 @@ export interface SourceOptions {
   extra?: Record<string, string>; // name → SQL over t
   textWidths?: boolean;
   batchSize?: number;
+  /** the reader consumes the source to its end without waiting on a client: it may hold a connection (COPY) */
+  spools?: boolean;
   /** called after each batch is handed to the writer: features so far, of count */
   onProgress?(done: number, total: number): void;
 }
@@ -141,7 +149,7 @@ export async function openSource(pool: pg.Pool, opts: SourceOptions): Promise<Ex
   const geom = `t.${ident(layer.geometryColumn)}`;
   const gkEpsg = gaussKrugerEpsg(zone, true);
   const out = crs.geographic ? geom : `ST_Transform(${geom}, ${crs.epsg})`;
-  const cols = [selectFields(fields), `ST_AsBinary(${out}, 'NDR') AS "_wkb"`];
+  const cols = [selectFields(fields), `ST_AsBinary(${out}, 'NDR') AS "_wkb"`];  // (keyset pages)
   if (opts.areas) cols.push(`ST_Area(${geom}::geography) AS "_area"`, `ST_Area(ST_Transform(${geom}, ${gkEpsg})) AS "_planar"`);
   for (const [name, sql] of Object.entries(opts.extra ?? {})) cols.push(`${sql} AS ${ident(`_x_${name}`)}`);
 
@@ -155,13 +163,15 @@ export async function openSource(pool: pg.Pool, opts: SourceOptions): Promise<Ex
   }
 
   const batchSize = opts.batchSize ?? 2000;
-  const keyParam = `$${w.params.length + 1}`;
-  const sql = `SELECT ${cols.join(', ')} FROM ${ident(layer.table)} t
-    WHERE ${[...w.sql, `t.id > ${keyParam}`].join(' AND ')} ORDER BY t.id LIMIT ${batchSize}`;
   const fieldNames = fields.map((f) => f.name);
   const extraNames = Object.keys(opts.extra ?? {});
+  // a pool of one is the embedded database's single session: never held for a whole export
+  const copy = opts.spools === true && (pool.options.max ?? 10) > 1;
 
-  async function* batches(): AsyncGenerator<ExportFeature[]> {
+  async function* pages(): AsyncGenerator<ExportFeature[]> {
+    const keyParam = `$${w.params.length + 1}`;
+    const sql = `SELECT ${cols.join(', ')} FROM ${ident(layer.table)} t
+      WHERE ${[...w.sql, `t.id > ${keyParam}`].join(' AND ')} ORDER BY t.id LIMIT ${batchSize}`;
     let last = 0;
     let done = 0;
     let next: Promise<pg.QueryResult> | undefined = pool.query(sql, [...w.params, last]);
@@ -182,5 +192,158 @@ export async function openSource(pool: pg.Pool, opts: SourceOptions): Promise<Ex
       opts.onProgress?.(done, count);
     }
   }
+
+  async function* copied(): AsyncGenerator<ExportFeature[]> {
+    // every column cast to a type whose binary form the reader knows; COPY takes no parameters, so the
+    // filter's values are written into the statement as escaped literals
+    const kinds: ColumnKind[] = ['int8'];
+    const sel = ['t.id::int8'];
+    for (const f of fields) {
+      const kind: ColumnKind = f.type === 'String' ? 'text' : f.type === 'Boolean' ? 'bool' : f.sql.endsWith('::int') ? 'int4' : 'float8';
+      kinds.push(kind);
+      sel.push(`(${f.sql})::${kind}`);
+    }
+    kinds.push('bytea');
+    sel.push(`ST_AsBinary(${out}, 'NDR')`);
+    if (opts.areas) {
+      kinds.push('float8', 'float8');
+      sel.push(`ST_Area(${geom}::geography)`, `ST_Area(ST_Transform(${geom}, ${gkEpsg}))`);
+    }
+    for (const sql of Object.values(opts.extra ?? {})) { kinds.push('text'); sel.push(`(${sql})::text`); }
+    const statement = `COPY (SELECT ${sel.join(', ')} FROM ${ident(layer.table)} t WHERE ${inline(w.sql.join(' AND '), w.params)} ORDER BY t.id) TO STDOUT (FORMAT binary)`;
+    const nFields = fieldNames.length;
+    const geomAt = 1 + nFields;
+    const client = await pool.connect();
+    const stream = client.query(copyTo(statement, { highWaterMark: 1 << 20 }));
+    const reader = new CopyBinaryReader(kinds);
+    const row: unknown[] = new Array(kinds.length); // filled by the reader, tuple after tuple
+    let failed: unknown;
+    let done = 0;
+    try {
+      let batch: ExportFeature[] = [];
+      for await (const chunk of stream) {
+        reader.push(chunk as Buffer);
+        while (reader.next(row)) {
+          const props: Record<string, unknown> = {};
+          for (let i = 0; i < nFields; i++) props[fieldNames[i]] = row[1 + i];
+          const extra: Record<string, unknown> = {};
+          for (let i = 0; i < extraNames.length; i++) extra[extraNames[i]] = row[geomAt + (opts.areas ? 3 : 1) + i];
+          batch.push({
+            id: row[0] as number, props, wkb: row[geomAt] as Buffer,
+            areaM2: opts.areas ? (row[geomAt + 1] as number) : undefined, planarM2: opts.areas ? (row[geomAt + 2] as number) : undefined, extra,
+          });
+          if (batch.length === batchSize) {
+            done += batch.length;
+            yield batch;
+            batch = [];
+            opts.onProgress?.(done, count);
+          }
+        }
+      }
+      reader.end();
+      if (batch.length) {
+        done += batch.length;
+        yield batch;
+        opts.onProgress?.(done, count);
+      }
+    } catch (err) {
+      failed = err;
+      throw err;
+    } finally {
+      // a COPY left half read (the writer stopped, or an error) leaves the connection unusable: drop it
+      const complete = reader.finished && failed === undefined;
+      if (!complete) stream.destroy();
+      client.release(complete ? undefined : true);
+    }
+  }
+
+  const batches = copy ? copied : pages;
   return { layer, fields, crs, zone, count, textWidths, batches };
+}
+
+/** `$n` placeholders replaced by escaped literals (COPY takes no parameters). */
+function inline(sql: string, params: unknown[]): string {
+  const literal = (v: unknown): string => {
+    if (v === null || v === undefined) return 'NULL';
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw new ExchangeError(`not a finite number: ${v}`);
+      return String(v);
+    }
+    if (Array.isArray(v)) return `ARRAY[${v.map(literal).join(', ')}]::text[]`;
+    return pg.escapeLiteral(String(v));
+  };
+  return sql.replace(/\$(\d+)(::text\[\])?/g, (_m, n: string) => literal(params[Number(n) - 1]));
+}
+
+type ColumnKind = 'int8' | 'int4' | 'float8' | 'bool' | 'text' | 'bytea';
+
+const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+
+/**
+ * Tuples of PostgreSQL's binary COPY format from a stream of chunks (a tuple may span chunks): per
+ * tuple an int16 field count, then per field an int32 length (-1 = NULL) and the value in the type's
+ * binary form, all big-endian. bytea values are views into the chunk, not copies.
+ */
+export class CopyBinaryReader {
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  private started = false;
+  /** the trailer (field count -1) was read */
+  finished = false;
+
+  constructor(private readonly kinds: ColumnKind[]) {}
+
+  push(chunk: Buffer): void {
+    this.buf = this.pos < this.buf.length ? Buffer.concat([this.buf.subarray(this.pos), chunk]) : chunk;
+    this.pos = 0;
+  }
+
+  /** The next complete tuple into `row`; false when more bytes are needed (or the trailer was read). */
+  next(row: unknown[]): boolean {
+    const b = this.buf;
+    let p = this.pos;
+    if (!this.started) {
+      if (b.length - p < 19) return false;
+      if (!b.subarray(p, p + 11).equals(COPY_SIGNATURE)) throw new Error('COPY: not PostgreSQL binary COPY data');
+      const ext = b.readUInt32BE(p + 15);
+      if (b.length - p < 19 + ext) return false;
+      p += 19 + ext;
+      this.pos = p;
+      this.started = true;
+    }
+    if (this.finished || b.length - p < 2) return false;
+    const n = b.readInt16BE(p);
+    if (n === -1) { this.finished = true; this.pos = p + 2; return false; }
+    if (n !== this.kinds.length) throw new Error(`COPY: a tuple of ${n} fields, ${this.kinds.length} expected`);
+    // is the whole tuple here?
+    let q = p + 2;
+    for (let i = 0; i < n; i++) {
+      if (b.length - q < 4) return false;
+      const len = b.readInt32BE(q);
+      q += 4 + (len > 0 ? len : 0);
+    }
+    if (q > b.length) return false;
+    q = p + 2;
+    for (let i = 0; i < n; i++) {
+      const len = b.readInt32BE(q);
+      q += 4;
+      if (len < 0) { row[i] = null; continue; }
+      switch (this.kinds[i]) {
+        case 'int8': row[i] = b.readInt32BE(q) * 4294967296 + b.readUInt32BE(q + 4); break;
+        case 'int4': row[i] = b.readInt32BE(q); break;
+        case 'float8': row[i] = b.readDoubleBE(q); break;
+        case 'bool': row[i] = b[q] !== 0; break;
+        case 'text': row[i] = b.toString('utf8', q, q + len); break;
+        default: row[i] = b.subarray(q, q + len);
+      }
+      q += len;
+    }
+    this.pos = q;
+    return true;
+  }
+
+  /** After the last chunk: the stream must have ended with the trailer, nothing half read. */
+  end(): void {
+    if (!this.finished) throw new Error('COPY: the data ended before its trailer (connection lost?)');
+  }
 }
