@@ -1,6 +1,6 @@
 // Military land (军事用地) keeps its sensitive attributes (geo/layers.ts `sensitive`: name, unit, use,
 // notes) from readers without the military grant: startExport(…, { sensitive: false }) leaves them out
-// of every format. Called as the route and the CLI call it (not over HTTP: the accounts capability
+// of every format; parcels an army unit owns (`sensitiveWhere`) are exported without the owner's name. Called as the route and the CLI call it (not over HTTP: the accounts capability
 // decides `sensitive` per request). Each export is opened again: GeoJSON parsed, the Shapefile and the
 // GeoPackage with GDAL's ogrinfo, every format with this system's own importer, and the raw bytes
 // searched for the sensitive text (in UTF-8 and GBK).
@@ -34,8 +34,8 @@ beforeAll(async () => {
   secrets = [...new Set(rows.flatMap((r) => [r.name, r.unit, r.notes]).filter((v): v is string => typeof v === 'string' && v.length >= 2))];
 });
 
-async function exportBytes(format: string, sensitive: boolean): Promise<{ bytes: Buffer; fileName: string; count: number }> {
-  const result = await startExport(pool, layerFields, { layer: 'military_land', format, filters: {}, sensitive, tmpDir: tmp });
+async function exportBytes(format: string, sensitive: boolean, layer = 'military_land'): Promise<{ bytes: Buffer; fileName: string; count: number }> {
+  const result = await startExport(pool, layerFields, { layer, format, filters: {}, sensitive, tmpDir: tmp });
   const chunks: Buffer[] = [];
   for await (const c of result.stream) chunks.push(c as Buffer);
   return { bytes: Buffer.concat(chunks), fileName: result.fileName, count: result.count };
@@ -96,5 +96,18 @@ describe('military land exported without the military grant', () => {
       for (const s of secrets) expect(values.some((v) => v.includes(s))).toBe(false);
       for (const s of secrets) expect(contains(bytes, s)).toBe(false);
     });
+  });
+});
+
+describe('parcels an army unit owns, exported without the military grant', () => {
+  it('GeoJSON: no owner name on the army\'s parcels, every other parcel keeps its owner', async () => {
+    const { rows: [r] } = await pool.query(`SELECT count(*) FILTER (WHERE owner_type = 'military')::int AS army,
+      count(*) FILTER (WHERE owner_type <> 'military' AND owner_name IS NOT NULL)::int AS named FROM parcel WHERE geom IS NOT NULL`);
+    expect(r.army).toBeGreaterThan(0);
+    const features = JSON.parse((await exportBytes('geojson', false, 'parcel')).bytes.toString('utf8')).features as any[];
+    const army = features.filter((f) => f.properties.owner_type === 'military');
+    expect(army).toHaveLength(r.army);
+    for (const f of army) expect(f.properties.owner_name).toBeNull();
+    expect(features.filter((f) => f.properties.owner_type !== 'military' && f.properties.owner_name != null)).toHaveLength(r.named);
   });
 });
