@@ -63,6 +63,17 @@ function fitBytes(s: string, max: number, encoding: TextEncoding): Buffer {
   return b;
 }
 
+/** Up to `max` characters of `s` as bytes at `o` if they are ASCII (same bytes in UTF-8 and GBK); false otherwise. */
+function asciiInto(b: Buffer, s: string, o: number, max: number): boolean {
+  const n = s.length < max ? s.length : max;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return false;
+    b[o + i] = c;
+  }
+  return true;
+}
+
 /** One dBase record written in place into `b` at `base` (the batch buffer, pre-filled with spaces). */
 function dbfRecord(fields: DbfField[], f: ExportFeature, encoding: TextEncoding, b: Buffer, base: number): void {
   let o = base + 1;
@@ -72,16 +83,19 @@ function dbfRecord(fields: DbfField[], f: ExportFeature, encoding: TextEncoding,
     if (d.type === 'C') {
       if (v !== null && v !== undefined) {
         const s = typeof v === 'string' ? v : textValue(v);
-        // UTF-8: Buffer.write never writes half a character, so cutting at the field width is safe
-        if (encoding === 'utf-8') b.write(s, o, d.length, 'utf8');
-        else fitBytes(s, d.length, encoding).copy(b, o);
+        if (!asciiInto(b, s, o, d.length)) {
+          // UTF-8: Buffer.write never writes half a character, so cutting at the field width is safe
+          if (encoding === 'utf-8') b.write(s, o, d.length, 'utf8');
+          else fitBytes(s, d.length, encoding).copy(b, o);
+        }
       }
     } else if (d.type === 'N') {
       if (v !== null && v !== undefined) {
         const x = typeof v === 'number' ? v : Number(v);
         if (Number.isFinite(x)) {
-          const t = d.decimals ? x.toFixed(d.decimals) : String(Math.round(x));
-          b.write(t.length >= d.length ? t.slice(-d.length) : t, o + Math.max(0, d.length - t.length), 'latin1');
+          let t = d.decimals ? x.toFixed(d.decimals) : String(Math.round(x));
+          if (t.length > d.length) t = t.slice(-d.length);
+          asciiInto(b, t, o + d.length - t.length, d.length); // right-aligned
         }
       }
     } else b[o] = v === null || v === undefined ? 0x3f : v ? 0x54 : 0x46; // ? T F
@@ -92,51 +106,56 @@ function dbfRecord(fields: DbfField[], f: ExportFeature, encoding: TextEncoding,
 const SHP_TYPE: Record<string, number> = { polygon: 5, line: 3, point: 1 };
 
 /**
- * One .shp record (8-byte record header + content) straight from the WKB into `out` at `o`; returns
- * its length. Polygons: outer rings clockwise, holes counter-clockwise (reversed where PostGIS has them
- * the other way); little-endian 2D points are copied as they are (the .shp point layout is WKB's).
- * The record's envelope is left in `s`. `out` must have wkb.length + 52 bytes free from `o`.
+ * One .shp record (8-byte record header + content) straight from the WKB into `out` (viewed by `ov`)
+ * at `o`; returns its length. Polygons: outer rings clockwise, holes counter-clockwise (reversed where
+ * PostGIS has them the other way); little-endian 2D points are copied as they are (the .shp point
+ * layout is WKB's). The record's envelope is left in `s`. `out` must have wkb.length + 52 bytes free.
  */
-function shpRecord(wkb: Buffer, kind: number, recordNo: number, s: WkbScan, out: Buffer, o: number): number {
+function shpRecord(wkb: Buffer, kind: number, recordNo: number, s: WkbScan, out: Buffer, ov: DataView, o: number): number {
   scanWkb(wkb, s, kind === 5);
-  out.writeInt32BE(recordNo, o);
+  ov.setInt32(o, recordNo);
   if (s.parts === 0) { // empty geometry: a null shape
-    out.writeInt32BE(2, o + 4);
-    out.writeInt32LE(0, o + 8);
+    ov.setInt32(o + 4, 2);
+    ov.setInt32(o + 8, 0, true);
     return 12;
   }
+  const v = s.view;
+  const le = s.le;
+  const base = s.base;
   if (kind === 1) {
-    out.writeInt32BE(10, o + 4);
-    out.writeInt32LE(1, o + 8);
-    const p = s.offset[0];
-    out.writeDoubleLE(s.le ? wkb.readDoubleLE(p) : wkb.readDoubleBE(p), o + 12);
-    out.writeDoubleLE(s.le ? wkb.readDoubleLE(p + 8) : wkb.readDoubleBE(p + 8), o + 20);
+    ov.setInt32(o + 4, 10);
+    ov.setInt32(o + 8, 1, true);
+    const p = base + s.offset[0];
+    ov.setFloat64(o + 12, v.getFloat64(p, le), true);
+    ov.setFloat64(o + 20, v.getFloat64(p + 8, le), true);
     return 28;
   }
   const content = 44 + 4 * s.parts + 16 * s.points;
-  out.writeInt32BE(content / 2, o + 4);
+  ov.setInt32(o + 4, content / 2);
   let w = o + 8;
-  out.writeInt32LE(kind, w);
-  out.writeDoubleLE(s.minX, w + 4); out.writeDoubleLE(s.minY, w + 12); out.writeDoubleLE(s.maxX, w + 20); out.writeDoubleLE(s.maxY, w + 28);
-  out.writeInt32LE(s.parts, w + 36);
-  out.writeInt32LE(s.points, w + 40);
+  ov.setInt32(w, kind, true);
+  ov.setFloat64(w + 4, s.minX, true); ov.setFloat64(w + 12, s.minY, true); ov.setFloat64(w + 20, s.maxX, true); ov.setFloat64(w + 28, s.maxY, true);
+  ov.setInt32(w + 36, s.parts, true);
+  ov.setInt32(w + 40, s.points, true);
   w += 44;
-  for (let k = 0, start = 0; k < s.parts; k++) { out.writeInt32LE(start, w); w += 4; start += s.count[k]; }
+  for (let k = 0, start = 0; k < s.parts; k++) { ov.setInt32(w, start, true); w += 4; start += s.count[k]; }
   for (let k = 0; k < s.parts; k++) {
     const n = s.count[k];
-    const from = s.offset[k];
+    const from = s.offset[k]; // in wkb
     const stride = s.stride[k];
     // counter-clockwise (area > 0) outer rings and clockwise holes turn round
     const reverse = kind === 5 && (s.area2[k] > 0) === (s.outer[k] === 1);
-    if (!reverse && s.le && stride === 16) {
-      wkb.copy(out, w, from, from + 16 * n);
-      w += 16 * n;
+    if (!reverse && le && stride === 16) {
+      const bytes = 16 * n;
+      if (bytes > 1024) wkb.copy(out, w, from, from + bytes);
+      else for (let i = 0; i < bytes; i++) out[w + i] = wkb[from + i]; // small rings: a loop beats copy()'s call cost
+      w += bytes;
       continue;
     }
     for (let i = 0; i < n; i++) {
-      const p = from + (reverse ? n - 1 - i : i) * stride;
-      out.writeDoubleLE(s.le ? wkb.readDoubleLE(p) : wkb.readDoubleBE(p), w);
-      out.writeDoubleLE(s.le ? wkb.readDoubleLE(p + 8) : wkb.readDoubleBE(p + 8), w + 8);
+      const p = base + from + (reverse ? n - 1 - i : i) * stride;
+      ov.setFloat64(w, v.getFloat64(p, le), true);
+      ov.setFloat64(w + 8, v.getFloat64(p + 8, le), true);
       w += 16;
     }
   }
@@ -194,13 +213,15 @@ export const shapefileExporter: Exporter = {
         for await (const batch of src.batches()) {
           let room = 0;
           for (let i = 0; i < batch.length; i++) room += batch[i].wkb.length + 52;
-          const shpBuf = Buffer.allocUnsafe(room);
+          // own ArrayBuffers (not pool slices), so a DataView at offset 0 addresses them
+          const shpBuf = Buffer.from(new ArrayBuffer(room));
+          const shpView = new DataView(shpBuf.buffer);
           const shxBuf = Buffer.allocUnsafe(8 * batch.length);
           const dbfBuf = Buffer.alloc(recordLength * batch.length, 0x20);
           let o = 0;
           for (let i = 0; i < batch.length; i++) {
             const f = batch[i];
-            const len = shpRecord(f.wkb, kind, ++n, scan, shpBuf, o);
+            const len = shpRecord(f.wkb, kind, ++n, scan, shpBuf, shpView, o);
             if (scan.parts > 0) {
               if (scan.minX < bbox[0]) bbox[0] = scan.minX;
               if (scan.minY < bbox[1]) bbox[1] = scan.minY;

@@ -20,6 +20,13 @@ export class WkbScan {
   area2 = new Float64Array(64);
   /** byte order of the last geometry (the writers copy little-endian 2D points as they are) */
   le = true;
+  /**
+   * A DataView over the ArrayBuffer holding the last geometry, and the geometry's offset in it: the
+   * WKBs of a batch are views into a few large buffers (COPY chunks, Buffer pool slabs), so the view is
+   * made once per buffer, not per geometry. Offsets in `offset` are relative to `base`.
+   */
+  view: DataView = new DataView(new ArrayBuffer(8));
+  base = 0;
 
   grow(): void {
     const n = this.offset.length * 2;
@@ -33,17 +40,19 @@ export class WkbScan {
 }
 
 /** Scan `wkb` (a PostGIS ST_AsBinary, any byte order, 2D/Z/M) into `s`. Areas only when `areas`. */
-export function scanWkb(wkb: Buffer, s: WkbScan, areas: boolean): void {
+export function scanWkb(wkb: Uint8Array, s: WkbScan, areas: boolean): void {
   s.minX = Infinity; s.minY = Infinity; s.maxX = -Infinity; s.maxY = -Infinity;
   s.parts = 0;
   s.points = 0;
-  scanAt(wkb, 0, s, areas);
+  if (s.view.buffer !== wkb.buffer) s.view = new DataView(wkb.buffer);
+  s.base = wkb.byteOffset;
+  scanAt(s.view, wkb.byteOffset, s, areas);
 }
 
-function scanAt(b: Buffer, o: number, s: WkbScan, areas: boolean): number {
-  const le = b[o] === 1;
+function scanAt(b: DataView, o: number, s: WkbScan, areas: boolean): number {
+  const le = b.getUint8(o) === 1;
   s.le = le;
-  let type = le ? b.readUInt32LE(o + 1) : b.readUInt32BE(o + 1);
+  let type = b.getUint32(o + 1, le);
   o += 5;
   let dims = 2;
   if (type & 0x20000000) { o += 4; type &= ~0x20000000; } // EWKB SRID
@@ -52,12 +61,12 @@ function scanAt(b: Buffer, o: number, s: WkbScan, areas: boolean): number {
   if (type > 1000) { dims += type >= 3000 ? 2 : 1; type %= 1000; }
   const stride = 8 * dims;
   if (type === 1) return addPart(b, o, 1, stride, 0, s, false);
-  const n = le ? b.readUInt32LE(o) : b.readUInt32BE(o);
+  const n = b.getUint32(o, le);
   o += 4;
   if (type === 2) return addPart(b, o, n, stride, 0, s, false);
   if (type === 3) {
     for (let r = 0; r < n; r++) {
-      const m = le ? b.readUInt32LE(o) : b.readUInt32BE(o);
+      const m = b.getUint32(o, le);
       o = addPart(b, o + 4, m, stride, r === 0 ? 1 : 0, s, areas);
     }
     return o;
@@ -69,10 +78,10 @@ function scanAt(b: Buffer, o: number, s: WkbScan, areas: boolean): number {
   throw new Error(`WKB geometry type ${type} is not supported`);
 }
 
-function addPart(b: Buffer, o: number, n: number, stride: number, outer: number, s: WkbScan, areas: boolean): number {
+function addPart(b: DataView, o: number, n: number, stride: number, outer: number, s: WkbScan, areas: boolean): number {
   if (s.parts === s.offset.length) s.grow();
   const k = s.parts++;
-  s.offset[k] = o;
+  s.offset[k] = o - s.base;
   s.count[k] = n;
   s.stride[k] = stride;
   s.outer[k] = outer;
@@ -83,8 +92,8 @@ function addPart(b: Buffer, o: number, n: number, stride: number, outer: number,
   let x0 = 0, y0 = 0, px = 0, py = 0;
   for (let i = 0; i < n; i++) {
     const p = o + i * stride;
-    const x = le ? b.readDoubleLE(p) : b.readDoubleBE(p);
-    const y = le ? b.readDoubleLE(p + 8) : b.readDoubleBE(p + 8);
+    const x = b.getFloat64(p, le);
+    const y = b.getFloat64(p + 8, le);
     if (x < minX) minX = x;
     if (x > maxX) maxX = x;
     if (y < minY) minY = y;
