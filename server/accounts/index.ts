@@ -16,7 +16,7 @@ import { accountEvents, auditQuery, dataChanges } from './audit.ts';
 import { type Access, accessOf, refusal } from './policy.ts';
 import { checkLogin, COOKIE, type Session, type SessionUser, SessionStore } from './sessions.ts';
 import { passwordProblem } from './passwords.ts';
-import { AccountError, createUser, getUser, listUsers, setPassword, updateUser } from './users.ts';
+import { AccountError, createUser, getUser, listUsers, recordEvent, setPassword, updateUser } from './users.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -165,6 +165,7 @@ export const accountsPlugin = fp<AccountsOptions>(async (app: FastifyInstance, o
 
   app.post('/api/auth/logout', async (request, reply) => {
     await sessions.end(request.session!);
+    await recordEvent(app.pg.pool, { actor: request.user!.username, username: request.user!.username, event: 'logout', ip: request.ip });
     reply.clearCookie(COOKIE, cookieOptions);
     return reply.code(204).send();
   });
