@@ -1,7 +1,7 @@
 // Rendered tiles in memory (LRU, bounded in bytes), dropped when a table they draw from changes.
 // Each table has a generation number: a tile rendered while its table changed is not stored, so a
 // slow render can never put a stale tile back after the invalidation.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 
 export interface CachedTile {
@@ -12,7 +12,7 @@ export interface CachedTile {
 
 /** A strong ETag: SHA-1 of the body, and the variant (e.g. sensitive attributes withheld) if any. */
 export function strongEtag(body: Buffer, variant = ''): string {
-  return `"${createHash('sha1').update(body).digest('base64url')}${variant}"`;
+  return `"${hash('sha1', body, 'base64url')}${variant}"`;
 }
 
 export class TileCache {
