@@ -2,7 +2,7 @@
 // run as FastCGI under lighttpd (not a CGI process per request) so the comparison is fair.
 // Needs the Debian packages mapserver-bin cgi-mapserver lighttpd (installed here on first use).
 import { execFileSync, type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,16 +24,34 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** pids of the processes whose parent is `parent` (Linux /proc) */
+function childrenOf(parent: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) pids.push(Number(entry));
+    } catch { /* exited meanwhile */ }
+  }
+  return pids;
+}
+
 export interface MapServerPeer {
   /** URL of one tile, MapServer's way of asking for it */
   tileUrl(layer: string, z: number, x: number, y: number): string;
   baseUrl: string;
   tilePath(layer: string, z: number, x: number, y: number): string;
+  /** lighttpd and the FastCGI processes it runs (for CPU accounting) */
+  pids(): number[];
   stop(): void;
 }
 
-/** layers: table → { geometry column, MapServer TYPE, attribute columns } */
-export async function startMapServer(databaseUrl: string, layers: Record<string, { type: 'POLYGON' | 'LINE' | 'POINT'; attributes: string[] }>): Promise<MapServerPeer> {
+/**
+ * layers: table → { MapServer TYPE, attribute columns }. procs: FastCGI processes (default: one per
+ * core); lighttpd queues the requests beyond them.
+ */
+export async function startMapServer(databaseUrl: string, layers: Record<string, { type: 'POLYGON' | 'LINE' | 'POINT'; attributes: string[] }>, opts: { procs?: number } = {}): Promise<MapServerPeer> {
   ensureInstalled();
   const dir = path.join(os.tmpdir(), 'zs-mapserver');
   mkdirSync(dir, { recursive: true });
@@ -79,12 +97,12 @@ server.errorlog = "${dir}/error.log"
 fastcgi.server = ("/mapserv" => ((
   "bin-path" => "${MAPSERV}",
   "socket" => "${dir}/mapserv.sock",
-  "max-procs" => ${os.cpus().length},
+  "max-procs" => ${opts.procs ?? os.cpus().length},
   "check-local" => "disable",
   "bin-environment" => ("MAPSERVER_CONFIG_FILE" => "${config}")
 )))
 `);
-  const child: ChildProcess = spawn('/usr/sbin/lighttpd', ['-D', '-f', lighttpdConf], { stdio: 'inherit' });
+  const child: ChildProcess = spawn('/usr/sbin/lighttpd', ['-D', '-f', lighttpdConf], { stdio: 'ignore' });
   const baseUrl = `http://127.0.0.1:${port}`;
   const tilePath = (layer: string, z: number, x: number, y: number) =>
     `/mapserv?map=${encodeURIComponent(mapfile)}&mode=tile&tilemode=gmap&tile=${x}+${y}+${z}&layers=${layer}&map.imagetype=mvt`;
@@ -99,6 +117,16 @@ fastcgi.server = ("/mapserv" => ((
     baseUrl,
     tilePath,
     tileUrl: (layer, z, x, y) => baseUrl + tilePath(layer, z, x, y),
-    stop: () => void child.kill('SIGTERM'),
+    pids: () => [child.pid!, ...childrenOf(child.pid!)],
+    stop: () => {
+      // the FastCGI processes lighttpd spawned run in sessions of their own and may not stop on
+      // SIGTERM while they wait for a request: stop them by parent pid (they hold no state)
+      for (const pid of childrenOf(child.pid!)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch { /* gone already */ }
+      }
+      child.kill('SIGTERM');
+    },
   };
 }
