@@ -72,6 +72,10 @@ export interface ExportSource {
   count: number;
   /** max UTF-8 byte length of each String field over the selected rows (dBase widths) */
   textWidths: Record<string, number>;
+  /**
+   * The features in id order, a batch at a time. A batch, its features' `wkb` included, is valid until
+   * the next batch is asked for (its memory may then be reused): writers copy what they keep.
+   */
   batches(): AsyncGenerator<ExportFeature[]>;
 }
 
@@ -235,6 +239,8 @@ export async function openSource(pool: pg.Pool, opts: SourceOptions): Promise<Ex
           if (batch.length === batchSize) {
             done += batch.length;
             yield batch;
+            // the writer asked for more: it is done with that batch, its WKB space is reused
+            reader.resetArena();
             batch = [];
             opts.onProgress?.(done, count);
           }
@@ -282,11 +288,17 @@ const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 /**
  * Tuples of PostgreSQL's binary COPY format from a stream of chunks (a tuple may span chunks): per
  * tuple an int16 field count, then per field an int32 length (-1 = NULL) and the value in the type's
- * binary form, all big-endian. bytea values are views into the chunk, not copies.
+ * binary form, all big-endian. Memory is reused, not churned: chunks are copied into one input buffer
+ * (compacted as tuples are read), and bytea values into one arena per batch, reused once the writer
+ * asks for the next batch (resetArena). So the chunks die young and the process does not collect
+ * megabytes of dead buffers between garbage collections: memory stays flat however many rows.
  */
 export class CopyBinaryReader {
-  private buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = Buffer.allocUnsafeSlow(1 << 18);
   private pos = 0;
+  private filled = 0;
+  private arena: Buffer = Buffer.allocUnsafeSlow(1 << 20);
+  private arenaUsed = 0;
   private started = false;
   /** the trailer (field count -1) was read */
   finished = false;
@@ -294,35 +306,61 @@ export class CopyBinaryReader {
   constructor(private readonly kinds: ColumnKind[]) {}
 
   push(chunk: Buffer): void {
-    this.buf = this.pos < this.buf.length ? Buffer.concat([this.buf.subarray(this.pos), chunk]) : chunk;
+    const left = this.filled - this.pos;
+    if (left + chunk.length > this.buf.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, left + chunk.length));
+      this.buf.copy(bigger, 0, this.pos, this.filled);
+      this.buf = bigger;
+    } else if (this.pos > 0 && left > 0) this.buf.copyWithin(0, this.pos, this.filled);
     this.pos = 0;
+    this.filled = left;
+    chunk.copy(this.buf, this.filled);
+    this.filled += chunk.length;
+  }
+
+  /** The bytea values handed out so far may be overwritten: their batch is done. */
+  resetArena(): void {
+    this.arenaUsed = 0;
+  }
+
+  private bytes(from: number, len: number): Buffer {
+    if (this.arenaUsed + len > this.arena.length) {
+      // the rows already read keep the old arena alive until their batch is done
+      this.arena = Buffer.allocUnsafeSlow(Math.max(this.arena.length * 2, len));
+      this.arenaUsed = 0;
+    }
+    const at = this.arenaUsed;
+    this.buf.copy(this.arena, at, from, from + len);
+    this.arenaUsed += len;
+    return this.arena.subarray(at, at + len);
   }
 
   /** The next complete tuple into `row`; false when more bytes are needed (or the trailer was read). */
   next(row: unknown[]): boolean {
     const b = this.buf;
+    const end = this.filled;
     let p = this.pos;
     if (!this.started) {
-      if (b.length - p < 19) return false;
+      if (end - p < 19) return false;
       if (!b.subarray(p, p + 11).equals(COPY_SIGNATURE)) throw new Error('COPY: not PostgreSQL binary COPY data');
       const ext = b.readUInt32BE(p + 15);
-      if (b.length - p < 19 + ext) return false;
+      if (end - p < 19 + ext) return false;
       p += 19 + ext;
       this.pos = p;
       this.started = true;
     }
-    if (this.finished || b.length - p < 2) return false;
+    if (this.finished || end - p < 2) return false;
     const n = b.readInt16BE(p);
     if (n === -1) { this.finished = true; this.pos = p + 2; return false; }
     if (n !== this.kinds.length) throw new Error(`COPY: a tuple of ${n} fields, ${this.kinds.length} expected`);
     // is the whole tuple here?
     let q = p + 2;
     for (let i = 0; i < n; i++) {
-      if (b.length - q < 4) return false;
+      if (end - q < 4) return false;
       const len = b.readInt32BE(q);
       q += 4 + (len > 0 ? len : 0);
     }
-    if (q > b.length) return false;
+    if (q > end) return false;
     q = p + 2;
     for (let i = 0; i < n; i++) {
       const len = b.readInt32BE(q);
@@ -334,7 +372,7 @@ export class CopyBinaryReader {
         case 'float8': row[i] = b.readDoubleBE(q); break;
         case 'bool': row[i] = b[q] !== 0; break;
         case 'text': row[i] = b.toString('utf8', q, q + len); break;
-        default: row[i] = b.subarray(q, q + len);
+        default: row[i] = this.bytes(q, len);
       }
       q += len;
     }

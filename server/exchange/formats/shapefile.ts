@@ -162,6 +162,24 @@ function shpRecord(wkb: Buffer, kind: number, recordNo: number, s: WkbScan, out:
   return w - o;
 }
 
+/** One batch's .shp, .shx and .dbf bytes; grown when a batch needs more, else reused. */
+class BatchBuffers {
+  shp = Buffer.alloc(0);
+  shpView = new DataView(this.shp.buffer);
+  shx = Buffer.alloc(0);
+  dbf = Buffer.alloc(0);
+
+  size(shp: number, shx: number, dbf: number): void {
+    if (shp > this.shp.length) {
+      // an ArrayBuffer of its own (not a pool slice), so the DataView addresses it from 0
+      this.shp = Buffer.from(new ArrayBuffer(Math.ceil(shp * 1.25)));
+      this.shpView = new DataView(this.shp.buffer);
+    }
+    if (shx > this.shx.length) this.shx = Buffer.allocUnsafeSlow(shx);
+    if (dbf > this.dbf.length) this.dbf = Buffer.allocUnsafeSlow(dbf);
+  }
+}
+
 function shpHeader(kind: number, fileBytes: number, bbox: number[]): Buffer {
   const b = Buffer.alloc(100);
   b.writeInt32BE(9994, 0);
@@ -210,14 +228,18 @@ export const shapefileExporter: Exporter = {
         let n = 0;
         const bbox = [Infinity, Infinity, -Infinity, -Infinity];
         const scan = new WkbScan();
+        // two sets of batch buffers, used in turn: one is filled while the other is being compressed,
+        // then reused (no new buffers per batch: nothing for the garbage collector to pile up)
+        const sets = [new BatchBuffers(), new BatchBuffers()];
+        let inflight: Promise<unknown> = Promise.resolve();
+        let turn = 0;
         for await (const batch of src.batches()) {
+          const set = sets[turn++ % 2]; // its last writes were awaited before the previous batch's began
           let room = 0;
           for (let i = 0; i < batch.length; i++) room += batch[i].wkb.length + 52;
-          // own ArrayBuffers (not pool slices), so a DataView at offset 0 addresses them
-          const shpBuf = Buffer.from(new ArrayBuffer(room));
-          const shpView = new DataView(shpBuf.buffer);
-          const shxBuf = Buffer.allocUnsafe(8 * batch.length);
-          const dbfBuf = Buffer.alloc(recordLength * batch.length, 0x20);
+          set.size(room, 8 * batch.length, recordLength * batch.length);
+          const { shp: shpBuf, shpView, shx: shxBuf, dbf: dbfBuf } = set;
+          dbfBuf.fill(0x20, 0, recordLength * batch.length);
           let o = 0;
           for (let i = 0; i < batch.length; i++) {
             const f = batch[i];
@@ -235,8 +257,10 @@ export const shapefileExporter: Exporter = {
           }
           shpPos += o;
           if (shpPos > 0x7fffffff) throw new ExchangeError('the .shp would pass the Shapefile limit of 2 GB: export less at a time (by project, command area or bbox), or as GeoPackage');
-          await Promise.all([shp.write(shpBuf.subarray(0, o)), shx.write(shxBuf), dbf.write(dbfBuf)]);
+          await inflight;
+          inflight = Promise.all([shp.write(shpBuf.subarray(0, o)), shx.write(shxBuf.subarray(0, 8 * batch.length)), dbf.write(dbfBuf.subarray(0, recordLength * batch.length))]);
         }
+        await inflight;
         await dbf.write(Buffer.from([0x1a]));
         await Promise.all(bodies.map((b) => b.end()));
         yield* zipStream([

@@ -4,7 +4,6 @@
 // a temporary file, with its CRC-32 and length kept; when the rows are done the header is put in front
 // as one stored deflate block (a deflate stream may mix block types, so nothing is re-compressed), the
 // CRCs are joined (crc32Combine) and the zip is streamed out. Memory: one batch at a time.
-import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
@@ -33,12 +32,16 @@ export class ZipBody {
     this.done.catch(() => {}); // surfaced by write() and end()
   }
 
+  /** Resolves when `chunk` has been consumed (compressed, or written): the caller may then reuse it. */
   async write(chunk: Buffer): Promise<void> {
     if (chunk.length === 0) return;
     this.crc = crc32(chunk, this.crc);
     this.size += chunk.length;
     const target = this.deflate ?? this.out;
-    if (!target.write(chunk)) await Promise.race([once(target, 'drain'), this.done]);
+    await Promise.race([
+      new Promise<void>((resolve, reject) => { target.write(chunk, (err) => (err ? reject(err) : resolve())); }),
+      this.done,
+    ]);
   }
 
   async end(): Promise<void> {
@@ -164,7 +167,7 @@ export async function* zipStream(entries: ZipEntry[], now = new Date()): AsyncGe
     yield Buffer.concat([local, name, lead]);
     offset += 30 + name.length + lead.length;
     if (body && body.compressedSize > 0) {
-      for await (const chunk of createReadStream(body.file, { highWaterMark: 1 << 20 })) yield chunk as Buffer;
+      for await (const chunk of createReadStream(body.file, { highWaterMark: 1 << 16 })) yield chunk as Buffer;
       offset += body.compressedSize;
     }
   }
