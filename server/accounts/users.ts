@@ -2,6 +2,7 @@
 // index.ts are thin. Every change is written to account_event in the same transaction.
 import type pg from 'pg';
 import { ROLE_IDS, type Role } from '../../geo/roles.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { hashPassword, passwordProblem, randomPassword } from './passwords.ts';
 
 export interface User {
@@ -98,25 +99,10 @@ async function checkUserInput(db: Queryable, input: UserInput, creating: boolean
   return out;
 }
 
-async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const out = await fn(client);
-    await client.query('COMMIT');
-    return out;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
-}
-
 export async function createUser(pool: pg.Pool, input: UserInput, actor: string): Promise<User> {
   const u = await checkUserInput(pool, input, true);
   const hash = await hashPassword(u.password!);
-  return inTransaction(pool, async (c) => {
+  return withTransaction(pool, async (c) => {
     const { rows } = await c.query<User>(
       `INSERT INTO app_user (username, display_name, password_hash, roles, area_ids, disabled)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING RETURNING ${USER_COLUMNS}`,
@@ -133,7 +119,7 @@ export async function updateUser(pool: pg.Pool, id: number, input: UserInput, ac
   if (input.password !== undefined) throw new AccountError(400, 'bad_request', 'set passwords with POST /api/admin/users/:id/password', 'password');
   if (input.username !== undefined) throw new AccountError(400, 'bad_request', 'a username cannot be changed (the history refers to it)', 'username');
   const u = await checkUserInput(pool, input, false);
-  return inTransaction(pool, async (c) => {
+  return withTransaction(pool, async (c) => {
     const before = (await c.query<User>(`SELECT ${USER_COLUMNS} FROM app_user WHERE id = $1 FOR UPDATE`, [id])).rows[0];
     if (!before) throw new AccountError(404, 'not_found', `no user ${id}`);
     if (before.username === actor && ((u.roles && !u.roles.includes('admin')) || u.disabled)) {
@@ -162,7 +148,7 @@ export async function setPassword(pool: pg.Pool, id: number, password: unknown, 
   const problem = passwordProblem(password);
   if (problem) throw new AccountError(400, 'bad_request', problem, 'password');
   const hash = await hashPassword(password as string);
-  return inTransaction(pool, async (c) => {
+  return withTransaction(pool, async (c) => {
     const { rows } = await c.query<User>(
       `UPDATE app_user SET password_hash = $2, failed_logins = 0, locked_until = NULL, updated_at = now() WHERE id = $1 RETURNING ${USER_COLUMNS}`,
       [id, hash],

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { TAKE_STATUS, TAKE_STATUS_NEXT } from '../../geo/domain.ts';
 import type { LayerDef } from '../../geo/layers.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { declareWriter, outOfScopeMessage, type Writer } from '../db/writer.ts';
 import { ident } from '../layer-sql.ts';
 import type { CheckedBody } from './body.ts';
@@ -40,20 +41,15 @@ export const jsonGeometrySql = (expr: string): string =>
      WHEN 'string' THEN ST_SetSRID(((${expr}) #>> '{}')::geometry, 4490) END)`;
 
 async function inTransaction<T>(target: WriteTarget, reason: string | undefined, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await target.pool.connect();
   try {
-    await client.query('BEGIN');
-    await declareWriter(client, target.writer, reason);
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
+    return await withTransaction(target.pool, async (client) => {
+      await declareWriter(client, target.writer, reason);
+      return fn(client);
+    });
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
     const outOfScope = outOfScopeMessage(err);
     if (outOfScope) throw new FeatureError(403, 'out_of_scope', outOfScope);
     throw fromPgError(err, target.layer.table);
-  } finally {
-    client.release();
   }
 }
 

@@ -3,6 +3,7 @@
 // says who wrote (zs.changed_by), so the history trigger records the change with its author.
 import type pg from 'pg';
 import { PROBLEM_KIND } from '../../geo/domain.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { declareWriter, outOfScopeMessage, type Writer } from '../db/writer.ts';
 import { rowsAsOf } from './sql.ts';
 
@@ -105,21 +106,12 @@ const COLUMN: Record<string, string> = {
   resolvedOn: 'resolved_on', projectId: 'project_id', resettlementSiteId: 'resettlement_site_id',
 };
 
-async function inTransaction<T>(pool: pg.Pool, writer: Writer, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+/** A write as `writer` (history author, command-area scope). */
+const inTransaction = <T>(pool: pg.Pool, writer: Writer, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> =>
+  withTransaction(pool, async (client) => {
     await declareWriter(client, writer);
-    const out = await fn(client);
-    await client.query('COMMIT');
-    return out;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
-}
+    return fn(client);
+  });
 
 function explain(err: unknown): never {
   const outOfScope = outOfScopeMessage(err);

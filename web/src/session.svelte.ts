@@ -7,13 +7,8 @@ import { api, useAuth } from './http.ts';
 
 export { api };
 
-export interface SessionUser {
-  id: number;
-  username: string;
-  displayName: string;
-  roles: Role[];
-  areaIds: number[];
-}
+export type { SessionUser } from '../../server/accounts/sessions.ts';
+import type { SessionUser } from '../../server/accounts/sessions.ts';
 
 interface SessionBody {
   user: SessionUser | null;

@@ -2,38 +2,11 @@
 import type { Role } from '../../../geo/roles.ts';
 import { api } from '../http.ts';
 
-export interface User {
-  id: number;
-  username: string;
-  displayName: string;
-  roles: Role[];
-  areaIds: number[];
-  disabled: boolean;
-  createdAt: string;
-  lastLoginAt: string | null;
-}
-
-export interface DataChange {
-  id: number;
-  at: string;
-  user: string;
-  layer: string;
-  featureId: number;
-  op: 'insert' | 'update' | 'delete';
-  version: number;
-  reason: string | null;
-  changed: string[];
-}
-
-export interface AccountEvent {
-  id: number;
-  at: string;
-  actor: string;
-  username: string;
-  event: string;
-  detail: unknown;
-  ip: string | null;
-}
+// the server's own types (type-only: nothing of the server reaches the bundle)
+export type { User } from '../../../server/accounts/users.ts';
+export type { AccountEvent, DataChange } from '../../../server/accounts/audit.ts';
+import type { AccountEvent, DataChange } from '../../../server/accounts/audit.ts';
+import type { User } from '../../../server/accounts/users.ts';
 
 export interface Page<T> {
   items: T[];
