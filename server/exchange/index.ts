@@ -7,6 +7,8 @@
 //   POST /api/import/:id/commit one transaction, recorded in the history as request.actor
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { LAYER_BY_ID } from '../../geo/layers.ts';
+import { seesSensitive } from '../accounts/index.ts';
 import { parseBbox } from '../map/index.ts';
 import { startExport } from './export.ts';
 import { commitImport, createPreview, loadPreview, previewFeatures } from './import.ts';
@@ -65,7 +67,7 @@ export const exchangePlugin: FastifyPluginAsync = async (app) => {
     }
     try {
       parseCrsRequest(q.crs);
-      const sensitive = true; // accounts: replaced by seesSensitive(request)
+      const sensitive = seesSensitive(request);
       const result = await startExport(app.pg.pool, await app.layerFields(), {
         layer: q.layer, format: q.format, crs: q.crs, encoding: q.encoding, eol: q.eol, sensitive,
         filters: { project: q.project, commandArea: q.command_area, status: q.status?.split(',').map((s) => s.trim()).filter(Boolean), bbox },
@@ -116,8 +118,12 @@ export const exchangePlugin: FastifyPluginAsync = async (app) => {
       if (fields.project) defaults.project_id = Number(fields.project);
       const encoding = fields.encoding?.toLowerCase();
       if (encoding && encoding !== 'utf-8' && encoding !== 'gbk') throw new ExchangeError(`encoding "${encoding}" is not utf-8 or gbk`);
+      const layerId = fields.layer || 'parcel';
+      if ((LAYER_BY_ID.get(layerId)?.sensitive?.length ?? 0) > 0 && !seesSensitive(request)) {
+        return reply.code(403).send({ error: 'forbidden', message: `importing into ${layerId} needs the military grant (军事用地查看)` });
+      }
       const preview = await createPreview(app.pg.pool, files, {
-        layer: fields.layer || 'parcel', actor: request.actor, epsg: crs, encoding: encoding as 'utf-8' | 'gbk' | undefined,
+        layer: layerId, actor: request.actor, epsg: crs, encoding: encoding as 'utf-8' | 'gbk' | undefined,
         mapping: json('mapping'), defaults,
       });
       return reply.code(201).send(preview);
@@ -145,6 +151,10 @@ export const exchangePlugin: FastifyPluginAsync = async (app) => {
     schema: { params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] } },
   }, async (request, reply) => {
     try {
+      const layer = (await app.pg.pool.query<{ layer: string }>('SELECT layer FROM import_batch WHERE id = $1', [request.params.id])).rows[0]?.layer;
+      if (layer && (LAYER_BY_ID.get(layer)?.sensitive?.length ?? 0) > 0 && !seesSensitive(request)) {
+        return reply.code(403).send({ error: 'forbidden', message: `importing into ${layer} needs the military grant (军事用地查看)` });
+      }
       return await commitImport(app.pg.pool, request.params.id, request.actor, request.body?.reason);
     } catch (err) {
       return sendError(reply, err) ?? Promise.reject(err);
