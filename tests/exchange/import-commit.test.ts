@@ -2,7 +2,7 @@
 // or nothing, and no second commit.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { commitImport } from '../../server/exchange/import.ts';
-import { useTestPool } from '../helpers/db.ts';
+import { api, useTestPool } from '../helpers/db.ts';
 import { commit, upload } from './helpers.ts';
 
 const pool = useTestPool();
@@ -54,7 +54,7 @@ describe('validation report', () => {
     expect(i.message).toMatch(/owner_type/);
   });
   it('the preview draws on the map: GeoJSON in EPSG:4490 with the issues', async () => {
-    const res = await fetch(`${(await import('../helpers/db.ts')).appUrl()}/api/import/${preview.id}/features`);
+    const res = await api(`${(await import('../helpers/db.ts')).appUrl()}/api/import/${preview.id}/features`);
     const body = await res.json();
     expect(body.features).toHaveLength(6);
     expect(body.features[0].properties._issues.some((i: any) => i.code === 'self_intersection')).toBe(true);
@@ -83,7 +83,7 @@ describe('commit', () => {
     const { rows } = await pool.query(
       `SELECT c.op, c.changed_by, c.reason, p.code, p.status, p.project_id FROM change_log c JOIN parcel p ON p.id = c.feature_id
         WHERE c.layer = 'parcel' AND c.reason = $1 ORDER BY c.op`, [`import #${res.body.id}: new.geojson`]);
-    expect(rows.map((r) => [r.op, r.code, r.changed_by])).toEqual([['insert', 'NEW-0001', 'anonymous'], ['update', existing.code, 'anonymous']]);
+    expect(rows.map((r) => [r.op, r.code, r.changed_by])).toEqual([['insert', 'NEW-0001', 'tester'], ['update', existing.code, 'tester']]);
     expect(rows.find((r) => r.op === 'update').status).toBe('signed');
     expect(rows.find((r) => r.op === 'insert').project_id).toBe(projectId);
   });
