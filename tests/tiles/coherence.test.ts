@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { appUrl, useTestPool } from '../helpers/db.ts';
+import { api, appUrl, useTestPool } from '../helpers/db.ts';
 import { decodeTile, tileOver } from '../helpers/tiles.ts';
 
 const pool = useTestPool();
@@ -36,7 +36,7 @@ describe.skipIf(!onPostgres)('two server processes on one database', () => {
     const t = await tileOver(pool, 'parcel', 15);
     const tilePath = `/tiles/parcel/${t.z}/${t.x}/${t.y}.mvt`;
     const ownerOf = async (base: string) => {
-      const body = new Uint8Array(await (await fetch(base + tilePath)).arrayBuffer());
+      const body = new Uint8Array(await (await api(base + tilePath)).arrayBuffer());
       return decodeTile(body, t.z, t.x, t.y).parcel.find((f) => f.id === t.id)!.properties.owner_name;
     };
     const original = await ownerOf(secondUrl); // now cached in the second process

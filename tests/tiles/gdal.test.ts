@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasProgram } from '../helpers/tools.ts';
-import { appUrl, useTestPool } from '../helpers/db.ts';
+import { api, appUrl, useTestPool } from '../helpers/db.ts';
 import { decodeTile, tileOver } from '../helpers/tiles.ts';
 
 const pool = useTestPool();
@@ -14,7 +14,7 @@ const hasOgrinfo = hasProgram('ogrinfo', ['--version'], 'tiles/gdal.test', 'gdal
 describe.skipIf(!hasOgrinfo)('GDAL reads the tiles', () => {
   it('finds the same feature count per layer in a multi-layer tile', async () => {
     const t = await tileOver(pool, 'parcel', 15);
-    const res = await fetch(`${appUrl()}/tiles/parcel,red_line/${t.z}/${t.x}/${t.y}.mvt`);
+    const res = await api(`${appUrl()}/tiles/parcel,red_line/${t.z}/${t.x}/${t.y}.mvt`);
     const body = new Uint8Array(await res.arrayBuffer());
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'zs-mvt-')), `${t.y}.mvt`);
     writeFileSync(file, body);

@@ -3,7 +3,7 @@
 import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec';
 import { describe, expect, it } from 'vitest';
 import { LAYERS } from '../../geo/layers.ts';
-import { appUrl, getJson } from '../helpers/db.ts';
+import { api, appUrl, getJson } from '../helpers/db.ts';
 
 describe('GET /tiles/style.json', () => {
   it('is a valid MapLibre style', async () => {
@@ -21,7 +21,7 @@ describe('GET /tiles/style.json', () => {
     for (const [id, source] of Object.entries<any>(body.sources)) {
       const url: string = source.type === 'vector' ? source.tiles[0].replace('{z}', '15').replace('{x}', '26375').replace('{y}', '14300') : source.data;
       expect(url.startsWith(origin), id).toBe(true);
-      const res = await fetch(url);
+      const res = await api(url);
       expect(res.status, `${id}: ${url}`).toBe(200);
       if (source.type === 'geojson') expect((await res.json()).type).toBe('FeatureCollection');
     }

@@ -1,13 +1,13 @@
 // Vector tiles checked against the database they are cut from, decoded as a client decodes them.
 import { describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../../server/app.ts';
-import { getJson, appUrl, useTestPool } from '../helpers/db.ts';
+import { api, getJson, appUrl, useTestPool } from '../helpers/db.ts';
 import { decodeTile, tileOver } from '../helpers/tiles.ts';
 
 const pool = useTestPool();
 
 async function getTile(path: string, headers: Record<string, string> = {}) {
-  const res = await fetch(appUrl() + path, { headers });
+  const res = await api(appUrl() + path, { headers });
   return { status: res.status, headers: res.headers, body: new Uint8Array(await res.arrayBuffer()) };
 }
 
@@ -82,7 +82,7 @@ describe('GET /tiles/{layer}/{z}/{x}/{y}.mvt', () => {
   it('serves the new state after a change committed through the app’s pool (cache invalidated)', async () => {
     // an app of its own in this process, so the write goes through the connection the app listens on
     // (on the embedded backend a notification reaches only the connection whose commit sent it)
-    const app = await buildApp({ database: { url: inject('databaseUrl'), poolMax: 1, info: (await getJson('/health')).body.database } });
+    const app = await buildApp({ database: { url: inject('databaseUrl'), poolMax: 1, info: (await getJson('/health')).body.database }, auth: { publicRead: true } });
     try {
       const t = await tileOver(pool, 'parcel', 15);
       const url = `/tiles/parcel/${t.z}/${t.x}/${t.y}.mvt`;
@@ -104,7 +104,7 @@ describe('GET /tiles/{layer}/{z}/{x}/{y}.mvt', () => {
   });
 
   it('gives a red line its new progress when one of its parcels is handed over', async () => {
-    const app = await buildApp({ database: { url: inject('databaseUrl'), poolMax: 1, info: (await getJson('/health')).body.database } });
+    const app = await buildApp({ database: { url: inject('databaseUrl'), poolMax: 1, info: (await getJson('/health')).body.database }, auth: { publicRead: true } });
     try {
       const { rows } = await pool.query(
         `SELECT pa.id, pa.status, pa.project_id FROM parcel pa JOIN project pr ON pr.id = pa.project_id
@@ -152,7 +152,7 @@ describe('GET /tiles/{layer}.json', () => {
     expect(body.minzoom).toBe(13);
     expect(body.vector_layers[0]).toMatchObject({ id: 'parcel', fields: { code: 'String', status: 'String', area_mu: 'Number', paid_yuan: 'Number' } });
     const url = body.tiles[0].replace('{z}', '14').replace('{x}', '13189').replace('{y}', '7150');
-    expect((await fetch(url)).status).toBe(200);
+    expect((await api(url)).status).toBe(200);
   });
 
   it('answers 404 for an unknown layer', async () => {
