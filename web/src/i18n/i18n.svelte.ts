@@ -51,3 +51,11 @@ export function L(label: Label | undefined, fallback = ''): string {
 export function locale(): string {
   return i18n.lang === 'zh' ? 'zh-CN' : 'en-US';
 }
+
+/** A moment in local time: as Chinese writes it (2024/3/5 14:03:09), or ISO-like in English (2024-03-05 14:03:09). */
+export function dateTime(iso: string): string {
+  const d = new Date(iso);
+  if (i18n.lang === 'zh') return d.toLocaleString('zh-CN', { hour12: false });
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}

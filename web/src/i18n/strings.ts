@@ -141,6 +141,10 @@ export const UI = {
   opUpdate: { zh: '修改', en: 'changed' },
   opDelete: { zh: '删除', en: 'deleted' },
   forbiddenPage: { zh: '此页面需要管理员角色', en: 'This page needs the administrator role' },
+  // units
+  mu: { zh: '亩', en: 'mu' },
+  listSep: { zh: '、', en: ', ' },
+  geometry: { zh: '图形', en: 'geometry' },
 } as const satisfies Record<string, Label>;
 
 export type UiKey = keyof typeof UI;
