@@ -1,6 +1,7 @@
 // The conflict API as the browser calls it; types follow server/conflicts (JSON shapes only).
 import { api } from '../http.ts';
 import type { DualArea } from '../../../geo/area.ts';
+import { FARMLAND_KIND, type Label } from '../../../geo/domain.ts';
 
 export interface ServerFeature { id: number; properties: Record<string, unknown>; area: DualArea; geometry: GeoJSON.Polygon | GeoJSON.MultiPolygon }
 export interface ServerLayer { id: string; title: { zh: string; en: string }; count: number; total: DualArea; features: ServerFeature[]; slivers: ServerFeature[] }
@@ -28,7 +29,7 @@ export const analyse = (body: RedLineBody & { zone?: number }, signal?: AbortSig
 export const replacement = (body: RedLineBody & { excludeIds?: number[] }) => post<Replacement>('/api/conflicts/replacement', body);
 
 /** Open the printable report (HTML) in a new tab, or download the PDF rendered by the server. */
-export async function openReport(body: RedLineBody & { projectName?: string; analyst?: string; zone?: number }, format: 'html' | 'pdf'): Promise<void> {
+export async function openReport(body: RedLineBody & { projectName?: string; analyst?: string; zone?: number }, format: 'html' | 'pdf', fileStem = '压占分析报告'): Promise<void> {
   const res = await api('/api/conflicts/report', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, format }) });
   if (!res.ok) throw new Error(((await res.json().catch(() => ({}))) as { message?: string }).message ?? `HTTP ${res.status}`);
   const blob = await res.blob();
@@ -37,16 +38,18 @@ export async function openReport(body: RedLineBody & { projectName?: string; ana
   else {
     const a = document.createElement('a');
     a.href = url;
-    a.download = `压占分析报告-${new Date().toISOString().slice(0, 10)}.pdf`;
+    a.download = `${fileStem}-${new Date().toISOString().slice(0, 10)}.pdf`;
     a.click();
   }
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-/** The accepted candidates as CSV (UTF-8 with BOM, so Excel reads the Chinese). */
-export function candidatesCsv(rows: Candidate[]): string {
-  const head = ['序号', '图斑编号', '地类', '地类编码', '椭球面积(m²)', '椭球面积(亩)', '平面面积(m²)', '平面面积(亩)', '距被占基地(m)'];
-  const kind = (k: string) => (k === 'permanent_basic' ? '永久基本农田' : k === 'cultivated' ? '一般耕地' : k);
+/** The accepted candidates as CSV (UTF-8 with BOM, so Excel reads the Chinese), headed in the interface's language. */
+export function candidatesCsv(rows: Candidate[], lang: 'zh' | 'en' = 'zh'): string {
+  const head = lang === 'zh'
+    ? ['序号', '图斑编号', '地类', '地类编码', '椭球面积(m²)', '椭球面积(亩)', '平面面积(m²)', '平面面积(亩)', '距被占基地(m)']
+    : ['No.', 'Field code', 'Kind', 'Land class', 'Ellipsoidal area (m²)', 'Ellipsoidal area (mu)', 'Planar area (m²)', 'Planar area (mu)', 'Distance to the base taken (m)'];
+  const kind = (k: string) => (FARMLAND_KIND as Record<string, Label>)[k]?.[lang] ?? k;
   const lines = rows.map((c, i) => [i + 1, c.code, kind(c.kind), c.landClass, c.area.ellipsoidal.m2.toFixed(2), c.area.ellipsoidal.mu.toFixed(2),
     c.area.planar.m2.toFixed(2), c.area.planar.mu.toFixed(2), c.distanceM.toFixed(1)].join(','));
   return '\ufeff' + [head.join(','), ...lines].join('\r\n') + '\r\n';
