@@ -182,6 +182,37 @@ export const UI = {
   cfExportList: { zh: '导出清单', en: 'Export list' },
   cfCsvName: { zh: '调整置换地候选', en: 'replacement-land-candidates' },
   cfPdfName: { zh: '压占分析报告', en: 'conflict-analysis-report' },
+  // editor (编辑)
+  edRedLine: { zh: '项目红线', en: 'red line' },
+  edParcel: { zh: '征收宗地', en: 'parcel' },
+  edNewRedLine: { zh: '新建红线', en: 'New red line' },
+  edNewParcel: { zh: '新建宗地', en: 'New parcel' },
+  edEditSelected: { zh: '编辑所选', en: 'Edit selected' },
+  edUndo: { zh: '撤销', en: 'Undo' },
+  edSplit: { zh: '分割', en: 'Split' },
+  edNewTitle: { zh: '新建{what}', en: 'New {what}' },
+  edEditTitle: { zh: '编辑{what} #{id}', en: 'Edit {what} #{id}' },
+  edDelete: { zh: '删除', en: 'Delete' },
+  edRestore: { zh: '恢复此版本', en: 'Restore this version' },
+  edAt: { zh: '{msg}（位置 {lon}, {lat}）', en: '{msg} (at {lon}, {lat})' },
+  edConflict: {
+    zh: '此要素已被他人修改（当前版本 {v}）。请重新载入后再保存。{msg}',
+    en: 'Someone else has changed this feature (it is now at version {v}). Reload it before saving. {msg}',
+  },
+  edDrawFirst: {
+    zh: '请先在地图上画出范围（双击或点击起点结束）',
+    en: 'Draw the outline on the map first (double-click, or click the first point, to finish)',
+  },
+  edSaved: { zh: '已保存（版本 {v}）', en: 'Saved (version {v})' },
+  edConfirmDelete: { zh: '删除此{what}？（历史记录保留，可恢复）', en: 'Delete this {what}? (Its history is kept: it can be restored.)' },
+  edDeleted: { zh: '已删除', en: 'Deleted' },
+  edSplitHint: { zh: '在地图上画一条穿过宗地的分割线，双击结束', en: 'Draw a line across the parcel on the map; double-click to finish' },
+  edSplitNone: { zh: '分割线未把宗地分成两块以上', en: 'The line does not cut the parcel into two or more parts' },
+  edSplitDone: {
+    zh: '已分割为 {n} 块：其余 {m} 块已新建，请保存本宗地',
+    en: 'Split into {n} parts: the other {m} were added as new parcels; now save this one',
+  },
+  edRestored: { zh: '已恢复到版本 {v}（新版本 {nv}）', en: 'Restored version {v} (now version {nv})' },
 } as const satisfies Record<string, Label>;
 
 export type UiKey = keyof typeof UI;
