@@ -213,6 +213,30 @@ export const UI = {
     en: 'Split into {n} parts: the other {m} were added as new parcels; now save this one',
   },
   edRestored: { zh: '已恢复到版本 {v}（新版本 {nv}）', en: 'Restored version {v} (now version {nv})' },
+  // import and export (数据交换)
+  exTitle: { zh: '数据交换', en: 'Import & export' },
+  exExportParcels: { zh: '导出宗地', en: 'Export parcels' },
+  exFormat: { zh: '格式', en: 'Format' },
+  exCrs: { zh: '坐标系', en: 'CRS' },
+  exEncoding: { zh: '编码', en: 'Encoding' },
+  exDefault: { zh: '默认', en: 'Default' },
+  exExport: { zh: '导出', en: 'Export' },
+  exParcels: { zh: '{n} 宗', en: '{n} parcels' },
+  exDone: { zh: '完成', en: 'done' },
+  exImport: { zh: '导入', en: 'Import' },
+  exImportCrs: { zh: '坐标系（文件未注明时）', en: 'CRS (if the file does not say)' },
+  exSummary: {
+    zh: '：{n} 个要素（新增 {insert}，更新 {update}），错误 {errors}，警告 {warnings}',
+    en: ': {n} features ({insert} new, {update} updates), {errors} errors, {warnings} warnings',
+  },
+  exCommit: { zh: '确认写入', en: 'Write to the database' },
+  exCommitted: { zh: '已写入：新增 {insert}，更新 {update}', en: 'Written: {insert} new, {update} updated' },
+  exLedger: { zh: 'Excel 台账', en: 'Excel ledger' },
+  exBoundaryTxt: { zh: '部标界址点 TXT', en: 'Ministry boundary-point TXT' },
+  exCrs4490: { zh: 'CGCS2000 经纬度 (4490)', en: 'CGCS2000 lon/lat (4490)' },
+  exCrsGk: { zh: '高斯 3° 带（按数据中心，带带号）', en: 'Gauss–Krüger 3° (auto zone, prefixed)' },
+  exCrsGkNoPrefix: { zh: '高斯 3° 带（不带带号）', en: 'Gauss–Krüger 3° (auto zone, no prefix)' },
+  exCrsZone: { zh: '{z} 带 带号 ({epsg})', en: 'Zone {z}, prefixed ({epsg})' },
 } as const satisfies Record<string, Label>;
 
 export type UiKey = keyof typeof UI;
@@ -235,4 +259,14 @@ export const GROUP_TITLE: Record<string, Label> = {
   constraint: { zh: '管控要素', en: 'Constraints' },
   admin: { zh: '行政与片区', en: 'Admin & command areas' },
   base: { zh: '基础底图', en: 'Base map' },
+};
+
+/** Where an import's CRS came from (server/exchange/types.ts crsSource). */
+export const CRS_SOURCE: Record<string, Label> = {
+  prj: { zh: '.prj 文件', en: '.prj file' },
+  header: { zh: '文件头', en: 'file header' },
+  zone_prefix: { zh: '坐标带号', en: 'zone prefix of the coordinates' },
+  coordinates: { zh: '按坐标范围推断', en: 'inferred from the coordinates' },
+  request: { zh: '导入时指定', en: 'chosen on import' },
+  format: { zh: '格式规定', en: 'fixed by the format' },
 };
