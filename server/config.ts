@@ -26,6 +26,8 @@ export interface Config {
   initialAdminPassword: string | undefined;
   /** mark the session cookie Secure (serve behind HTTPS) */
   cookieSecure: boolean;
+  /** login attempts per minute from one client address */
+  loginsPerMinute: number;
 }
 
 export class ConfigError extends Error {}
@@ -69,5 +71,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionHours: intVar(env, 'SESSION_HOURS', 12, 1, 24 * 30),
     initialAdminPassword: env.ADMIN_PASSWORD || undefined,
     cookieSecure: boolVar(env, 'COOKIE_SECURE', false),
+    loginsPerMinute: intVar(env, 'LOGINS_PER_MINUTE', 30, 1, 100_000),
   };
 }
