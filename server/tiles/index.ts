@@ -1,8 +1,9 @@
 // The tile capability: GET /tiles/{layer[,layer…]}/{z}/{x}/{y}.mvt and GET /tiles/{layer}.json (TileJSON 3.0).
 // Cached in memory with strong ETags; the cache follows every change through LISTEN/NOTIFY.
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { DISTRICT_BBOX, LAYER_BY_ID, type LayerDef, TILE_MAX_ZOOM } from '../../geo/layers.ts';
+import { seesSensitive } from '../accounts/index.ts';
 import { layerDependencies, type LayerFields } from '../layer-sql.ts';
 import { strongEtag, TileCache } from './cache.ts';
 import { listenForLayerChanges } from './invalidation.ts';
@@ -26,16 +27,6 @@ const MVT_TYPE = 'application/vnd.mapbox-vector-tile';
 
 function badRequest(reply: FastifyReply, message: string) {
   return reply.code(400).send({ error: 'bad_request', message });
-}
-
-/**
- * May this request see sensitive attributes (LayerDef.sensitive: military land's name, unit, use,
- * notes)? Without, tiles and TileJSON carry those layers' ids and geometry only.
- */
-function seesSensitiveAttributes(request: FastifyRequest): boolean {
-  void request;
-  const sensitive = true; // accounts: replaced by seesSensitive(request)
-  return sensitive;
 }
 
 /** A requested layer list, resolved once per distinct list. */
@@ -109,7 +100,7 @@ export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
       if (typeof coord === 'string') return badRequest(reply, coord);
 
       // a reader without the sensitive grant gets its own variant: its own cache entry and ETag
-      const restricted = list.variant && !seesSensitiveAttributes(request);
+      const restricted = list.variant && !seesSensitive(request);
       const key = `${list.ids}/${coord.z}/${coord.x}/${coord.y}${restricted ? '/r' : ''}`;
       let tile = caching ? cache.get(key) : undefined;
       if (!tile) {
@@ -131,7 +122,7 @@ export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
     r.get<{ Params: { layer: string } }>('/tiles/:layer.json', async (request, reply) => {
       const layer = LAYER_BY_ID.get(request.params.layer);
       if (!layer) return reply.code(404).send({ error: 'not_found', message: `no layer "${request.params.layer}"` });
-      const layerFields = tileFields(layer, await app.layerFields(), seesSensitiveAttributes(request));
+      const layerFields = tileFields(layer, await app.layerFields(), seesSensitive(request));
       const { rows } = await app.pg.pool.query<{ x0: number | null; y0: number; x1: number; y1: number }>(
         `SELECT ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1 FROM (SELECT ST_Extent("${layer.geometryColumn}") e FROM "${layer.table}") s`);
       const b = rows[0]?.x0 != null ? [rows[0].x0, rows[0].y0, rows[0].x1, rows[0].y1] : DISTRICT_BBOX;

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { LayerDef } from '../../geo/layers.ts';
-import type { LayerField, LayerFields } from '../layer-sql.ts';
+import { type LayerField, type LayerFields, releasedFields } from '../layer-sql.ts';
 import { encodeLayer } from './encode.ts';
 import { CAN_ENCODE_MVT_SQL, clippedTileSql, nativeTileSql, type TileCoord } from './sql.ts';
 
@@ -35,14 +35,12 @@ export async function detectEncoder(pool: pg.Pool): Promise<Encoder> {
 
 /** A layer's fields as this reader may see them (the sensitive ones withheld unless allowed). */
 export function tileFields(layer: LayerDef, fields: LayerFields, sensitive: boolean): LayerField[] {
-  const all = fields.get(layer.id)!;
-  const hidden = layer.sensitive ?? [];
-  return sensitive || hidden.length === 0 ? all : all.filter((f) => !hidden.includes(f.name));
+  return releasedFields(fields.get(layer.id)!, layer, sensitive);
 }
 
 /** Does this tile have a variant without sensitive attributes? (Then caches and ETags tell them apart.) */
 export function hasSensitiveVariant(layers: LayerDef[]): boolean {
-  return layers.some((l) => (l.sensitive?.length ?? 0) > 0);
+  return layers.some((l) => (l.sensitive?.length ?? 0) > 0 || l.sensitiveWhere !== undefined);
 }
 
 export interface Statement {

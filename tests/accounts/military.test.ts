@@ -84,6 +84,19 @@ describe('military land attributes', () => {
     expect(mapData.features.some((f) => f.properties.owner_type !== 'military' && typeof f.properties.owner_name === 'string')).toBe(true);
   });
 
+  it('parcel tiles do not name the army unit that owns a parcel', async () => {
+    const t = await tileOver(pool, 'parcel', 15, `owner_type = 'military'`);
+    const decode = async (who: string) => {
+      const res = await api(`/tiles/parcel/${t.z}/${t.x}/${t.y}.mvt`, { who });
+      return decodeTile(new Uint8Array(await res.arrayBuffer()), t.z, t.x, t.y).parcel ?? [];
+    };
+    const plain = (await decode('viewer')).filter((f) => f.properties.owner_type === 'military');
+    expect(plain.length).toBeGreaterThan(0);
+    for (const f of plain) expect(f.properties).not.toHaveProperty('owner_name');
+    const granted = (await decode('military')).filter((f) => f.properties.owner_type === 'military');
+    expect(granted.every((f) => typeof f.properties.owner_name === 'string')).toBe(true);
+  });
+
   it('map data and labels leave them out', async () => {
     for (const p of ['/api/layers/military_land/features', '/api/layers/military_land/labels']) {
       expect(leaks(await text(p, 'viewer')), p).toEqual([]);
