@@ -377,7 +377,7 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
   // ---- writes ----
   const afterWrite = async (request: Req, reply: FastifyReply, layer: LayerDef, id: number, status: number) => {
     const crs = crsParam(request.query, 'crs');
-    const item = await queryItem(app.pg.pool, layer, await columnsOf(layer), id, crs);
+    const item = await queryItem(app.pg.pool, layer, await readColumns(request, layer), id, crs);
     const self = `${baseUrl(request)}/ogc/collections/${layer.id}/items/${id}`;
     reply.code(status);
     if (status === 201) reply.header('Location', self);

@@ -97,6 +97,30 @@ describe('military land attributes', () => {
     expect(granted.every((f) => typeof f.properties.owner_name === 'string')).toBe(true);
   });
 
+  it('an editor without the grant changing an army unit\'s parcel is not told the unit in the answer', async () => {
+    const { rows } = await pool.query(
+      `SELECT p.id, p.version, a.id AS area FROM parcel p JOIN command_area a ON ST_Intersects(a.geom, ST_PointOnSurface(p.geom))
+        WHERE p.owner_type = 'military' ORDER BY p.id LIMIT 1`);
+    // an editor of that parcel's command area, without the military grant
+    const password = 'army-parcel-' + Math.random().toString(36).slice(2, 10);
+    const created = await api('/api/admin/users', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'army-area-editor', password, roles: ['editor'], areaIds: [rows[0].area] }),
+    });
+    expect(created.status).toBe(201);
+    const login = await api('/api/auth/login', { who: null, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'army-area-editor', password }) });
+    const cookie = /zs_session=[^;]+/.exec(login.headers.get('set-cookie')!)![0];
+    const { csrfToken } = await login.json();
+    const res = await api(`/ogc/collections/parcel/items/${rows[0].id}`, {
+      who: null, method: 'PATCH',
+      headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/merge-patch+json', 'if-match': `"${rows[0].version}"` },
+      body: JSON.stringify({ properties: { land_class: '0101' } }),
+    });
+    const body = await res.text();
+    expect(res.status, body).toBe(200);
+    expect(leaks(body)).toEqual([]);
+  });
+
   it('map data and labels leave them out', async () => {
     for (const p of ['/api/layers/military_land/features', '/api/layers/military_land/labels']) {
       expect(leaks(await text(p, 'viewer')), p).toEqual([]);
