@@ -6,7 +6,7 @@
 //   GET  /api/import/:id        the preview again;  GET /api/import/:id/features  GeoJSON for the map
 //   POST /api/import/:id/commit one transaction, recorded in the history as request.actor
 import multipart from '@fastify/multipart';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { LAYER_BY_ID } from '../../geo/layers.ts';
 import { seesSensitive } from '../accounts/index.ts';
 import { parseBbox } from '../map/index.ts';
@@ -134,15 +134,32 @@ export const exchangePlugin: FastifyPluginAsync = async (app) => {
     }
   });
 
+  /** An import into military land is seen, and committed, only with the military grant: true when refused
+   *  (the answer sent). A boolean, not the reply: a reply is a thenable, awaiting it waits for the send. */
+  const militaryRefused = async (request: FastifyRequest<{ Params: { id: number } }>, reply: FastifyReply): Promise<boolean> => {
+    const layer = (await app.pg.pool.query<{ layer: string }>('SELECT layer FROM import_batch WHERE id = $1', [request.params.id])).rows[0]?.layer;
+    if (layer && (LAYER_BY_ID.get(layer)?.sensitive?.length ?? 0) > 0 && !seesSensitive(request)) {
+      reply.code(403).send({ error: 'forbidden', message: `imports into ${layer} need the military grant (军事用地查看)` });
+      return true;
+    }
+    return false;
+  };
+
   app.get<{ Params: { id: number } }>('/api/import/:id', {
     schema: { params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] } },
   }, async (request, reply) => {
-    try { return await loadPreview(app.pg.pool, request.params.id); } catch (err) { return sendError(reply, err) ?? Promise.reject(err); }
+    try {
+      if (await militaryRefused(request, reply)) return reply;
+      return await loadPreview(app.pg.pool, request.params.id);
+    } catch (err) {
+      return sendError(reply, err) ?? Promise.reject(err);
+    }
   });
 
   app.get<{ Params: { id: number } }>('/api/import/:id/features', {
     schema: { params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] } },
   }, async (request, reply) => {
+    if (await militaryRefused(request, reply)) return reply;
     reply.type('application/geo+json');
     return previewFeatures(app.pg.pool, request.params.id);
   });
@@ -151,10 +168,7 @@ export const exchangePlugin: FastifyPluginAsync = async (app) => {
     schema: { params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] } },
   }, async (request, reply) => {
     try {
-      const layer = (await app.pg.pool.query<{ layer: string }>('SELECT layer FROM import_batch WHERE id = $1', [request.params.id])).rows[0]?.layer;
-      if (layer && (LAYER_BY_ID.get(layer)?.sensitive?.length ?? 0) > 0 && !seesSensitive(request)) {
-        return reply.code(403).send({ error: 'forbidden', message: `importing into ${layer} needs the military grant (军事用地查看)` });
-      }
+      if (await militaryRefused(request, reply)) return reply;
       return await commitImport(app.pg.pool, request.params.id, request.actor, request.body?.reason);
     } catch (err) {
       return sendError(reply, err) ?? Promise.reject(err);

@@ -121,6 +121,24 @@ describe('military land attributes', () => {
     expect(leaks(body)).toEqual([]);
   });
 
+  it('an import into military land is seen and committed only with the grant', async () => {
+    const { rows } = await pool.query(`SELECT ST_AsGeoJSON(geom)::json AS g FROM military_land ORDER BY id LIMIT 1`);
+    const file = JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', geometry: rows[0].g, properties: { name: '测试营区', unit: secrets[0] } }] });
+    const form = new FormData();
+    form.set('layer', 'military_land');
+    form.set('file', new Blob([file], { type: 'application/geo+json' }), 'military.geojson');
+    expect((await api('/api/import', { who: 'bureau', method: 'POST', body: form })).status).toBe(403);
+    const created = await api('/api/import', { method: 'POST', body: form });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const { id } = await created.json();
+    for (const p of [`/api/import/${id}`, `/api/import/${id}/features`]) {
+      expect((await api(p, { who: 'bureau' })).status, p).toBe(403);
+      expect((await api(p)).status, p).toBe(200);
+    }
+    const commit = await api(`/api/import/${id}/commit`, { who: 'bureau', method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(commit.status).toBe(403);
+  });
+
   it('map data and labels leave them out', async () => {
     for (const p of ['/api/layers/military_land/features', '/api/layers/military_land/labels']) {
       expect(leaks(await text(p, 'viewer')), p).toEqual([]);
