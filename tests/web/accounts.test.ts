@@ -81,6 +81,24 @@ describe('the login screen', () => {
   });
 });
 
+describe('an account without a role', () => {
+  it('is told so instead of the map, and can log out', async () => {
+    const page = await newPage(browser, { who: null });
+    try {
+      await page.goto(`${baseUrl}/?lang=zh`);
+      await logIn(page, 'norole', password);
+      const box = page.locator('[data-testid="no-role"]');
+      await box.waitFor({ timeout: 30_000 });
+      expect(await box.innerText()).toContain('norole');
+      await page.screenshot({ path: path.join(outDir, 'no-role-zh.png') });
+      await box.locator('button').click();
+      await page.locator('[data-testid="login"]').waitFor({ timeout: 30_000 });
+    } finally {
+      await page.close();
+    }
+  });
+});
+
 describe('tools by role', () => {
   it('a viewer has no edit, import or conflict tools; a planner edits red lines; tester has them all', async () => {
     const viewer = await openMap(browser, `${baseUrl}/?lang=zh`, { who: 'viewer' });
