@@ -4,6 +4,8 @@
 // columns from the same PostGIS, the two interleaved run by run. Both include process start-up.
 // Peak memory is GNU time's maximum resident set size of the process, measured at 25,000, 50,000 and
 // 100,000 rows (--max-id cuts the same rows for both tools): it should not grow with the row count.
+// Ours spools both formats in a worker thread with a bounded heap (server/exchange/export.ts), straight
+// into the --out file.
 // Ours zips the Shapefile (the issue asks for a zip; deflate level 1, see formats/shapefile.ts);
 // ogr2ogr writes loose files. One more row shows ours storing the zip uncompressed (ZS_SHP_ZIP_LEVEL=0:
 // the same bytes as ogr2ogr's output, in a zip).

@@ -6,16 +6,15 @@
 //   npm run cli -- import FILE... [--layer parcel] [--crs EPSG:4524] [--encoding gbk] [--project ID]
 //                         [--mapping JSON] [--defaults JSON] [--commit] [--actor NAME] [--reason TEXT]
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadConfig } from './config.ts';
 import { migrate } from './db/migrate.ts';
-import { startExport } from './exchange/export.ts';
+import { type ExportMeta, exportToFile, type ExportParams, startExport } from './exchange/export.ts';
 import { ExchangeError, parseCrsRequest } from './exchange/source.ts';
 import { FileFormatError } from './exchange/types.ts';
 import { loadLayerFields } from './layer-sql.ts';
@@ -75,7 +74,7 @@ async function main(): Promise<number> {
       if (!values.format) throw new ExchangeError('--format is required');
       const t0 = performance.now();
       const bbox = values.bbox ? (values.bbox.split(',').map(Number) as [number, number, number, number]) : undefined;
-      const result = await startExport(pool, await loadLayerFields(pool), {
+      const params: ExportParams = {
         layer: values.layer!, format: values.format, crs: values.crs, encoding: values.encoding, eol: values.eol === 'lf' ? 'lf' : 'crlf',
         // the batch operator has the database itself: everything, unless asked to withhold
         sensitive: !values['no-sensitive'],
@@ -84,11 +83,19 @@ async function main(): Promise<number> {
           maxId: values['max-id'] ? Number(values['max-id']) : undefined,
         },
         onProgress: (done, total) => progress(`export ${values.layer} → ${values.format}: ${done.toLocaleString()} / ${total.toLocaleString()} (${total ? Math.round((done / total) * 100) : 100}%)`),
-      });
-      const out = values.out ?? result.fileName;
-      let bytes = 0;
-      const counter = new Transform({ transform(chunk, _e, cb) { bytes += chunk.length; cb(null, chunk); } });
-      await pipeline(result.stream, counter, out === '-' ? process.stdout : createWriteStream(out));
+      };
+      const layerFields = await loadLayerFields(pool);
+      let result: ExportMeta;
+      let out = values.out;
+      if (out && out !== '-') result = await exportToFile(pool, layerFields, params, out);
+      else {
+        // to stdout, or to the file name the export gives (known once the rows are counted)
+        const r = await startExport(pool, layerFields, params);
+        out ??= r.fileName;
+        await pipeline(r.stream, out === '-' ? process.stdout : createWriteStream(out));
+        result = r;
+      }
+      const bytes = out === '-' ? 0 : (await stat(out)).size;
       const ms = performance.now() - t0;
       progress(`export ${values.layer} → ${out}: ${result.count.toLocaleString()} features, EPSG:${result.epsg}, ${(bytes / 1024 / 1024).toFixed(1)} MB in ${(ms / 1000).toFixed(1)} s`, true);
       if (values.stats) {

@@ -1,12 +1,21 @@
-// An export request → a byte stream with its file name and type. Shared by the HTTP route and the CLI.
+// An export request → a file or a byte stream, with its name and type. Shared by the HTTP route and the CLI.
+// Formats written as they are read (GeoJSON, CSV, KML, DXF, the ministry TXT) stream straight out.
+// Formats complete only at their end (Shapefile, GeoPackage, the ledger) are spooled to a file first; on
+// a PostgreSQL server that runs in a worker thread with a V8 heap of its own, bounded (export-worker.ts),
+// so however many rows an export has its memory stays flat, and the server's heap is not grown by it.
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
 import { LAYER_BY_ID } from '../../geo/layers.ts';
 import { type LayerFields, releasedFields } from '../layer-sql.ts';
-import { exporterFor, EXPORTERS, SPOOLED_FORMATS } from './registry.ts';
-import { type CrsRequest, ExchangeError, type ExportFilters, openSource, parseCrsRequest } from './source.ts';
-import type { TextEncoding } from './types.ts';
+import type { WorkerReply, WorkerRequest } from './export-worker.ts';
+import { exporterFor, EXPORTERS } from './registry.ts';
+import { type CrsRequest, ExchangeError, type ExportFilters, type ExportSource, openSource, parseCrsRequest } from './source.ts';
+import type { Exporter, ExportOptions, TextEncoding } from './types.ts';
 
 export interface ExportParams {
   layer: string;
@@ -26,9 +35,12 @@ export interface ExportParams {
   sensitive: boolean;
   tmpDir?: string;
   onProgress?(done: number, total: number): void;
+  /** spool in a worker thread when the pool is a PostgreSQL server's (default true) */
+  worker?: boolean;
 }
 
-export interface ExportResult {
+/** What is known of an export once its rows are counted, before its first byte. */
+export interface ExportMeta {
   fileName: string;
   contentType: string;
   count: number;
@@ -36,12 +48,21 @@ export interface ExportResult {
   zone: number;
   /** CRS84 GeoJSON is the RFC default; any other GeoJSON CRS is flagged */
   flagged: boolean;
+}
+
+export interface ExportResult extends ExportMeta {
   stream: Readable;
 }
 
-export async function startExport(pool: pg.Pool, layerFields: LayerFields, p: ExportParams): Promise<ExportResult> {
-  const layer = LAYER_BY_ID.get(p.layer);
-  if (!layer) throw new ExchangeError(`no layer "${p.layer}"`, 404);
+interface Checked {
+  exporter: Exporter;
+  crs: CrsRequest;
+  encoding: TextEncoding;
+}
+
+/** The request's layer, format, CRS and encoding checked against each other (400/404 before any work). */
+function check(p: ExportParams): Checked {
+  if (!LAYER_BY_ID.has(p.layer)) throw new ExchangeError(`no layer "${p.layer}"`, 404);
   const exporter = exporterFor(p.format);
   if (!exporter) throw new ExchangeError(`format "${p.format}" is not one of ${[...EXPORTERS.keys()].join(', ')}`);
   const crs: CrsRequest = parseCrsRequest(p.crs) ?? exporter.defaultCrs;
@@ -50,16 +71,146 @@ export async function startExport(pool: pg.Pool, layerFields: LayerFields, p: Ex
   if (exporter.crsKind === 'projected' && geographic) throw new ExchangeError(`${exporter.label} holds Gauss–Krüger coordinates: use crs gk, gk-noprefix or EPSG:4524/4525/4545/4546`);
   const encoding = (p.encoding?.toLowerCase().replace('utf8', 'utf-8') ?? exporter.defaultEncoding ?? 'utf-8') as TextEncoding;
   if (encoding !== 'utf-8' && encoding !== 'gbk') throw new ExchangeError(`encoding "${p.encoding}" is not utf-8 or gbk`);
+  return { exporter, crs, encoding };
+}
+
+/** The rows to export, counted, and what the file will be called. */
+async function open(pool: pg.Pool, layerFields: LayerFields, p: ExportParams, { exporter, crs, encoding }: Checked): Promise<{ src: ExportSource; meta: ExportMeta; opts: ExportOptions }> {
+  const layer = LAYER_BY_ID.get(p.layer)!;
   const fields = releasedFields(layerFields.get(layer.id)!, layer, p.sensitive);
   const src = await openSource(pool, {
     layer, fields, filters: p.filters, crs, areas: exporter.areas, textWidths: exporter.textWidths, extra: exporter.extra?.(layer),
-    spools: SPOOLED_FORMATS.has(exporter.id), onProgress: p.onProgress,
+    spools: exporter.spool !== undefined, onProgress: p.onProgress,
   });
   const stamp = new Date().toISOString().slice(0, 10).replace(/-/g, '');
-  const fileName = `${layer.id}_${stamp}_EPSG${src.crs.epsg}.${exporter.extension}`;
-  const stream = Readable.from(exporter.write(src, { encoding, eol: p.eol === 'lf' ? '\n' : '\r\n', tmpDir: p.tmpDir ?? os.tmpdir() }), { objectMode: false });
-  return {
-    fileName, contentType: exporter.contentType, count: src.count, epsg: src.crs.epsg, zone: src.zone,
-    flagged: exporter.id === 'geojson' && !src.crs.geographic, stream,
+  const meta: ExportMeta = {
+    fileName: `${layer.id}_${stamp}_EPSG${src.crs.epsg}.${exporter.extension}`, contentType: exporter.contentType,
+    count: src.count, epsg: src.crs.epsg, zone: src.zone, flagged: exporter.id === 'geojson' && !src.crs.geographic,
   };
+  return { src, meta, opts: { encoding, eol: p.eol === 'lf' ? '\n' : '\r\n', tmpDir: p.tmpDir ?? os.tmpdir() } };
+}
+
+/** An export under way into a file: known once counted, written when `written` resolves. */
+interface Spooling {
+  meta: ExportMeta;
+  written: Promise<void>;
+  /** stop it (the reader went away); the file is left half written */
+  cancel(): void;
+}
+
+/** Spools a file format into `file`, here or in a worker thread. */
+function spool(pool: pg.Pool, layerFields: LayerFields, p: ExportParams, checked: Checked, file: string): Promise<Spooling> {
+  const url = pool.options.connectionString;
+  // a pool of one is the embedded database's single session: no second connection for a worker
+  if (p.worker !== false && url && (pool.options.max ?? 10) > 1) return spoolInWorker(url, layerFields, p, file);
+  return spoolHere(pool, layerFields, p, file, checked);
+}
+
+/** Spools a file format into `file` in this thread (export-worker.ts runs this). */
+export async function spoolHere(pool: pg.Pool, layerFields: LayerFields, p: ExportParams, file: string, checked = check(p)): Promise<Spooling> {
+  const { src, meta, opts } = await open(pool, layerFields, p, checked);
+  const written = checked.exporter.spool!(src, opts, file);
+  written.catch(() => {}); // awaited by the reader; not unhandled meanwhile
+  return { meta, written, cancel: () => {} };
+}
+
+/** The export as a stream of bytes (the HTTP route). */
+export async function startExport(pool: pg.Pool, layerFields: LayerFields, p: ExportParams): Promise<ExportResult> {
+  const checked = check(p);
+  if (!checked.exporter.spool) {
+    const { src, meta, opts } = await open(pool, layerFields, p, checked);
+    return { ...meta, stream: Readable.from(checked.exporter.write!(src, opts), { objectMode: false }) };
+  }
+  const dir = await mkdtemp(path.join(p.tmpDir ?? os.tmpdir(), 'zs-export-'));
+  const file = path.join(dir, `export.${checked.exporter.extension}`);
+  let spooling: Spooling;
+  try {
+    spooling = await spool(pool, layerFields, p, checked, file);
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  let complete = false;
+  async function* bytes(): AsyncGenerator<Buffer> {
+    await spooling.written;
+    // 64 KB reads: small buffers die young; 1 MB ones pile up outside the heap until a full collection
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 16 })) yield chunk as Buffer;
+    complete = true;
+  }
+  const stream = Readable.from(bytes(), { objectMode: false });
+  stream.on('close', () => {
+    if (!complete) spooling.cancel();
+    void rm(dir, { recursive: true, force: true });
+  });
+  return { ...spooling.meta, stream };
+}
+
+/** The export written to a file (the CLI): a spooled format goes there without passing through this thread. */
+export async function exportToFile(pool: pg.Pool, layerFields: LayerFields, p: ExportParams, out: string): Promise<ExportMeta> {
+  const checked = check(p);
+  if (!checked.exporter.spool) {
+    const { src, meta, opts } = await open(pool, layerFields, p, checked);
+    const { pipeline } = await import('node:stream/promises');
+    const { createWriteStream } = await import('node:fs');
+    await pipeline(Readable.from(checked.exporter.write!(src, opts), { objectMode: false }), createWriteStream(out));
+    return meta;
+  }
+  // written beside its destination, moved there when complete: a failed export leaves no half file
+  const part = `${out}.part`;
+  try {
+    const spooling = await spool(pool, layerFields, p, checked, part);
+    await spooling.written;
+    await rename(part, out).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EXDEV') throw err;
+      await copyFile(part, out);
+    });
+    return spooling.meta;
+  } finally {
+    await rm(part, { force: true });
+  }
+}
+
+/**
+ * V8 heap limits of an export worker. The spooled writers hold one batch (2,000 rows) and reused
+ * buffers; everything else they allocate dies young. The ledger holds more: exceljs builds each row's
+ * cells as objects.
+ */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 3 };
+const LEDGER_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 3 };
+
+/**
+ * The spool in a worker thread with a connection of its own; this thread only hears of its progress.
+ * Errors before the rows are counted (a filter naming no project, …) reject like the in-thread export.
+ */
+async function spoolInWorker(databaseUrl: string, layerFields: LayerFields, p: ExportParams, file: string): Promise<Spooling> {
+  const request: WorkerRequest = {
+    databaseUrl, layerFields, file,
+    params: { layer: p.layer, format: p.format, crs: p.crs, encoding: p.encoding, eol: p.eol, filters: p.filters, sensitive: p.sensitive, tmpDir: p.tmpDir },
+  };
+  const ledger = exporterFor(p.format)!.id === 'xlsx';
+  const worker = new Worker(new URL('./export-worker.mjs', import.meta.url), {
+    workerData: request, resourceLimits: ledger ? LEDGER_LIMITS : WORKER_LIMITS,
+  });
+  const failure = (err: Error): Error =>
+    (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+      ? new ExchangeError('the export ran out of the memory it is given: export less at a time (by project, command area or bbox)', 507)
+      : err;
+  let opened: (meta: ExportMeta) => void;
+  let failed: (err: Error) => void;
+  const meta = new Promise<ExportMeta>((resolve, reject) => { opened = resolve; failed = reject; });
+  let finished = false;
+  const written = new Promise<void>((resolve, reject) => {
+    const fail = (err: Error) => { finished = true; failed(err); reject(err); };
+    worker.on('message', (reply: WorkerReply) => {
+      if (reply.kind === 'opened') opened(reply.meta);
+      else if (reply.kind === 'progress') p.onProgress?.(reply.done, reply.total);
+      else if (reply.kind === 'written') { finished = true; resolve(); }
+      else if (reply.statusCode) fail(new ExchangeError(reply.message, reply.statusCode));
+      else fail(Object.assign(new Error(reply.message), { stack: reply.stack }));
+    });
+    worker.on('error', (err) => fail(failure(err)));
+    worker.on('exit', (code) => { if (!finished) fail(new Error(`the export worker stopped before the end (exit code ${code})`)); });
+  });
+  written.catch(() => {});
+  return { meta: await meta, written, cancel: () => { if (!finished) void worker.terminate(); } };
 }

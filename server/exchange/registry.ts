@@ -14,11 +14,11 @@ export const EXPORTERS: ReadonlyMap<string, Exporter> = new Map(
 );
 
 /**
- * Formats written whole to a temporary file before the first byte is sent (Shapefile, GeoPackage, the
- * ledger): they read the source to its end at their own speed, so it may stream from a connection of
- * its own (COPY) without a slow download holding that connection.
+ * Formats written whole to a file before the first byte is sent (Shapefile, GeoPackage, the ledger):
+ * they read the source to its end at their own speed, so it may stream from a connection of its own
+ * (COPY) without a slow download holding that connection.
  */
-export const SPOOLED_FORMATS: ReadonlySet<string> = new Set(['shp', 'gpkg', 'xlsx']);
+export const SPOOLED_FORMATS: ReadonlySet<string> = new Set([...EXPORTERS.values()].filter((e) => e.spool).map((e) => e.id));
 
 /** Aliases people type: shapefile → shp, excel → xlsx, … */
 export const FORMAT_ALIASES: Record<string, string> = { shapefile: 'shp', zip: 'shp', excel: 'xlsx', ledger: 'xlsx', json: 'geojson', geopackage: 'gpkg', ministry: 'txt', bm: 'txt', cad: 'dxf' };

@@ -25,7 +25,14 @@ export interface Exporter {
   areas?: boolean;
   textWidths?: boolean;
   extra?(layer: LayerDef): Record<string, string>;
-  write(src: ExportSource, opts: ExportOptions): AsyncIterable<Uint8Array>;
+  /** a format written as it is read: its bytes, streamed */
+  write?(src: ExportSource, opts: ExportOptions): AsyncIterable<Uint8Array>;
+  /**
+   * A format complete only at its end (a Shapefile's headers hold its length and bounds, a GeoPackage
+   * and a workbook are databases/zips): the whole file written to `file`. It reads the source to its
+   * end at its own speed, so the source may stream from a connection of its own (COPY).
+   */
+  spool?(src: ExportSource, opts: ExportOptions, file: string): Promise<void>;
 }
 
 export type Severity = 'error' | 'warning' | 'info';

@@ -1,8 +1,7 @@
-// GeoPackage 1.3 written with better-sqlite3 into a temporary file (a GeoPackage is a SQLite database
-// with a documented schema: application_id 'GPKG', gpkg_spatial_ref_sys, gpkg_contents,
-// gpkg_geometry_columns; geometry as the GeoPackage binary header + little-endian WKB), then streamed.
+// GeoPackage 1.3 written with better-sqlite3 straight into the export's file (a GeoPackage is a SQLite
+// database with a documented schema: application_id 'GPKG', gpkg_spatial_ref_sys, gpkg_contents,
+// gpkg_geometry_columns; geometry as the GeoPackage binary header + little-endian WKB).
 // Rows go in one transaction per batch, so memory stays flat. Read back the same way.
-import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
@@ -91,57 +90,49 @@ export const gpkgExporter: Exporter = {
   extension: 'gpkg',
   contentType: 'application/geopackage+sqlite3',
   defaultCrs: 4490,
-  async *write(src, opts) {
-    const dir = await mkdtemp(path.join(opts.tmpDir, 'zs-gpkg-'));
-    const file = path.join(dir, `${src.layer.id}.gpkg`);
+  async spool(src, _opts, file) {
+    const { default: Database } = await import('better-sqlite3'); // loaded on use: a CLI run pays only for its format
+    const db = new Database(file);
     try {
-      const { default: Database } = await import('better-sqlite3'); // loaded on use: a CLI run pays only for its format
-      const db = new Database(file);
-      try {
-        const table = src.layer.id;
-        const geomType = GEOMETRY_TYPE[src.layer.geometry];
-        const columns: [string, string][] = src.fields.map((f) => [f.name, f.type === 'Number' ? (f.sql.endsWith('::int') ? 'INTEGER' : 'REAL') : f.type === 'Boolean' ? 'BOOLEAN' : 'TEXT']);
-        initGeoPackage(db, table, src.crs.epsg, geomType, columns);
-        const insert = db.prepare(`INSERT INTO ${sqlName(table)} (fid, geom${columns.map(([n]) => `, ${sqlName(n)}`).join('')}) VALUES (?, ?${columns.map(() => ', ?').join('')})`);
-        const bounds = [Infinity, Infinity, -Infinity, -Infinity];
-        const names = src.fields.map((f) => f.name);
-        const isBool = src.fields.map((f) => f.type === 'Boolean');
-        const srsId = src.crs.epsg;
-        const scan = new WkbScan();
-        const args: unknown[] = new Array(2 + names.length);
-        let blob = Buffer.allocUnsafeSlow(1 << 16);
-        // one transaction per batch; one argument array reused for every row
-        const insertBatch = db.transaction((batch: ExportFeature[]) => {
-          for (let i = 0; i < batch.length; i++) {
-            const f = batch[i];
-            scanWkb(f.wkb, scan, false);
-            if (scan.parts > 0) {
-              if (scan.minX < bounds[0]) bounds[0] = scan.minX;
-              if (scan.minY < bounds[1]) bounds[1] = scan.minY;
-              if (scan.maxX > bounds[2]) bounds[2] = scan.maxX;
-              if (scan.maxY > bounds[3]) bounds[3] = scan.maxY;
-            }
-            args[0] = f.id;
-            // PostGIS's WKB as is (little-endian, Multi* as stored) behind the GeoPackage header
-            // one blob buffer for every row: SQLite copies what it is bound to
-            if (40 + f.wkb.length > blob.length) blob = Buffer.allocUnsafeSlow(2 * (40 + f.wkb.length));
-            args[1] = scan.parts > 0 ? blob.subarray(0, gpkgBlobInto(blob, f.wkb, srsId, scan)) : gpkgEmptyBlob(f.wkb, srsId);
-            for (let k = 0; k < names.length; k++) {
-              const v = f.props[names[k]];
-              args[2 + k] = v === undefined || v === null ? null : isBool[k] ? (v ? 1 : 0) : v;
-            }
-            insert.run(args);
+      const table = src.layer.id;
+      const geomType = GEOMETRY_TYPE[src.layer.geometry];
+      const columns: [string, string][] = src.fields.map((f) => [f.name, f.type === 'Number' ? (f.sql.endsWith('::int') ? 'INTEGER' : 'REAL') : f.type === 'Boolean' ? 'BOOLEAN' : 'TEXT']);
+      initGeoPackage(db, table, src.crs.epsg, geomType, columns);
+      const insert = db.prepare(`INSERT INTO ${sqlName(table)} (fid, geom${columns.map(([n]) => `, ${sqlName(n)}`).join('')}) VALUES (?, ?${columns.map(() => ', ?').join('')})`);
+      const bounds = [Infinity, Infinity, -Infinity, -Infinity];
+      const names = src.fields.map((f) => f.name);
+      const isBool = src.fields.map((f) => f.type === 'Boolean');
+      const srsId = src.crs.epsg;
+      const scan = new WkbScan();
+      const args: unknown[] = new Array(2 + names.length);
+      let blob = Buffer.allocUnsafeSlow(1 << 16);
+      // one transaction per batch; one argument array reused for every row
+      const insertBatch = db.transaction((batch: ExportFeature[]) => {
+        for (let i = 0; i < batch.length; i++) {
+          const f = batch[i];
+          scanWkb(f.wkb, scan, false);
+          if (scan.parts > 0) {
+            if (scan.minX < bounds[0]) bounds[0] = scan.minX;
+            if (scan.minY < bounds[1]) bounds[1] = scan.minY;
+            if (scan.maxX > bounds[2]) bounds[2] = scan.maxX;
+            if (scan.maxY > bounds[3]) bounds[3] = scan.maxY;
           }
-        });
-        for await (const batch of src.batches()) insertBatch(batch);
-        if (Number.isFinite(bounds[0])) db.prepare('UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?').run(...bounds);
-      } finally {
-        db.close();
-      }
-      // 64 KB reads: small buffers die young; 1 MB ones pile up outside the heap until a full collection
-      for await (const chunk of createReadStream(file, { highWaterMark: 1 << 16 })) yield chunk as Buffer;
+          args[0] = f.id;
+          // PostGIS's WKB as is (little-endian, Multi* as stored) behind the GeoPackage header
+          // one blob buffer for every row: SQLite copies what it is bound to
+          if (40 + f.wkb.length > blob.length) blob = Buffer.allocUnsafeSlow(2 * (40 + f.wkb.length));
+          args[1] = scan.parts > 0 ? blob.subarray(0, gpkgBlobInto(blob, f.wkb, srsId, scan)) : gpkgEmptyBlob(f.wkb, srsId);
+          for (let k = 0; k < names.length; k++) {
+            const v = f.props[names[k]];
+            args[2 + k] = v === undefined || v === null ? null : isBool[k] ? (v ? 1 : 0) : v;
+          }
+          insert.run(args);
+        }
+      });
+      for await (const batch of src.batches()) insertBatch(batch);
+      if (Number.isFinite(bounds[0])) db.prepare('UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?').run(...bounds);
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      db.close();
     }
   },
 };

@@ -1,5 +1,6 @@
-// ESRI Shapefile as a zip of .shp .shx .dbf .prj .cpg. Written to temporary files a batch at a time
-// (headers patched at the end), then zipped as a stream: memory does not grow with the row count.
+// ESRI Shapefile as a zip of .shp .shx .dbf .prj .cpg. The bodies are compressed into temporary files a
+// batch at a time, then the zip is written with the headers (known only at the end) in front: memory does
+// not grow with the row count.
 // Text in UTF-8 with a .cpg by default, GBK on request (.cpg "GBK" and the dBase language driver
 // 0x4D); field names within 10 bytes (fields.ts SHAPEFILE_NAMES, README). Polygons: outer rings
 // clockwise, holes counter-clockwise.
@@ -10,15 +11,15 @@ import { epsgFromPrj, esriPrj, CrsError, guessCrsFromBbox } from '../../../geo/f
 import { assembleRings, bboxOf, closeRing, type Geometry, isClosed, type Pos } from '../../../geo/formats/geometry.ts';
 import { decodeText } from '../../../geo/formats/text.ts';
 import { shapefileNames } from '../fields.ts';
-import { ExchangeError, type ExportFeature } from '../source.ts';
+import { ExchangeError, type ExportFeature, type ExportSource } from '../source.ts';
 import { type Exporter, FileFormatError, type Importer, type ParsedFeature, type TextEncoding, type UploadedFile } from '../types.ts';
 import { decodeBytes, encodeText, extOf, textValue } from './common.ts';
 import { scanWkb, WkbScan } from './wkb-scan.ts';
-import { ZipBody, zipStream } from './zip.ts';
+import { writeZip, ZipBody } from './zip.ts';
 
 interface DbfField { name: string; column: string; type: 'C' | 'N' | 'L'; length: number; decimals: number }
 
-function dbfFields(src: Parameters<Exporter['write']>[0]): DbfField[] {
+function dbfFields(src: ExportSource): DbfField[] {
   const columns = ['id', ...src.fields.map((f) => f.name)];
   const names = shapefileNames(columns);
   return columns.map((column, i) => {
@@ -210,7 +211,7 @@ export const shapefileExporter: Exporter = {
   contentType: 'application/zip',
   defaultCrs: 4490,
   textWidths: true,
-  async *write(src, opts) {
+  async spool(src, opts, file) {
     const dir = await mkdtemp(path.join(opts.tmpDir, 'zs-shp-'));
     const base = src.layer.id;
     try {
@@ -263,13 +264,13 @@ export const shapefileExporter: Exporter = {
         await inflight;
         await dbf.write(Buffer.from([0x1a]));
         await Promise.all(bodies.map((b) => b.end()));
-        yield* zipStream([
+        await writeZip([
           { name: `${base}.shp`, head: shpHeader(kind, shpPos, bbox), body: shp },
           { name: `${base}.shx`, head: shpHeader(kind, 100 + 8 * n, bbox), body: shx },
           { name: `${base}.dbf`, head: dbfHeader(fields, n, opts.encoding), body: dbf },
           { name: `${base}.prj`, head: Buffer.from(esriPrj(src.crs.epsg)) },
           { name: `${base}.cpg`, head: Buffer.from(opts.encoding === 'gbk' ? 'GBK' : 'UTF-8') },
-        ]);
+        ], file);
       } finally {
         await Promise.allSettled(bodies.map((b) => b.end()));
       }

@@ -2,9 +2,6 @@
 // and the Gauss-plane figure beside it), statuses and owner types in Chinese, amounts, and a totals
 // row (合计). Written with ExcelJS's streaming writer into a temporary file, then streamed. Read back
 // for attribute updates (statuses by 宗地编号): an attribute-only import.
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import path from 'node:path';
 import type ExcelJSModule from 'exceljs';
 import { LAND_CLASS, OWNER_TYPE, TAKE_STATUS } from '../../../geo/domain.ts';
 import type { LayerDef } from '../../../geo/layers.ts';
@@ -40,63 +37,57 @@ export const xlsxExporter: Exporter = {
     if (layer.attributes.includes('project_id')) out.project_name = '(SELECT p.name FROM project p WHERE p.id = t.project_id)';
     return out;
   },
-  async *write(src, opts) {
+  async spool(src, _opts, file) {
     const ExcelJS = await loadExcel();
-    const dir = await mkdtemp(path.join(opts.tmpDir, 'zs-xlsx-'));
-    const file = path.join(dir, `${src.layer.id}.xlsx`);
-    try {
-      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: true });
-      wb.creator = '征收一张图';
-      const ws = wb.addWorksheet(`${src.layer.title.zh}台账`, { views: [{ state: 'frozen', ySplit: 1 }] });
-      const fields = src.fields.filter((f) => !LEDGER_SKIP.has(f.name));
-      const hasProject = src.layer.attributes.includes('project_id');
-      const isArea = src.layer.geometry === 'polygon';
-      const columns: { header: string; key: string; width: number; numFmt?: string }[] = [
-        { header: '序号', key: 'id', width: 8 },
-        ...fields.map((f) => ({ header: header(f.name), key: f.name, width: Math.max(10, header(f.name).length * 2 + 2), ...(SUMMED.has(f.name) ? { numFmt: '#,##0.00' } : {}) })),
-        ...(hasProject ? [{ header: '项目名称', key: 'project_name', width: 28 }] : []),
-        ...(f_landClass(fields) ? [{ header: '地类名称', key: 'land_class_name', width: 12 }] : []),
-        ...(isArea ? [
-          { header: '面积(亩)', key: 'area_mu', width: 12, numFmt: '0.00' },
-          { header: '面积(m²，椭球面)', key: 'area_m2', width: 16, numFmt: '#,##0.00' },
-          { header: '面积(m²，高斯平面)', key: 'planar_m2', width: 18, numFmt: '#,##0.00' },
-        ] : []),
-      ];
-      ws.columns = columns.map((c) => ({ header: c.header, key: c.key, width: c.width, style: c.numFmt ? { numFmt: c.numFmt } : {} }));
-      ws.getRow(1).font = { bold: true };
-      ws.getRow(1).commit();
-      const totals: Record<string, number> = {};
-      const add = (k: string, v: unknown) => { if (typeof v === 'number') totals[k] = (totals[k] ?? 0) + v; };
-      let rows = 0;
-      for await (const batch of src.batches()) {
-        for (const f of batch) {
-          const row: Record<string, unknown> = { id: f.id };
-          for (const fd of fields) { row[fd.name] = display(fd.name, f.props[fd.name]); if (SUMMED.has(fd.name)) add(fd.name, f.props[fd.name]); }
-          if (hasProject) row.project_name = f.extra.project_name;
-          if (f_landClass(fields)) row.land_class_name = LAND_CLASS[String(f.props.land_class)]?.zh ?? null;
-          if (isArea) {
-            row.area_mu = f.areaM2 !== undefined ? Math.round(m2ToMu(f.areaM2) * 100) / 100 : null;
-            row.area_m2 = f.areaM2 !== undefined ? Math.round(f.areaM2 * 100) / 100 : null;
-            row.planar_m2 = f.planarM2 !== undefined ? Math.round(f.planarM2 * 100) / 100 : null;
-            add('area_m2', f.areaM2); add('planar_m2', f.planarM2);
-          }
-          ws.addRow(row).commit();
-          rows++;
+    // shared strings (held in memory to the end): GDAL's XLSX reader does not take inline strings
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: true });
+    wb.creator = '征收一张图';
+    const ws = wb.addWorksheet(`${src.layer.title.zh}台账`, { views: [{ state: 'frozen', ySplit: 1 }] });
+    const fields = src.fields.filter((f) => !LEDGER_SKIP.has(f.name));
+    const hasProject = src.layer.attributes.includes('project_id');
+    const isArea = src.layer.geometry === 'polygon';
+    const columns: { header: string; key: string; width: number; numFmt?: string }[] = [
+      { header: '序号', key: 'id', width: 8 },
+      ...fields.map((f) => ({ header: header(f.name), key: f.name, width: Math.max(10, header(f.name).length * 2 + 2), ...(SUMMED.has(f.name) ? { numFmt: '#,##0.00' } : {}) })),
+      ...(hasProject ? [{ header: '项目名称', key: 'project_name', width: 28 }] : []),
+      ...(f_landClass(fields) ? [{ header: '地类名称', key: 'land_class_name', width: 12 }] : []),
+      ...(isArea ? [
+        { header: '面积(亩)', key: 'area_mu', width: 12, numFmt: '0.00' },
+        { header: '面积(m²，椭球面)', key: 'area_m2', width: 16, numFmt: '#,##0.00' },
+        { header: '面积(m²，高斯平面)', key: 'planar_m2', width: 18, numFmt: '#,##0.00' },
+      ] : []),
+    ];
+    ws.columns = columns.map((c) => ({ header: c.header, key: c.key, width: c.width, style: c.numFmt ? { numFmt: c.numFmt } : {} }));
+    ws.getRow(1).font = { bold: true };
+    ws.getRow(1).commit();
+    const totals: Record<string, number> = {};
+    const add = (k: string, v: unknown) => { if (typeof v === 'number') totals[k] = (totals[k] ?? 0) + v; };
+    let rows = 0;
+    for await (const batch of src.batches()) {
+      for (const f of batch) {
+        const row: Record<string, unknown> = { id: f.id };
+        for (const fd of fields) { row[fd.name] = display(fd.name, f.props[fd.name]); if (SUMMED.has(fd.name)) add(fd.name, f.props[fd.name]); }
+        if (hasProject) row.project_name = f.extra.project_name;
+        if (f_landClass(fields)) row.land_class_name = LAND_CLASS[String(f.props.land_class)]?.zh ?? null;
+        if (isArea) {
+          row.area_mu = f.areaM2 !== undefined ? Math.round(m2ToMu(f.areaM2) * 100) / 100 : null;
+          row.area_m2 = f.areaM2 !== undefined ? Math.round(f.areaM2 * 100) / 100 : null;
+          row.planar_m2 = f.planarM2 !== undefined ? Math.round(f.planarM2 * 100) / 100 : null;
+          add('area_m2', f.areaM2); add('planar_m2', f.planarM2);
         }
+        ws.addRow(row).commit();
+        rows++;
       }
-      const total: Record<string, unknown> = { id: '合计' };
-      for (const [k, v] of Object.entries(totals)) total[k] = Math.round(v * 100) / 100;
-      if (isArea && totals.area_m2 !== undefined) total.area_mu = Math.round(m2ToMu(totals.area_m2) * 100) / 100;
-      if (fields.length) total[fields[0].name] = `${rows} 宗`;
-      const tr = ws.addRow(total);
-      tr.font = { bold: true };
-      tr.commit();
-      ws.commit();
-      await wb.commit();
-      for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) yield chunk as Buffer;
-    } finally {
-      await rm(dir, { recursive: true, force: true });
     }
+    const total: Record<string, unknown> = { id: '合计' };
+    for (const [k, v] of Object.entries(totals)) total[k] = Math.round(v * 100) / 100;
+    if (isArea && totals.area_m2 !== undefined) total.area_mu = Math.round(m2ToMu(totals.area_m2) * 100) / 100;
+    if (fields.length) total[fields[0].name] = `${rows} 宗`;
+    const tr = ws.addRow(total);
+    tr.font = { bold: true };
+    tr.commit();
+    ws.commit();
+    await wb.commit();
   },
 };
 

@@ -3,9 +3,10 @@
 // export runs — raw deflate in zlib's thread pool, beside the rows still coming from PostgreSQL — into
 // a temporary file, with its CRC-32 and length kept; when the rows are done the header is put in front
 // as one stored deflate block (a deflate stream may mix block types, so nothing is re-compressed), the
-// CRCs are joined (crc32Combine) and the zip is streamed out. Memory: one batch at a time.
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+// CRCs are joined (crc32Combine) and the zip is written out, the bodies copied through one buffer.
+// Memory: one batch at a time.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createDeflateRaw, crc32, type DeflateRaw } from 'node:zlib';
 
@@ -120,9 +121,33 @@ function dosDateTime(d: Date): { time: number; date: number } {
 
 const MAX32 = 0xffffffff;
 
-/** The zip of `entries`, streamed: local header, data (head + body file), …, central directory. */
-export async function* zipStream(entries: ZipEntry[], now = new Date()): AsyncGenerator<Buffer> {
+/** Appends the file at `from` to `out`, through one buffer (nothing left for the collector). */
+async function append(out: FileHandle, from: string, buf: Buffer): Promise<void> {
+  const src = await open(from, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await src.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      await out.write(buf, 0, bytesRead);
+    }
+  } finally {
+    await src.close();
+  }
+}
+
+/** The zip of `entries` written to `file`: local header, data (head + body file), …, central directory. */
+export async function writeZip(entries: ZipEntry[], file: string, now = new Date()): Promise<void> {
+  const out = await open(file, 'w');
+  try {
+    await writeZipTo(out, entries, now);
+  } finally {
+    await out.close();
+  }
+}
+
+async function writeZipTo(out: FileHandle, entries: ZipEntry[], now: Date): Promise<void> {
   const { time, date } = dosDateTime(now);
+  const copyBuffer = Buffer.allocUnsafeSlow(1 << 20);
   const central: Buffer[] = [];
   let offset = 0;
   for (const e of entries) {
@@ -164,10 +189,10 @@ export async function* zipStream(entries: ZipEntry[], now = new Date()): AsyncGe
     cd.writeUInt16LE(name.length, 28);
     cd.writeUInt32LE(offset, 42);
     central.push(cd, name);
-    yield Buffer.concat([local, name, lead]);
+    await out.write(Buffer.concat([local, name, lead]));
     offset += 30 + name.length + lead.length;
     if (body && body.compressedSize > 0) {
-      for await (const chunk of createReadStream(body.file, { highWaterMark: 1 << 16 })) yield chunk as Buffer;
+      await append(out, body.file, copyBuffer);
       offset += body.compressedSize;
     }
   }
@@ -179,5 +204,5 @@ export async function* zipStream(entries: ZipEntry[], now = new Date()): AsyncGe
   end.writeUInt16LE(entries.length, 10);
   end.writeUInt32LE(cd.length, 12);
   end.writeUInt32LE(offset, 16);
-  yield Buffer.concat([cd, end]);
+  await out.write(Buffer.concat([cd, end]));
 }
