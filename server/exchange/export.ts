@@ -121,11 +121,13 @@ export async function startExport(pool: pg.Pool, layerFields: LayerFields, p: Ex
     const { src, meta, opts } = await open(pool, layerFields, p, checked);
     return { ...meta, stream: Readable.from(checked.exporter.write!(src, opts), { objectMode: false }) };
   }
+  // the file, and the format's own temporary files, in one folder removed whatever happens (a worker
+  // stopped half way runs no clean-up of its own)
   const dir = await mkdtemp(path.join(p.tmpDir ?? os.tmpdir(), 'zs-export-'));
   const file = path.join(dir, `export.${checked.exporter.extension}`);
   let spooling: Spooling;
   try {
-    spooling = await spool(pool, layerFields, p, checked, file);
+    spooling = await spool(pool, layerFields, { ...p, tmpDir: dir }, checked, file);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
@@ -157,8 +159,9 @@ export async function exportToFile(pool: pg.Pool, layerFields: LayerFields, p: E
   }
   // written beside its destination, moved there when complete: a failed export leaves no half file
   const part = `${out}.part`;
+  const dir = await mkdtemp(path.join(p.tmpDir ?? os.tmpdir(), 'zs-export-'));
   try {
-    const spooling = await spool(pool, layerFields, p, checked, part);
+    const spooling = await spool(pool, layerFields, { ...p, tmpDir: dir }, checked, part);
     await spooling.written;
     await rename(part, out).catch(async (err: NodeJS.ErrnoException) => {
       if (err.code !== 'EXDEV') throw err;
@@ -167,6 +170,7 @@ export async function exportToFile(pool: pg.Pool, layerFields: LayerFields, p: E
     return spooling.meta;
   } finally {
     await rm(part, { force: true });
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -179,18 +183,47 @@ const WORKER_LIMITS = { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 3 
 const LEDGER_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 3 };
 
 /**
+ * Export workers at once: one per core (each is a heap and two connections of its own); further
+ * exports wait for a worker to finish.
+ */
+const MAX_WORKERS = os.availableParallelism();
+let workers = 0;
+const waitingForWorker: (() => void)[] = [];
+
+async function workerSlot(): Promise<() => void> {
+  if (workers < MAX_WORKERS) workers++;
+  else await new Promise<void>((resolve) => waitingForWorker.push(resolve)); // handed over by release
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const next = waitingForWorker.shift();
+    if (next) next();
+    else workers--;
+  };
+}
+
+/**
  * The spool in a worker thread with a connection of its own; this thread only hears of its progress.
  * Errors before the rows are counted (a filter naming no project, …) reject like the in-thread export.
  */
 async function spoolInWorker(databaseUrl: string, layerFields: LayerFields, p: ExportParams, file: string): Promise<Spooling> {
+  const release = await workerSlot();
   const request: WorkerRequest = {
     databaseUrl, layerFields, file,
     params: { layer: p.layer, format: p.format, crs: p.crs, encoding: p.encoding, eol: p.eol, filters: p.filters, sensitive: p.sensitive, tmpDir: p.tmpDir },
   };
   const ledger = exporterFor(p.format)!.id === 'xlsx';
-  const worker = new Worker(new URL('./export-worker.mjs', import.meta.url), {
-    workerData: request, resourceLimits: ledger ? LEDGER_LIMITS : WORKER_LIMITS,
-  });
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL('./export-worker.mjs', import.meta.url), {
+      workerData: request, resourceLimits: ledger ? LEDGER_LIMITS : WORKER_LIMITS,
+    });
+  } catch (err) {
+    release();
+    throw err;
+  }
+  worker.on('exit', release);
   const failure = (err: Error): Error =>
     (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
       ? new ExchangeError('the export ran out of the memory it is given: export less at a time (by project, command area or bbox)', 507)

@@ -51,6 +51,14 @@ describe('spooled exports', () => {
     expect(a).toEqual(await read(here));
   });
 
+  it.skipIf(!onPostgres)('more exports at once than there are workers (one per core) wait their turn and all complete', async () => {
+    const n = os.availableParallelism() * 2 + 1;
+    const files = await Promise.all(Array.from({ length: n }, () => bytesOf(params({ format: 'shp' }))));
+    // the same rows each time: the same length (the zips differ only in their timestamps)
+    expect(files[0].length).toBeGreaterThan(1000);
+    for (const f of files) expect(f.length).toBe(files[0].length);
+  });
+
   it('a filter the layer cannot take is refused before any file is written, with the same error either way', async () => {
     const bad = params({ layer: 'farmland', filters: { status: ['signed'] } });
     await expect(startExport(pool, layerFields, bad)).rejects.toMatchObject({ statusCode: 400, message: 'layer farmland has no status to filter by' });
