@@ -190,7 +190,7 @@ async function writeHistory(client: pg.PoolClient, offsets: Offsets): Promise<nu
     if (!SPECS[table].versioned || table === 'parcel' || table === 'house') continue;
     const res = await client.query(
       `INSERT INTO change_log (layer, feature_id, op, version, changed_at, changed_by, before, after)
-       SELECT '${table}', t.id, 'insert', t.version, t.updated_at, $2, NULL, to_jsonb(t) FROM ${table} t WHERE t.id > $1`,
+       SELECT '${table}', t.id, 'insert', t.version, t.updated_at, $2, NULL, zs_row_json(t) FROM ${table} t WHERE t.id > $1`,
       [offsets[table], DEMO_USER],
     );
     total += res.rowCount ?? 0;
@@ -206,7 +206,7 @@ async function writeTakeHistory(client: pg.PoolClient, table: 'parcel' | 'house'
   // The state after step `ord` is the final row with the later steps' fields taken back out.
   const sql = `
     WITH current AS MATERIALIZED ( -- each row's JSON once, not once per step
-      SELECT t.*, to_jsonb(t) AS cur FROM ${table} t WHERE t.id > $1
+      SELECT t.*, zs_row_json(t) AS cur FROM ${table} t WHERE t.id > $1
     ), steps AS (
       SELECT t.id, s.ord, s.status, ${stepAt('s.on_date')} AS at, t.cur
       FROM current t

@@ -1,7 +1,7 @@
 // Tile SQL. Both encoders read the same rows: the features whose geometry meets the (buffered) tile,
-// found through the GiST index on the stored CGCS2000 geometry by transforming the tile's envelope
-// rather than every row; simplified to half a tile unit (below z14); at most FEATURE_LIMIT per layer,
-// largest first.
+// found through the GiST index on the stored Web-Mercator copy of the geometry (migration 010), which
+// is also what is clipped and encoded: no per-feature transform; simplified to half a tile unit
+// (below z14); at most FEATURE_LIMIT per layer, largest first.
 // - nativeTileSql: PostGIS encodes (ST_AsMVTGeom + ST_AsMVT), every layer of a tile in one statement.
 // - clippedTileSql: PostGIS clips and scales to tile units; JavaScript encodes (encode.ts). For
 //   PGlite, whose PostGIS is built without protobuf-c.
@@ -45,25 +45,26 @@ const TOLERANCE_SQL = `(${2 * WEB_MERCATOR_HALF / EXTENT / 2}::float8 / power(2:
  */
 export const SIMPLIFY_BELOW_ZOOM = 14;
 
-// The tile's envelope (Web Mercator), the simplification tolerance and the buffered envelope in
-// CGCS2000, computed once per statement (MATERIALIZED: with a generic plan an inlined envelope
-// would be recomputed per row).
+/** The stored Web-Mercator copy of a layer's geometry (migration 010: `<geometry column>_3857`). */
+export const mercatorColumn = (layer: LayerDef): string => `${layer.geometryColumn}_3857`;
+
+// The tile's envelope, the simplification tolerance and the buffered envelope (all Web Mercator),
+// computed once per statement (MATERIALIZED: with a generic plan an inlined envelope would be
+// recomputed per row).
 const BOUNDS = `bounds AS MATERIALIZED (
     SELECT ST_TileEnvelope($1, $2, $3) AS env, ${TOLERANCE_SQL} AS tolerance, $1::int < ${SIMPLIFY_BELOW_ZOOM} AS simplify,
-           ST_Transform(ST_TileEnvelope($1, $2, $3, margin => ${BUFFER / EXTENT}), 4490) AS env4490)`;
+           ST_TileEnvelope($1, $2, $3, margin => ${BUFFER / EXTENT}) AS env_buffered)`;
 
 function candidates(layer: LayerDef, fields: LayerField[], geomExpr: (g3857: string) => string): string {
-  const geom = `t.${ident(layer.geometryColumn)}`;
+  const geom = `t.${ident(mercatorColumn(layer))}`;
   // largest first for polygons and lines; points in id order (stable between zooms)
   const order = layer.geometry === 'polygon' ? `ST_Area(${geom}) DESC, t.id`
     : layer.geometry === 'line' ? `ST_Length(${geom}) DESC, t.id` : 't.id';
-  const g3857 = layer.geometry === 'point'
-    ? `ST_Transform(${geom}, 3857)`
-    : `CASE WHEN b.simplify THEN ST_Simplify(ST_Transform(${geom}, 3857), b.tolerance, true) ELSE ST_Transform(${geom}, 3857) END`;
+  const g3857 = layer.geometry === 'point' ? geom : `CASE WHEN b.simplify THEN ST_Simplify(${geom}, b.tolerance, true) ELSE ${geom} END`;
   // below LIMIT, so the outer "geom IS NOT NULL" is not pushed down to evaluate geomExpr twice
   return `SELECT ${selectFields(fields)}, ${geomExpr(g3857)} AS geom
       FROM ${ident(layer.table)} t, bounds b
-     WHERE ${geom} && b.env4490
+     WHERE ${geom} && b.env_buffered
      ORDER BY ${order}
      LIMIT ${FEATURE_LIMIT}`;
 }
