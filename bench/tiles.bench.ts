@@ -1,10 +1,11 @@
 // Tiles on the large data set (issue: vector tiles):
 // - cold tiles (cache off) per layer at z14: server p95, against the raw tile query in the same run.
 //   Raw: the very statement the server sends (same text, prepared the same way), timed as a client
-//   sees it: a node-postgres round trip on a connection of its own. Served: the same tile as an HTTP
-//   client sees it: a GET on a kept-alive connection (node:http), body read to the end. Both from
-//   this process, one at a time, interleaved tile by tile (which goes first alternating by round),
-//   after a warm-up round that prepares the statement on both connections;
+//   sees it: a node-postgres round trip on a connection of its own, the tile's bytes decoded as the
+//   server decodes them (queryTile). Served: the same tile as an HTTP client sees it: a GET on a
+//   kept-alive connection (node:http), body read to the end. Both from this process, one at a time,
+//   interleaved tile by tile (which goes first alternating by round), after a warm-up round that
+//   prepares the statement on both connections;
 // - uncached parcel tiles side by side with MapServer 8 (FastCGI), loaded from a second process in
 //   alternating runs; requests/s and CPU per request (server + database backends);
 // - cached tiles: requests/s from a load generator in a second process;
@@ -19,7 +20,7 @@ import { buildApp } from '../server/app.ts';
 import { describeDatabase } from '../server/db/database.ts';
 import { loadLayerFields } from '../server/layer-sql.ts';
 import pg from 'pg';
-import { renderTile, tileStatement } from '../server/tiles/render.ts';
+import { queryTile, renderTile, tileStatement } from '../server/tiles/render.ts';
 import type { TileCoord } from '../server/tiles/sql.ts';
 import { type Benchmark, type BenchRow, summarize } from './harness.ts';
 import { startMapServer } from './peers/mapserver.ts';
@@ -97,7 +98,7 @@ const bench: Benchmark = {
         let bytes = 0;
         const timeRaw = async (t: TileCoord) => {
           const t0 = performance.now();
-          await raw.query({ ...statement, values: [t.z, t.x, t.y] });
+          await queryTile(raw, statement, t);
           return performance.now() - t0;
         };
         const timeServed = async (t: TileCoord) => {

@@ -82,11 +82,7 @@ export async function renderTile(pool: pg.Pool, encoder: Encoder, layers: LayerD
   const drawn = drawnAt(layers, t.z);
   if (drawn.length === 0) return Buffer.alloc(0);
   const sensitive = opts.sensitive || !hasSensitiveVariant(drawn);
-  if (encoder === 'postgis') {
-    const s = nativeStatement(drawn, fields, sensitive);
-    const { rows } = await pool.query<{ mvt: Buffer }>({ name: s.name, text: s.text, values: [t.z, t.x, t.y] });
-    return rows[0]?.mvt ?? Buffer.alloc(0);
-  }
+  if (encoder === 'postgis') return queryTile(pool, nativeStatement(drawn, fields, sensitive), t);
   const parts = await Promise.all(drawn.map(async (layer) => {
     const s = statementFor(fields, `js|${sensitive ? 1 : 0}|${layer.id}`, () => clippedTileSql(layer, tileFields(layer, fields, sensitive)), false);
     const { rows } = await pool.query({ text: s.text, values: [t.z, t.x, t.y] });
@@ -96,8 +92,18 @@ export async function renderTile(pool: pg.Pool, encoder: Encoder, layers: LayerD
 }
 
 /**
+ * A tile from its PostGIS statement (tileStatement), as the server fetches it: the query, and the
+ * tile's bytes out of the base64 text it comes as (sql.ts nativeTileSql).
+ */
+export async function queryTile(db: pg.Pool | pg.Client, s: Statement, t: TileCoord): Promise<Buffer> {
+  const { rows } = await db.query<{ mvt: string }>({ name: s.name, text: s.text, values: [t.z, t.x, t.y] });
+  return Buffer.from(rows[0]?.mvt ?? '', 'base64');
+}
+
+/**
  * The statement a tile is rendered with on the PostGIS encoder (name, text; values [z, x, y]):
- * benchmarks time it alone, exactly as the server sends it. Undefined when no layer is drawn at z.
+ * benchmarks time it alone (queryTile), exactly as the server sends it. Undefined when no layer is
+ * drawn at z.
  */
 export function tileStatement(layers: LayerDef[], fields: LayerFields, z: number, opts: RenderOptions): Statement | undefined {
   const drawn = drawnAt(layers, z);
