@@ -1,9 +1,9 @@
-// The stored Web-Mercator geometries tiles are cut from (migration 010): every layer has one, it
-// follows its geometry on every write, and it is never an attribute — not in features, queryables,
-// tiles' fields or the history.
+// The stored columns tiles read: the Web-Mercator geometries they are cut from (migration 010) —
+// every layer has one, it follows its geometry on every write, and it is never an attribute (not in
+// features, queryables, tiles' fields or the history) — and the stored areas they rank features by.
 import { describe, expect, it } from 'vitest';
 import { LAYERS } from '../../geo/layers.ts';
-import { mercatorColumn } from '../../server/tiles/sql.ts';
+import { mercatorColumn, STORED_AREA_TABLES } from '../../server/tiles/sql.ts';
 import { getJson, useTestPool } from '../helpers/db.ts';
 import { createParcel, OGC, request } from '../features/helpers.ts';
 
@@ -20,6 +20,13 @@ describe('stored Web-Mercator geometry', () => {
       expect(col, `${layer.table}.${mercatorColumn(layer)}`).toBeDefined();
       expect(col!.is_generated).toBe('ALWAYS');
     }
+  });
+
+  it('has the stored areas tiles rank features by', async () => {
+    const { rows } = await pool.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.columns
+        WHERE table_schema = current_schema() AND column_name = 'area_m2' AND is_generated = 'ALWAYS'`);
+    expect(rows.map((r) => r.table_name)).toEqual(expect.arrayContaining([...STORED_AREA_TABLES]));
   });
 
   it('follows a geometry change, and stays out of the feature, its history and the audit', async () => {
