@@ -63,6 +63,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 /** Our server's database pool for the uncached-throughput run: one connection per core. */
 const POOL_MAX = Number(process.env.BENCH_TILE_POOL || 2);
+/** MapServer's FastCGI processes in that run (default: one per core) */
+const MAPSERVER_PROCS = Number(process.env.BENCH_MAPSERVER_PROCS) || undefined;
 
 const bench: Benchmark = {
   name: 'vector tiles',
@@ -124,7 +126,7 @@ const bench: Benchmark = {
       // side by side with MapServer 8 (FastCGI): the same z14 parcel tiles from the same table, both
       // rendering every request (our cache off), loaded by the same generator in a second process
       const parcel = LAYER_BY_ID.get('parcel')!;
-      const peer = await startMapServer(databaseUrl, { parcel: { type: 'POLYGON', attributes: parcel.attributes } });
+      const peer = await startMapServer(databaseUrl, { parcel: { type: 'POLYGON', attributes: parcel.attributes } }, { procs: MAPSERVER_PROCS });
       try {
         const tiles = await tilesOf('parcel', 14, 200);
         const loadOf = async (base: string, paths: string[]) =>
