@@ -11,20 +11,33 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { loadConfig } from './config.ts';
-import { migrate } from './db/migrate.ts';
-import { type ExportMeta, exportToFile, type ExportParams, startExport } from './exchange/export.ts';
-import { ExchangeError, parseCrsRequest } from './exchange/source.ts';
-import { FileFormatError } from './exchange/types.ts';
-import { loadLayerFields } from './layer-sql.ts';
+import type pg from 'pg';
+import { type Config, loadConfig } from './config.ts';
+import type { ExportMeta, ExportParams } from './exchange/export.ts';
+import { exportFileInWorker } from './exchange/export-in-worker.ts';
+import { ExchangeError, formatId, SPOOLED_FORMATS } from './exchange/formats-known.ts';
 
-// A batch job starts a process per run, so start-up counts (the export benchmark measures it): the
-// embedded database (PGlite, its WASM build) and the import pipeline are loaded only when used.
+// A batch job starts a process per run, so start-up counts (the export benchmark measures it): only
+// what the command needs is loaded. A Shapefile, GeoPackage or ledger into a file on PostgreSQL is
+// handed whole to an export worker (exchange/export-in-worker.ts), so this thread loads neither pg nor
+// any format; the embedded database (PGlite, its WASM build) and the import pipeline load only when used.
 
 /** The database: DATABASE_URL straight through pg (as db/database.ts does), else the embedded one. */
-async function connect(config: ReturnType<typeof loadConfig>): Promise<{ pool: pg.Pool; close(): Promise<void> }> {
+async function connect(config: Config): Promise<{ pool: pg.Pool; close(): Promise<void> }> {
+  const { migrate } = await import('./db/migrate.ts');
+  const opened = await openPool(config);
+  try {
+    await migrate(opened.pool);
+  } catch (err) {
+    await opened.close();
+    throw err;
+  }
+  return opened;
+}
+
+async function openPool(config: Config): Promise<{ pool: pg.Pool; close(): Promise<void> }> {
   if (config.databaseUrl) {
+    const { default: pg } = await import('pg');
     pg.types.setTypeParser(1082, (value: string) => value); // dates stay 'YYYY-MM-DD', as in db/database.ts
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolMax, connectionTimeoutMillis: 10_000 });
     pool.on('error', () => {});
@@ -43,50 +56,46 @@ const USAGE = `usage:
   npm run cli -- import FILE... [--layer parcel] [--crs EPSG:4524] [--encoding gbk] [--project ID] [--mapping JSON] [--defaults JSON]
                         [--commit] [--actor NAME] [--reason TEXT]`;
 
+const OPTIONS = {
+  layer: { type: 'string', default: 'parcel' }, format: { type: 'string' }, crs: { type: 'string' }, encoding: { type: 'string' },
+  project: { type: 'string' }, 'command-area': { type: 'string' }, status: { type: 'string' }, bbox: { type: 'string' },
+  'max-id': { type: 'string' }, eol: { type: 'string' }, out: { type: 'string', short: 'o' }, stats: { type: 'boolean', default: false },
+  mapping: { type: 'string' }, defaults: { type: 'string' }, commit: { type: 'boolean', default: false },
+  actor: { type: 'string' }, reason: { type: 'string' }, 'no-sensitive': { type: 'boolean', default: false },
+} as const;
+
 const tty = process.stderr.isTTY;
 function progress(line: string, final = false): void {
   if (tty) process.stderr.write(`\r\x1b[K${line}${final ? '\n' : ''}`);
   else if (final) process.stderr.write(`${line}\n`);
 }
 
-async function main(): Promise<number> {
-  const [command, ...rest] = process.argv.slice(2);
-  if (command !== 'export' && command !== 'import') {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      layer: { type: 'string', default: 'parcel' }, format: { type: 'string' }, crs: { type: 'string' }, encoding: { type: 'string' },
-      project: { type: 'string' }, 'command-area': { type: 'string' }, status: { type: 'string' }, bbox: { type: 'string' },
-      'max-id': { type: 'string' }, eol: { type: 'string' }, out: { type: 'string', short: 'o' }, stats: { type: 'boolean', default: false },
-      mapping: { type: 'string' }, defaults: { type: 'string' }, commit: { type: 'boolean', default: false },
-      actor: { type: 'string' }, reason: { type: 'string' }, 'no-sensitive': { type: 'boolean', default: false },
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+async function exportCommand(values: Values, config: Config): Promise<number> {
+  if (!values.format) throw new ExchangeError('--format is required');
+  const t0 = performance.now();
+  const bbox = values.bbox ? (values.bbox.split(',').map(Number) as [number, number, number, number]) : undefined;
+  const params: ExportParams = {
+    layer: values.layer!, format: values.format, crs: values.crs, encoding: values.encoding, eol: values.eol === 'lf' ? 'lf' : 'crlf',
+    // the batch operator has the database itself: everything, unless asked to withhold
+    sensitive: !values['no-sensitive'],
+    filters: {
+      project: values.project, commandArea: values['command-area'], status: values.status?.split(','), bbox,
+      maxId: values['max-id'] ? Number(values['max-id']) : undefined,
     },
-  });
-  const config = loadConfig(process.env);
-  const { pool, close } = await connect(config);
-  try {
-    await migrate(pool);
-    if (command === 'export') {
-      if (!values.format) throw new ExchangeError('--format is required');
-      const t0 = performance.now();
-      const bbox = values.bbox ? (values.bbox.split(',').map(Number) as [number, number, number, number]) : undefined;
-      const params: ExportParams = {
-        layer: values.layer!, format: values.format, crs: values.crs, encoding: values.encoding, eol: values.eol === 'lf' ? 'lf' : 'crlf',
-        // the batch operator has the database itself: everything, unless asked to withhold
-        sensitive: !values['no-sensitive'],
-        filters: {
-          project: values.project, commandArea: values['command-area'], status: values.status?.split(','), bbox,
-          maxId: values['max-id'] ? Number(values['max-id']) : undefined,
-        },
-        onProgress: (done, total) => progress(`export ${values.layer} → ${values.format}: ${done.toLocaleString()} / ${total.toLocaleString()} (${total ? Math.round((done / total) * 100) : 100}%)`),
-      };
+    onProgress: (done, total) => progress(`export ${values.layer} → ${values.format}: ${done.toLocaleString()} / ${total.toLocaleString()} (${total ? Math.round((done / total) * 100) : 100}%)`),
+  };
+  let out = values.out;
+  let result: ExportMeta;
+  if (config.databaseUrl && config.poolMax > 1 && SPOOLED_FORMATS.has(formatId(values.format)) && out && out !== '-') {
+    result = await exportFileInWorker(config.databaseUrl, params, out);
+  } else {
+    const { pool, close } = await connect(config);
+    try {
+      const { exportToFile, startExport } = await import('./exchange/export.ts');
+      const { loadLayerFields } = await import('./layer-sql.ts');
       const layerFields = await loadLayerFields(pool);
-      let result: ExportMeta;
-      let out = values.out;
       if (out && out !== '-') result = await exportToFile(pool, layerFields, params, out);
       else {
         // to stdout, or to the file name the export gives (known once the rows are counted)
@@ -95,16 +104,33 @@ async function main(): Promise<number> {
         await pipeline(r.stream, out === '-' ? process.stdout : createWriteStream(out));
         result = r;
       }
-      const bytes = out === '-' ? 0 : (await stat(out)).size;
-      const ms = performance.now() - t0;
-      progress(`export ${values.layer} → ${out}: ${result.count.toLocaleString()} features, EPSG:${result.epsg}, ${(bytes / 1024 / 1024).toFixed(1)} MB in ${(ms / 1000).toFixed(1)} s`, true);
-      if (values.stats) {
-        process.stderr.write(`${JSON.stringify({ rows: result.count, bytes, ms, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);
-      }
-      return 0;
+    } finally {
+      await close();
     }
+  }
+  const bytes = out === '-' ? 0 : (await stat(out!)).size;
+  const ms = performance.now() - t0;
+  progress(`export ${values.layer} → ${out}: ${result.count.toLocaleString()} features, EPSG:${result.epsg}, ${(bytes / 1024 / 1024).toFixed(1)} MB in ${(ms / 1000).toFixed(1)} s`, true);
+  if (values.stats) {
+    process.stderr.write(`${JSON.stringify({ rows: result.count, bytes, ms, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);
+  }
+  return 0;
+}
+
+async function main(): Promise<number> {
+  const [command, ...rest] = process.argv.slice(2);
+  if (command !== 'export' && command !== 'import') {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: OPTIONS });
+  const config = loadConfig(process.env);
+  if (command === 'export') return exportCommand(values, config);
+  const { pool, close } = await connect(config);
+  try {
     if (positionals.length === 0) throw new ExchangeError('import needs at least one file');
     const { commitImport, createPreview } = await import('./exchange/import.ts');
+    const { parseCrsRequest } = await import('./exchange/source.ts');
     const files = await Promise.all(positionals.map(async (f) => ({ name: path.basename(f), data: await readFile(f) })));
     const crs = parseCrsRequest(values.crs);
     if (typeof crs === 'string') throw new ExchangeError('--crs for an import must name the zone (EPSG:4524/4525/4545/4546)');
@@ -135,7 +161,8 @@ async function main(): Promise<number> {
 }
 
 main().then((code) => process.exit(code), (err) => {
-  if (err instanceof ExchangeError || err instanceof FileFormatError) process.stderr.write(`\n${err.message}\n`);
+  // the exchange's own errors (ExchangeError, FileFormatError) carry a status: their message is the report
+  if (typeof (err as { statusCode?: unknown })?.statusCode === 'number') process.stderr.write(`\n${(err as Error).message}\n`);
   else process.stderr.write(`\n${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });

@@ -1,16 +1,17 @@
-// One spooled export in a worker thread (started by export.ts on PostgreSQL): its own connections, its
+// One spooled export in a worker thread (started by export-in-worker.ts on PostgreSQL): its own connections, its
 // own V8 heap (bounded by the parent's resourceLimits). It writes the file the parent names and tells
 // the parent what it will hold, how far it is, and when it is written.
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
-import type { LayerFields } from '../layer-sql.ts';
+import { type LayerFields, loadLayerFields } from '../layer-sql.ts';
 import { type ExportMeta, type ExportParams, spoolHere } from './export.ts';
-import { ExchangeError } from './source.ts';
+import { ExchangeError } from './formats-known.ts';
 import { FileFormatError } from './types.ts';
 
 export interface WorkerRequest {
   databaseUrl: string;
-  layerFields: LayerFields;
+  /** the layers' fields as the caller read them; read here when not given */
+  layerFields?: LayerFields;
   params: Omit<ExportParams, 'onProgress' | 'worker'>;
   file: string;
 }
@@ -31,7 +32,8 @@ async function run(): Promise<void> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, connectionTimeoutMillis: 10_000 });
   pool.on('error', () => {});
   try {
-    const spooling = await spoolHere(pool, layerFields, { ...params, onProgress: (done, total) => send({ kind: 'progress', done, total }) }, file);
+    const fields = layerFields ?? await loadLayerFields(pool);
+    const spooling = await spoolHere(pool, fields, { ...params, onProgress: (done, total) => send({ kind: 'progress', done, total }) }, file);
     send({ kind: 'opened', meta: spooling.meta });
     await spooling.written;
     send({ kind: 'written' });

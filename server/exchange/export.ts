@@ -3,16 +3,16 @@
 // Formats complete only at their end (Shapefile, GeoPackage, the ledger) are spooled to a file first; on
 // a PostgreSQL server that runs in a worker thread with a V8 heap of its own, bounded (export-worker.ts),
 // so however many rows an export has its memory stays flat, and the server's heap is not grown by it.
-import { createReadStream } from 'node:fs';
-import { copyFile, mkdtemp, rename, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { LAYER_BY_ID } from '../../geo/layers.ts';
 import { type LayerFields, releasedFields } from '../layer-sql.ts';
-import type { WorkerReply, WorkerRequest } from './export-worker.ts';
+import { spoolInWorker, spoolToFile } from './export-in-worker.ts';
 import { exporterFor, EXPORTERS } from './registry.ts';
 import { type CrsRequest, ExchangeError, type ExportFilters, type ExportSource, openSource, parseCrsRequest } from './source.ts';
 import type { Exporter, ExportOptions, TextEncoding } from './types.ts';
@@ -91,7 +91,7 @@ async function open(pool: pg.Pool, layerFields: LayerFields, p: ExportParams, { 
 }
 
 /** An export under way into a file: known once counted, written when `written` resolves. */
-interface Spooling {
+export interface Spooling {
   meta: ExportMeta;
   written: Promise<void>;
   /** stop it (the reader went away); the file is left half written */
@@ -102,7 +102,7 @@ interface Spooling {
 function spool(pool: pg.Pool, layerFields: LayerFields, p: ExportParams, checked: Checked, file: string): Promise<Spooling> {
   const url = pool.options.connectionString;
   // a pool of one is the embedded database's single session: no second connection for a worker
-  if (p.worker !== false && url && (pool.options.max ?? 10) > 1) return spoolInWorker(url, layerFields, p, file);
+  if (p.worker !== false && url && (pool.options.max ?? 10) > 1) return spoolInWorker({ databaseUrl: url, layerFields, params: p, file }, p.onProgress);
   return spoolHere(pool, layerFields, p, file, checked);
 }
 
@@ -152,98 +152,8 @@ export async function exportToFile(pool: pg.Pool, layerFields: LayerFields, p: E
   const checked = check(p);
   if (!checked.exporter.spool) {
     const { src, meta, opts } = await open(pool, layerFields, p, checked);
-    const { pipeline } = await import('node:stream/promises');
-    const { createWriteStream } = await import('node:fs');
     await pipeline(Readable.from(checked.exporter.write!(src, opts), { objectMode: false }), createWriteStream(out));
     return meta;
   }
-  // written beside its destination, moved there when complete: a failed export leaves no half file
-  const part = `${out}.part`;
-  const dir = await mkdtemp(path.join(p.tmpDir ?? os.tmpdir(), 'zs-export-'));
-  try {
-    const spooling = await spool(pool, layerFields, { ...p, tmpDir: dir }, checked, part);
-    await spooling.written;
-    await rename(part, out).catch(async (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EXDEV') throw err;
-      await copyFile(part, out);
-    });
-    return spooling.meta;
-  } finally {
-    await rm(part, { force: true });
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/**
- * V8 heap limits of an export worker. The spooled writers hold one batch (2,000 rows) and reused
- * buffers; everything else they allocate dies young. The ledger holds more: exceljs builds each row's
- * cells as objects.
- */
-const WORKER_LIMITS = { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 3 };
-const LEDGER_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 3 };
-
-/**
- * Export workers at once: one per core (each is a heap and two connections of its own); further
- * exports wait for a worker to finish.
- */
-const MAX_WORKERS = os.availableParallelism();
-let workers = 0;
-const waitingForWorker: (() => void)[] = [];
-
-async function workerSlot(): Promise<() => void> {
-  if (workers < MAX_WORKERS) workers++;
-  else await new Promise<void>((resolve) => waitingForWorker.push(resolve)); // handed over by release
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    const next = waitingForWorker.shift();
-    if (next) next();
-    else workers--;
-  };
-}
-
-/**
- * The spool in a worker thread with a connection of its own; this thread only hears of its progress.
- * Errors before the rows are counted (a filter naming no project, …) reject like the in-thread export.
- */
-async function spoolInWorker(databaseUrl: string, layerFields: LayerFields, p: ExportParams, file: string): Promise<Spooling> {
-  const release = await workerSlot();
-  const request: WorkerRequest = {
-    databaseUrl, layerFields, file,
-    params: { layer: p.layer, format: p.format, crs: p.crs, encoding: p.encoding, eol: p.eol, filters: p.filters, sensitive: p.sensitive, tmpDir: p.tmpDir },
-  };
-  const ledger = exporterFor(p.format)!.id === 'xlsx';
-  let worker: Worker;
-  try {
-    worker = new Worker(new URL('./export-worker.mjs', import.meta.url), {
-      workerData: request, resourceLimits: ledger ? LEDGER_LIMITS : WORKER_LIMITS,
-    });
-  } catch (err) {
-    release();
-    throw err;
-  }
-  worker.on('exit', release);
-  const failure = (err: Error): Error =>
-    (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
-      ? new ExchangeError('the export ran out of the memory it is given: export less at a time (by project, command area or bbox)', 507)
-      : err;
-  let opened: (meta: ExportMeta) => void;
-  let failed: (err: Error) => void;
-  const meta = new Promise<ExportMeta>((resolve, reject) => { opened = resolve; failed = reject; });
-  let finished = false;
-  const written = new Promise<void>((resolve, reject) => {
-    const fail = (err: Error) => { finished = true; failed(err); reject(err); };
-    worker.on('message', (reply: WorkerReply) => {
-      if (reply.kind === 'opened') opened(reply.meta);
-      else if (reply.kind === 'progress') p.onProgress?.(reply.done, reply.total);
-      else if (reply.kind === 'written') { finished = true; resolve(); }
-      else if (reply.statusCode) fail(new ExchangeError(reply.message, reply.statusCode));
-      else fail(Object.assign(new Error(reply.message), { stack: reply.stack }));
-    });
-    worker.on('error', (err) => fail(failure(err)));
-    worker.on('exit', (code) => { if (!finished) fail(new Error(`the export worker stopped before the end (exit code ${code})`)); });
-  });
-  written.catch(() => {});
-  return { meta: await meta, written, cancel: () => { if (!finished) void worker.terminate(); } };
+  return spoolToFile(p, out, (params, part) => spool(pool, layerFields, params, checked, part));
 }

@@ -14,12 +14,9 @@ import type { LayerDef } from '../../geo/layers.ts';
 import type { Geometry } from '../../geo/formats/geometry.ts';
 import { parseWkb } from '../../geo/formats/wkb.ts';
 import { ident, type LayerField, selectFields } from '../layer-sql.ts';
+import { ExchangeError } from './formats-known.ts';
 
-export class ExchangeError extends Error {
-  constructor(message: string, readonly statusCode = 400) {
-    super(message);
-  }
-}
+export { ExchangeError } from './formats-known.ts';
 
 export interface ExportFilters {
   project?: string;       // id or code
