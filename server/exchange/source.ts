@@ -124,44 +124,42 @@ function filterSql(layer: LayerDef, f: ExportFilters): Where {
   return w;
 }
 
-/** The export CRS and zone: a GK request without a zone takes the zone of the data's centre. */
-async function resolveCrs(pool: pg.Pool, layer: LayerDef, w: Where, req: CrsRequest): Promise<{ crs: CrsInfo; zone: number; count: number }> {
+/**
+ * One scan of the selected rows: how many, the longitude of their centre (a GK request without a zone
+ * takes the zone there), and, when asked, the longest UTF-8 value of each text field (dBase widths).
+ */
+async function scanSelection(pool: pg.Pool, layer: LayerDef, w: Where, req: CrsRequest, strings: LayerField[]): Promise<{ crs: CrsInfo; zone: number; count: number; widths: number[] }> {
   const geom = `t.${ident(layer.geometryColumn)}`;
-  const { rows } = await pool.query<{ n: number; cx: number | null }>(
-    `SELECT c::int AS n, (ST_XMin(e) + ST_XMax(e)) / 2 AS cx
-       FROM (SELECT count(*) AS c, ST_Extent(${geom}) AS e FROM ${ident(layer.table)} t WHERE ${w.sql.join(' AND ')}) s`,
+  const widths = strings.map((f, i) => `coalesce(max(octet_length(${f.sql})), 0)::int AS w${i}`);
+  const { rows } = await pool.query<Record<string, number | null>>(
+    `SELECT c::int AS n, (ST_XMin(e) + ST_XMax(e)) / 2 AS cx${strings.map((_, i) => `, w${i}`).join('')}
+       FROM (SELECT count(*) AS c, ST_Extent(${geom}) AS e${widths.map((x) => `, ${x}`).join('')}
+               FROM ${ident(layer.table)} t WHERE ${w.sql.join(' AND ')}) s`,
     w.params,
   );
   const count = rows[0]?.n ?? 0;
-  const cx = rows[0]?.cx ?? 109.6;
-  const centreZone = zoneForLongitude(cx);
+  const centreZone = zoneForLongitude(rows[0]?.cx ?? 109.6);
+  const found = strings.map((_, i) => rows[0]?.[`w${i}`] ?? 0);
   if (req === 'gk' || req === 'gk-noprefix') {
-    const crs = crsInfo(gaussKrugerEpsg(centreZone, req === 'gk'));
-    return { crs, zone: centreZone, count };
+    return { crs: crsInfo(gaussKrugerEpsg(centreZone, req === 'gk')), zone: centreZone, count, widths: found };
   }
   const crs = crsInfo(req);
-  return { crs, zone: crs.zone ?? centreZone, count };
+  return { crs, zone: crs.zone ?? centreZone, count, widths: found };
 }
 
 export async function openSource(pool: pg.Pool, opts: SourceOptions): Promise<ExportSource> {
   const { layer, fields } = opts;
   const w = filterSql(layer, opts.filters);
-  const { crs, zone, count } = await resolveCrs(pool, layer, w, opts.crs);
+  const strings = opts.textWidths ? fields.filter((f) => f.type === 'String') : [];
+  const { crs, zone, count, widths } = await scanSelection(pool, layer, w, opts.crs, strings);
+  const textWidths: Record<string, number> = {};
+  strings.forEach((f, i) => { textWidths[f.name] = widths[i]; });
   const geom = `t.${ident(layer.geometryColumn)}`;
   const gkEpsg = gaussKrugerEpsg(zone, true);
   const out = crs.geographic ? geom : `ST_Transform(${geom}, ${crs.epsg})`;
   const cols = [selectFields(fields), `ST_AsBinary(${out}, 'NDR') AS "_wkb"`];  // (keyset pages)
   if (opts.areas) cols.push(`ST_Area(${geom}::geography) AS "_area"`, `ST_Area(ST_Transform(${geom}, ${gkEpsg})) AS "_planar"`);
   for (const [name, sql] of Object.entries(opts.extra ?? {})) cols.push(`${sql} AS ${ident(`_x_${name}`)}`);
-
-  const textWidths: Record<string, number> = {};
-  const strings = fields.filter((f) => f.type === 'String');
-  if (opts.textWidths && strings.length) {
-    const { rows } = await pool.query(
-      `SELECT ${strings.map((f, i) => `coalesce(max(octet_length(${f.sql})), 0)::int AS w${i}`).join(', ')}
-         FROM ${ident(layer.table)} t WHERE ${w.sql.join(' AND ')}`, w.params);
-    strings.forEach((f, i) => { textWidths[f.name] = rows[0][`w${i}`]; });
-  }
 
   const batchSize = opts.batchSize ?? 2000;
   const fieldNames = fields.map((f) => f.name);
