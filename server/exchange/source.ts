@@ -70,8 +70,9 @@ export interface ExportSource {
   /** max UTF-8 byte length of each String field over the selected rows (dBase widths) */
   textWidths: Record<string, number>;
   /**
-   * The features in id order, a batch at a time. A batch, its features' `wkb` included, is valid until
-   * the next batch is asked for (its memory may then be reused): writers copy what they keep.
+   * The features in id order, a batch at a time. A batch, its feature objects and their `props`, `extra`
+   * and `wkb` included, is valid until the next batch is asked for (they may then be reused): writers
+   * copy what they keep.
    */
   batches(): AsyncGenerator<ExportFeature[]>;
 }
@@ -219,31 +220,34 @@ export async function openSource(pool: pg.Pool, opts: SourceOptions): Promise<Ex
     let failed: unknown;
     let done = 0;
     try {
-      let batch: ExportFeature[] = [];
+      // The batch's feature objects are reused from batch to batch (a batch is valid until the next one
+      // is asked for): per row, nothing new for the collector but the text values.
+      const batch: ExportFeature[] = [];
+      let n = 0;
       for await (const chunk of stream) {
         reader.push(chunk as Buffer);
         while (reader.next(row)) {
-          const props: Record<string, unknown> = {};
-          for (let i = 0; i < nFields; i++) props[fieldNames[i]] = row[1 + i];
-          const extra: Record<string, unknown> = {};
-          for (let i = 0; i < extraNames.length; i++) extra[extraNames[i]] = row[geomAt + (opts.areas ? 3 : 1) + i];
-          batch.push({
-            id: row[0] as number, props, wkb: row[geomAt] as Buffer,
-            areaM2: opts.areas ? (row[geomAt + 1] as number) : undefined, planarM2: opts.areas ? (row[geomAt + 2] as number) : undefined, extra,
-          });
-          if (batch.length === batchSize) {
-            done += batch.length;
+          let f = batch[n];
+          if (!f) batch.push(f = { id: 0, props: {}, wkb: row[geomAt] as Buffer, extra: {} });
+          f.id = row[0] as number;
+          for (let i = 0; i < nFields; i++) f.props[fieldNames[i]] = row[1 + i];
+          for (let i = 0; i < extraNames.length; i++) f.extra[extraNames[i]] = row[geomAt + (opts.areas ? 3 : 1) + i];
+          f.wkb = row[geomAt] as Buffer;
+          if (opts.areas) { f.areaM2 = row[geomAt + 1] as number; f.planarM2 = row[geomAt + 2] as number; }
+          if (++n === batchSize) {
+            done += n;
             yield batch;
-            // the writer asked for more: it is done with that batch, its WKB space is reused
+            // the writer asked for more: it is done with that batch, its objects and WKB space are reused
             reader.resetArena();
-            batch = [];
+            n = 0;
             opts.onProgress?.(done, count);
           }
         }
       }
       reader.end();
-      if (batch.length) {
-        done += batch.length;
+      if (n) {
+        done += n;
+        batch.length = n;
         yield batch;
         opts.onProgress?.(done, count);
       }

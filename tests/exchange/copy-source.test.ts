@@ -24,9 +24,9 @@ beforeAll(async () => {
 });
 afterAll(() => spare?.end());
 
-const plain = (f: ExportFeature) => ({ id: f.id, props: f.props, extra: f.extra, wkb: f.wkb.toString('hex'), areaM2: f.areaM2, planarM2: f.planarM2 });
+const plain = (f: ExportFeature) => ({ id: f.id, props: { ...f.props }, extra: { ...f.extra }, wkb: f.wkb.toString('hex'), areaM2: f.areaM2, planarM2: f.planarM2 });
 
-/** Every feature, copied batch by batch (a batch's WKB is only valid until the next batch is asked for). */
+/** Every feature, copied batch by batch (a batch, its objects and WKB, is only valid until the next batch is asked for). */
 async function read(pool: pg.Pool, filters: ExportFilters, crs: number | 'gk' = 4490): Promise<{ features: ReturnType<typeof plain>[]; batches: number }> {
   const layer = LAYER_BY_ID.get('parcel')!;
   const src = await openSource(pool, { layer, fields: layerFields.get('parcel')!, filters, crs, areas: true, extra: { project_name: '(SELECT p.name FROM project p WHERE p.id = t.project_id)' }, spools: true, batchSize: 50 });
