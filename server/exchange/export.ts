@@ -1,8 +1,9 @@
 // An export request → a file or a byte stream, with its name and type. Shared by the HTTP route and the CLI.
 // Formats written as they are read (GeoJSON, CSV, KML, DXF, the ministry TXT) stream straight out.
 // Formats complete only at their end (Shapefile, GeoPackage, the ledger) are spooled to a file first; on
-// a PostgreSQL server that runs in a worker thread with a V8 heap of its own, bounded (export-worker.ts),
-// so however many rows an export has its memory stays flat, and the server's heap is not grown by it.
+// a PostgreSQL server that runs in a worker thread with a V8 heap of its own, bounded
+// (export-in-worker.ts), so however many rows an export has its memory stays flat, and the server's heap
+// is not grown by it.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
