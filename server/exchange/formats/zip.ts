@@ -163,30 +163,27 @@ async function writeZipTo(out: FileHandle, entries: ZipEntry[], now: Date): Prom
       throw new Error(`${e.name} is over 4 GB: export less at a time (by project, command area or bbox)`);
     }
     const name = Buffer.from(e.name, 'utf8');
+    // the fields both headers hold, in the same order: from byte 8 of the local header, 10 of the central
+    const common = (b: Buffer, at: number) => {
+      b.writeUInt16LE(method, at);
+      b.writeUInt16LE(time, at + 2);
+      b.writeUInt16LE(date, at + 4);
+      b.writeUInt32LE(crc, at + 6);
+      b.writeUInt32LE(compressed, at + 10);
+      b.writeUInt32LE(size, at + 14);
+      b.writeUInt16LE(name.length, at + 18);
+    };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
     local.writeUInt16LE(0x0800, 6); // names in UTF-8
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(time, 10);
-    local.writeUInt16LE(date, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(compressed, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
+    common(local, 8);
     const cd = Buffer.alloc(46);
     cd.writeUInt32LE(0x02014b50, 0);
     cd.writeUInt16LE(20, 4); // made by: MS-DOS attributes, 2.0
     cd.writeUInt16LE(20, 6);
     cd.writeUInt16LE(0x0800, 8);
-    cd.writeUInt16LE(method, 10);
-    cd.writeUInt16LE(time, 12);
-    cd.writeUInt16LE(date, 14);
-    cd.writeUInt32LE(crc, 16);
-    cd.writeUInt32LE(compressed, 20);
-    cd.writeUInt32LE(size, 24);
-    cd.writeUInt16LE(name.length, 28);
+    common(cd, 10);
     cd.writeUInt32LE(offset, 42);
     central.push(cd, name);
     await out.write(Buffer.concat([local, name, lead]));
