@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { LAYER_BY_ID } from '../geo/layers.ts';
-import { loadLayerFields, selectFields } from '../server/layer-sql.ts';
+import { loadLayerFields, selectFields } from '../server/core/catalogue.ts';
 import { type Benchmark, type BenchRow, summarize } from './harness.ts';
 
 const run = promisify(execFile);

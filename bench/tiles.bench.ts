@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { LAYER_BY_ID, LAYERS, TILE_MAX_ZOOM } from '../geo/layers.ts';
 import { buildApp } from '../server/app.ts';
 import { describeDatabase } from '../server/db/database.ts';
-import { loadLayerFields } from '../server/layer-sql.ts';
+import { loadLayerFields } from '../server/core/catalogue.ts';
 import pg from 'pg';
 import { queryTile, renderTile, tileStatement } from '../server/tiles/render.ts';
 import type { TileCoord } from '../server/tiles/sql.ts';

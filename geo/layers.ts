@@ -1,6 +1,7 @@
 // The map's layers: which table each comes from, its geometry, and its name in both languages.
 // Server (map data, tiles, exports) and web (layer list, legend) read the same list.
 import type { Label } from './domain.ts';
+import type { Role } from './roles.ts';
 
 export type GeometryKind = 'polygon' | 'line' | 'point';
 
@@ -19,6 +20,19 @@ export interface LayerDef {
   sensitiveWhere?: { column: string; value: string; fields: string[] };
   /** lowest zoom with features in tiles: dense layers start late so low-zoom tiles stay small */
   minZoom: number;
+  /**
+   * The role that writes this layer (every write, whatever its route: feature API, import, problem
+   * log, CLI). Parcels, houses, problems and resettlement sites are the command posts' work, limited
+   * to their areas; red lines the planners'; the rest reference data the land bureau keeps. None:
+   * the offline base map (water, roads, built-up areas, place names) is not written by anyone.
+   */
+  writer?: Role;
+  /** the rule a write's status change follows (server/core/write.ts) */
+  workflow?: 'take' | 'problem';
+  /** other tables whose changes change this layer's features (a red line's progress from its parcels) */
+  dependsOn?: string[];
+  /** the date column `datetime` filters on (OGC API) */
+  temporal?: { column: string; title: Label };
 }
 
 export const LAYERS: LayerDef[] = [
@@ -30,47 +44,62 @@ export const LAYERS: LayerDef[] = [
     title: { zh: '道路', en: 'Roads' }, attributes: ['name', 'class'] },
   { id: 'place', minZoom: 6, table: 'place', geometryColumn: 'geom', geometry: 'point', group: 'base',
     title: { zh: '地名', en: 'Place names' }, attributes: ['name', 'kind', 'rank'] },
-  { id: 'command_area', minZoom: 0, table: 'command_area', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
+  { id: 'command_area', writer: 'land_bureau', minZoom: 0, table: 'command_area', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
     title: { zh: '片区指挥部', en: 'Command areas' }, attributes: ['code', 'name', 'commander'] },
-  { id: 'township', minZoom: 8, table: 'township', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
+  { id: 'township', writer: 'land_bureau', minZoom: 8, table: 'township', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
     title: { zh: '乡镇（街道）', en: 'Townships' }, attributes: ['name', 'kind', 'command_area_id'] },
-  { id: 'village', minZoom: 11, table: 'village', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
+  { id: 'village', writer: 'land_bureau', minZoom: 11, table: 'village', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
     title: { zh: '行政村（社区）', en: 'Villages' }, attributes: ['name', 'kind', 'township_id'] },
-  { id: 'park', minZoom: 8, table: 'park', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
+  { id: 'park', writer: 'land_bureau', minZoom: 8, table: 'park', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
     title: { zh: '产业园区', en: 'Parks' }, attributes: ['name'] },
-  { id: 'farmland', minZoom: 12, table: 'farmland', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+  { id: 'farmland', writer: 'land_bureau', minZoom: 12, table: 'farmland', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
     title: { zh: '耕地/永久基本农田', en: 'Farmland' }, attributes: ['code', 'kind', 'land_class', 'village_id'] },
-  { id: 'cane_base', minZoom: 11, table: 'cane_base', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+  { id: 'cane_base', writer: 'land_bureau', minZoom: 11, table: 'cane_base', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
     title: { zh: '双高糖料蔗基地', en: 'Cane bases' }, attributes: ['code', 'name', 'grower', 'village_id'] },
-  { id: 'military_land', minZoom: 8, table: 'military_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+  { id: 'military_land', writer: 'land_bureau', minZoom: 8, table: 'military_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
     title: { zh: '军事用地', en: 'Military land' }, attributes: ['code', 'name', 'unit', 'use', 'notes'],
     sensitive: ['name', 'unit', 'use', 'notes'] },
-  { id: 'disputed_land', minZoom: 8, table: 'disputed_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+  { id: 'disputed_land', writer: 'land_bureau', minZoom: 8, table: 'disputed_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
     title: { zh: '争议地', en: 'Disputed land' }, attributes: ['code', 'name', 'parties', 'status'] },
-  { id: 'reserved_land', minZoom: 10, table: 'reserved_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
-    title: { zh: '留用地', en: 'Reserved land' }, attributes: ['code', 'village_id', 'project_id', 'year', 'owed_mu', 'delivered_mu'] },
-  { id: 'red_line', minZoom: 6, table: 'project', geometryColumn: 'red_line', geometry: 'polygon', group: 'project',
-    title: { zh: '项目红线', en: 'Project red lines' },
+  { id: 'reserved_land', writer: 'land_bureau', minZoom: 10, table: 'reserved_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+    title: { zh: '留用地', en: 'Reserved land' },
+    temporal: { column: 'due_on', title: { zh: '应交付日期', en: 'Due on' } }, attributes: ['code', 'village_id', 'project_id', 'year', 'owed_mu', 'delivered_mu'] },
+  { id: 'red_line', writer: 'planner', minZoom: 6, table: 'project', geometryColumn: 'red_line', geometry: 'polygon', group: 'project',
+    title: { zh: '项目红线', en: 'Project red lines' }, dependsOn: ['parcel'],
+    temporal: { column: 'approved_on', title: { zh: '批复日期', en: 'Approved on' } },
     attributes: ['code', 'name', 'kind', 'source', 'year', 'command_area_id', 'land_target_mu', 'house_target_m2', 'approval_stage'] },
-  { id: 'parcel', minZoom: 13, table: 'parcel', geometryColumn: 'geom', geometry: 'polygon', group: 'project',
-    title: { zh: '征收宗地', en: 'Parcels' },
+  { id: 'parcel', writer: 'editor', minZoom: 13, table: 'parcel', geometryColumn: 'geom', geometry: 'polygon', group: 'project',
+    title: { zh: '征收宗地', en: 'Parcels' }, workflow: 'take',
+    temporal: { column: 'signed_on', title: { zh: '签约日期', en: 'Signed on' } },
     attributes: ['code', 'project_id', 'owner_type', 'owner_name', 'land_class', 'status', 'agreed_compensation_yuan', 'paid_yuan'],
     sensitiveWhere: { column: 'owner_type', value: 'military', fields: ['owner_name'] } },
-  { id: 'house', minZoom: 14, table: 'house', geometryColumn: 'geom', geometry: 'polygon', group: 'project',
-    title: { zh: '征收房屋', en: 'Houses' },
+  { id: 'house', writer: 'editor', minZoom: 14, table: 'house', geometryColumn: 'geom', geometry: 'polygon', group: 'project',
+    title: { zh: '征收房屋', en: 'Houses' }, workflow: 'take',
+    temporal: { column: 'signed_on', title: { zh: '签约日期', en: 'Signed on' } },
     attributes: ['code', 'project_id', 'owner_name', 'building_area_m2', 'structure', 'status'],
     sensitiveWhere: { column: 'owner_type', value: 'military', fields: ['owner_name'] } },
-  { id: 'resettlement_site', minZoom: 8, table: 'resettlement_site', geometryColumn: 'geom', geometry: 'polygon', group: 'resettlement',
+  { id: 'resettlement_site', writer: 'editor', minZoom: 8, table: 'resettlement_site', geometryColumn: 'geom', geometry: 'polygon', group: 'resettlement',
     title: { zh: '安置区', en: 'Resettlement sites' },
+    temporal: { column: 'planned_delivery_on', title: { zh: '计划交付日期', en: 'Planned delivery' } },
     attributes: ['name', 'units_planned', 'units_delivered', 'households_waiting', 'planned_delivery_on', 'actual_delivery_on'] },
-  { id: 'problem', minZoom: 10, table: 'problem', geometryColumn: 'geom', geometry: 'point', group: 'project',
-    title: { zh: '问题台账', en: 'Problems' }, attributes: ['kind', 'title', 'status', 'owner', 'project_id'] },
+  { id: 'problem', writer: 'editor', minZoom: 10, table: 'problem', geometryColumn: 'geom', geometry: 'point', group: 'project',
+    title: { zh: '问题台账', en: 'Problems' }, attributes: ['kind', 'title', 'status', 'owner', 'project_id'], workflow: 'problem',
+    temporal: { column: 'opened_on', title: { zh: '登记日期', en: 'Opened on' } },
+    // a problem about military land names units and sites in its free text (训练场, 集团军): that text
+    // is released only with the military grant
+    sensitiveWhere: { column: 'kind', value: 'military_land', fields: ['title', 'description', 'owner'] } },
 ];
 
 /** Tiles are cut from zoom 0 to this; the client overzooms beyond it. */
 export const TILE_MAX_ZOOM = 16;
 
 export const LAYER_BY_ID: ReadonlyMap<string, LayerDef> = new Map(LAYERS.map((l) => [l.id, l]));
+
+/**
+ * Layers the feature API (and the map editor) writes: every polygon layer someone writes. Points and
+ * lines with a writer (problems) are written through their own tools, which take the same path.
+ */
+export const isEditable = (layer: LayerDef): boolean => layer.writer !== undefined && layer.geometry === 'polygon';
 
 /** The district's extent (synthetic data is placed here; input outside it is refused). */
 export const DISTRICT_BBOX: [number, number, number, number] = [109.2, 22.65, 109.9, 23.43];

@@ -1,6 +1,6 @@
 // Who may do what (角色与权限). Shared by the server, which enforces it, and the client, which only
 // hides what the server would refuse anyway. Roles combine: a user holds any set of them.
-import { LAYER_BY_ID } from './layers.ts';
+import { LAYER_BY_ID, LAYERS } from './layers.ts';
 
 export const ROLES = {
   viewer: { zh: '查看', en: 'Viewer', does: { zh: '看地图、数据和报表', en: 'read maps, figures and reports' } },
@@ -21,31 +21,10 @@ export interface Grantee {
   areaIds: readonly number[];
 }
 
-/**
- * The role that may write each map layer. Parcels, houses, problems and resettlement sites are the
- * command posts' work and are limited to their areas (the database checks it: migrations/009);
- * red lines are the planners'; everything else is reference data the land bureau maintains.
- */
-export const LAYER_WRITER: Readonly<Record<string, Role>> = {
-  red_line: 'planner',
-  parcel: 'editor',
-  house: 'editor',
-  problem: 'editor',
-  resettlement_site: 'editor',
-  reserved_land: 'land_bureau',
-  farmland: 'land_bureau',
-  cane_base: 'land_bureau',
-  military_land: 'land_bureau',
-  disputed_land: 'land_bureau',
-  command_area: 'land_bureau',
-  township: 'land_bureau',
-  village: 'land_bureau',
-  park: 'land_bureau',
-  water: 'land_bureau',
-  built_up: 'land_bureau',
-  road: 'land_bureau',
-  place: 'land_bureau',
-};
+/** The role that writes each layer: the layer catalogue's `writer` (geo/layers.ts). */
+export const LAYER_WRITER: Readonly<Record<string, Role>> = Object.fromEntries(
+  LAYERS.flatMap((l) => (l.writer ? [[l.id, l.writer] as const] : [])),
+);
 
 export const has = (who: Grantee | null | undefined, role: Role): boolean => !!who && who.roles.includes(role);
 

@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { accountsPlugin } from './accounts/index.ts';
 import type { DatabaseInfo } from './db/database.ts';
+import { toErrorReply } from './core/errors.ts';
 import { databasePlugin } from './db/plugin.ts';
 import { exchangePlugin } from './exchange/index.ts';
 import { conflictsPlugin } from './conflicts/index.ts';
@@ -24,6 +25,8 @@ export interface AppOptions {
   database: { url: string; poolMax: number; info: DatabaseInfo };
   webRoot?: string;
   tileCacheBytes?: number;
+  /** hours an uncommitted import preview is kept (default 24) */
+  importPreviewHours?: number;
   /** who may do what: anonymous read on or off, session length, cookie flags */
   auth?: { publicRead?: boolean; sessionHours?: number; cookieSecure?: boolean; loginsPerMinute?: number };
   logger?: FastifyServerOptions['loggerInstance'] | boolean;
@@ -36,17 +39,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
   }) as unknown as FastifyInstance;
 
-  // every error leaves as JSON that says what was wrong; validation errors name the field
-  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    if (status >= 500) request.log.error({ err }, 'request failed');
-    reply.code(status).send({
-      error: status >= 500 ? 'internal_error' : 'bad_request',
-      message: status >= 500 ? 'internal server error' : err.message,
-    });
+  // one error handler for every route: the error contract of geo/errors.ts (server/core/errors.ts)
+  app.setErrorHandler((err, request, reply) => {
+    const { status, body, headers, fault } = toErrorReply(err);
+    if (fault) request.log.error({ err }, 'request failed');
+    if (headers) reply.headers(headers);
+    reply.code(status).type('application/json; charset=utf-8').send(body);
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+    const path = request.url.split('?')[0];
+    reply.code(404).send({ error: 'route_not_found', message: `no route ${request.method} ${path}`, params: { method: request.method, path } });
   });
 
   app.decorateRequest('actor', 'anonymous');
@@ -65,7 +67,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(conflictsPlugin);
   await app.register(tilesPlugin, { cacheBytes: opts.tileCacheBytes ?? 256 * 1024 * 1024 });
   await app.register(featuresPlugin);
-  await app.register(exchangePlugin);
+  await app.register(exchangePlugin, { previewHours: opts.importPreviewHours ?? 24 });
   if (opts.webRoot && existsSync(opts.webRoot)) {
     // wildcard: files are looked up per request, so a rebuilt client is served without a restart
     await app.register(fastifyStatic, { root: opts.webRoot, wildcard: true });

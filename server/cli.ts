@@ -94,7 +94,7 @@ async function exportCommand(values: Values, config: Config): Promise<number> {
     const { pool, close } = await connect(config);
     try {
       const { exportToFile, startExport } = await import('./exchange/export.ts');
-      const { loadLayerFields } = await import('./layer-sql.ts');
+      const { loadLayerFields } = await import('./core/catalogue.ts');
       const layerFields = await loadLayerFields(pool);
       if (out && out !== '-') result = await exportToFile(pool, layerFields, params, out);
       else {
@@ -136,10 +136,12 @@ async function main(): Promise<number> {
     if (typeof crs === 'string') throw new ExchangeError('--crs for an import must name the zone (EPSG:4524/4525/4545/4546)');
     const defaults = values.defaults ? JSON.parse(values.defaults) : {};
     if (values.project) defaults.project_id = Number(values.project);
-    const actor = values.actor ?? `cli:${os.userInfo().username}`;
+    // a local tool: the database's own rights (every role, no area scope), recorded under its name
+    const { localActor } = await import('./core/write.ts');
+    const actor = localActor(values.actor ?? `cli:${os.userInfo().username}`);
     progress(`reading ${files.map((f) => f.name).join(', ')}…`);
     const preview = await createPreview(pool, files, {
-      layer: values.layer!, actor, epsg: crs, encoding: values.encoding as 'utf-8' | 'gbk' | undefined,
+      layer: values.layer!, actor, previewHours: config.importPreviewHours, epsg: crs, encoding: values.encoding as 'utf-8' | 'gbk' | undefined,
       mapping: values.mapping ? JSON.parse(values.mapping) : undefined, defaults,
     });
     progress(`import #${preview.id} ${preview.fileName} (${preview.format}, ${preview.crs.epsg ? `EPSG:${preview.crs.epsg} from ${preview.crs.source}` : 'attributes only'}): ` +
@@ -152,8 +154,10 @@ async function main(): Promise<number> {
       process.stderr.write(`preview only: run again with --commit, or POST /api/import/${preview.id}/commit\n`);
       return preview.counts.errors ? 1 : 0;
     }
-    const done = await commitImport(pool, preview.id, actor, values.reason);
-    process.stderr.write(`committed import #${done.id} into ${done.layer}: ${done.inserted} inserted, ${done.updated} updated (history: ${actor})\n`);
+    const { loadFeatureColumns, loadLayerFields } = await import('./core/catalogue.ts');
+    const cols = (await loadFeatureColumns(pool, await loadLayerFields(pool))).get(preview.layer)!;
+    const done = await commitImport(pool, cols, preview.id, actor, config.importPreviewHours, values.reason);
+    process.stderr.write(`committed import #${done.id} into ${done.layer}: ${done.inserted} inserted, ${done.updated} updated (history: ${actor.username})\n`);
     return 0;
   } finally {
     await close();

@@ -28,6 +28,8 @@ export interface Config {
   cookieSecure: boolean;
   /** login attempts per minute from one client address */
   loginsPerMinute: number;
+  /** an import preview not committed is removed, with its rows, this many hours after upload */
+  importPreviewHours: number;
 }
 
 export class ConfigError extends Error {}
@@ -72,5 +74,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     initialAdminPassword: env.ADMIN_PASSWORD || undefined,
     cookieSecure: boolVar(env, 'COOKIE_SECURE', false),
     loginsPerMinute: intVar(env, 'LOGINS_PER_MINUTE', 30, 1, 100_000),
+    importPreviewHours: intVar(env, 'IMPORT_PREVIEW_HOURS', 24, 1, 24 * 365),
   };
 }

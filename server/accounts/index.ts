@@ -11,7 +11,6 @@ import fp from 'fastify-plugin';
 import helmet, { type HelmetOptions } from 'helmet';
 import { timingSafeEqual } from 'node:crypto';
 import { seesSensitiveOf } from '../../geo/roles.ts';
-import type { Writer } from '../db/writer.ts';
 import { accountEvents, auditQuery, dataChanges } from './audit.ts';
 import { type Access, accessOf, refusal } from './policy.ts';
 import { checkLogin, COOKIE, type Session, type SessionUser, SessionStore } from './sessions.ts';
@@ -39,15 +38,6 @@ export interface AccountsOptions {
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export const CSRF_HEADER = 'x-csrf-token';
-
-/** May this request see military land's names, units and notes? */
-export const seesSensitive = (request: FastifyRequest): boolean => seesSensitiveOf(request.user);
-
-/** The writer of a request (history + area scope): editors write inside their areas only. */
-export function writerOf(request: FastifyRequest, asEditor: boolean): Writer {
-  const user = request.user;
-  return { actor: user?.username ?? 'anonymous', scopeAreaIds: asEditor && user ? user.areaIds : null };
-}
 
 function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -150,7 +140,7 @@ export const accountsPlugin = fp<AccountsOptions>(async (app: FastifyInstance, o
     csrfToken: s?.csrfToken ?? null,
     expiresAt: s ? new Date(s.expiresAt).toISOString() : null,
     publicRead: opts.publicRead,
-    seesMilitary: seesSensitive(request),
+    seesMilitary: seesSensitiveOf(request.user),
   });
 
   app.get('/api/auth/session', async (request) => sessionBody(request, request.session));

@@ -1,15 +1,20 @@
 // Every route and who may call it, in one table. A route missing from it stops the server at start
 // (onRoute in index.ts), so nothing new is ever open by accident; the matrix test walks this table.
 import type { FastifyRequest } from 'fastify';
-import { has, layerWriteRefusal, mayRead, type Role, ROLES } from '../../geo/roles.ts';
+import { LAYER_BY_ID } from '../../geo/layers.ts';
+import { has, LAYER_WRITER, layerWriteRefusal, mayRead, type Role, ROLES } from '../../geo/roles.ts';
+
+/** Roles that write some layer (the layer catalogue's writers). */
+const WRITING_ROLES = [...new Set(Object.values(LAYER_WRITER))];
 import type { SessionUser } from './sessions.ts';
 
 /**
  * public: anyone, also without a session · read: any role, or anonymous when public read is on ·
  * signed_in: any account · a role: that role · layer_write: the role that writes the layer in the
- * URL (geo/roles.ts LAYER_WRITER)
+ * URL (geo/roles.ts LAYER_WRITER) · writes: any role that writes some layer (which one: the core
+ * decides from what is written)
  */
-export type Access = 'public' | 'read' | 'signed_in' | 'layer_write' | Role;
+export type Access = 'public' | 'read' | 'signed_in' | 'layer_write' | 'writes' | Role;
 
 const READ_ROUTES = [
   '/api/district', '/api/layers', '/api/layers/:id/features', '/api/layers/:id/labels',
@@ -36,10 +41,12 @@ export const POLICY: Readonly<Record<string, Access>> = {
   'POST /api/conflicts/report': 'planner',
   'GET /api/export': 'land_bureau',
   'GET /api/export/formats': 'land_bureau',
-  'POST /api/import': 'land_bureau',
-  'GET /api/import/:id': 'land_bureau',
-  'GET /api/import/:id/features': 'land_bureau',
-  'POST /api/import/:id/commit': 'land_bureau',
+  // an import writes a layer: whoever writes that layer may import into it (the core's write path
+  // checks the layer's writer on upload and commit); a preview is its uploader's alone
+  'POST /api/import': 'writes',
+  'GET /api/import/:id': 'writes',
+  'GET /api/import/:id/features': 'writes',
+  'POST /api/import/:id/commit': 'writes',
   'POST /api/problems': 'editor',
   'PATCH /api/problems/:id': 'editor',
   'POST /ogc/collections/:id/items': 'layer_write',
@@ -78,9 +85,14 @@ export function refusal(access: Access, user: SessionUser | null, publicRead: bo
     case 'read':
       return mayRead(user) ? null : no('this account has no role yet: ask an administrator');
     case 'layer_write': {
-      const why = layerWriteRefusal(user, (request.params as { id?: string }).id ?? '');
+      // a layer nobody writes (or no layer) is the route's to answer: 405 read-only, 404 unknown
+      const layer = LAYER_BY_ID.get((request.params as { id?: string }).id ?? '');
+      if (!layer?.writer) return null;
+      const why = layerWriteRefusal(user, layer.id);
       return why ? no(why) : null;
     }
+    case 'writes':
+      return WRITING_ROLES.some((r) => has(user, r)) ? null : no(`this needs a role that writes a layer (${WRITING_ROLES.map((r) => ROLES[r].zh).join('、')})`);
     default:
       return has(user, access) ? null : no(`this needs the ${access} role (${ROLES[access].zh})`);
   }

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { type AreaGeometry, CONFLICT_LAYERS, type ConflictLayerDef, dualArea, type DualArea, planarArea } from '../../geo/area.ts';
 import { gaussKrugerEpsg, zoneForLongitude } from '../../geo/crs.ts';
 import { DISTRICT_BBOX } from '../../geo/layers.ts';
-import type { LayerFields } from '../layer-sql.ts';
+import type { LayerFields } from '../core/catalogue.ts';
 import { ConflictInputError, type ConflictOptions, type RedLineSource } from './input.ts';
 import { conflictLayersSql, releaseAttributes, sensitiveAttributes, type Viewer } from './layers.ts';
 

@@ -4,7 +4,7 @@
 //   POST /api/conflicts/report        → the printable report, HTML (default) or PDF (format: "pdf")
 //   GET  /api/conflicts/report?projectId=…&format=pdf|html&analyst=…   the same for a stored project
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { seesSensitive } from '../accounts/index.ts';
+import { seesSensitive } from '../core/release.ts';
 import { analyseConflicts } from './analysis.ts';
 import { ConflictInputError, readConflictRequest } from './input.ts';
 import type { Viewer } from './layers.ts';
@@ -14,7 +14,7 @@ import { type ReportMeta, reportHtml } from './report.ts';
 
 /** The viewer for the sensitive-attribute rule (layers.ts): military attributes only with the grant. */
 function viewerOf(request: FastifyRequest): Viewer {
-  return { actor: request.actor, mayReadSensitive: seesSensitive(request) };
+  return { actor: request.actor, mayReadSensitive: seesSensitive(request.user) };
 }
 
 function sendError(reply: FastifyReply, err: unknown) {

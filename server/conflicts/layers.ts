@@ -2,12 +2,11 @@
 // titles come from geo/area.ts (CONFLICT_LAYERS, shared with the browser's live panel); tables and
 // columns from geo/layers.ts, never from a request.
 //
-// Sensitive attributes (军事用地: name, unit, use, notes — geo/layers.ts marks them) are handled in ONE
-// place: `releaseAttributes` below. Every response, report and export of this capability passes its
-// feature attributes through it; the route decides the viewer from the session (military grant).
+// What a viewer may see of the features taken is decided by the release rule (server/core/release.ts).
 import { CONFLICT_LAYERS, type ConflictLayerDef } from '../../geo/area.ts';
 import { LAYER_BY_ID, type LayerDef } from '../../geo/layers.ts';
-import { ident, type LayerFields } from '../layer-sql.ts';
+import { ident, type LayerFields } from '../core/catalogue.ts';
+import { releaseProperties } from '../core/release.ts';
 
 export interface ConflictLayerSql {
   def: ConflictLayerDef;
@@ -34,18 +33,10 @@ export function sensitiveAttributes(def: ConflictLayerDef): string[] {
   return LAYER_BY_ID.get(def.mapLayer)?.sensitive ?? [];
 }
 
-/**
- * THE place sensitive attributes leave this capability. Returns the attributes a viewer may see and
- * the names of those withheld.
- */
-export function releaseAttributes(
-  def: ConflictLayerDef, properties: Record<string, unknown>, viewer: Viewer,
-): { properties: Record<string, unknown>; withheld: string[] } {
-  const sensitive = sensitiveAttributes(def);
-  if (viewer.mayReadSensitive || sensitive.length === 0) return { properties, withheld: [] };
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(properties)) if (!sensitive.includes(k)) out[k] = v;
-  return { properties: out, withheld: sensitive.filter((k) => k in properties) };
+/** A taken feature's attributes as the viewer may see them, and the names of those withheld. */
+export function releaseAttributes(def: ConflictLayerDef, properties: Record<string, unknown>, viewer: Viewer): { properties: Record<string, unknown>; withheld: string[] } {
+  const layer = LAYER_BY_ID.get(def.mapLayer);
+  return layer ? releaseProperties(layer, properties, viewer.mayReadSensitive) : { properties, withheld: [] };
 }
 
 export function conflictLayersSql(fields: LayerFields): ConflictLayerSql[] {

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { dualArea, type DualArea, planarArea } from '../../geo/area.ts';
 import { zoneForLongitude } from '../../geo/crs.ts';
-import type { LayerFields } from '../layer-sql.ts';
+import type { LayerFields } from '../core/catalogue.ts';
 import { analyseConflicts, type ConflictResult } from './analysis.ts';
 import type { ConflictOptions, RedLineSource } from './input.ts';
 import type { Viewer } from './layers.ts';

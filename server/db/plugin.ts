@@ -5,7 +5,7 @@ import fastifyPostgres from '@fastify/postgres';
 import fp from 'fastify-plugin';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { type LayerFields, loadLayerFields } from '../layer-sql.ts';
+import { type FeatureColumns, type LayerFields, loadFeatureColumns, loadLayerFields } from '../core/catalogue.ts';
 import type { DatabaseInfo } from './database.ts';
 import type { Database } from './schema.ts';
 
@@ -15,6 +15,8 @@ declare module 'fastify' {
     databaseInfo: DatabaseInfo;
     /** every map layer's fields, typed from the catalog on first use */
     layerFields(): Promise<LayerFields>;
+    /** every layer's columns as the feature API and the write path know them, on first use */
+    featureColumns(): Promise<FeatureColumns>;
   }
 }
 
@@ -42,6 +44,14 @@ export const databasePlugin = fp<DatabasePluginOptions>(
         throw err;
       });
       return fields;
+    });
+    let columns: Promise<FeatureColumns> | undefined;
+    app.decorate('featureColumns', () => {
+      columns ??= app.layerFields().then((f) => loadFeatureColumns(app.pg.pool, f)).catch((err) => {
+        columns = undefined;
+        throw err;
+      });
+      return columns;
     });
   },
   { name: 'database' },

@@ -3,7 +3,7 @@
 // the parent what it will hold, how far it is, and when it is written.
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
-import { type LayerFields, loadLayerFields } from '../layer-sql.ts';
+import { type LayerFields, loadLayerFields } from '../core/catalogue.ts';
 import { type ExportMeta, type ExportParams, spoolHere } from './export.ts';
 import { ExchangeError } from './formats-known.ts';
 import { FileFormatError } from './types.ts';

@@ -2,9 +2,15 @@
 // people type, and which formats are spooled. Light on purpose: the CLI's main thread imports it to
 // hand an export to a worker thread without loading what the worker loads again (export-in-worker.ts).
 
-export class ExchangeError extends Error {
-  constructor(message: string, readonly statusCode = 400) {
-    super(message);
+import type { ErrorCode, ErrorParams } from '../../geo/errors.ts';
+import { DomainError } from '../core/errors.ts';
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = { 404: 'not_found', 413: 'payload_too_large', 415: 'unknown_format', 507: 'export_too_large' };
+
+/** A refused export or import request: a DomainError whose code follows from its status unless given. */
+export class ExchangeError extends DomainError {
+  constructor(message: string, status = 400, code?: ErrorCode, params: ErrorParams = {}) {
+    super(code ?? CODE_BY_STATUS[status] ?? 'invalid_input', message, params, { status });
   }
 }
 

@@ -1,13 +1,17 @@
 // Import: uploaded files → parsed features → a preview batch (stored, validated, drawable on the map)
-// → commit: every feature written into the target layer in one transaction, recorded in the history
-// (changed_by = the actor), or nothing. Shared by the HTTP routes and the CLI.
+// → commit: every feature written through the core's write path (server/core/write.ts: the layer's
+// writer role, the area scope, values, workflow, geometry, the version the preview saw) as one batch,
+// all or nothing, recorded in the history (changed_by = the actor). A preview belongs to whoever
+// uploaded it (or an admin) and expires. Shared by the HTTP routes and the CLI.
 import type pg from 'pg';
 import { crsInfo, gaussKrugerEpsg, zoneForLongitude } from '../../geo/crs.ts';
 import { TAKE_STATUS } from '../../geo/domain.ts';
 import { bboxOf, closeRing, type Geometry, isClosed, polygonsOf, type Pos } from '../../geo/formats/geometry.ts';
 import { DISTRICT_BBOX, LAYER_BY_ID, type LayerDef } from '../../geo/layers.ts';
-import { declareWriter } from '../db/writer.ts';
-import { ident } from '../layer-sql.ts';
+import { has } from '../../geo/roles.ts';
+import { type CollectionColumns, ident } from '../core/catalogue.ts';
+import { DomainError } from '../core/errors.ts';
+import { type Actor, type Change, checkProps, checkWriter, refusedBatch, type Refusal, writeFeatures } from '../core/write.ts';
 import { autoMapping, normaliseValue } from './fields.ts';
 import { ringsOf } from './formats/common.ts';
 import { importerFor } from './registry.ts';
@@ -16,7 +20,9 @@ import { FileFormatError, type ImportOptions, type Issue, type ParsedFeature, ty
 
 export interface PreviewOptions extends ImportOptions {
   layer: string;
-  actor: string;
+  actor: Actor;
+  /** previews older than this are removed (IMPORT_PREVIEW_HOURS) */
+  previewHours: number;
   /** file field → layer column (null: ignore); merged over the automatic mapping */
   mapping?: Record<string, string | null>;
   /** column values for features that lack them (e.g. project_id for new parcels) */
@@ -111,9 +117,18 @@ export async function parseUpload(files: UploadedFile[], opts: ImportOptions): P
   return importer.read(files, opts);
 }
 
+/** Remove previews nobody committed in time, with their rows. */
+export async function removeExpiredPreviews(pool: pg.Pool, hours: number): Promise<number> {
+  const { rowCount } = await pool.query(`DELETE FROM import_batch WHERE status = 'preview' AND created_at < now() - make_interval(hours => $1)`, [hours]);
+  return rowCount ?? 0;
+}
+
 export async function createPreview(pool: pg.Pool, files: UploadedFile[], opts: PreviewOptions): Promise<Preview> {
   const layer = LAYER_BY_ID.get(opts.layer);
-  if (!layer) throw new ExchangeError(`no layer "${opts.layer}"`, 404);
+  if (!layer) throw new ExchangeError(`no layer "${opts.layer}"`, 404, 'not_found', { layer: opts.layer });
+  // only into a layer the uploader may write: the same rule the commit applies
+  checkWriter(opts.actor, layer);
+  await removeExpiredPreviews(pool, opts.previewHours);
   const parsed = await parseUpload(files, opts);
   const fileName = files.map((f) => f.name).join(' + ');
   if (!parsed.attributesOnly) {
@@ -155,7 +170,7 @@ export async function createPreview(pool: pg.Pool, files: UploadedFile[], opts: 
     ({ rows: [{ id }] } = await client.query<{ id: number }>(
       `INSERT INTO import_batch (created_by, file_name, format, layer, source_epsg, crs_source, mapping, defaults, summary)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id::int`,
-      [opts.actor, fileName, parsed.format, layer.id, parsed.epsg ?? null, crsSource, JSON.stringify(mapping), JSON.stringify(defaults),
+      [opts.actor.username, fileName, parsed.format, layer.id, parsed.epsg ?? null, crsSource, JSON.stringify(mapping), JSON.stringify(defaults),
         JSON.stringify({ encoding: parsed.encoding ?? null, fields: parsed.fields, notes: parsed.notes })],
     ));
     const planar = parsed.epsg && !crsInfo(parsed.epsg).geographic ? parsed.epsg : null;
@@ -182,7 +197,7 @@ export async function createPreview(pool: pg.Pool, files: UploadedFile[], opts: 
   } finally {
     client.release();
   }
-  return loadPreview(pool, id);
+  return loadPreview(pool, id, opts.actor, opts.previewHours);
 }
 
 /** The checks that need PostGIS: validity with location, district extent, stated vs computed area, matches and required fields. */
@@ -193,15 +208,18 @@ async function validateBatch(client: pg.PoolClient, id: number, layer: LayerDef,
   const { rows } = await client.query<{
     seq: number; valid: boolean | null; reason: string | null; lon: number | null; lat: number | null; inside: boolean | null;
     file_area: number | null; computed: number | null; planar_epsg: number | null; cx: number | null; exists: boolean | null; attrs: Record<string, unknown>;
+    target_id: number | null; target_version: number | null;
   }>(
     `SELECT f.seq, ST_IsValid(f.geom) AS valid, d.reason, ST_X(d.location) AS lon, ST_Y(d.location) AS lat,
             ST_CoveredBy(f.geom, ST_MakeEnvelope($2, $3, $4, $5, 4490)) AS inside, f.file_area_m2 AS file_area,
             CASE WHEN f.file_area_m2 IS NOT NULL AND f.geom IS NOT NULL AND ST_IsValid(f.geom)
                  THEN ST_Area(ST_Transform(f.geom, coalesce(f.planar_epsg, 4513 + round(ST_X(ST_Centroid(f.geom)) / 3)::int - 25))) END AS computed,
             f.planar_epsg, ST_X(ST_Centroid(f.geom)) AS cx,
-            ${hasCode ? `EXISTS (SELECT 1 FROM ${ident(layer.table)} t WHERE t.code = f.attrs->>'code')` : 'false'} AS exists,
+            t.id IS NOT NULL AS exists, t.id AS target_id, t.version AS target_version,
             f.attrs
        FROM import_feature f LEFT JOIN LATERAL (SELECT (ST_IsValidDetail(f.geom)).* WHERE f.geom IS NOT NULL AND NOT ST_IsValid(f.geom)) d ON true
+       -- the row an update will change, and the version this preview saw of it
+       LEFT JOIN LATERAL (${hasCode ? `SELECT t.id, t.version FROM ${ident(layer.table)} t WHERE t.code = f.attrs->>'code' LIMIT 1` : 'SELECT NULL::int AS id, NULL::int AS version'}) t ON true
       WHERE f.batch_id = $1 ORDER BY f.seq`,
     [id, x0, y0, x1, y1],
   );
@@ -209,7 +227,7 @@ async function validateBatch(client: pg.PoolClient, id: number, layer: LayerDef,
   const statusKeys = new Set(Object.keys(TAKE_STATUS));
   const codeCount = new Map<string, number>();
   for (const r of rows) if (r.attrs.code) codeCount.set(String(r.attrs.code), (codeCount.get(String(r.attrs.code)) ?? 0) + 1);
-  const updates: { seq: number; issues: Issue[]; action: string }[] = [];
+  const updates: { seq: number; issues: Issue[]; action: string; target_id: number | null; target_version: number | null }[] = [];
   for (const r of rows) {
     const issues: Issue[] = [];
     if (r.valid === false) {
@@ -247,18 +265,32 @@ async function validateBatch(client: pg.PoolClient, id: number, layer: LayerDef,
     if (r.attrs.status !== undefined && r.attrs.status !== null && (layer.id === 'parcel' || layer.id === 'house') && !statusKeys.has(String(r.attrs.status))) {
       issues.push({ code: 'bad_value', severity: 'error', message: `status "${r.attrs.status}" is not one of ${Object.values(TAKE_STATUS).map((s) => s.zh).join(' / ')}` });
     }
-    updates.push({ seq: r.seq, issues, action });
+    updates.push({ seq: r.seq, issues, action, target_id: action === 'update' ? r.target_id : null, target_version: action === 'update' ? r.target_version : null });
   }
   await client.query(
-    `UPDATE import_feature f SET issues = f.issues || u.issues || jsonb_build_array(jsonb_build_object('code', 'action', 'severity', 'info', 'message', u.action))
-       FROM jsonb_to_recordset($2::jsonb) AS u(seq int, issues jsonb, action text) WHERE f.batch_id = $1 AND f.seq = u.seq`,
+    `UPDATE import_feature f SET issues = f.issues || u.issues || jsonb_build_array(jsonb_build_object('code', 'action', 'severity', 'info', 'message', u.action)),
+            target_id = u.target_id, target_version = u.target_version
+       FROM jsonb_to_recordset($2::jsonb) AS u(seq int, issues jsonb, action text, target_id int, target_version int) WHERE f.batch_id = $1 AND f.seq = u.seq`,
     [id, JSON.stringify(updates)],
   );
 }
 
-export async function loadPreview(pool: pg.Pool, id: number, limit = 5000): Promise<Preview> {
-  const { rows: [b] } = await pool.query(`SELECT * FROM import_batch WHERE id = $1`, [id]);
-  if (!b) throw new ExchangeError(`no import ${id}`, 404);
+/**
+ * The batch if `who` may see it: its uploader, an admin or a local tool, and not expired; anyone else
+ * is told there is no such import (404), as if it did not exist.
+ */
+async function ownBatch(db: Pick<pg.Pool, 'query'>, id: number, who: Actor, hours: number, lock = false): Promise<Record<string, any>> {
+  const { rows: [b] } = await db.query(
+    `SELECT * FROM import_batch WHERE id = $1 AND (status <> 'preview' OR created_at >= now() - make_interval(hours => $2))${lock ? ' FOR UPDATE' : ''}`, [id, hours]);
+  if (!b || !(who.local || b.created_by === who.username || has(who, 'admin'))) throw new ExchangeError(`no import ${id}`, 404, 'not_found', { import: id });
+  // an import into military land is seen only with the military grant
+  const layer = LAYER_BY_ID.get(b.layer);
+  if (layer) checkWriter(who, layer);
+  return b;
+}
+
+export async function loadPreview(pool: pg.Pool, id: number, who: Actor, hours: number, limit = 5000): Promise<Preview> {
+  const b = await ownBatch(pool, id, who, hours);
   const { rows } = await pool.query<{ seq: number; source_ref: string; attrs: Record<string, unknown>; issues: Issue[] }>(
     `SELECT seq, source_ref, attrs, issues FROM import_feature WHERE batch_id = $1 ORDER BY seq`, [id]);
   const features: PreviewFeature[] = rows.map((r) => {
@@ -280,7 +312,8 @@ export async function loadPreview(pool: pg.Pool, id: number, limit = 5000): Prom
 }
 
 /** The batch as GeoJSON (EPSG:4490 lon/lat) for the map, each feature with its issues. */
-export async function previewFeatures(pool: pg.Pool, id: number): Promise<unknown> {
+export async function previewFeatures(pool: pg.Pool, id: number, who: Actor, hours: number): Promise<unknown> {
+  await ownBatch(pool, id, who, hours);
   const { rows } = await pool.query<{ f: unknown }>(
     `SELECT json_build_object('type', 'Feature', 'id', seq, 'geometry', ST_AsGeoJSON(geom, 9)::json,
             'properties', attrs || jsonb_build_object('_ref', source_ref, '_issues', issues)) AS f
@@ -292,64 +325,63 @@ export async function previewFeatures(pool: pg.Pool, id: number): Promise<unknow
 
 export interface CommitResult { id: number; inserted: number; updated: number; layer: string }
 
-export async function commitImport(pool: pg.Pool, id: number, actor: string, reason?: string): Promise<CommitResult> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const { rows: [b] } = await client.query(`SELECT * FROM import_batch WHERE id = $1 FOR UPDATE`, [id]);
-    if (!b) throw new ExchangeError(`no import ${id}`, 404);
-    if (b.status !== 'preview') throw new ExchangeError(`import ${id} was already committed (${b.committed_at?.toISOString?.() ?? b.committed_at} by ${b.committed_by})`, 409);
-    const { rows: [{ errors }] } = await client.query<{ errors: number }>(
-      `SELECT count(*)::int AS errors FROM import_feature f, jsonb_array_elements(f.issues) i WHERE f.batch_id = $1 AND i->>'severity' = 'error'`, [id]);
-    if (errors > 0) throw new ExchangeError(`import ${id} has ${errors} error(s) in its validation report: fix the file and import it again; nothing was written`, 409);
-    const layer = LAYER_BY_ID.get(b.layer)!;
-    const columns = await tableColumns(client, layer);
-    const keys = new Set<string>(Object.values(b.mapping as Record<string, string | null>).filter((c): c is string => !!c));
-    for (const k of Object.keys(b.defaults)) keys.add(k);
-    const colDefs = columns.filter((c) => keys.has(c.name));
-    const cols = colDefs.map((c) => c.name);
-    const hasCode = columns.some((c) => c.name === 'code');
-    const table = ident(layer.table);
-    const g = ident(layer.geometryColumn);
-    const family = layer.geometry === 'polygon' ? 3 : layer.geometry === 'line' ? 2 : 1;
-    const geomExpr = layer.geometry === 'point'
-      ? 'ST_GeometryN(ST_Force2D(f.geom), 1)'
-      : `ST_Multi(ST_CollectionExtract(ST_RemoveRepeatedPoints(ST_Force2D(f.geom)), ${family}))`;
-
-    // the land bureau's imports are district-wide: no command-area scope
-    await declareWriter(client, { actor, scopeAreaIds: null }, reason ?? `import #${id}: ${b.file_name}`);
-    let updated = 0;
-    if (hasCode) {
-      const sets = [`${g} = CASE WHEN f.geom IS NULL THEN t.${g} ELSE ${geomExpr} END`,
-        ...cols.filter((c) => c !== 'code').map((c) => `${ident(c)} = CASE WHEN f.attrs ? '${c}' THEN (r).${ident(c)} ELSE t.${ident(c)} END`)];
-      const res = await client.query(
-        `UPDATE ${table} t SET ${sets.join(', ')}
-           FROM (SELECT f.*, jsonb_populate_record(NULL::${table}, f.attrs) AS r FROM import_feature f WHERE f.batch_id = $1) f
-          WHERE t.code = f.attrs->>'code'`, [id]);
-      updated = res.rowCount ?? 0;
-    }
-    const insertCols = cols.map(ident);
-    const res = await client.query(
-      `INSERT INTO ${table} (${[...insertCols, g].join(', ')})
-       SELECT ${[...colDefs.map((c) => c.default === null || b.defaults[c.name] !== undefined
-         ? `(r).${ident(c.name)}`
-         // a feature without this attribute gets the column's default (from the catalog), not NULL
-         : `CASE WHEN f.attrs ? '${c.name}' THEN (r).${ident(c.name)} ELSE ${c.default} END`), geomExpr].join(', ')}
-         FROM (SELECT f.*, jsonb_populate_record(NULL::${table}, $2::jsonb || f.attrs) AS r FROM import_feature f WHERE f.batch_id = $1) f
-        WHERE f.geom IS NOT NULL ${hasCode ? `AND NOT EXISTS (SELECT 1 FROM ${table} x WHERE x.code = f.attrs->>'code')` : ''}
-        ORDER BY f.seq`, [id, JSON.stringify(b.defaults)]);
-    const inserted = res.rowCount ?? 0;
-    await client.query(`UPDATE import_batch SET status = 'committed', committed_at = now(), committed_by = $2 WHERE id = $1`, [id, actor]);
-    await client.query('COMMIT');
-    return { id, inserted, updated, layer: layer.id };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    if (err instanceof ExchangeError) throw err;
-    const e = err as Error & { code?: string };
-    if (e.code && /^(22|23)/.test(e.code)) throw new ExchangeError(`import ${id} was not written: ${e.message}`, 409);
-    throw err;
-  } finally {
-    client.release();
+/**
+ * Write a previewed batch through the core's write path, all or nothing. Each feature becomes a
+ * change: an update of the row its code matched, at the version the preview saw (changed since →
+ * 412 import_stale), or a create with the batch's defaults. Any refusal names the feature's place
+ * in the file and its reason, and nothing is written.
+ */
+export async function commitImport(pool: pg.Pool, cols: CollectionColumns, id: number, who: Actor, hours: number, reason?: string): Promise<CommitResult> {
+  const b = await ownBatch(pool, id, who, hours);
+  if (b.status !== 'preview') {
+    throw new ExchangeError(`import ${id} was already committed (${b.committed_at?.toISOString?.() ?? b.committed_at} by ${b.committed_by})`, 409, 'import_committed',
+      { import: id, committedBy: b.committed_by });
   }
+  const { rows: [{ errors }] } = await pool.query<{ errors: number }>(
+    `SELECT count(*)::int AS errors FROM import_feature f, jsonb_array_elements(f.issues) i WHERE f.batch_id = $1 AND i->>'severity' = 'error'`, [id]);
+  if (errors > 0) {
+    throw new ExchangeError(`import ${id} has ${errors} error(s) in its validation report: fix the file and import it again; nothing was written`, 409, 'import_has_errors',
+      { import: id, count: errors });
+  }
+  const layer = LAYER_BY_ID.get(b.layer)!;
+  const defaults = (b.defaults ?? {}) as Record<string, unknown>;
+  const { rows } = await pool.query<{ seq: number; source_ref: string; attrs: Record<string, unknown>; has_geom: boolean; target_id: number | null; target_version: number | null }>(
+    `SELECT seq, source_ref, attrs, geom IS NOT NULL AS has_geom, target_id, target_version FROM import_feature WHERE batch_id = $1 ORDER BY seq`, [id]);
+  const changes: Change[] = [];
+  const refused: Refusal[] = [];
+  for (const r of rows) {
+    const geometry = r.has_geom ? { importBatch: id, seq: r.seq } : undefined;
+    try {
+      if (r.target_id !== null) {
+        const { code: _code, ...attrs } = r.attrs;
+        const props = checkProps(attrs, layer, cols, 'patch', { fromFile: true, sees: true });
+        changes.push({ op: 'update', id: r.target_id, version: r.target_version!, props, geometry, ref: r.source_ref });
+      } else {
+        // the batch's defaults fill what the file leaves empty
+        const given: Record<string, unknown> = { ...defaults };
+        for (const [k, v] of Object.entries(r.attrs)) if (v !== null || !(k in defaults)) given[k] = v;
+        const props = checkProps(given, layer, cols, 'create', { fromFile: true, sees: true });
+        changes.push({ op: 'create', props, geometry: geometry ?? null, ref: r.source_ref });
+      }
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      refused.push({ ref: r.source_ref, error: err.code, message: err.message, params: err.params, ...(err.field ? { field: err.field } : {}) });
+    }
+  }
+  if (refused.length) throw refusedBatch(refused, rows.length);
+  const results = await writeFeatures({ pool, layer, cols }, who, changes, {
+    batch: true,
+    reason: reason ?? `import #${id}: ${b.file_name}`,
+    finally: async (client) => {
+      // the batch is marked in the same transaction, and only if it is still a preview (no second commit)
+      const res = await client.query(`UPDATE import_batch SET status = 'committed', committed_at = now(), committed_by = $2 WHERE id = $1 AND status = 'preview'`,
+        [id, who.username]);
+      if (res.rowCount !== 1) throw new ExchangeError(`import ${id} was committed meanwhile`, 409, 'import_committed', { import: id });
+    },
+  });
+  return {
+    id, layer: layer.id,
+    inserted: results.filter((r) => r.op === 'create').length,
+    updated: results.filter((r) => r.op === 'update').length,
+  };
 }
-

@@ -8,8 +8,9 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { LAYER_BY_ID } from '../../geo/layers.ts';
-import { seesSensitive } from '../accounts/index.ts';
-import { parseBbox } from '../map/index.ts';
+import { actorOf } from '../core/actor.ts';
+import { seesSensitive } from '../core/release.ts';
+import { parseBbox } from '../../geo/bbox.ts';
 import { startExport } from './export.ts';
 import { commitImport, createPreview, loadPreview, previewFeatures } from './import.ts';
 import { EXPORTERS } from './registry.ts';
@@ -34,7 +35,8 @@ export interface ExportQuery {
   project?: string; command_area?: string; status?: string; bbox?: string;
 }
 
-export const exchangePlugin: FastifyPluginAsync = async (app) => {
+export const exchangePlugin: FastifyPluginAsync<{ previewHours: number }> = async (app, opts) => {
+  const hours = opts.previewHours;
   await app.register(multipart, { limits: { fileSize: IMPORT_MAX_BYTES, files: 10, fields: 20, fieldSize: 1024 * 1024 } });
 
   app.get('/api/export/formats', async () => ({
@@ -67,7 +69,7 @@ export const exchangePlugin: FastifyPluginAsync = async (app) => {
     }
     try {
       parseCrsRequest(q.crs);
-      const sensitive = seesSensitive(request);
+      const sensitive = seesSensitive(request.user);
       const result = await startExport(app.pg.pool, await app.layerFields(), {
         layer: q.layer, format: q.format, crs: q.crs, encoding: q.encoding, eol: q.eol, sensitive,
         filters: { project: q.project, commandArea: q.command_area, status: q.status?.split(',').map((s) => s.trim()).filter(Boolean), bbox },
@@ -119,11 +121,8 @@ export const exchangePlugin: FastifyPluginAsync = async (app) => {
       const encoding = fields.encoding?.toLowerCase();
       if (encoding && encoding !== 'utf-8' && encoding !== 'gbk') throw new ExchangeError(`encoding "${encoding}" is not utf-8 or gbk`);
       const layerId = fields.layer || 'parcel';
-      if ((LAYER_BY_ID.get(layerId)?.sensitive?.length ?? 0) > 0 && !seesSensitive(request)) {
-        return reply.code(403).send({ error: 'forbidden', message: `importing into ${layerId} needs the military grant (军事用地查看)` });
-      }
       const preview = await createPreview(app.pg.pool, files, {
-        layer: layerId, actor: request.actor, epsg: crs, encoding: encoding as 'utf-8' | 'gbk' | undefined,
+        layer: layerId, actor: actorOf(request), previewHours: hours, epsg: crs, encoding: encoding as 'utf-8' | 'gbk' | undefined,
         mapping: json('mapping'), defaults,
       });
       return reply.code(201).send(preview);
@@ -134,44 +133,24 @@ export const exchangePlugin: FastifyPluginAsync = async (app) => {
     }
   });
 
-  /** An import into military land is seen, and committed, only with the military grant: true when refused
-   *  (the answer sent). A boolean, not the reply: a reply is a thenable, awaiting it waits for the send. */
-  const militaryRefused = async (request: FastifyRequest<{ Params: { id: number } }>, reply: FastifyReply): Promise<boolean> => {
-    const layer = (await app.pg.pool.query<{ layer: string }>('SELECT layer FROM import_batch WHERE id = $1', [request.params.id])).rows[0]?.layer;
-    if (layer && (LAYER_BY_ID.get(layer)?.sensitive?.length ?? 0) > 0 && !seesSensitive(request)) {
-      reply.code(403).send({ error: 'forbidden', message: `imports into ${layer} need the military grant (军事用地查看)` });
-      return true;
-    }
-    return false;
-  };
-
   app.get<{ Params: { id: number } }>('/api/import/:id', {
     schema: { params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] } },
   }, async (request, reply) => {
-    try {
-      if (await militaryRefused(request, reply)) return reply;
-      return await loadPreview(app.pg.pool, request.params.id);
-    } catch (err) {
-      return sendError(reply, err) ?? Promise.reject(err);
-    }
+    return loadPreview(app.pg.pool, request.params.id, actorOf(request), hours);
   });
 
   app.get<{ Params: { id: number } }>('/api/import/:id/features', {
     schema: { params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] } },
   }, async (request, reply) => {
-    if (await militaryRefused(request, reply)) return reply;
-    reply.type('application/geo+json');
-    return previewFeatures(app.pg.pool, request.params.id);
+    const features = await previewFeatures(app.pg.pool, request.params.id, actorOf(request), hours);
+    return reply.type('application/geo+json').send(features);
   });
 
   app.post<{ Params: { id: number }; Body: { reason?: string } | undefined }>('/api/import/:id/commit', {
     schema: { params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] } },
   }, async (request, reply) => {
-    try {
-      if (await militaryRefused(request, reply)) return reply;
-      return await commitImport(app.pg.pool, request.params.id, request.actor, request.body?.reason);
-    } catch (err) {
-      return sendError(reply, err) ?? Promise.reject(err);
-    }
+    const layer = (await app.pg.pool.query<{ layer: string }>('SELECT layer FROM import_batch WHERE id = $1', [request.params.id])).rows[0]?.layer;
+    const cols = (await app.featureColumns()).get(layer ?? 'parcel')!;
+    return commitImport(app.pg.pool, cols, request.params.id, actorOf(request), hours, request.body?.reason);
   });
 };

@@ -13,7 +13,7 @@ import { crsInfo, type CrsInfo, gaussKrugerEpsg, zoneForLongitude } from '../../
 import type { LayerDef } from '../../geo/layers.ts';
 import type { Geometry } from '../../geo/formats/geometry.ts';
 import { parseWkb } from '../../geo/formats/wkb.ts';
-import { ident, type LayerField, selectFields } from '../layer-sql.ts';
+import { ident, type LayerField, selectFields } from '../core/catalogue.ts';
 import { ExchangeError } from './formats-known.ts';
 
 export { ExchangeError } from './formats-known.ts';

@@ -1,5 +1,6 @@
 // The shape every format module has: an optional exporter (a stream of bytes from an ExportSource) and
 // an optional importer (uploaded files → features in the file's CRS, with what the file says about it).
+import { DomainError } from '../core/errors.ts';
 import type { Geometry } from '../../geo/formats/geometry.ts';
 import type { LayerDef } from '../../geo/layers.ts';
 import type { CrsRequest, ExportSource } from './source.ts';
@@ -89,10 +90,9 @@ export interface Importer {
 }
 
 /** A bad file: 4xx naming the file and the line or record. */
-export class FileFormatError extends Error {
-  readonly statusCode: number;
-  constructor(readonly file: string, readonly where: string | undefined, problem: string, statusCode = 422) {
-    super(`${file}${where ? ` (${where})` : ''}: ${problem}`);
-    this.statusCode = statusCode;
+export class FileFormatError extends DomainError {
+  constructor(readonly file: string, readonly where: string | undefined, problem: string, status = 422) {
+    super(status === 415 ? 'unknown_format' : status === 413 ? 'payload_too_large' : 'file_unreadable',
+      `${file}${where ? ` (${where})` : ''}: ${problem}`, { file, where: where ?? null, problem }, { status });
   }
 }

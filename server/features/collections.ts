@@ -1,56 +1,7 @@
-// Which layers the feature API serves, which of them can be edited, their time property (for
-// `datetime`), coded values (accepted as key or Chinese label) and the Chinese titles of fields.
-import {
-  APPROVAL_STAGE, COMMAND_AREA, FARMLAND_KIND, type Label, MILITARY_USE, OWNER_TYPE, PROBLEM_KIND, PROJECT_KIND,
-  PROJECT_SOURCE, TAKE_STATUS,
-} from '../../geo/domain.ts';
-import { LAYERS, type LayerDef } from '../../geo/layers.ts';
-
-/** Layers that can be written: red lines, parcels, constraint features, resettlement sites. */
-export const EDITABLE: ReadonlySet<string> = new Set([
-  'red_line', 'parcel', 'farmland', 'cane_base', 'military_land', 'disputed_land', 'reserved_land', 'resettlement_site',
-]);
-
-export const isEditable = (layer: LayerDef): boolean => EDITABLE.has(layer.id);
-
-/** The column `datetime` filters on, where a collection has time. */
-export const TEMPORAL: Readonly<Record<string, { column: string; title: Label }>> = {
-  red_line: { column: 'approved_on', title: { zh: '批复日期', en: 'Approved on' } },
-  parcel: { column: 'signed_on', title: { zh: '签约日期', en: 'Signed on' } },
-  house: { column: 'signed_on', title: { zh: '签约日期', en: 'Signed on' } },
-  reserved_land: { column: 'due_on', title: { zh: '应交付日期', en: 'Due on' } },
-  resettlement_site: { column: 'planned_delivery_on', title: { zh: '计划交付日期', en: 'Planned delivery' } },
-  problem: { column: 'opened_on', title: { zh: '登记日期', en: 'Opened on' } },
-};
-
-const DISPUTE_STATUS = {
-  open: { zh: '未解决', en: 'Open' }, mediating: { zh: '调处中', en: 'Mediating' }, resolved: { zh: '已解决', en: 'Resolved' },
-};
-const PROBLEM_STATUS = {
-  open: { zh: '未解决', en: 'Open' }, in_progress: { zh: '推进中', en: 'In progress' }, resolved: { zh: '已解决', en: 'Resolved' },
-};
-const TOWNSHIP_KIND = { town: { zh: '镇', en: 'Town' }, subdistrict: { zh: '街道', en: 'Sub-district' } };
-
-/** Coded columns: stored as the key, accepted as key or Chinese label. */
-const VOCAB: Record<string, Record<string, Label>> = {
-  'parcel.status': TAKE_STATUS, 'house.status': TAKE_STATUS,
-  'parcel.owner_type': OWNER_TYPE, 'house.owner_type': OWNER_TYPE,
-  'red_line.kind': PROJECT_KIND, 'red_line.source': PROJECT_SOURCE, 'red_line.approval_stage': APPROVAL_STAGE,
-  'farmland.kind': FARMLAND_KIND, 'military_land.use': MILITARY_USE,
-  'disputed_land.status': DISPUTE_STATUS, 'problem.status': PROBLEM_STATUS, 'problem.kind': PROBLEM_KIND,
-  'command_area.code': COMMAND_AREA, 'township.kind': TOWNSHIP_KIND,
-};
-
-export function vocabulary(layerId: string, column: string): Record<string, Label> | undefined {
-  return VOCAB[`${layerId}.${column}`];
-}
-
-/** A coded value given as key or as its Chinese/English label → the key; undefined if neither. */
-export function codeOf(vocab: Record<string, Label>, value: string): string | undefined {
-  if (Object.hasOwn(vocab, value)) return value;
-  for (const [key, label] of Object.entries(vocab)) if (label.zh === value || label.en === value) return key;
-  return undefined;
-}
+// The feature API's field titles (Chinese and English) for the attribute form, the schema and the
+// HTML view. Which layers are editable, their time property and coded values are in the layer
+// catalogue (geo/layers.ts) and geo/vocabulary.ts.
+import type { Label } from '../../geo/domain.ts';
 
 /** Chinese and English titles of the fields, for the attribute form, the schema and the HTML view. */
 export const FIELD_TITLES: Record<string, Label> = {
@@ -109,4 +60,3 @@ export const FIELD_TITLES: Record<string, Label> = {
 
 export const fieldTitle = (name: string): Label => FIELD_TITLES[name] ?? { zh: name, en: name };
 
-export const COLLECTIONS: readonly LayerDef[] = LAYERS;

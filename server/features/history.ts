@@ -2,7 +2,8 @@
 // GeoJSON features, CRS84). Deleted features keep their history.
 import type pg from 'pg';
 import type { LayerDef } from '../../geo/layers.ts';
-import { jsonGeometrySql } from './write.ts';
+import { releaseProperties } from '../core/release.ts';
+import { jsonGeometrySql } from '../core/write.ts';
 
 export interface HistoryFeature {
   type: 'Feature';
@@ -26,11 +27,8 @@ export interface HistoryEntry {
 
 const BOOKKEEPING = new Set(['version', 'updated_at', 'updated_by']);
 
-/** The versions of a feature, newest first; with `withhold`, the sensitive attributes left out
- *  (geo/layers.ts: `sensitive` always, `sensitiveWhere` on the rows it names). */
-export async function featureHistory(pool: pg.Pool, layer: LayerDef, id: number, withhold = false): Promise<HistoryEntry[]> {
-  const withheld = withhold ? layer.sensitive ?? [] : [];
-  const where = withhold ? layer.sensitiveWhere : undefined;
+/** The versions of a feature, newest first, as `sees` may read them (server/core/release.ts). */
+export async function featureHistory(pool: pg.Pool, layer: LayerDef, id: number, sees: boolean): Promise<HistoryEntry[]> {
   const g = layer.geometryColumn;
   const { rows } = await pool.query<{
     entry: string; op: HistoryEntry['op']; version: number; changed_at: string; changed_by: string; reason: string | null;
@@ -39,17 +37,16 @@ export async function featureHistory(pool: pg.Pool, layer: LayerDef, id: number,
   }>(
     `SELECT c.id AS entry, c.op, c.version, c.changed_by, c.reason,
             to_char(c.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS changed_at,
-            c.before - $3::text[] AS before_props, c.after - $3::text[] AS after_props,
+            c.before - $3::text AS before_props, c.after - $3::text AS after_props,
             ST_AsGeoJSON(${jsonGeometrySql(`c.before -> '${g}'`)}, 9, 0) AS before_geom,
             ST_AsGeoJSON(${jsonGeometrySql(`c.after -> '${g}'`)}, 9, 0) AS after_geom
        FROM change_log c WHERE c.layer = $1 AND c.feature_id = $2
       ORDER BY c.changed_at DESC, c.id DESC`,
-    [layer.table, id, [g, ...withheld]],
+    [layer.table, id, g],
   );
   const feature = (props: Record<string, unknown> | null, geom: string | null): HistoryFeature | null => {
     if (!props) return null;
-    if (where && props[where.column] === where.value) for (const f of where.fields) delete props[f];
-    return { type: 'Feature', id, geometry: geom ? JSON.parse(geom) : null, properties: props };
+    return { type: 'Feature', id, geometry: geom ? JSON.parse(geom) : null, properties: releaseProperties(layer, props, sees).properties };
   };
   return rows.map((r) => {
     const changed: string[] = [];

@@ -2,15 +2,15 @@
 // Part 4 create/replace/update/delete with ETags, Part 5 schemas) plus each feature's history and
 // restore. Thin routes: parse, call one function, send.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { LAYER_BY_ID, LAYERS, type LayerDef } from '../../geo/layers.ts';
-import { LAYER_WRITER } from '../../geo/roles.ts';
-import { seesSensitive, writerOf } from '../accounts/index.ts';
-import { withheldSql } from '../layer-sql.ts';
+import { isEditable, LAYER_BY_ID, LAYERS, type LayerDef } from '../../geo/layers.ts';
+import { codeOf } from '../../geo/vocabulary.ts';
+import { actorOf } from '../core/actor.ts';
+import type { CollectionColumns } from '../core/catalogue.ts';
+import { DomainError } from '../core/errors.ts';
+import { releasedFields, seesSensitive, writableBy } from '../core/release.ts';
+import { type Change, writeFeatures } from '../core/write.ts';
 import { checkBody, MAX_BODY_BYTES, type WriteMode } from './body.ts';
-import { codeOf, isEditable, TEMPORAL } from './collections.ts';
-import { type CollectionColumns, type FeatureColumns, loadFeatureColumns } from './columns.ts';
 import { CRS84_DEF, type FeatureCrs, parseCrs, unsupportedCrsMessage } from './crs.ts';
-import { FeatureError } from './errors.ts';
 import { featureHistory } from './history.ts';
 import { esc, linksList, page, table } from './html.ts';
 import {
@@ -18,7 +18,6 @@ import {
   openApi, queryables, SCHEMA_JSON,
 } from './ogc.ts';
 import { type ItemsQuery, queryItem, queryItems, temporalExtent, type TimeFilter } from './sql.ts';
-import { createFeature, deleteFeature, restoreVersion, updateFeature, type WriteTarget } from './write.ts';
 
 type Query = Record<string, string | string[] | undefined>;
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Query }>;
@@ -27,7 +26,7 @@ const ITEMS_PARAMS = new Set(['f', 'limit', 'offset', 'bbox', 'bbox-crs', 'crs',
 const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 const TEMPORAL_TTL_MS = 60_000;
 
-const bad = (message: string, details: Record<string, unknown> = {}) => new FeatureError(400, 'bad_request', message, details);
+const bad = (message: string, params: Record<string, string> = {}) => new DomainError('invalid_input', message, { ...params, field: params.parameter ?? params.header ?? null }, { field: params.parameter });
 
 function single(q: Query, name: string): string | undefined {
   const v = q[name];
@@ -47,18 +46,20 @@ function wantsHtml(request: Req): boolean {
 
 function layerOf(id: string): LayerDef {
   const layer = LAYER_BY_ID.get(id);
-  if (!layer) throw new FeatureError(404, 'not_found', `no collection "${id}"; the collections are ${LAYERS.map((l) => l.id).join(', ')}`);
+  if (!layer) throw new DomainError('not_found', `no collection "${id}"; the collections are ${LAYERS.map((l) => l.id).join(', ')}`, { layer: id });
   return layer;
 }
 
 function editableLayerOf(id: string): LayerDef {
   const layer = layerOf(id);
-  if (!isEditable(layer)) throw new FeatureError(405, 'read_only', `collection "${id}" is read-only; editable are red_line, parcel, farmland, cane_base, military_land, disputed_land, reserved_land, resettlement_site`);
+  if (!isEditable(layer)) {
+    throw new DomainError('read_only', `collection "${id}" is read-only; editable are ${LAYERS.filter(isEditable).map((l) => l.id).join(', ')}`, { layer: id });
+  }
   return layer;
 }
 
 function featureIdOf(raw: string, layer: LayerDef): number {
-  if (!/^\d{1,9}$/.test(raw)) throw new FeatureError(404, 'not_found', `${layer.id} has no feature "${raw}" (feature ids are whole numbers)`);
+  if (!/^\d{1,9}$/.test(raw)) throw new DomainError('not_found', `${layer.id} has no feature "${raw}" (feature ids are whole numbers)`, { layer: layer.id, id: raw });
   return Number(raw);
 }
 
@@ -105,7 +106,7 @@ function parseBbox(raw: string, crs: FeatureCrs): [number, number, number, numbe
 }
 
 function parseDatetime(raw: string, layer: LayerDef): TimeFilter {
-  const temporal = TEMPORAL[layer.id];
+  const temporal = layer.temporal;
   if (!temporal) throw bad(`collection "${layer.id}" has no time property, so datetime does not apply`, { parameter: 'datetime' });
   const part = (s: string | undefined): string | undefined => {
     if (s === undefined || s === '' || s === '..') return undefined;
@@ -162,11 +163,11 @@ function ifMatch(request: FastifyRequest, required: boolean): number | undefined
   const h = request.headers['if-match'];
   if (h === undefined) {
     if (!required) return undefined;
-    throw new FeatureError(428, 'precondition_required',
+    throw new DomainError('precondition_required',
       'send If-Match with the ETag of the version you read (GET the feature first): a write without it could overwrite someone else’s change');
   }
   const m = /^\s*(?:W\/)?"(\d+)"\s*$/.exec(String(h)) ?? /^\s*(\d+)\s*$/.exec(String(h));
-  if (!m) throw new FeatureError(428, 'precondition_required', `If-Match must be the feature's ETag, e.g. "3" (got ${String(h)})`);
+  if (!m) throw new DomainError('precondition_required', `If-Match must be the feature's ETag, e.g. "3" (got ${String(h)})`, { header: 'If-Match' });
   return Number(m[1]);
 }
 
@@ -180,17 +181,10 @@ function sendFeature(reply: FastifyReply, featureJson: string, version: number |
 }
 
 export const featuresPlugin: FastifyPluginAsync = async (app) => {
-  let columns: Promise<FeatureColumns> | undefined;
-  const columnsOf = async (layer: LayerDef): Promise<CollectionColumns> => {
-    columns ??= app.layerFields().then((f) => loadFeatureColumns(app.pg.pool, f)).catch((err) => {
-      columns = undefined;
-      throw err;
-    });
-    return (await columns).get(layer.id)!;
-  };
+  const columnsOf = async (layer: LayerDef): Promise<CollectionColumns> => (await app.featureColumns()).get(layer.id)!;
   const temporalCache = new Map<string, { at: number; value: [string | null, string | null] }>();
   const temporalOf = async (layer: LayerDef): Promise<[string | null, string | null] | undefined> => {
-    const t = TEMPORAL[layer.id];
+    const t = layer.temporal;
     if (!t) return undefined;
     const hit = temporalCache.get(layer.id);
     if (hit && Date.now() - hit.at < TEMPORAL_TTL_MS) return hit.value;
@@ -198,51 +192,23 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     temporalCache.set(layer.id, { at: Date.now(), value });
     return value;
   };
-  // military land's names, units and notes leave only to those granted them: without the grant the
-  // columns are not selected at all, so neither items, filters, schemas nor HTML can show them
-  const withheld = new WeakMap<CollectionColumns, CollectionColumns>();
+  // what the reader may see (server/core/release.ts): without the military grant the sensitive columns
+  // are not selected at all, so neither items, filters, schemas nor HTML can show them
+  const released = new WeakMap<CollectionColumns, CollectionColumns>();
   const readColumns = async (request: FastifyRequest, layer: LayerDef): Promise<CollectionColumns> => {
     const cols = await columnsOf(layer);
-    if ((!layer.sensitive?.length && !layer.sensitiveWhere) || seesSensitive(request)) return cols;
-    let v = withheld.get(cols);
+    if (seesSensitive(request.user)) return cols;
+    let v = released.get(cols);
     if (!v) {
-      const sensitive = layer.sensitive ?? [];
-      v = {
-        ...cols,
-        read: cols.read.flatMap((r) => {
-          const sql = withheldSql(layer, r.name, r.sql);
-          return sql === null ? [] : [{ ...r, sql }];
-        }),
-        writable: cols.writable.filter((c) => !sensitive.includes(c.name)),
-      };
-      withheld.set(cols, v);
+      v = { ...cols, read: releasedFields(cols.read, layer, false), writable: writableBy(cols.writable, layer, false) };
+      released.set(cols, v);
     }
     return v;
   };
-  const writeTarget = async (request: FastifyRequest, layer: LayerDef): Promise<WriteTarget> =>
-    ({ pool: app.pg.pool, layer, cols: await columnsOf(layer), writer: writerOf(request, LAYER_WRITER[layer.id] === 'editor') });
+  const write = async (request: FastifyRequest, layer: LayerDef, change: Change, reason?: string) =>
+    (await writeFeatures({ pool: app.pg.pool, layer, cols: await columnsOf(layer) }, actorOf(request), [change], { reason }))[0];
 
   app.addContentTypeParser(['application/geo+json', 'application/merge-patch+json'], { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
-
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, request, reply) => {
-    if (err instanceof FeatureError) return reply.code(err.status).type(JSON_TYPE).send(err.toJSON());
-    switch (err.code) {
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return reply.code(413).send({ error: 'payload_too_large', message: `the body is larger than the limit of ${MAX_BODY_BYTES / 1024 / 1024} MiB for one feature` });
-      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return reply.code(415).send({ error: 'unsupported_media_type', message: `send the feature as application/geo+json or application/json (got ${request.headers['content-type']})` });
-      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return reply.code(400).send({ error: 'not_geojson', message: 'the body is empty; send a GeoJSON Feature', path: '' });
-      default:
-        break;
-    }
-    if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-      return reply.code(400).send({ error: 'not_geojson', message: `the body is not JSON: ${err.message}`, path: '' });
-    }
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    if (status >= 500) request.log.error({ err }, 'feature request failed');
-    return reply.code(status).send({ error: status >= 500 ? 'internal_error' : 'bad_request', message: status >= 500 ? 'internal server error' : err.message });
-  });
 
   // ---- documents ----
   const landingRoute = async (request: Req, reply: FastifyReply) => {
@@ -355,7 +321,7 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     const crs = crsParam(request.query, 'crs');
     const html = wantsHtml(request);
     const item = await queryItem(app.pg.pool, layer, await readColumns(request, layer), id, crs);
-    if (!item) throw new FeatureError(404, 'not_found', `${layer.id} has no feature ${id}`);
+    if (!item) throw new DomainError('not_found', `${layer.id} has no feature ${id}`, { layer: layer.id, id });
     const base = baseUrl(request);
     const self = `${base}/ogc/collections/${layer.id}/items/${id}`;
     const links: Link[] = [
@@ -388,19 +354,18 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
   const body = (request: Req, mode: WriteMode, layer: LayerDef, cols: CollectionColumns) => {
     const type = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (!['application/json', 'application/geo+json', 'application/merge-patch+json'].includes(type)) {
-      throw new FeatureError(415, 'unsupported_media_type', `send the feature as application/geo+json or application/json (got ${type || 'no Content-Type'})`);
+      throw new DomainError('unsupported_media_type', `send the feature as application/geo+json or application/json (got ${type || 'no Content-Type'})`, { contentType: type || null });
     }
     let b = request.body as unknown;
     // a merge patch may leave out "type"
     if (mode === 'patch' && typeof b === 'object' && b !== null && !Array.isArray(b) && (b as { type?: unknown }).type === undefined) b = { ...b, type: 'Feature' };
-    return checkBody(b, layer, cols, contentCrs(request), mode);
+    return checkBody(b, layer, cols, contentCrs(request), mode, seesSensitive(request.user));
   };
 
   app.post('/ogc/collections/:id/items', { bodyLimit: MAX_BODY_BYTES }, async (request: Req, reply) => {
     const layer = editableLayerOf(request.params.id);
-    const target = await writeTarget(request, layer);
-    const checked = body(request, 'create', layer, target.cols);
-    const result = await createFeature(target, checked);
+    const checked = body(request, 'create', layer, await columnsOf(layer));
+    const result = await write(request, layer, { op: 'create', props: checked.props, geometry: checked.geometry ?? null }, checked.reason);
     return afterWrite(request, reply, layer, result.id, 201);
   });
 
@@ -409,9 +374,8 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
       const layer = editableLayerOf(request.params.id);
       const id = featureIdOf(request.params.fid, layer);
       const version = ifMatch(request, true);
-      const target = await writeTarget(request, layer);
-      const checked = body(request, mode, layer, target.cols);
-      await updateFeature(target, id, version, checked);
+      const checked = body(request, mode, layer, await columnsOf(layer));
+      await write(request, layer, { op: 'update', id, version, props: checked.props, geometry: checked.geometry }, checked.reason);
       return afterWrite(request, reply, layer, id, 200);
     });
   }
@@ -420,7 +384,7 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     const layer = editableLayerOf(request.params.id);
     const id = featureIdOf(request.params.fid, layer);
     const version = ifMatch(request, true);
-    await deleteFeature(await writeTarget(request, layer), id, version, single(request.query, 'reason'));
+    await write(request, layer, { op: 'delete', id, version }, single(request.query, 'reason'));
     return reply.code(204).send();
   });
 
@@ -428,10 +392,10 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
   app.get('/ogc/collections/:id/items/:fid/history', async (request: Req) => {
     const layer = layerOf(request.params.id);
     const id = featureIdOf(request.params.fid, layer);
-    const versions = await featureHistory(app.pg.pool, layer, id, !seesSensitive(request));
+    const versions = await featureHistory(app.pg.pool, layer, id, seesSensitive(request.user));
     if (versions.length === 0) {
       const exists = await app.pg.pool.query(`SELECT 1 FROM "${layer.table}" WHERE id = $1`, [id]);
-      if (!exists.rowCount) throw new FeatureError(404, 'not_found', `${layer.id} has no feature ${id} and no history of one`);
+      if (!exists.rowCount) throw new DomainError('not_found', `${layer.id} has no feature ${id} and no history of one`, { layer: layer.id, id });
     }
     const self = `${baseUrl(request)}/ogc/collections/${layer.id}/items/${id}`;
     return {
@@ -445,10 +409,11 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
   app.post('/ogc/collections/:id/items/:fid/history/:version/restore', async (request: Req, reply) => {
     const layer = editableLayerOf(request.params.id);
     const id = featureIdOf(request.params.fid, layer);
-    if (!/^\d{1,9}$/.test(request.params.version)) throw new FeatureError(404, 'not_found', `no version "${request.params.version}"`);
+    if (!/^\d{1,9}$/.test(request.params.version)) throw new DomainError('not_found', `no version "${request.params.version}"`, { layer: layer.id, id, version: request.params.version });
     const b = request.body as { reason?: unknown } | undefined;
     const reason = typeof b?.reason === 'string' ? b.reason : single(request.query, 'reason');
-    const result = await restoreVersion(await writeTarget(request, layer), id, Number(request.params.version), ifMatch(request, false), reason);
+    const from = Number(request.params.version);
+    const result = await write(request, layer, { op: 'restore', id, from, version: ifMatch(request, false) }, reason ?? `restore of version ${from}`);
     return afterWrite(request, reply, layer, result.id, 200);
   });
 };

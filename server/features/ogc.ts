@@ -1,8 +1,8 @@
 // The documents of OGC API – Features: landing page, conformance, collections, queryables, schema,
 // and the OpenAPI 3.0 description. Plain functions of the request's base URL and the catalogue.
-import { DISTRICT_BBOX, type LayerDef } from '../../geo/layers.ts';
-import { fieldTitle, isEditable, TEMPORAL } from './collections.ts';
-import type { CollectionColumns, ColumnKind } from './columns.ts';
+import { DISTRICT_BBOX, isEditable, type LayerDef } from '../../geo/layers.ts';
+import { fieldTitle } from './collections.ts';
+import type { CollectionColumns, ColumnKind } from '../core/catalogue.ts';
 import { CRS84, STORAGE_CRS, SUPPORTED_CRS_URIS } from './crs.ts';
 
 export const GEOJSON = 'application/geo+json';
@@ -66,7 +66,7 @@ export function collectionDoc(base: string, layer: LayerDef, temporal: [string |
     crs: SUPPORTED_CRS_URIS,
     storageCrs: STORAGE_CRS,
     'x-zs-editable': isEditable(layer),
-    ...(TEMPORAL[layer.id] ? { 'x-zs-datetime-property': TEMPORAL[layer.id].column } : {}),
+    ...(layer.temporal ? { 'x-zs-datetime-property': layer.temporal.column } : {}),
   };
 }
 
@@ -122,7 +122,7 @@ export function featureSchema(base: string, layer: LayerDef, cols: CollectionCol
       ...(w?.nullable ? { type: [jsonType(r.kind).type, 'null'] } : {}),
       ...(w?.vocab ? { oneOf: Object.entries(w.vocab).map(([k, l]) => ({ const: k, title: l.zh, description: l.en })) } : {}),
       ...(w ? {} : { readOnly: true }),
-      ...(TEMPORAL[layer.id]?.column === r.name ? { 'x-ogc-role': 'primary-instant' } : {}),
+      ...(layer.temporal?.column === r.name ? { 'x-ogc-role': 'primary-instant' } : {}),
     };
   }
   properties.geometry = { format: geometryFormat(layer), 'x-ogc-role': 'primary-geometry' };

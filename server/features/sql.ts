@@ -3,10 +3,10 @@
 // parsed and re-serialised here; the page's ids are picked first, so rows skipped by OFFSET cost no JSON. Table and column names come from geo/layers.ts and the catalog.
 import type pg from 'pg';
 import type { LayerDef } from '../../geo/layers.ts';
-import { ident } from '../layer-sql.ts';
-import type { CollectionColumns } from './columns.ts';
+import { ident } from '../core/catalogue.ts';
+import type { CollectionColumns } from '../core/catalogue.ts';
 import { geometryIn, type FeatureCrs } from './crs.ts';
-import { layerGeometry, propertiesJson } from './columns.ts';
+import { layerGeometry, propertiesJson } from '../core/catalogue.ts';
 
 export interface BboxFilter {
   /** as sent: two corners in the bbox CRS's declared axis order */

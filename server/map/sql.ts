@@ -3,7 +3,7 @@
 // from the request.
 import type pg from 'pg';
 import { LAYERS, type LayerDef } from '../../geo/layers.ts';
-import { ident, type LayerField, selectFields } from '../layer-sql.ts';
+import { ident, type LayerField, selectFields } from '../core/catalogue.ts';
 
 export type BBox = [number, number, number, number];
 

@@ -3,10 +3,13 @@
 // Thin routes: each validates, calls one function of sql.ts / problems.ts / report.ts, returns its data.
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
+import { actorOf } from '../core/actor.ts';
+import { DomainError } from '../core/errors.ts';
+import { seesSensitive } from '../core/release.ts';
 import {
-  createProblem, listProblems, PROBLEM_KINDS, PROBLEM_STATUSES, ProblemError, type ProblemInput, updateProblem,
+  createProblem, listProblems, PROBLEM_KINDS, PROBLEM_STATUSES, type ProblemInput, type ProblemWrite, updateProblem,
 } from './problems.ts';
-import { writerOf } from '../accounts/index.ts';
 import { dispatchHtml, dispatchReport, dispatchWorkbook, reportTitle } from './report.ts';
 import { type GroupBy, mapProgress, monthlySeries, progress, reservedLand, resettlement } from './sql.ts';
 
@@ -17,17 +20,25 @@ const MONTH = '^\\d{4}-\\d{2}$';
 export const todayBeijing = (): string => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 /** A real calendar date ('2021-02-30' is not), or the reason it is not. */
+/** Years the figures can be asked for: the records start after 1900 and plans end before 2200. */
+const YEARS = [1900, 2200] as const;
+const yearOk = (s: string) => Number(s.slice(0, 4)) >= YEARS[0] && Number(s.slice(0, 4)) <= YEARS[1];
+
 export function checkDate(s: string): string | null {
   const d = new Date(`${s}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== s ? `"${s}" is not a calendar date (YYYY-MM-DD)` : null;
+  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== s) return `"${s}" is not a calendar date (YYYY-MM-DD)`;
+  return yearOk(s) ? null : `"${s}" is not between ${YEARS[0]} and ${YEARS[1]}`;
 }
 
 function checkMonth(s: string): string | null {
   const m = Number(s.slice(5, 7));
-  return m >= 1 && m <= 12 ? null : `"${s}" is not a month (YYYY-MM)`;
+  if (!(m >= 1 && m <= 12)) return `"${s}" is not a month (YYYY-MM)`;
+  return yearOk(s) ? null : `"${s}" is not between ${YEARS[0]} and ${YEARS[1]}`;
 }
 
-const bad = (reply: FastifyReply, message: string) => reply.code(400).send({ error: 'bad_request', message });
+const bad = (_reply: FastifyReply, message: string, field?: string): never => {
+  throw new DomainError('invalid_input', message, { field: field ?? null }, { field });
+};
 
 const filters = {
   year: { type: 'integer', minimum: 2000, maximum: 2100 },
@@ -119,17 +130,17 @@ export const progressPlugin = fp(async (app) => {
         properties: { month: { type: 'string', pattern: MONTH }, ...filters },
       },
     };
-    const report = async (q: DispatchQ, reply: FastifyReply) => {
+    const report = async (q: DispatchQ, reply: FastifyReply, request: FastifyRequest) => {
       const err = checkMonth(q.month);
-      if (err) { bad(reply, err); return null; }
-      return dispatchReport(app.pg.pool, q);
+      if (err) { bad(reply, err, 'month'); return null; }
+      return dispatchReport(app.pg.pool, q, seesSensitive(request.user));
     };
     r.get<{ Querystring: DispatchQ }>('/api/progress/dispatch', { schema: dispatchSchema }, async (request, reply) => {
-      const rep = await report(request.query, reply);
+      const rep = await report(request.query, reply, request);
       return rep ?? reply;
     });
     r.get<{ Querystring: DispatchQ }>('/api/progress/dispatch.xlsx', { schema: dispatchSchema }, async (request, reply) => {
-      const rep = await report(request.query, reply);
+      const rep = await report(request.query, reply, request);
       if (!rep) return reply;
       const body = await dispatchWorkbook(rep);
       const name = `${reportTitle(rep)}.xlsx`;
@@ -138,7 +149,7 @@ export const progressPlugin = fp(async (app) => {
       return reply.send(body);
     });
     r.get<{ Querystring: DispatchQ }>('/api/progress/dispatch.html', { schema: dispatchSchema }, async (request, reply) => {
-      const rep = await report(request.query, reply);
+      const rep = await report(request.query, reply, request);
       if (!rep) return reply;
       const qs = new URLSearchParams(Object.entries(request.query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
       reply.type('text/html; charset=utf-8');
@@ -161,22 +172,16 @@ export const progressPlugin = fp(async (app) => {
         const err = checkDate(q.asOf);
         if (err) return bad(reply, err);
       }
-      const problems = await listProblems(app.pg.pool, { asOf: q.asOf, status: q.status, kind: q.kind, projectId: q.projectId, areaId: q.areaId, openOnly: q.open });
+      const problems = await listProblems(app.pg.pool, { asOf: q.asOf, status: q.status, kind: q.kind, projectId: q.projectId, areaId: q.areaId, openOnly: q.open },
+        seesSensitive(request.user));
       return { asOf: q.asOf ?? null, count: problems.length, problems };
     });
 
-    const writeError = (reply: FastifyReply, err: unknown) => {
-      if (err instanceof ProblemError) return reply.code(err.statusCode).send({ error: err.statusCode === 409 ? 'conflict' : err.statusCode === 404 ? 'not_found' : err.statusCode === 403 ? 'out_of_scope' : 'bad_request', message: err.message });
-      throw err;
-    };
+    const problemWrite = async (request: FastifyRequest): Promise<ProblemWrite> =>
+      ({ pool: app.pg.pool, cols: (await app.featureColumns()).get('problem')!, actor: actorOf(request), sees: seesSensitive(request.user) });
 
     r.post<{ Body: ProblemInput }>('/api/problems', { schema: { body: { ...problemBody, required: ['kind', 'title'] } } }, async (request, reply) => {
-      try {
-        const p = await createProblem(app.pg.pool, writerOf(request, true), request.body);
-        return reply.code(201).send(p);
-      } catch (err) {
-        return writeError(reply, err);
-      }
+      return reply.code(201).send(await createProblem(await problemWrite(request), request.body));
     });
 
     r.patch<{ Params: { id: number }; Body: ProblemInput & { version: number } }>('/api/problems/:id', {
@@ -184,13 +189,9 @@ export const progressPlugin = fp(async (app) => {
         params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
         body: { ...problemBody, required: ['version'] },
       },
-    }, async (request, reply) => {
+    }, async (request) => {
       const { version, ...input } = request.body;
-      try {
-        return await updateProblem(app.pg.pool, writerOf(request, true), request.params.id, version, input);
-      } catch (err) {
-        return writeError(reply, err);
-      }
+      return updateProblem(await problemWrite(request), request.params.id, version, input);
     });
   };
   await app.register(routes);

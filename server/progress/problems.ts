@@ -1,11 +1,17 @@
 // 问题台账: the problems holding projects up, typed from the seed (geo/domain.ts PROBLEM_KIND).
-// Read (now, or as of a date from change_log), create and update. Writes run in one transaction that
-// says who wrote (zs.changed_by), so the history trigger records the change with its author.
+// Read (now, or as of a date from change_log) through the release rule — a problem about military
+// land shows its text only to readers with the military grant — and written through the core's one
+// write path (role, scope, values, workflow, version, history) as the `problem` layer.
 import type pg from 'pg';
 import { PROBLEM_KIND } from '../../geo/domain.ts';
-import { withTransaction } from '../db/transaction.ts';
-import { declareWriter, outOfScopeMessage, type Writer } from '../db/writer.ts';
+import { LAYER_BY_ID } from '../../geo/layers.ts';
+import type { CollectionColumns } from '../core/catalogue.ts';
+import { DomainError } from '../core/errors.ts';
+import { releaseProperties } from '../core/release.ts';
+import { type Actor, checkProps, writeFeatures } from '../core/write.ts';
 import { rowsAsOf } from './sql.ts';
+
+const PROBLEM = LAYER_BY_ID.get('problem')!;
 
 export const PROBLEM_KINDS = Object.keys(PROBLEM_KIND) as (keyof typeof PROBLEM_KIND)[];
 export const PROBLEM_STATUSES = ['open', 'in_progress', 'resolved'] as const;
@@ -31,6 +37,8 @@ export interface Problem {
   lat: number | null;
   version: number;
   updatedBy: string;
+  /** attributes held back from this reader (the text of a problem about military land, without the grant) */
+  withheld?: string[];
 }
 
 interface ProblemRow {
@@ -48,21 +56,23 @@ async function names(db: Pick<pg.Pool, 'query'>) {
   return { projects: new Map(p.rows.map((r) => [r.id, r])), sites: new Map(s.rows.map((r) => [r.id, r])) };
 }
 
-function toProblem(r: ProblemRow, n: Awaited<ReturnType<typeof names>>): Problem {
+function toProblem(r: ProblemRow, n: Awaited<ReturnType<typeof names>>, sees: boolean): Problem {
   const project = r.project_id !== null ? n.projects.get(r.project_id) : undefined;
   const site = r.resettlement_site_id !== null ? n.sites.get(r.resettlement_site_id) : undefined;
   const kind = PROBLEM_KIND[r.kind as keyof typeof PROBLEM_KIND];
+  const { properties, withheld } = releaseProperties(PROBLEM, { kind: r.kind, title: r.title as string | null, description: r.description, owner: r.owner }, sees);
   return {
+    ...(withheld.length ? { withheld } : {}),
     id: r.id, projectId: r.project_id, projectName: project?.name ?? null, resettlementSiteId: r.resettlement_site_id,
     resettlementSiteName: site?.name ?? null, commandAreaId: project?.command_area_id ?? site?.command_area_id ?? null,
-    kind: r.kind, kindLabel: kind?.zh ?? r.kind, title: r.title, description: r.description, status: r.status,
-    statusLabel: PROBLEM_STATUS_LABEL[r.status as keyof typeof PROBLEM_STATUS_LABEL] ?? r.status, owner: r.owner,
+    kind: r.kind, kindLabel: kind?.zh ?? r.kind, title: properties.title as string, description: properties.description, status: r.status,
+    statusLabel: PROBLEM_STATUS_LABEL[r.status as keyof typeof PROBLEM_STATUS_LABEL] ?? r.status, owner: properties.owner,
     openedOn: r.opened_on, resolvedOn: r.resolved_on, lon: r.lon ?? null, lat: r.lat ?? null, version: r.version, updatedBy: r.updated_by,
   };
 }
 
 /** Problems now, or as they stood at the end of `asOf` (not yet opened ones left out; resolved later = still open). */
-export async function listProblems(db: Pick<pg.Pool, 'query'>, q: ProblemQuery): Promise<Problem[]> {
+export async function listProblems(db: Pick<pg.Pool, 'query'>, q: ProblemQuery, sees: boolean): Promise<Problem[]> {
   let rows: ProblemRow[];
   if (q.asOf) {
     const asOf = q.asOf;
@@ -77,7 +87,7 @@ export async function listProblems(db: Pick<pg.Pool, 'query'>, q: ProblemQuery):
     )).rows;
   }
   const n = await names(db);
-  return rows.map((r) => toProblem(r, n)).filter((p) =>
+  return rows.map((r) => toProblem(r, n, sees)).filter((p) =>
     (q.status === undefined || p.status === q.status) && (q.kind === undefined || p.kind === q.kind)
     && (q.projectId === undefined || p.projectId === q.projectId) && (q.areaId === undefined || p.commandAreaId === q.areaId)
     && (!q.openOnly || p.status !== 'resolved'));
@@ -97,88 +107,46 @@ export interface ProblemInput {
   lat?: number | null;
 }
 
-export class ProblemError extends Error {
-  constructor(public statusCode: number, message: string) { super(message); }
-}
-
+/** The API's field names → the problem table's columns. */
 const COLUMN: Record<string, string> = {
   kind: 'kind', title: 'title', description: 'description', status: 'status', owner: 'owner', openedOn: 'opened_on',
   resolvedOn: 'resolved_on', projectId: 'project_id', resettlementSiteId: 'resettlement_site_id',
 };
 
-/** A write as `writer` (history author, command-area scope). */
-const inTransaction = <T>(pool: pg.Pool, writer: Writer, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> =>
-  withTransaction(pool, async (client) => {
-    await declareWriter(client, writer);
-    return fn(client);
-  });
-
-function explain(err: unknown): never {
-  const outOfScope = outOfScopeMessage(err);
-  if (outOfScope) throw new ProblemError(403, outOfScope);
-  const e = err as { code?: string; constraint?: string; message?: string };
-  if (e.code === '23503') throw new ProblemError(400, `unknown ${e.constraint?.includes('project') ? 'projectId' : 'resettlementSiteId'}`);
-  if (e.code === '23514' || e.code === '22007' || e.code === '22008') throw new ProblemError(400, e.message ?? 'invalid value');
-  throw err;
-}
-
-async function readOne(c: pg.PoolClient, id: number): Promise<Problem> {
-  const { rows } = await c.query<ProblemRow>(
+async function readOne(db: Pick<pg.Pool, 'query'>, id: number, sees: boolean): Promise<Problem> {
+  const { rows } = await db.query<ProblemRow>(
     `SELECT id, project_id, resettlement_site_id, kind, title, description, status, owner, opened_on, resolved_on, version, updated_by,
             ST_X(geom) AS lon, ST_Y(geom) AS lat FROM problem WHERE id = $1`, [id]);
-  return toProblem(rows[0], await names(c));
+  return toProblem(rows[0], await names(db), sees);
 }
 
-export async function createProblem(pool: pg.Pool, writer: Writer, input: ProblemInput): Promise<Problem> {
-  if (!input.kind || !input.title) throw new ProblemError(400, 'kind and title are required');
-  return inTransaction(pool, writer, async (c) => {
-    try {
-      const { rows } = await c.query<{ id: number }>(
-        `INSERT INTO problem (kind, title, description, status, owner, opened_on, resolved_on, project_id, resettlement_site_id, geom, updated_by)
-         VALUES ($1, $2, $3, coalesce($4, 'open'), $5, coalesce($6::date, (now() AT TIME ZONE 'UTC' + interval '8 hours')::date), $7, $8, $9,
-                 CASE WHEN $10::float8 IS NULL OR $11::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($10, $11), 4490) END, $12)
-         RETURNING id`,
-        [input.kind, input.title, input.description ?? null, input.status ?? null, input.owner ?? null, input.openedOn ?? null,
-          input.resolvedOn ?? null, input.projectId ?? null, input.resettlementSiteId ?? null, input.lon ?? null, input.lat ?? null, writer.actor],
-      );
-      return await readOne(c, rows[0].id);
-    } catch (err) {
-      return explain(err);
-    }
-  });
+/** A problem write as the core's change: columns checked like any layer's, the point as its geometry. */
+function change(cols: CollectionColumns, input: ProblemInput, mode: 'create' | 'patch') {
+  const given: Record<string, unknown> = {};
+  for (const [key, col] of Object.entries(COLUMN)) {
+    const v = (input as Record<string, unknown>)[key];
+    if (v !== undefined) given[col] = v;
+  }
+  const props = checkProps(given, PROBLEM, cols, mode);
+  let geometry: { geojson: string; srid: number } | null | undefined;
+  if (input.lon !== undefined || input.lat !== undefined) {
+    geometry = input.lon == null || input.lat == null ? null : { geojson: JSON.stringify({ type: 'Point', coordinates: [input.lon, input.lat] }), srid: 4490 };
+  }
+  return { props, geometry };
+}
+
+export interface ProblemWrite { pool: pg.Pool; cols: CollectionColumns; actor: Actor; sees: boolean }
+
+export async function createProblem(w: ProblemWrite, input: ProblemInput): Promise<Problem> {
+  const { props, geometry } = change(w.cols, input, 'create');
+  const [r] = await writeFeatures({ pool: w.pool, layer: PROBLEM, cols: w.cols }, w.actor, [{ op: 'create', props, geometry: geometry ?? null }]);
+  return readOne(w.pool, r.id, w.sees);
 }
 
 /** Update with optimistic concurrency: `version` must be the one the client read. */
-export async function updateProblem(pool: pg.Pool, writer: Writer, id: number, version: number, input: ProblemInput): Promise<Problem> {
-  return inTransaction(pool, writer, async (c) => {
-    const sets: string[] = [];
-    const params: unknown[] = [id, version];
-    for (const [key, col] of Object.entries(COLUMN)) {
-      const v = (input as Record<string, unknown>)[key];
-      if (v === undefined) continue;
-      params.push(v);
-      sets.push(`${col} = $${params.length}`);
-    }
-    if (input.lon !== undefined || input.lat !== undefined) {
-      params.push(input.lon ?? null, input.lat ?? null);
-      const [x, y] = [`$${params.length - 1}::float8`, `$${params.length}::float8`];
-      sets.push(`geom = CASE WHEN ${x} IS NULL OR ${y} IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(${x}, ${y}), 4490) END`);
-    }
-    // resolving without a date: resolved today (Beijing); reopening clears the date
-    if (input.status === 'resolved' && input.resolvedOn === undefined) sets.push(`resolved_on = coalesce(resolved_on, (now() AT TIME ZONE 'UTC' + interval '8 hours')::date)`);
-    if (input.status && input.status !== 'resolved' && input.resolvedOn === undefined) sets.push('resolved_on = NULL');
-    if (!sets.length) throw new ProblemError(400, 'nothing to change');
-    try {
-      const res = await c.query(`UPDATE problem SET ${sets.join(', ')} WHERE id = $1 AND version = $2`, params);
-      if (res.rowCount === 0) {
-        const exists = await c.query<{ version: number }>('SELECT version FROM problem WHERE id = $1', [id]);
-        if (!exists.rowCount) throw new ProblemError(404, `no problem ${id}`);
-        throw new ProblemError(409, `problem ${id} is at version ${exists.rows[0].version}, not ${version}: reload and try again`);
-      }
-      return await readOne(c, id);
-    } catch (err) {
-      if (err instanceof ProblemError) throw err;
-      return explain(err);
-    }
-  });
+export async function updateProblem(w: ProblemWrite, id: number, version: number, input: ProblemInput): Promise<Problem> {
+  const { props, geometry } = change(w.cols, input, 'patch');
+  if (props.size === 0 && geometry === undefined) throw new DomainError('invalid_input', 'nothing to change', { field: null });
+  await writeFeatures({ pool: w.pool, layer: PROBLEM, cols: w.cols }, w.actor, [{ op: 'update', id, version, props, geometry }]);
+  return readOne(w.pool, id, w.sees);
 }

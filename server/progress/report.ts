@@ -49,13 +49,18 @@ export function previousMonthEnd(month: string): string {
   return new Date(Date.UTC(y, m - 1, 0)).toISOString().slice(0, 10);
 }
 
-export async function dispatchReport(db: Queryable, q: { month: string; areaId?: number; year?: number }): Promise<DispatchReport> {
+/** What the report says in place of a problem's text the reader may not see (server/core/release.ts). */
+const WITHHELD = '（涉军事用地，内容需军事用地查看权限）';
+
+/** The month's report as `sees` may read it: problems about military land without their text unless granted. */
+export async function dispatchReport(db: Queryable, q: { month: string; areaId?: number; year?: number }, sees: boolean): Promise<DispatchReport> {
   const from = `${q.month}-01`;
   const to = lastDayOfMonth(q.month);
   const [now, before, areas, problemsNow, problemsAll] = await Promise.all([
     projectFiguresAsOf(db, to), projectFiguresAsOf(db, previousMonthEnd(q.month)), commandAreas(db),
-    listProblems(db, { asOf: to, openOnly: true, areaId: q.areaId }), listProblems(db, { asOf: to, areaId: q.areaId }),
+    listProblems(db, { asOf: to, openOnly: true, areaId: q.areaId }, sees), listProblems(db, { asOf: to, areaId: q.areaId }, sees),
   ]);
+  for (const p of [...problemsNow, ...problemsAll]) if (p.title === null) p.title = WITHHELD;
   const projects = filterProjects(now, q);
   const prev = new Map(before.map((p) => [p.id, p]));
   const areaName = new Map(areas.map((a) => [a.id, a.name]));

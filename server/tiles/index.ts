@@ -3,8 +3,8 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { DISTRICT_BBOX, LAYER_BY_ID, type LayerDef, TILE_MAX_ZOOM } from '../../geo/layers.ts';
-import { seesSensitive } from '../accounts/index.ts';
-import { layerDependencies, type LayerFields } from '../layer-sql.ts';
+import { seesSensitive } from '../core/release.ts';
+import { layerDependencies, type LayerFields } from '../core/catalogue.ts';
 import { strongEtag, TileCache } from './cache.ts';
 import { listenForLayerChanges } from './invalidation.ts';
 import { detectEncoder, type Encoder, hasSensitiveVariant, renderTile, tileFields } from './render.ts';
@@ -100,7 +100,7 @@ export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
       if (typeof coord === 'string') return badRequest(reply, coord);
 
       // a reader without the sensitive grant gets its own variant: its own cache entry and ETag
-      const restricted = list.variant && !seesSensitive(request);
+      const restricted = list.variant && !seesSensitive(request.user);
       const key = `${list.ids}/${coord.z}/${coord.x}/${coord.y}${restricted ? '/r' : ''}`;
       let tile = caching ? cache.get(key) : undefined;
       if (!tile) {
@@ -122,7 +122,7 @@ export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
     r.get<{ Params: { layer: string } }>('/tiles/:layer.json', async (request, reply) => {
       const layer = LAYER_BY_ID.get(request.params.layer);
       if (!layer) return reply.code(404).send({ error: 'not_found', message: `no layer "${request.params.layer}"` });
-      const layerFields = tileFields(layer, await app.layerFields(), seesSensitive(request));
+      const layerFields = tileFields(layer, await app.layerFields(), seesSensitive(request.user));
       const { rows } = await app.pg.pool.query<{ x0: number | null; y0: number; x1: number; y1: number }>(
         `SELECT ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1 FROM (SELECT ST_Extent("${layer.geometryColumn}") e FROM "${layer.table}") s`);
       const b = rows[0]?.x0 != null ? [rows[0].x0, rows[0].y0, rows[0].x1, rows[0].y1] : DISTRICT_BBOX;

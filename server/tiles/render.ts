@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { LayerDef } from '../../geo/layers.ts';
-import { type LayerField, type LayerFields, releasedFields } from '../layer-sql.ts';
+import type { LayerField, LayerFields } from '../core/catalogue.ts';
+import { releasedFields } from '../core/release.ts';
 import { encodeLayer } from './encode.ts';
 import { CAN_ENCODE_MVT_SQL, clippedTileSql, nativeTileSql, type TileCoord } from './sql.ts';
 

@@ -8,7 +8,7 @@
 // The text depends only on the layers and their fields, never on the tile: the tile is $1 z, $2 x,
 // $3 y, so each statement is prepared once per connection and reused (render.ts).
 import type { LayerDef } from '../../geo/layers.ts';
-import { ident, type LayerField, selectFields } from '../layer-sql.ts';
+import { ident, type LayerField, selectFields } from '../core/catalogue.ts';
 
 export const EXTENT = 4096;
 export const BUFFER = 64; // tile units of margin, so strokes and labels cross tile edges cleanly

@@ -31,8 +31,10 @@ const CASES: Case[] = [
   { route: 'POST /api/conflicts', method: 'POST', path: () => '/api/conflicts', allowed: ['planner', 'tester'] },
   { route: 'POST /api/conflicts/replacement', method: 'POST', path: () => '/api/conflicts/replacement', allowed: ['planner', 'tester'] },
   { route: 'POST /api/conflicts/report', method: 'POST', path: () => '/api/conflicts/report', allowed: ['planner', 'tester'] },
-  { route: 'POST /api/import', method: 'POST', path: () => '/api/import', allowed: ['bureau', 'tester'] },
-  { route: 'POST /api/import/:id/commit', method: 'POST', path: () => '/api/import/999999/commit', allowed: ['bureau', 'tester'] },
+  // an import writes a layer: any role that writes one passes the gate; which layer, the core decides
+  // (tests/accounts/import-matrix.test.ts walks every layer × account)
+  { route: 'POST /api/import', method: 'POST', path: () => '/api/import', allowed: ['planner', 'editor', 'bureau', 'tester'] },
+  { route: 'POST /api/import/:id/commit', method: 'POST', path: () => '/api/import/999999/commit', allowed: ['planner', 'editor', 'bureau', 'tester'] },
   { route: 'POST /api/problems', method: 'POST', path: () => '/api/problems', allowed: ['editor', 'tester'] },
   { route: 'PATCH /api/problems/:id', method: 'PATCH', path: () => `/api/problems/${ids.problem}`, allowed: ['editor', 'tester'] },
   { route: 'POST /ogc/collections/:id/items', method: 'POST', path: () => '/ogc/collections/red_line/items', allowed: ['planner', 'tester'] },

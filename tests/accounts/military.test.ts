@@ -121,7 +121,7 @@ describe('military land attributes', () => {
     expect(leaks(body)).toEqual([]);
   });
 
-  it('an import into military land is seen and committed only with the grant', async () => {
+  it('an import into military land is made only with the grant, and seen and committed only by its uploader', async () => {
     const { rows } = await pool.query(`SELECT ST_AsGeoJSON(geom)::json AS g FROM military_land ORDER BY id LIMIT 1`);
     const file = JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', geometry: rows[0].g, properties: { name: '测试营区', unit: secrets[0] } }] });
     const form = new FormData();
@@ -132,11 +132,11 @@ describe('military land attributes', () => {
     expect(created.status, await created.clone().text()).toBe(201);
     const { id } = await created.json();
     for (const p of [`/api/import/${id}`, `/api/import/${id}/features`]) {
-      expect((await api(p, { who: 'bureau' })).status, p).toBe(403);
+      expect((await api(p, { who: 'bureau' })).status, p).toBe(404);
       expect((await api(p)).status, p).toBe(200);
     }
     const commit = await api(`/api/import/${id}/commit`, { who: 'bureau', method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-    expect(commit.status).toBe(403);
+    expect(commit.status).toBe(404);
   });
 
   it('map data and labels leave them out', async () => {

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LAYER_BY_ID } from '../../geo/layers.ts';
 import { type ExportFilters, type ExportFeature, openSource } from '../../server/exchange/source.ts';
-import { type LayerFields, loadLayerFields } from '../../server/layer-sql.ts';
+import { type LayerFields, loadLayerFields } from '../../server/core/catalogue.ts';
 import { useTestPool } from '../helpers/db.ts';
 
 const onServer = inject('backend') === 'postgres';

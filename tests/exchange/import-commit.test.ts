@@ -2,6 +2,8 @@
 // or nothing, and no second commit.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { commitImport } from '../../server/exchange/import.ts';
+import { loadFeatureColumns, loadLayerFields } from '../../server/core/catalogue.ts';
+import { localActor } from '../../server/core/write.ts';
 import { api, useTestPool } from '../helpers/db.ts';
 import { commit, upload } from './helpers.ts';
 
@@ -98,7 +100,7 @@ describe('commit', () => {
 
   it('records the actor given (the CLI and the accounts capability pass theirs)', async () => {
     const res = await upload([{ name: 'actor.geojson', data: fc([feature({ code: existing.code, paid_yuan: 10 }, [square(109.701, 23.05, 0.0005)])]) }]);
-    await commitImport(pool, res.body.id, '自然资源局 王工');
+    await commitImport(pool, (await loadFeatureColumns(pool, await loadLayerFields(pool))).get('parcel')!, res.body.id, localActor('自然资源局 王工'), 24);
     const { rows } = await pool.query(`SELECT changed_by FROM change_log WHERE reason = $1`, [`import #${res.body.id}: actor.geojson`]);
     expect(rows).toEqual([{ changed_by: '自然资源局 王工' }]);
   });
@@ -110,8 +112,9 @@ describe('commit', () => {
     ]) }], { project: String(projectId) });
     expect(res.body.counts.errors).toBe(0);
     const done = await commit(res.body.id);
-    expect(done.status).toBe(409);
-    expect(done.body.message).toMatch(/was not written: .*check constraint/);
+    expect(done.status).toBe(422);
+    expect(done.body.error).toBe('import_refused');
+    expect(done.body.params.refused).toEqual([expect.objectContaining({ ref: 'feature 2', error: 'constraint', field: 'paid_yuan' })]);
     expect((await pool.query(`SELECT count(*)::int n FROM parcel WHERE code IN ('NEW-0002', 'NEW-0003')`)).rows[0].n).toBe(0);
     expect((await pool.query(`SELECT status FROM import_batch WHERE id = $1`, [res.body.id])).rows[0].status).toBe('preview');
   });

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAYER_BY_ID } from '../../geo/layers.ts';
 import { startExport } from '../../server/exchange/export.ts';
 import { EXPORTERS, importerFor } from '../../server/exchange/registry.ts';
-import { type LayerFields, loadLayerFields } from '../../server/layer-sql.ts';
+import { type LayerFields, loadLayerFields } from '../../server/core/catalogue.ts';
 import { useTestPool } from '../helpers/db.ts';
 import { gdalMissing } from './helpers.ts';
 

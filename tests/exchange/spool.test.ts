@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { exportToFile, type ExportParams, startExport } from '../../server/exchange/export.ts';
 import { gpkgImporter } from '../../server/exchange/formats/gpkg.ts';
-import { type LayerFields, loadLayerFields } from '../../server/layer-sql.ts';
+import { type LayerFields, loadLayerFields } from '../../server/core/catalogue.ts';
 import '../../server/db/database.ts'; // the date parser the server registers
 
 const onPostgres = inject('backend') === 'postgres';

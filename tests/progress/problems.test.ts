@@ -53,10 +53,10 @@ describe('POST /api/problems', () => {
     expect(status).toBe(400);
   });
 
-  it('refuses an unknown project', async () => {
+  it('refuses an unknown project (422 unknown_reference naming the field)', async () => {
     const { status, body } = await send('POST', '/api/problems', { kind: 'funding', title: 'x', projectId: 999999 });
-    expect(status).toBe(400);
-    expect(body.message).toMatch(/projectId/);
+    expect(status).toBe(422);
+    expect(body).toMatchObject({ error: 'unknown_reference', field: 'project_id' });
   });
 });
 
@@ -72,12 +72,12 @@ describe('PATCH /api/problems/:id', () => {
     expect(rows[1]).toMatchObject({ b: 'open', a: 'resolved' });
   });
 
-  it('refuses a stale version with 409', async () => {
+  it('refuses a stale version with 412 stale_version', async () => {
     const created = (await send('POST', '/api/problems', { kind: 'reserved_land', title: '测试：留用地' })).body;
     expect((await send('PATCH', `/api/problems/${created.id}`, { version: 1, owner: '甲' })).status).toBe(200);
     const stale = await send('PATCH', `/api/problems/${created.id}`, { version: 1, owner: '乙' });
-    expect(stale.status).toBe(409);
-    expect(stale.body.message).toMatch(/version 2/);
+    expect(stale.status).toBe(412);
+    expect(stale.body).toMatchObject({ error: 'stale_version', params: { currentVersion: 2 } });
   });
 
   it('404 for a problem that does not exist', async () => {

@@ -5,7 +5,7 @@ import { VectorTile } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
 import { describe, expect, inject, it } from 'vitest';
 import { LAYER_BY_ID } from '../../geo/layers.ts';
-import { loadLayerFields } from '../../server/layer-sql.ts';
+import { loadLayerFields } from '../../server/core/catalogue.ts';
 import { detectEncoder, renderTile } from '../../server/tiles/render.ts';
 import { useTestPool } from '../helpers/db.ts';
 import { tileOver } from '../helpers/tiles.ts';

@@ -3,7 +3,7 @@
 // those attributes. Through the render function, on whichever encoder this backend has.
 import { describe, expect, it } from 'vitest';
 import { LAYER_BY_ID } from '../../geo/layers.ts';
-import { loadLayerFields } from '../../server/layer-sql.ts';
+import { loadLayerFields } from '../../server/core/catalogue.ts';
 import { detectEncoder, renderTile, tileFields } from '../../server/tiles/render.ts';
 import { useTestPool } from '../helpers/db.ts';
 import { decodeTile, tileOver } from '../helpers/tiles.ts';

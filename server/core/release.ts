@@ -1,0 +1,66 @@
+// The release rule (发布规则): what a reader may see of a layer. Military land's names, units, uses
+// and notes (`sensitive` in geo/layers.ts), and on some rows further columns (`sensitiveWhere`: the
+// owner's name of a parcel an army unit owns, the text of a problem about military land) leave the
+// server only to readers with the military grant. Every read goes through here: tiles, map data and
+// labels, the feature API (items, item, history, HTML, queryables), exports, conflict results and
+// reports, the problem log and the audit. SQL reads ask for the fields' SELECT expressions
+// (releasedFields); reads that already hold rows as objects ask releaseProperties.
+import type { LayerDef } from '../../geo/layers.ts';
+import { seesSensitiveOf, type Grantee } from '../../geo/roles.ts';
+import { ident, literal } from './catalogue.ts';
+
+/** Who is reading, as far as the rule cares. */
+export type Reader = Grantee | null | undefined;
+
+/** Does the reader see sensitive attributes (holds the military grant)? */
+export const seesSensitive = (reader: Reader): boolean => seesSensitiveOf(reader);
+
+/** Whether anything of this layer is ever withheld. */
+export const hasSensitive = (layer: LayerDef): boolean => !!layer.sensitive?.length || !!layer.sensitiveWhere;
+
+/** The SELECT expression of a field for a reader without the grant (table aliased `t`), or null to leave it out. */
+export function withheldSql(layer: LayerDef, name: string, sql: string): string | null {
+  if (layer.sensitive?.includes(name)) return null;
+  const where = layer.sensitiveWhere;
+  if (where?.fields.includes(name)) return `(CASE WHEN t.${ident(where.column)} = ${literal(where.value)} THEN NULL ELSE ${sql} END)`;
+  return sql;
+}
+
+/** A layer's fields (anything with a name and a SELECT expression) as `sees` may read them. */
+export function releasedFields<F extends { name: string; sql: string }>(fields: F[], layer: LayerDef, sees: boolean): F[] {
+  if (sees || !hasSensitive(layer)) return fields;
+  return fields.flatMap((f) => {
+    const sql = withheldSql(layer, f.name, f.sql);
+    return sql === null ? [] : [{ ...f, sql }];
+  });
+}
+
+/**
+ * A row already read (history, conflict results, the problem log) as `sees` may read it: sensitive
+ * columns left out, row-wise ones set to null. `withheld` names what was taken, for the client to say so.
+ */
+export function releaseProperties<P extends Record<string, unknown>>(layer: LayerDef, properties: P, sees: boolean): { properties: P; withheld: string[] } {
+  if (sees || !hasSensitive(layer)) return { properties, withheld: [] };
+  const out: Record<string, unknown> = { ...properties };
+  const withheld: string[] = [];
+  for (const name of layer.sensitive ?? []) {
+    if (name in out) {
+      delete out[name];
+      withheld.push(name);
+    }
+  }
+  const where = layer.sensitiveWhere;
+  if (where && out[where.column] === where.value) {
+    for (const name of where.fields) {
+      if (name in out && out[name] !== null) {
+        out[name] = null;
+        withheld.push(name);
+      }
+    }
+  }
+  return { properties: out as P, withheld };
+}
+
+/** The columns a writer without the grant may set: never a sensitive one. */
+export const writableBy = <C extends { name: string }>(columns: C[], layer: LayerDef, sees: boolean): C[] =>
+  sees ? columns : columns.filter((c) => !layer.sensitive?.includes(c.name));

@@ -1,0 +1,474 @@
+// The write path (写入): every state change of a layer — the feature API's create, replace, patch,
+// delete and restore, an import's commit, the problem log, the CLI's import and the map editor —
+// goes through `writeFeatures`, which checks in one order:
+//   1. the layer's writer role and the military grant (geo/roles.ts layerWriteRefusal)
+//   2. the command-area scope (said to the database: the scope trigger checks each row before and after)
+//   3. the attribute values against the layer's columns (types, coded values, required ones)
+//   4. the status workflow (parcels and houses: 未签约 → 已签约 → 已付款 → 已交地; problems: resolved dates)
+//   5. the geometry (PostGIS validity, with the reason and where)
+//   6. the optimistic version (the row is locked and its version compared)
+// and then writes, in one transaction that says who writes and why, so the history trigger records
+// every change with its before and after (migrations/003) and the tile caches hear of it (004).
+// A batch (an import) is all or nothing: every change is tried, each refusal is named with its
+// feature's reference (file line or record) and reason, and if any is refused nothing is written.
+import type pg from 'pg';
+import { TAKE_STATUS, TAKE_STATUS_NEXT } from '../../geo/domain.ts';
+import type { ErrorParams } from '../../geo/errors.ts';
+import type { LayerDef } from '../../geo/layers.ts';
+import { layerWriteRefusal, type Grantee, ROLE_IDS } from '../../geo/roles.ts';
+import { codeOf } from '../../geo/vocabulary.ts';
+import { withTransaction } from '../db/transaction.ts';
+import { declareWriter } from '../db/writer.ts';
+import { type CollectionColumns, type Column, ident } from './catalogue.ts';
+import { DomainError, fromDatabaseError } from './errors.ts';
+import { seesSensitive } from './release.ts';
+
+/** Who writes: an account (its roles and command areas), or a local tool with the database's own rights. */
+export interface Actor extends Grantee {
+  username: string;
+  /** a local tool (the CLI, the demo loader): every role, no command-area scope */
+  local?: boolean;
+}
+
+export const localActor = (username: string): Actor => ({ username, roles: ROLE_IDS, areaIds: [], local: true });
+
+/** A geometry to store: GeoJSON in east/north order in `srid`, or an import preview's stored one (EPSG:4490). */
+export type GeometryInput = { geojson: string; srid: number } | { importBatch: number; seq: number };
+
+export type Change =
+  | { op: 'create'; props: Map<string, unknown>; geometry: GeometryInput | null; ref?: string }
+  /** `geometry: null` takes the geometry away (where the layer allows none: a problem without a place) */
+  | { op: 'update'; id: number; version: number; props: Map<string, unknown>; geometry?: GeometryInput | null; ref?: string }
+  | { op: 'delete'; id: number; version: number; ref?: string }
+  /** make version `from` current again (a new write); `version` is the current one's, when it exists */
+  | { op: 'restore'; id: number; from: number; version?: number; ref?: string };
+
+export interface WriteTarget {
+  pool: pg.Pool;
+  layer: LayerDef;
+  cols: CollectionColumns;
+}
+
+export interface WriteResult {
+  id: number;
+  version: number;
+  op: Change['op'];
+}
+
+export interface WriteOptions {
+  reason?: string;
+  /** try every change and refuse the batch naming each refused one (imports) */
+  batch?: boolean;
+  /** more work in the same transaction once every change is written (an import marks itself committed) */
+  finally?: (client: pg.PoolClient) => Promise<void>;
+}
+
+/** One refused change of a batch. */
+export interface Refusal {
+  ref: string;
+  error: string;
+  message: string;
+  params: ErrorParams;
+  field?: string;
+}
+
+/**
+ * A batch's refusal: `import_stale` (412) when a target changed since it was read, else
+ * `import_refused` (422); each refused change named with its reference, code, reason and params.
+ */
+export function refusedBatch(refused: Refusal[], total: number): DomainError {
+  const stale = refused.some((r) => r.error === 'stale_version');
+  return new DomainError(stale ? 'import_stale' : 'import_refused',
+    `${refused.length} of ${total} change(s) refused, nothing was written: ${refused.slice(0, 5).map((r) => `${r.ref}: ${r.message}`).join('; ')}${refused.length > 5 ? '; …' : ''}`,
+    { count: refused.length, total, refused: refused.map((r) => ({ ref: r.ref, error: r.error, message: r.message, params: r.params, field: r.field ?? null })) });
+}
+
+// ---- 1. who may write ----
+
+export function checkWriter(who: Actor, layer: LayerDef): void {
+  if (who.local) return;
+  const why = layerWriteRefusal(who, layer.id);
+  if (why) throw new DomainError('forbidden', why, { layer: layer.id, role: layer.writer ?? null, military: !!layer.sensitive?.length });
+}
+
+/** The command areas a write is held to: an editor's own, on the layers editors write; nothing else is scoped. */
+const scopeOf = (who: Actor, layer: LayerDef): readonly number[] | null =>
+  who.local || layer.writer !== 'editor' ? null : who.areaIds;
+
+// ---- 3. values ----
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function validDate(s: string): boolean {
+  const m = DATE.exec(s);
+  if (!m || Number(m[1]) < 1) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+}
+
+const typeName: Record<Column['kind'], string> = {
+  text: 'a string', int: 'a whole number', number: 'a number', boolean: 'true or false', date: 'a date YYYY-MM-DD',
+  timestamp: 'a timestamp', other: 'a value',
+};
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+const MAX_TEXT = 10_000;
+const MAX_INT = 2_147_483_647;
+
+/**
+ * One attribute value checked against its column and converted (coded labels → keys). `fromFile`:
+ * values read from a file are text; numbers, booleans and dates written as text are taken.
+ */
+export function checkValue(col: Column, value: unknown, fromFile = false): unknown {
+  const params = { field: col.name, expected: col.kind };
+  const wrong = () => new DomainError('wrong_type', `"${col.name}" must be ${typeName[col.kind]}${col.nullable ? ' or null' : ''}, got ${describe(value)}`, params);
+  if (value === null) {
+    if (!col.nullable) throw new DomainError('missing_attribute', `"${col.name}" is required and cannot be null`, { field: col.name });
+    return null;
+  }
+  if (fromFile && typeof value === 'string') {
+    const t = value.trim();
+    if ((col.kind === 'int' || col.kind === 'number') && t !== '' && Number.isFinite(Number(t))) value = Number(t);
+    else if (col.kind === 'boolean' && /^(true|false|是|否)$/i.test(t)) value = /^(true|是)$/i.test(t);
+  }
+  switch (col.kind) {
+    case 'text': {
+      if (typeof value !== 'string') throw wrong();
+      if (value.includes('\0')) throw new DomainError('wrong_value', `"${col.name}" holds a NUL character`, { field: col.name });
+      if (value.length > MAX_TEXT) throw new DomainError('wrong_value', `"${col.name}" is longer than ${MAX_TEXT} characters`, { field: col.name, max: MAX_TEXT });
+      if (col.vocab) {
+        const code = codeOf(col.vocab, value.trim());
+        if (!code) {
+          throw new DomainError('wrong_value', `"${col.name}" must be one of ${Object.entries(col.vocab).map(([k, l]) => `${k} (${l.zh})`).join(', ')}; got ${JSON.stringify(value)}`,
+            { field: col.name, allowed: Object.keys(col.vocab) });
+        }
+        return code;
+      }
+      return value;
+    }
+    case 'int':
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw wrong();
+      if (Math.abs(value) > MAX_INT) throw new DomainError('wrong_value', `"${col.name}" is out of range`, { field: col.name, max: MAX_INT });
+      return value;
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw wrong();
+      if (Math.abs(value) > 1e15) throw new DomainError('wrong_value', `"${col.name}" is out of range`, { field: col.name, max: 1e15 });
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') throw wrong();
+      return value;
+    case 'date':
+      if (typeof value !== 'string' || !validDate(value)) throw wrong();
+      return value;
+    case 'timestamp':
+      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(Date.parse(value)) || value.startsWith('0000')) throw wrong();
+      return value;
+    default:
+      return value;
+  }
+}
+
+export type WriteMode = 'create' | 'replace' | 'patch';
+
+/**
+ * A change's attributes checked against the layer's columns: unknown names refused (read-only ones
+ * sent back as read are ignored), values checked, required ones present on create, and on replace
+ * the missing ones back to their defaults (`undefined`).
+ */
+export function checkProps(given: Record<string, unknown>, layer: LayerDef, cols: CollectionColumns, mode: WriteMode,
+  opts: { fromFile?: boolean; sees?: boolean } = {}): Map<string, unknown> {
+  const stamped = layer.workflow ? STAMPED_ON_CREATE[layer.workflow] : [];
+  const props = new Map<string, unknown>();
+  const writable = cols.writable.filter((c) => opts.sees !== false || !layer.sensitive?.includes(c.name));
+  const byName = new Map(writable.map((c) => [c.name, c]));
+  for (const [name, value] of Object.entries(given)) {
+    const col = byName.get(name);
+    if (!col) {
+      if (cols.readOnly.has(name)) continue;
+      throw new DomainError('unknown_attribute', `"${name}" is not an attribute of ${layer.id}; its attributes are ${[...byName.keys()].join(', ')}`,
+        { field: name, layer: layer.id, allowed: [...byName.keys()] });
+    }
+    props.set(name, checkValue(col, value, opts.fromFile));
+  }
+  if (mode !== 'patch') {
+    for (const col of writable) {
+      if (props.has(col.name)) continue;
+      if (!col.nullable && !col.hasDefault && !(mode === 'create' && stamped.includes(col.name))) throw new DomainError('missing_attribute', `"${col.name}" is required`, { field: col.name, layer: layer.id });
+      if (mode === 'replace') props.set(col.name, undefined);
+    }
+  }
+  return props;
+}
+
+// ---- 4. workflow ----
+
+/** Columns a workflow fills on create when not given (a problem is opened today). */
+const STAMPED_ON_CREATE: Record<NonNullable<LayerDef['workflow']>, string[]> = { take: [], problem: ['opened_on'] };
+
+type Status = keyof typeof TAKE_STATUS;
+
+/** Today in Beijing (the district's calendar day). */
+const beijingToday = (): string => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+
+/** The dates a step of the take workflow stamps when none is given. */
+const STEP_DATE: Partial<Record<Status, string>> = { signed: 'signed_on', paid: 'paid_on', handed_over: 'handed_over_on', court: 'court_filed_on' };
+
+const statusLabel = (s: Status) => TAKE_STATUS[s] ?? { zh: s, en: s };
+
+function checkWorkflow(layer: LayerDef, current: Record<string, unknown> | null, props: Map<string, unknown>): void {
+  if (layer.workflow === 'take') {
+    const to = props.get('status') as Status | undefined;
+    if (!current) {
+      if (to !== undefined && to !== 'unsigned') {
+        throw new DomainError('status_transition', `a new ${layer.id} starts as 未签约 (unsigned), not ${statusLabel(to).zh} (${to})`,
+          { field: 'status', from: null, to, allowed: ['unsigned'] });
+      }
+      return;
+    }
+    const from = current.status as Status;
+    if (to === undefined || to === from) return;
+    const allowed = TAKE_STATUS_NEXT[from] ?? [];
+    if (!allowed.includes(to)) {
+      const label = (s: Status) => `${statusLabel(s).zh} (${s})`;
+      throw new DomainError('status_transition',
+        `status cannot go from ${label(from)} to ${label(to)}; ${allowed.length ? `allowed next: ${allowed.map(label).join(', ')}` : `${label(from)} is final`}`,
+        { field: 'status', from, to, allowed });
+    }
+    const dateCol = STEP_DATE[to];
+    if (dateCol && !props.has(dateCol) && current[dateCol] == null) props.set(dateCol, beijingToday());
+  } else if (layer.workflow === 'problem') {
+    if (!current) {
+      if (!props.has('opened_on') || props.get('opened_on') === undefined) props.set('opened_on', beijingToday());
+      if (props.get('status') === 'resolved' && !props.get('resolved_on')) props.set('resolved_on', beijingToday());
+      return;
+    }
+    const to = props.get('status');
+    // resolving without a date: resolved today; reopening clears the date
+    if (to === 'resolved' && !props.has('resolved_on')) props.set('resolved_on', current.resolved_on ?? beijingToday());
+    if (to !== undefined && to !== 'resolved' && !props.has('resolved_on')) props.set('resolved_on', null);
+  }
+}
+
+// ---- 5. geometry ----
+
+/** The geometry as stored: 2D, EPSG:4490, repeated points removed, multi for polygons and lines. */
+function geometrySql(layer: LayerDef, input: GeometryInput, params: unknown[]): string {
+  let inner: string;
+  if ('geojson' in input) {
+    params.push(input.geojson);
+    const g = `ST_SetSRID(ST_GeomFromGeoJSON($${params.length}::text), ${Number(input.srid)})`;
+    inner = input.srid === 4490 ? g : `ST_Transform(${g}, 4490)`;
+  } else {
+    params.push(input.importBatch, input.seq);
+    inner = `(SELECT f.geom FROM import_feature f WHERE f.batch_id = $${params.length - 1} AND f.seq = $${params.length})`;
+  }
+  if (layer.geometry === 'point') return `ST_GeometryN(ST_Force2D(${inner}), 1)`;
+  const family = layer.geometry === 'polygon' ? 3 : 2;
+  return `ST_Multi(ST_CollectionExtract(ST_RemoveRepeatedPoints(ST_Force2D(${inner})), ${family}))`;
+}
+
+/** Refuse an invalid geometry with PostGIS's reason and location (ST_IsValidDetail). */
+async function checkGeometry(client: pg.PoolClient, layer: LayerDef, input: GeometryInput): Promise<void> {
+  const params: unknown[] = [];
+  const g = geometrySql(layer, input, params);
+  const { rows } = await client.query<{ empty: boolean; valid: boolean; reason: string | null; x: number | null; y: number | null }>(
+    `SELECT g IS NULL OR ST_IsEmpty(g) AS empty, d.valid, d.reason, ST_X(d.location) x, ST_Y(d.location) y
+       FROM (SELECT ${g} AS g) s LEFT JOIN LATERAL ST_IsValidDetail(s.g) d ON true`, params);
+  const d = rows[0];
+  if (!d || d.empty) throw new DomainError('empty_geometry', `the geometry has no ${layer.geometry} in it`, { field: 'geometry', layer: layer.id }, { status: 422 });
+  if (!d.valid) {
+    const location: [number, number] | null = d.x !== null ? [d.x, d.y!] : null;
+    const self = /self-intersection|ring self/i.test(d.reason ?? '');
+    throw new DomainError(self ? 'self_intersection' : 'invalid_geometry',
+      `the geometry is not valid: ${d.reason}${location ? ` at longitude ${location[0].toFixed(7)}, latitude ${location[1].toFixed(7)}` : ''}`,
+      { field: 'geometry', reason: d.reason, location });
+  }
+}
+
+// ---- 6. version ----
+
+interface Current {
+  version: number;
+  row: Record<string, unknown>;
+}
+
+async function lockRow(client: pg.PoolClient, layer: LayerDef, id: number, requireGeometry: boolean): Promise<Current | null> {
+  const { rows } = await client.query<Current>(
+    `SELECT t.version, to_jsonb(t) - '${layer.geometryColumn}' - '${layer.geometryColumn}_3857' AS row FROM ${ident(layer.table)} t
+      WHERE t.id = $1 ${requireGeometry ? `AND t.${ident(layer.geometryColumn)} IS NOT NULL` : ''} FOR UPDATE`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+function checkVersion(current: Current | null, id: number, expected: number, layer: LayerDef): asserts current is Current {
+  if (!current) throw new DomainError('not_found', `${layer.id} has no feature ${id}`, { layer: layer.id, id });
+  if (current.version !== expected) {
+    throw new DomainError('stale_version',
+      `feature ${id} is at version ${current.version}, not ${expected}: someone changed it since you read it; read it again and redo your change`,
+      { layer: layer.id, id, currentVersion: current.version, yourVersion: expected });
+  }
+}
+
+// ---- the writes ----
+
+async function create(client: pg.PoolClient, t: WriteTarget, who: Actor, c: Extract<Change, { op: 'create' }>): Promise<WriteResult> {
+  const { layer } = t;
+  checkWorkflow(layer, null, c.props);
+  if (c.geometry) await checkGeometry(client, layer, c.geometry);
+  const cols: string[] = [];
+  const values: string[] = [];
+  const params: unknown[] = [];
+  for (const [name, value] of c.props) {
+    if (value === undefined) continue;
+    params.push(value);
+    cols.push(ident(name));
+    values.push(`$${params.length}`);
+  }
+  params.push(who.username);
+  cols.push('updated_by');
+  values.push(`$${params.length}`);
+  if (c.geometry) {
+    cols.push(ident(layer.geometryColumn));
+    values.push(geometrySql(layer, c.geometry, params));
+  }
+  const { rows } = await client.query<{ id: number; version: number }>(
+    `INSERT INTO ${ident(layer.table)} (${cols.join(', ')}) VALUES (${values.join(', ')}) RETURNING id, version`, params);
+  return { ...rows[0], op: 'create' };
+}
+
+async function update(client: pg.PoolClient, t: WriteTarget, c: Extract<Change, { op: 'update' }>): Promise<WriteResult> {
+  const { layer } = t;
+  const current = await lockRow(client, layer, c.id, layer.id === 'red_line');
+  checkVersion(current, c.id, c.version, layer);
+  checkWorkflow(layer, current.row, c.props);
+  if (c.geometry) await checkGeometry(client, layer, c.geometry);
+  const sets: string[] = [];
+  const params: unknown[] = [c.id];
+  for (const [name, value] of c.props) {
+    if (value === undefined) {
+      sets.push(`${ident(name)} = DEFAULT`);
+    } else {
+      params.push(value);
+      sets.push(`${ident(name)} = $${params.length}`);
+    }
+  }
+  if (c.geometry) sets.push(`${ident(layer.geometryColumn)} = ${geometrySql(layer, c.geometry, params)}`);
+  else if (c.geometry === null) sets.push(`${ident(layer.geometryColumn)} = NULL`);
+  if (sets.length === 0) sets.push('version = version'); // a no-op patch is still a recorded write
+  const { rows } = await client.query<{ id: number; version: number }>(
+    `UPDATE ${ident(layer.table)} SET ${sets.join(', ')} WHERE id = $1 RETURNING id, version`, params);
+  return { ...rows[0], op: 'update' };
+}
+
+/** Delete (a red line is taken off its project, which stays). History keeps every version. */
+async function remove(client: pg.PoolClient, t: WriteTarget, c: Extract<Change, { op: 'delete' }>): Promise<WriteResult> {
+  const { layer } = t;
+  const current = await lockRow(client, layer, c.id, layer.id === 'red_line');
+  checkVersion(current, c.id, c.version, layer);
+  if (layer.id === 'red_line') await client.query(`UPDATE project SET red_line = NULL WHERE id = $1`, [c.id]);
+  else await client.query(`DELETE FROM ${ident(layer.table)} WHERE id = $1`, [c.id]);
+  return { id: c.id, version: current.version, op: 'delete' };
+}
+
+/** A geometry held in change_log JSON (GeoJSON object, or hex EWKB from older writers). */
+export const jsonGeometrySql = (expr: string): string =>
+  `(CASE jsonb_typeof(${expr}) WHEN 'object' THEN ST_SetSRID(ST_GeomFromGeoJSON((${expr})::text), 4490)
+     WHEN 'string' THEN ST_SetSRID(((${expr}) #>> '{}')::geometry, 4490) END)`;
+
+/**
+ * Make a past version current again: a new write, recorded like any other. A deleted feature comes
+ * back under its id. The status workflow does not apply: a restore undoes, it does not progress.
+ */
+async function restore(client: pg.PoolClient, t: WriteTarget, who: Actor, c: Extract<Change, { op: 'restore' }>): Promise<WriteResult> {
+  const { layer, cols } = t;
+  const geom = layer.geometryColumn;
+  const { rows: entries } = await client.query<{ after: Record<string, unknown> }>(
+    `SELECT after FROM change_log WHERE layer = $1 AND feature_id = $2 AND version = $3 AND after IS NOT NULL ORDER BY id DESC LIMIT 1`,
+    [layer.table, c.id, c.from],
+  );
+  if (!entries[0]) throw new DomainError('not_found', `${layer.id} feature ${c.id} has no version ${c.from} in its history`, { layer: layer.id, id: c.id, version: c.from });
+  const current = await lockRow(client, layer, c.id, false);
+  const names = cols.writable.map((col) => ident(col.name));
+  const from = `jsonb_populate_record(NULL::${ident(layer.table)}, $2::jsonb - '${geom}')`;
+  if (current) {
+    if (c.version === undefined) {
+      throw new DomainError('precondition_required', `restoring over feature ${c.id} needs If-Match with its current ETag ("${current.version}")`,
+        { currentVersion: current.version });
+    }
+    checkVersion(current, c.id, c.version, layer);
+    const { rows } = await client.query<{ id: number; version: number }>(
+      `UPDATE ${ident(layer.table)} t SET (${names.join(', ')}) = (SELECT ${names.map((n) => `r.${n}`).join(', ')} FROM ${from} r),
+              ${ident(geom)} = ${jsonGeometrySql(`$2::jsonb -> '${geom}'`)}
+        WHERE t.id = $1 RETURNING id, version`,
+      [c.id, entries[0].after],
+    );
+    return { ...rows[0], op: 'restore' };
+  }
+  const { rows } = await client.query<{ id: number; version: number }>(
+    `INSERT INTO ${ident(layer.table)} (id, ${names.join(', ')}, ${ident(geom)}, version, updated_by)
+     SELECT $1::int, ${names.map((n) => `r.${n}`).join(', ')}, ${jsonGeometrySql(`$2::jsonb -> '${geom}'`)},
+            (SELECT coalesce(max(version), 0) + 1 FROM change_log WHERE layer = $3 AND feature_id = $1::int), $4
+       FROM ${from} r RETURNING id, version`,
+    [c.id, entries[0].after, layer.table, who.username],
+  );
+  return { ...rows[0], op: 'restore' };
+}
+
+function apply(client: pg.PoolClient, t: WriteTarget, who: Actor, c: Change): Promise<WriteResult> {
+  switch (c.op) {
+    case 'create': return create(client, t, who, c);
+    case 'update': return update(client, t, c);
+    case 'delete': return remove(client, t, c);
+    case 'restore': return restore(client, t, who, c);
+  }
+}
+
+/** A refusal from the database (constraint, scope trigger, bad value) as a DomainError; anything else as it is. */
+const asDomain = (err: unknown, layer: LayerDef): unknown => (err instanceof DomainError ? err : fromDatabaseError(err, layer.table) ?? err);
+
+/**
+ * Every state change of a layer. One change (the feature API, the problem log) throws its refusal;
+ * a batch (`batch: true`) throws `import_refused` (or `import_stale` when a target changed since it
+ * was read) listing every refused change, and writes nothing.
+ */
+export async function writeFeatures(t: WriteTarget, who: Actor, changes: Change[], opts: WriteOptions = {}): Promise<WriteResult[]> {
+  checkWriter(who, t.layer);
+  if (!seesSensitive(who) && !who.local && changes.some((c) => 'props' in c && t.layer.sensitive?.some((s) => c.props.has(s)))) {
+    throw new DomainError('forbidden', `writing ${t.layer.sensitive!.join(', ')} needs the military grant`, { layer: t.layer.id, role: 'military' });
+  }
+  try {
+    return await withTransaction(t.pool, async (client) => {
+      await declareWriter(client, { actor: who.username, scopeAreaIds: scopeOf(who, t.layer) }, opts.reason);
+      const results: WriteResult[] = [];
+      const refused: Refusal[] = [];
+      for (const [i, change] of changes.entries()) {
+        if (!opts.batch) {
+          results.push(await apply(client, t, who, change));
+          continue;
+        }
+        await client.query('SAVEPOINT zs_change');
+        try {
+          results.push(await apply(client, t, who, change));
+          await client.query('RELEASE SAVEPOINT zs_change');
+        } catch (err) {
+          const e = asDomain(err, t.layer);
+          if (!(e instanceof DomainError)) throw err;
+          await client.query('ROLLBACK TO SAVEPOINT zs_change');
+          refused.push({ ref: change.ref ?? `#${i + 1}`, error: e.code, message: e.message, params: e.params, ...(e.field ? { field: e.field } : {}) });
+        }
+      }
+      if (refused.length) throw refusedBatch(refused, changes.length);
+      if (opts.finally) await opts.finally(client);
+      return results;
+    });
+  } catch (err) {
+    throw asDomain(err, t.layer);
+  }
+}
