@@ -1,6 +1,7 @@
 // 审计: who changed what and when. Data changes come from change_log (every write records its user:
 // migrations/003); account events (logins, users, roles, passwords) from account_event.
 import type pg from 'pg';
+import type { AccountEvent, DataChange } from '../../geo/api.ts';
 import { LAYERS } from '../../geo/layers.ts';
 import { AccountError } from './users.ts';
 
@@ -41,18 +42,7 @@ export function auditQuery(q: Record<string, string | undefined>): AuditQuery {
   };
 }
 
-export interface DataChange {
-  id: number;
-  at: string;
-  user: string;
-  layer: string;
-  featureId: number;
-  op: 'insert' | 'update' | 'delete';
-  version: number;
-  reason: string | null;
-  /** attribute names that changed (values stay in the feature's history, behind its own rules) */
-  changed: string[];
-}
+export type { DataChange };
 
 /** A 'to' date without a time means the whole day. */
 const toBound = (to: string) => (to.length === 10 ? `(${to}::date + 1)` : `${to}::timestamptz`);
@@ -82,15 +72,7 @@ export async function dataChanges(pool: pg.Pool, q: AuditQuery): Promise<{ items
   return { items, more: rows.length > q.limit };
 }
 
-export interface AccountEvent {
-  id: number;
-  at: string;
-  actor: string;
-  username: string;
-  event: string;
-  detail: unknown;
-  ip: string | null;
-}
+export type { AccountEvent };
 
 export async function accountEvents(pool: pg.Pool, q: AuditQuery): Promise<{ items: AccountEvent[]; more: boolean }> {
   const where: string[] = [];

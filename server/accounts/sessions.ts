@@ -4,7 +4,7 @@
 // CACHE_MS.
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { Role } from '../../geo/roles.ts';
+import type { SessionUser } from '../../geo/api.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 import { recordEvent } from './users.ts';
 
@@ -16,13 +16,7 @@ export const LOCK_AFTER = 5;
 const LOCK_BASE_S = 60;
 const LOCK_MAX_S = 15 * 60;
 
-export interface SessionUser {
-  id: number;
-  username: string;
-  displayName: string;
-  roles: Role[];
-  areaIds: number[];
-}
+export type { SessionUser };
 
 export interface Session {
   tokenHash: string;

@@ -1,21 +1,12 @@
 // Accounts: read, create, change, and the first admin. Plain functions over a pool; the routes in
 // index.ts are thin. Every change is written to account_event in the same transaction.
 import type pg from 'pg';
+import type { User } from '../../geo/api.ts';
 import { ROLE_IDS, type Role } from '../../geo/roles.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { hashPassword, passwordProblem, randomPassword } from './passwords.ts';
 
-export interface User {
-  id: number;
-  username: string;
-  displayName: string;
-  roles: Role[];
-  /** command areas an editor works in */
-  areaIds: number[];
-  disabled: boolean;
-  createdAt: string;
-  lastLoginAt: string | null;
-}
+export type { User };
 
 export class AccountError extends Error {
   constructor(public statusCode: number, public code: string, message: string, public field?: string) {

@@ -1,29 +1,12 @@
 // A feature's versions from change_log: who, when, what changed, the row before and after (as
 // GeoJSON features, CRS84). Deleted features keep their history.
 import type pg from 'pg';
+import type { HistoryEntry, HistoryFeature } from '../../geo/api.ts';
 import type { LayerDef } from '../../geo/layers.ts';
 import { releaseProperties } from '../core/release.ts';
 import { jsonGeometrySql } from '../core/write.ts';
 
-export interface HistoryFeature {
-  type: 'Feature';
-  id: number;
-  geometry: unknown;
-  properties: Record<string, unknown>;
-}
-
-export interface HistoryEntry {
-  entry: number;
-  version: number;
-  op: 'insert' | 'update' | 'delete';
-  changedAt: string;
-  changedBy: string;
-  reason: string | null;
-  /** attribute names (and "geometry") that differ between before and after */
-  changed: string[];
-  before: HistoryFeature | null;
-  after: HistoryFeature | null;
-}
+export type { HistoryEntry, HistoryFeature };
 
 const BOOKKEEPING = new Set(['version', 'updated_at', 'updated_by']);
 

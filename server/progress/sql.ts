@@ -2,6 +2,7 @@
 // progress_delta holds, per project and Beijing day, how each summed figure changed; the state at the
 // end of day D is the sum of the deltas up to D). Plain functions over a pool: no HTTP here.
 import type pg from 'pg';
+import type { Figures, StatusCounts } from '../../geo/api.ts';
 import { m2ToMu } from '../../geo/units.ts';
 
 type Queryable = Pick<pg.Pool, 'query'>;
@@ -11,18 +12,7 @@ export const endOfDaySql = (param: string): string => `((${param}::date + 1)::te
 
 export const STATUSES = ['unsigned', 'signed', 'paid', 'handed_over', 'court'] as const;
 export type TakeStatus = (typeof STATUSES)[number];
-export type StatusCounts = Record<TakeStatus, number> & { total: number };
-
-export interface Figures {
-  land: { targetMu: number; totalMu: number; signedMu: number; completedMu: number; pct: number | null };
-  house: { targetM2: number; totalM2: number; signedM2: number; completedM2: number; pct: number | null };
-  parcels: StatusCounts;
-  houses: StatusCounts;
-  /** parcels and houses together, in 元 */
-  money: { agreedYuan: number; paidYuan: number; unpaidYuan: number };
-  /** mean of the land and house percentages that have a target (null if neither has) */
-  pct: number | null;
-}
+export type { Figures, StatusCounts };
 
 export interface ProjectAsOf {
   id: number;

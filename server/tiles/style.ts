@@ -1,14 +1,14 @@
 // GET /tiles/style.json: the client's MapLibre style, built by the same module the client builds it
-// with (web/src/map/style.ts), its sources made absolute: vector tiles for the dense layers, GeoJSON
+// with (geo/style/style.ts), its sources made absolute: vector tiles for the dense layers, GeoJSON
 // from the map-data API for the rest and for the label points. No glyphs URL: MapLibre draws every
 // label with the machine's own fonts (localIdeographFontFamily), so nothing comes from the internet.
-// The fill patterns are images the client draws on a canvas (web/src/map/patterns.ts); other
+// The fill patterns (geo/style/patterns.ts) are images the client draws on a canvas; other
 // consumers get their ids in metadata and can supply their own.
 import type { StyleSpecification } from 'maplibre-gl';
 import { LAYERS, TILE_MAX_ZOOM } from '../../geo/layers.ts';
-import { LABELLED_POLYGONS, labelSourceFor, sourceId, TILE_LAYERS } from '../../web/src/map/data.ts';
-import { PATTERNS } from '../../web/src/map/patterns.ts';
-import { baseStyle, dataLayers, LOCAL_IDEOGRAPH_FONT } from '../../web/src/map/style.ts';
+import { PATTERNS } from '../../geo/style/patterns.ts';
+import { LABELLED_POLYGONS, labelSourceFor, sourceId, TILE_LAYERS } from '../../geo/style/sources.ts';
+import { baseStyle, dataLayers, LOCAL_IDEOGRAPH_FONT } from '../../geo/style/style.ts';
 
 export function buildStyle(origin: string, lang: 'zh' | 'en'): StyleSpecification {
   const style = baseStyle();

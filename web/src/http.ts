@@ -1,7 +1,6 @@
 // The one fetch of the web client: every call to the app's own API goes through `api()`. It waits for
 // the session, sends the CSRF token on every change, retries once when the token was stale, and on a
-// 401 hands over to the login screen. Plain TypeScript (no runes): the server imports map/data.ts,
-// which imports this. session.svelte.ts plugs the session in with `useAuth`.
+// 401 hands over to the login screen. session.svelte.ts plugs the session in with `useAuth`.
 export interface Auth {
   /** resolves once the session is known */
   ready(): Promise<void>;

@@ -2,13 +2,12 @@
 // one fetch (http.ts `api`), which sends its CSRF token on every change and on a 401 (no session, or
 // it expired) brings up the login screen. The server decides; the client only
 // hides what it would refuse (geo/roles.ts).
+import type { SessionUser } from '../../geo/api.ts';
 import { has, layerWriteRefusal, type Role } from '../../geo/roles.ts';
 import { api, useAuth } from './http.ts';
 
 export { api };
-
-export type { SessionUser } from '../../server/accounts/sessions.ts';
-import type { SessionUser } from '../../server/accounts/sessions.ts';
+export type { SessionUser };
 
 interface SessionBody {
   user: SessionUser | null;

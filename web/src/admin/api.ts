@@ -1,12 +1,9 @@
 // What the admin page reads and writes: /api/admin/users, /api/audit, /api/audit/accounts (server/accounts).
+import type { AccountEvent, DataChange, User } from '../../../geo/api.ts';
 import type { Role } from '../../../geo/roles.ts';
 import { api } from '../http.ts';
 
-// the server's own types (type-only: nothing of the server reaches the bundle)
-export type { User } from '../../../server/accounts/users.ts';
-export type { AccountEvent, DataChange } from '../../../server/accounts/audit.ts';
-import type { AccountEvent, DataChange } from '../../../server/accounts/audit.ts';
-import type { User } from '../../../server/accounts/users.ts';
+export type { AccountEvent, DataChange, User };
 
 export interface Page<T> {
   items: T[];

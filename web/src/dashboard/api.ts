@@ -1,7 +1,6 @@
 // What the dashboard reads from the progress API (server/progress). Types mirror the JSON.
-// the figures' shape is the server's own (type-only import: nothing of the server is bundled)
+import type { Figures, StatusCounts } from '../../../geo/api.ts';
 import { api } from '../http.ts';
-import type { Figures, StatusCounts } from '../../../server/progress/sql.ts';
 export type { Figures, StatusCounts };
 export interface ProgressGroup extends Figures { key: string; id: number | null; name: string; code?: string; commandAreaId?: number; year?: number; projects: number }
 export interface ProgressResult { asOf: string; groupBy: string; year: number | null; areaId: number | null; groups: ProgressGroup[]; total: ProgressGroup }

@@ -4,7 +4,7 @@
 // command-area sources carry the feature id (project id / command_area id), e.g. the main map's
 // 'zs-red_line' and 'zs-command_area' sources.
 import type { ExpressionSpecification, Map as MapLibreMap } from 'maplibre-gl';
-import { COLORS } from '../map/style.ts';
+import { COLORS } from '../../../geo/style/style.ts';
 import { fetchMapProgress, type MapProgress } from './api.ts';
 
 /** grey without a figure; then the main map's own progress ramp (0 % red → 100 % green) */

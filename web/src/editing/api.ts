@@ -1,8 +1,8 @@
 // The feature API as the editor uses it: read a feature with its ETag, write with If-Match, the
 // schema for the attribute form, history and restore. Errors come back as the server's JSON (what
 // and where: field, path, position, location) so the form can show them next to the field.
+import type { HistoryEntry } from '../../../geo/api.ts';
 import { api } from '../http.ts';
-import type { HistoryEntry } from '../../../server/features/history.ts';
 
 export interface ApiError {
   status: number;

@@ -1,6 +1,7 @@
 // Interface text of the web client. Domain vocabulary (statuses, kinds, layer titles) lives in
 // geo/ and is not repeated here.
 import type { Label } from '../../../geo/domain.ts';
+import { MAP_TEXT } from '../../../geo/style/style.ts';
 
 export const UI = {
   appTitle: { zh: '征收一张图', en: 'Expropriation on One Map' },
@@ -41,8 +42,6 @@ export const UI = {
   },
   onTime: { zh: '按期', en: 'On time' },
   overdueMonths: { zh: '逾期 {n} 个月', en: '{n} months overdue' },
-  overdueShort: { zh: '逾期{n}个月', en: '{n} mo overdue' },
-  progressLabel: { zh: '进度 {p}%', en: '{p}% done' },
   yuan: { zh: '元', en: 'yuan' },
   units: { zh: '套', en: 'units' },
   households: { zh: '户', en: 'households' },
@@ -57,7 +56,7 @@ export const UI = {
   overdueSite: { zh: '逾期未交付', en: 'Delivery overdue' },
   onTimeSite: { zh: '按期', en: 'On schedule' },
   restrictedZone: { zh: '管控区（需市级协调）', en: 'Restricted zone (city-level coordination)' },
-  militaryRestricted: { zh: '军事管理区（属性受限）', en: 'Military zone (restricted)' },
+  militaryRestricted: MAP_TEXT.militaryRestricted,
   history: { zh: '历史版本', en: 'History' },
   historyOf: { zh: '{layer} #{id} 的历史版本', en: 'History of {layer} #{id}' },
   historyEmpty: { zh: '没有历史记录', en: 'No history' },

@@ -1,5 +1,5 @@
-// Where the map's data comes from. Everything that talks to the map-data API lives here: `sourceFor`
-// tells the style which source (and source-layer) a layer reads, `FeatureLoader` fills the sources.
+// Where the map's data comes from. Everything that talks to the map-data API lives here:
+// `FeatureLoader` fills the sources that geo/style/sources.ts names for each layer.
 // Small layers come whole as GeoJSON from /api/layers/{id}/features; the large ones (parcels,
 // farmland, cane bases, houses) are vector tiles from /tiles/{id}/{z}/{x}/{y}.mvt, drawn from the
 // zoom level geo/layers.ts gives them.
@@ -7,6 +7,7 @@ import { api } from '../http.ts';
 import type { GeoJSONSource, Map as MapLibreMap, SourceSpecification } from 'maplibre-gl';
 import type { Label } from '../../../geo/domain.ts';
 import { LAYER_BY_ID, TILE_MAX_ZOOM, type GeometryKind, type LayerDef } from '../../../geo/layers.ts';
+import { LABELLED_POLYGONS, labelSourceFor, sourceId, TILE_LAYERS } from '../../../geo/style/sources.ts';
 import { labelPoints } from './labelpoints.ts';
 
 export type BBox = [number, number, number, number];
@@ -32,8 +33,6 @@ export interface FeatureCollection extends GeoJSON.FeatureCollection {
   truncated?: boolean;
 }
 
-/** Layers too large to fetch whole: read as vector tiles. */
-export const TILE_LAYERS: ReadonlySet<string> = new Set(['parcel', 'farmland', 'cane_base', 'house']);
 const FULL_LIMIT = 50000;
 
 /** The zoom level from which a layer is drawn (tiled layers only have tiles from there on). */
@@ -59,23 +58,6 @@ export function featuresUrl(id: string, bbox?: BBox, limit = FULL_LIMIT): string
   if (bbox) q.set('bbox', bbox.map((v) => v.toFixed(6)).join(','));
   q.set('limit', String(limit));
   return `/api/layers/${encodeURIComponent(id)}/features?${q}`;
-}
-
-export const sourceId = (layerId: string): string => `zs-${layerId}`;
-
-/** The source a layer's style layers read from (and, once on vector tiles, its source-layer). */
-export function sourceFor(layerId: string): { source: string; sourceLayer?: string } {
-  return TILE_LAYERS.has(layerId) ? { source: sourceId(layerId), sourceLayer: layerId } : { source: sourceId(layerId) };
-}
-
-/** Polygon layers whose labels come from one point per feature (see labelpoints.ts). */
-export const LABELLED_POLYGONS: ReadonlySet<string> = new Set([
-  'water', 'command_area', 'township', 'village', 'park', 'red_line', 'resettlement_site', 'disputed_land', 'military_land',
-]);
-
-/** The point source of a labelled polygon layer's labels. */
-export function labelSourceFor(layerId: string): { source: string; sourceLayer?: string } {
-  return { source: `${sourceId(layerId)}-label` };
 }
 
 const EMPTY: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] };

@@ -4,9 +4,9 @@ import { Popup, type MapGeoJSONFeature, type PointLike } from 'maplibre-gl';
 import { mount, unmount } from 'svelte';
 import IdentifyPopup from '../panels/IdentifyPopup.svelte';
 import { app, type Hit } from '../state.svelte.ts';
-import { TILE_LAYERS, sourceFor } from './data.ts';
+import { TILE_LAYERS, sourceFor } from '../../../geo/style/sources.ts';
+import { IDENTIFY_ORDER } from '../../../geo/style/style.ts';
 import type { MapController } from './layers.ts';
-import { IDENTIFY_ORDER } from './style.ts';
 
 const TOLERANCE = 4; // px around the click
 

@@ -7,8 +7,9 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { Lang } from '../i18n/i18n.svelte.ts';
 import { app, type LayerEntry } from '../state.svelte.ts';
 import { FeatureLoader, type District } from './data.ts';
-import { PATTERNS, PATTERN_PIXEL_RATIO, patternImage } from './patterns.ts';
-import { LOCAL_IDEOGRAPH_FONT, OPACITY_PROPS, baseStyle, dataLayers, textFields } from './style.ts';
+import { PATTERNS, PATTERN_PIXEL_RATIO } from '../../../geo/style/patterns.ts';
+import { LOCAL_IDEOGRAPH_FONT, OPACITY_PROPS, baseStyle, dataLayers, textFields } from '../../../geo/style/style.ts';
+import { patternImage } from './patterns.ts';
 import { attachInteractions } from './interactions.ts';
 
 type Opacity = number | unknown[];

@@ -2,8 +2,8 @@
 import {
   COMMAND_AREA, FARMLAND_KIND, PROBLEM_STATUS, ROAD_CLASS, TAKE_STATUS, type Label,
 } from '../../../geo/domain.ts';
+import { COLORS } from '../../../geo/style/style.ts';
 import { UI } from '../i18n/strings.ts';
-import { COLORS } from '../map/style.ts';
 
 export type Swatch =
   | { kind: 'fill'; color: string; outline?: string; dashed?: boolean; width?: number }

@@ -4,10 +4,10 @@
 import type {
   DataDrivenPropertyValueSpecification, ExpressionSpecification, LayerSpecification, StyleSpecification,
 } from 'maplibre-gl';
-import { COMMAND_AREA, TAKE_STATUS } from '../../../geo/domain.ts';
-import { UI } from '../i18n/strings.ts';
-import type { Lang } from '../i18n/i18n.svelte.ts';
-import { labelSourceFor, sourceFor } from './data.ts';
+import { COMMAND_AREA, TAKE_STATUS, type Label } from '../domain.ts';
+import { labelSourceFor, sourceFor } from './sources.ts';
+
+type Lang = keyof Label;
 
 /** Local font families, first match wins (Windows, macOS, Linux). Chinese and Latin alike. */
 export const FONT_FAMILIES = ['Microsoft YaHei', 'PingFang SC', 'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', 'sans-serif'];
@@ -106,10 +106,17 @@ const zoomWidth = (stops: [number, number][]): ExpressionSpecification =>
 const selected: ExpressionSpecification = ['boolean', ['feature-state', 'selected'], false];
 const hovered: ExpressionSpecification = ['boolean', ['feature-state', 'hover'], false];
 
+/** The words the map's labels add to the data; the client's interface text (UI) reuses them. */
+export const MAP_TEXT = {
+  progressLabel: { zh: '进度 {p}%', en: '{p}% done' },
+  overdueShort: { zh: '逾期{n}个月', en: '{n} mo overdue' },
+  militaryRestricted: { zh: '军事管理区（属性受限）', en: 'Military zone (restricted)' },
+} as const satisfies Record<string, Label>;
+
 /** Text fields that depend on the interface language. */
 export function textFields(lang: Lang): Record<string, DataDrivenPropertyValueSpecification<string>> {
-  const progress = UI.progressLabel[lang].split('{p}');
-  const overdue = UI.overdueShort[lang].split('{n}');
+  const progress = MAP_TEXT.progressLabel[lang].split('{p}');
+  const overdue = MAP_TEXT.overdueShort[lang].split('{n}');
   return {
     'command_area-label': [
       'match', ['get', 'code'],
@@ -124,7 +131,7 @@ export function textFields(lang: Lang): Record<string, DataDrivenPropertyValueSp
       { 'font-scale': 0.85, 'text-color': '#7a0000' },
     ] as unknown as ExpressionSpecification,
     // without the military grant the server withholds the name: the zone is labelled as restricted
-    'military_land-label': ['coalesce', ['get', 'name'], UI.militaryRestricted[lang]] as unknown as ExpressionSpecification,
+    'military_land-label': ['coalesce', ['get', 'name'], MAP_TEXT.militaryRestricted[lang]] as unknown as ExpressionSpecification,
     'resettlement_site-label': [
       'case',
       ['>', ['coalesce', ['to-number', ['get', 'overdue_months']], 0], 0],
