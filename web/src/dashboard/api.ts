@@ -18,7 +18,7 @@ export interface Site {
 export interface Resettlement { asOf: string; rate: { yuanPerHouseholdMonth: number; source: string }; sites: Site[] }
 export interface Problem {
   id: number; projectId: number | null; projectName: string | null; resettlementSiteName: string | null; commandAreaId: number | null;
-  kind: string; kindLabel: string; title: string; status: string; statusLabel: string; owner: string | null; openedOn: string;
+  kind: string; kindLabel: string; /** null: about military land, text withheld without the grant */ title: string | null; status: string; statusLabel: string; owner: string | null; openedOn: string;
 }
 
 async function get<T>(path: string, signal?: AbortSignal): Promise<T> {

@@ -57,6 +57,7 @@ export const UI = {
   onTimeSite: { zh: '按期', en: 'On schedule' },
   restrictedZone: { zh: '管控区（需市级协调）', en: 'Restricted zone (city-level coordination)' },
   militaryRestricted: MAP_TEXT.militaryRestricted,
+  problemWithheld: { zh: '涉军事用地问题（内容需军事用地查看权限）', en: 'Military-land problem (text needs the military grant)' },
   history: { zh: '历史版本', en: 'History' },
   historyOf: { zh: '{layer} #{id} 的历史版本', en: 'History of {layer} #{id}' },
   historyEmpty: { zh: '没有历史记录', en: 'No history' },
