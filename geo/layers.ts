@@ -31,6 +31,8 @@ export interface LayerDef {
   workflow?: 'take' | 'problem';
   /** other tables whose changes change this layer's features (a red line's progress from its parcels) */
   dependsOn?: string[];
+  /** the ellipsoidal area is stored on write in `area_m2` (migration 005): ranked and shown in 亩 from it */
+  storesArea?: true;
   /** the date column `datetime` filters on (OGC API) */
   temporal?: { column: string; title: Label };
 }
@@ -52,9 +54,9 @@ export const LAYERS: LayerDef[] = [
     title: { zh: '行政村（社区）', en: 'Villages' }, attributes: ['name', 'kind', 'township_id'] },
   { id: 'park', writer: 'land_bureau', minZoom: 8, table: 'park', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
     title: { zh: '产业园区', en: 'Parks' }, attributes: ['name'] },
-  { id: 'farmland', writer: 'land_bureau', minZoom: 12, table: 'farmland', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+  { id: 'farmland', storesArea: true, writer: 'land_bureau', minZoom: 12, table: 'farmland', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
     title: { zh: '耕地/永久基本农田', en: 'Farmland' }, attributes: ['code', 'kind', 'land_class', 'village_id'] },
-  { id: 'cane_base', writer: 'land_bureau', minZoom: 11, table: 'cane_base', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+  { id: 'cane_base', storesArea: true, writer: 'land_bureau', minZoom: 11, table: 'cane_base', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
     title: { zh: '双高糖料蔗基地', en: 'Cane bases' }, attributes: ['code', 'name', 'grower', 'village_id'] },
   { id: 'military_land', writer: 'land_bureau', minZoom: 8, table: 'military_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
     title: { zh: '军事用地', en: 'Military land' }, attributes: ['code', 'name', 'unit', 'use', 'notes'],
@@ -68,7 +70,7 @@ export const LAYERS: LayerDef[] = [
     title: { zh: '项目红线', en: 'Project red lines' }, dependsOn: ['parcel'],
     temporal: { column: 'approved_on', title: { zh: '批复日期', en: 'Approved on' } },
     attributes: ['code', 'name', 'kind', 'source', 'year', 'command_area_id', 'land_target_mu', 'house_target_m2', 'approval_stage'] },
-  { id: 'parcel', writer: 'editor', minZoom: 13, table: 'parcel', geometryColumn: 'geom', geometry: 'polygon', group: 'project',
+  { id: 'parcel', storesArea: true, writer: 'editor', minZoom: 13, table: 'parcel', geometryColumn: 'geom', geometry: 'polygon', group: 'project',
     title: { zh: '征收宗地', en: 'Parcels' }, workflow: 'take',
     temporal: { column: 'signed_on', title: { zh: '签约日期', en: 'Signed on' } },
     attributes: ['code', 'project_id', 'owner_type', 'owner_name', 'land_class', 'status', 'agreed_compensation_yuan', 'paid_yuan'],

@@ -263,7 +263,7 @@ async function validateBatch(client: pg.PoolClient, id: number, layer: LayerDef,
       const missing = required.filter((c) => (r.attrs[c] === null || r.attrs[c] === undefined) && defaults[c] === undefined);
       if (missing.length) issues.push({ code: 'missing_field', severity: 'error', message: `a new ${layer.id} needs ${missing.join(', ')} (map a field or give a default)` });
     }
-    if (r.attrs.status !== undefined && r.attrs.status !== null && (layer.id === 'parcel' || layer.id === 'house') && !statusKeys.has(String(r.attrs.status))) {
+    if (r.attrs.status !== undefined && r.attrs.status !== null && layer.workflow === 'take' && !statusKeys.has(String(r.attrs.status))) {
       issues.push({ code: 'bad_value', severity: 'error', message: `status "${r.attrs.status}" is not one of ${Object.values(TAKE_STATUS).map((s) => s.zh).join(' / ')}` });
     }
     updates.push({ seq: r.seq, issues, action, target_id: action === 'update' ? r.target_id : null, target_version: action === 'update' ? r.target_version : null });

@@ -55,17 +55,14 @@ const BOUNDS = `bounds AS MATERIALIZED (
     SELECT ST_TileEnvelope($1, $2, $3) AS env, ${TOLERANCE_SQL} AS tolerance, $1::int < ${SIMPLIFY_BELOW_ZOOM} AS simplify,
            ST_TileEnvelope($1, $2, $3, margin => ${BUFFER / EXTENT}) AS env_buffered)`;
 
-/**
- * Tables with the ellipsoidal area stored on write (migration 005, area_m2): their features are
- * ranked by it rather than by an area computed for every candidate of every tile (~5 % of a parcel
- * tile's database CPU). The same order up to the projection's scale, constant within a tile.
- */
-export const STORED_AREA_TABLES: ReadonlySet<string> = new Set(['parcel', 'farmland', 'cane_base']);
 
 function candidates(layer: LayerDef, fields: LayerField[], geomExpr: (g3857: string) => string): string {
   const geom = `t.${ident(mercatorColumn(layer))}`;
-  // largest first for polygons and lines; points in id order (stable between zooms)
-  const order = layer.geometry === 'polygon' ? `${STORED_AREA_TABLES.has(layer.table) ? 't.area_m2' : `ST_Area(${geom})`} DESC, t.id`
+  // largest first for polygons and lines; points in id order (stable between zooms). Layers that store
+  // their area (the catalogue's storesArea) rank by it rather than by an area computed for every
+  // candidate of every tile (~5 % of a parcel tile's database CPU): the same order up to the
+  // projection's scale, constant within a tile
+  const order = layer.geometry === 'polygon' ? `${layer.storesArea ? 't.area_m2' : `ST_Area(${geom})`} DESC, t.id`
     : layer.geometry === 'line' ? `ST_Length(${geom}) DESC, t.id` : 't.id';
   const g3857 = layer.geometry === 'point' ? geom : `CASE WHEN b.simplify THEN ST_Simplify(${geom}, b.tolerance, true) ELSE ${geom} END`;
   // below LIMIT, so the outer "geom IS NOT NULL" is not pushed down to evaluate geomExpr twice

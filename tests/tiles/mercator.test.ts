@@ -3,9 +3,11 @@
 // features, queryables, tiles' fields or the history) — and the stored areas they rank features by.
 import { describe, expect, it } from 'vitest';
 import { LAYERS } from '../../geo/layers.ts';
-import { mercatorColumn, STORED_AREA_TABLES } from '../../server/tiles/sql.ts';
+import { mercatorColumn } from '../../server/tiles/sql.ts';
 import { getJson, useTestPool } from '../helpers/db.ts';
 import { createParcel, OGC, request } from '../features/helpers.ts';
+
+const STORED_AREA_TABLES = LAYERS.filter((l) => l.storesArea).map((l) => l.table);
 
 const pool = useTestPool();
 const derived = (key: string) => key.endsWith('_3857');
