@@ -6,7 +6,7 @@
 import { CONFLICT_LAYERS, type ConflictLayerDef } from '../../geo/area.ts';
 import { LAYER_BY_ID, type LayerDef } from '../../geo/layers.ts';
 import { ident, type LayerFields } from '../core/catalogue.ts';
-import { releaseProperties } from '../core/release.ts';
+import { releaseProperties, sensitiveColumns } from '../core/release.ts';
 
 export interface ConflictLayerSql {
   def: ConflictLayerDef;
@@ -30,7 +30,8 @@ export const DEFAULT_VIEWER: Viewer = { actor: 'system', mayReadSensitive: true 
 
 /** The sensitive attribute names of a conflict layer. */
 export function sensitiveAttributes(def: ConflictLayerDef): string[] {
-  return LAYER_BY_ID.get(def.mapLayer)?.sensitive ?? [];
+  const layer = LAYER_BY_ID.get(def.mapLayer);
+  return layer ? [...sensitiveColumns(layer)] : [];
 }
 
 /** A taken feature's attributes as the viewer may see them, and the names of those withheld. */

@@ -15,8 +15,14 @@ export type Reader = Grantee | null | undefined;
 /** Does the reader see sensitive attributes (holds the military grant)? */
 export const seesSensitive = (reader: Reader): boolean => seesSensitiveOf(reader);
 
-/** Whether anything of this layer is ever withheld. */
+/** Whether anything of this layer is ever withheld (then caches keep a variant per kind of reader). */
 export const hasSensitive = (layer: LayerDef): boolean => !!layer.sensitive?.length || !!layer.sensitiveWhere;
+
+/** The columns of a layer withheld on every row (military land's name, unit, use, notes). */
+export const sensitiveColumns = (layer: LayerDef): readonly string[] => layer.sensitive ?? [];
+
+/** A layer whose own attributes are restricted: writing it, or handling an import of it, needs the grant. */
+export const needsGrant = (layer: LayerDef): boolean => sensitiveColumns(layer).length > 0;
 
 /** The SELECT expression of a field for a reader without the grant (table aliased `t`), or null to leave it out. */
 export function withheldSql(layer: LayerDef, name: string, sql: string): string | null {
@@ -43,7 +49,7 @@ export function releaseProperties<P extends Record<string, unknown>>(layer: Laye
   if (sees || !hasSensitive(layer)) return { properties, withheld: [] };
   const out: Record<string, unknown> = { ...properties };
   const withheld: string[] = [];
-  for (const name of layer.sensitive ?? []) {
+  for (const name of sensitiveColumns(layer)) {
     if (name in out) {
       delete out[name];
       withheld.push(name);
@@ -63,4 +69,4 @@ export function releaseProperties<P extends Record<string, unknown>>(layer: Laye
 
 /** The columns a writer without the grant may set: never a sensitive one. */
 export const writableBy = <C extends { name: string }>(columns: C[], layer: LayerDef, sees: boolean): C[] =>
-  sees ? columns : columns.filter((c) => !layer.sensitive?.includes(c.name));
+  sees ? columns : columns.filter((c) => !sensitiveColumns(layer).includes(c.name));

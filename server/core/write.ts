@@ -21,7 +21,7 @@ import { withTransaction } from '../db/transaction.ts';
 import { declareWriter } from '../db/writer.ts';
 import { type CollectionColumns, type Column, ident } from './catalogue.ts';
 import { DomainError, fromDatabaseError } from './errors.ts';
-import { seesSensitive } from './release.ts';
+import { needsGrant, seesSensitive, sensitiveColumns, writableBy } from './release.ts';
 
 /** Who writes: an account (its roles and command areas), or a local tool with the database's own rights. */
 export interface Actor extends Grantee {
@@ -88,7 +88,7 @@ export function refusedBatch(refused: Refusal[], total: number): DomainError {
 export function checkWriter(who: Actor, layer: LayerDef): void {
   if (who.local) return;
   const why = layerWriteRefusal(who, layer.id);
-  if (why) throw new DomainError('forbidden', why, { layer: layer.id, role: layer.writer ?? null, military: !!layer.sensitive?.length });
+  if (why) throw new DomainError('forbidden', why, { layer: layer.id, role: layer.writer ?? null, military: needsGrant(layer) });
 }
 
 /** The command areas a write is held to: an editor's own, on the layers editors write; nothing else is scoped. */
@@ -185,7 +185,7 @@ export function checkProps(given: Record<string, unknown>, layer: LayerDef, cols
   opts: { fromFile?: boolean; sees?: boolean } = {}): Map<string, unknown> {
   const stamped = layer.workflow ? STAMPED_ON_CREATE[layer.workflow] : [];
   const props = new Map<string, unknown>();
-  const writable = cols.writable.filter((c) => opts.sees !== false || !layer.sensitive?.includes(c.name));
+  const writable = writableBy(cols.writable, layer, opts.sees !== false);
   const byName = new Map(writable.map((c) => [c.name, c]));
   for (const [name, value] of Object.entries(given)) {
     const col = byName.get(name);
@@ -440,8 +440,9 @@ const asDomain = (err: unknown, layer: LayerDef): unknown => (err instanceof Dom
  */
 export async function writeFeatures(t: WriteTarget, who: Actor, changes: Change[], opts: WriteOptions = {}): Promise<WriteResult[]> {
   checkWriter(who, t.layer);
-  if (!seesSensitive(who) && !who.local && changes.some((c) => 'props' in c && t.layer.sensitive?.some((s) => c.props.has(s)))) {
-    throw new DomainError('forbidden', `writing ${t.layer.sensitive!.join(', ')} needs the military grant`, { layer: t.layer.id, role: 'military' });
+  const restricted = sensitiveColumns(t.layer);
+  if (!seesSensitive(who) && !who.local && changes.some((c) => 'props' in c && restricted.some((s) => c.props.has(s)))) {
+    throw new DomainError('forbidden', `writing ${restricted.join(', ')} needs the military grant`, { layer: t.layer.id, role: 'military' });
   }
   try {
     return await withTransaction(t.pool, async (client) => {

@@ -11,7 +11,7 @@ import { DISTRICT_BBOX, LAYER_BY_ID, type LayerDef } from '../../geo/layers.ts';
 import { has } from '../../geo/roles.ts';
 import { type CollectionColumns, ident } from '../core/catalogue.ts';
 import { DomainError } from '../core/errors.ts';
-import { seesSensitive } from '../core/release.ts';
+import { needsGrant, seesSensitive } from '../core/release.ts';
 import { type Actor, type Change, checkProps, checkWriter, refusedBatch, type Refusal, writeFeatures } from '../core/write.ts';
 import { autoMapping, normaliseValue } from './fields.ts';
 import { ringsOf } from './formats/common.ts';
@@ -286,7 +286,7 @@ async function ownBatch(db: Pick<pg.Pool, 'query'>, id: number, who: Actor, hour
   if (!b || !(who.local || b.created_by === who.username || has(who, 'admin'))) throw new ExchangeError(`no import ${id}`, 404, 'not_found', { import: id });
   // an import into military land is seen only with the military grant (the release rule's grant)
   const layer = LAYER_BY_ID.get(b.layer);
-  if (layer && !who.local && layer.sensitive?.length && !seesSensitive(who)) {
+  if (layer && !who.local && needsGrant(layer) && !seesSensitive(who)) {
     throw new DomainError('forbidden', `imports into ${layer.id} need the military grant`, { layer: layer.id, role: 'military' });
   }
   return b;

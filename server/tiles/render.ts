@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { LayerDef } from '../../geo/layers.ts';
 import type { LayerField, LayerFields } from '../core/catalogue.ts';
-import { releasedFields } from '../core/release.ts';
+import { hasSensitive, releasedFields } from '../core/release.ts';
 import { encodeLayer } from './encode.ts';
 import { CAN_ENCODE_MVT_SQL, clippedTileSql, nativeTileSql, type TileCoord } from './sql.ts';
 
@@ -18,7 +18,7 @@ export type Encoder = 'postgis' | 'js';
 
 export interface RenderOptions {
   /**
-   * May this reader see sensitive attributes (LayerDef.sensitive, e.g. military land's name, unit,
+   * May this reader see sensitive attributes (server/core/release.ts: e.g. military land's name, unit,
    * use and notes)? When false those columns are neither selected nor encoded; ids and geometry are.
    */
   sensitive: boolean;
@@ -41,7 +41,7 @@ export function tileFields(layer: LayerDef, fields: LayerFields, sensitive: bool
 
 /** Does this tile have a variant without sensitive attributes? (Then caches and ETags tell them apart.) */
 export function hasSensitiveVariant(layers: LayerDef[]): boolean {
-  return layers.some((l) => (l.sensitive?.length ?? 0) > 0 || l.sensitiveWhere !== undefined);
+  return layers.some(hasSensitive);
 }
 
 export interface Statement {
