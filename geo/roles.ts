@@ -23,7 +23,7 @@ export interface Grantee {
 
 /**
  * The role that may write each map layer. Parcels, houses, problems and resettlement sites are the
- * command posts' work and are limited to their areas (the database checks it: migrations/009);
+ * command posts' work and are limited to their areas (the database checks it: migrations/functions/50_scope.sql);
  * red lines are the planners'; everything else is reference data the land bureau maintains.
  */
 export const LAYER_WRITER: Readonly<Record<string, Role>> = {

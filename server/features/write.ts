@@ -1,6 +1,7 @@
 // Writes: create, replace, patch, delete and restore, each in one transaction that says who is
-// writing (set_config('zs.changed_by', …, true)), so the history trigger (migrations/003) records the
-// change with its before and after; migration 004 announces it to the tile caches.
+// writing (set_config('zs.changed_by', …, true)), so the history trigger (migrations/functions/20_history.sql)
+// records the change with its before and after; the layer-change NOTIFY (30_layer_notify.sql) announces
+// it to the tile caches.
 // Optimistic concurrency: the row is locked, its version compared with If-Match, and only then written.
 import type pg from 'pg';
 import { TAKE_STATUS, TAKE_STATUS_NEXT } from '../../geo/domain.ts';
