@@ -1,15 +1,7 @@
 -- The domain of the seed (district land and house expropriation), all geometry in CGCS2000 (EPSG:4490).
 -- Every feature table carries: version (optimistic concurrency, bumped by trigger), updated_at/updated_by,
--- a GiST index on geom and a validity check, so an invalid geometry can never be stored.
-
--- Shared bookkeeping: bump version and timestamps on every update.
-CREATE OR REPLACE FUNCTION zs_touch() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  NEW.version := OLD.version + 1;
-  NEW.updated_at := coalesce(nullif(current_setting('zs.changed_at', true), '')::timestamptz, now());
-  NEW.updated_by := coalesce(nullif(current_setting('zs.changed_by', true), ''), NEW.updated_by, 'system');
-  RETURN NEW;
-END $$;
+-- a GiST index on geom and a validity check, so an invalid geometry can never be stored. The triggers
+-- and their functions (version bookkeeping, history, change notification) are in migrations/functions/.
 
 -- 片区指挥部: 贵城 / 港城 / 城区外围
 CREATE TABLE IF NOT EXISTS command_area (
@@ -322,19 +314,3 @@ CREATE INDEX IF NOT EXISTS water_geom_idx             ON water             USING
 CREATE INDEX IF NOT EXISTS road_geom_idx              ON road              USING gist (geom);
 CREATE INDEX IF NOT EXISTS built_up_geom_idx          ON built_up          USING gist (geom);
 CREATE INDEX IF NOT EXISTS place_geom_idx             ON place             USING gist (geom);
-
--- The editable tables: each gets version/updated_at bookkeeping here and a history (003) — one list.
-CREATE OR REPLACE FUNCTION zs_editable_tables() RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
-  SELECT ARRAY['command_area', 'township', 'village', 'park', 'project', 'project_milestone', 'parcel', 'house',
-    'farmland', 'cane_base', 'military_land', 'disputed_land', 'reserved_land', 'resettlement_site',
-    'fund_transfer', 'problem']
-$$;
-
-DO $$
-DECLARE t text;
-BEGIN
-  FOREACH t IN ARRAY zs_editable_tables() LOOP
-    EXECUTE format('DROP TRIGGER IF EXISTS %I_touch ON %I', t, t);
-    EXECUTE format('CREATE TRIGGER %I_touch BEFORE UPDATE ON %I FOR EACH ROW EXECUTE FUNCTION zs_touch()', t, t);
-  END LOOP;
-END $$;

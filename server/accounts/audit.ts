@@ -1,5 +1,5 @@
 // 审计: who changed what and when. Data changes come from change_log (every write records its user:
-// migrations/003); account events (logins, users, roles, passwords) from account_event.
+// migrations/functions/20_history.sql); account events (logins, users, roles, passwords) from account_event.
 import type pg from 'pg';
 import type { AccountEvent, DataChange } from '../../geo/api.ts';
 import { LAYERS } from '../../geo/layers.ts';

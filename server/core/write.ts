@@ -8,7 +8,7 @@
 //   5. the geometry (PostGIS validity, with the reason and where)
 //   6. the optimistic version (the row is locked and its version compared)
 // and then writes, in one transaction that says who writes and why, so the history trigger records
-// every change with its before and after (migrations/003) and the tile caches hear of it (004).
+// every change with its before and after and the tile caches hear of it (migrations/functions/20_history.sql, 30_layer_notify.sql).
 // A batch (an import) is all or nothing: every change is tried, each refusal is named with its
 // feature's reference (file line or record) and reason, and if any is refused nothing is written.
 import type pg from 'pg';

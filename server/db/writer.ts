@@ -1,6 +1,6 @@
 // Who is writing, said to the database at the start of every writing transaction: the history
-// trigger records the actor and reason (migrations/003), the scope trigger keeps a command-post
-// editor inside their command areas (migrations/009).
+// trigger records the actor and reason (migrations/functions/20_history.sql), the scope trigger
+// keeps a command-post editor inside their command areas (migrations/functions/50_scope.sql).
 import type pg from 'pg';
 
 export interface Writer {

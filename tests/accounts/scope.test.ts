@@ -1,6 +1,6 @@
 // A command-post editor works inside their command areas only (the `editor` test account: area 1,
-// 贵城). The database checks the row before and after every change (migrations/009), so a parcel can be
-// moved neither out of the area nor into it, whichever route the write takes.
+// 贵城). The database checks the row before and after every change (migrations/functions/50_scope.sql),
+// so a parcel can be moved neither out of the area nor into it, whichever route the write takes.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, useTestPool } from '../helpers/db.ts';
 

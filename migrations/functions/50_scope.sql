@@ -1,0 +1,69 @@
+-- 片区范围 (accounts and sessions: migrations/009_accounts.sql): an editor scoped to command areas
+-- writes only rows inside them. The application sets zs.scope_areas (comma-separated command_area
+-- ids) in the writing transaction; unset = no scope (trusted local tools: the CLI, the demo loader).
+-- Checked on the row before AND after the change, so a parcel can be moved neither out of an area nor
+-- into one. A parcel or house belongs to the area holding its ST_PointOnSurface (one area each, also
+-- for parcels across a boundary); a problem to its project's or resettlement site's area, else to
+-- where its point lies. A row in no area (a district-wide problem) needs an editor of every area.
+-- zs_row_area returns 0 for a reference to a project or site that does not exist: the foreign key
+-- refuses that row with its own message.
+CREATE OR REPLACE FUNCTION zs_row_area(p_table text, p_geom geometry, p_row jsonb) RETURNS int LANGUAGE plpgsql STABLE AS $$
+DECLARE v_area int;
+BEGIN
+  IF p_table IN ('parcel', 'house') THEN
+    SELECT a.id INTO v_area FROM command_area a
+     WHERE ST_Intersects(a.geom, ST_PointOnSurface(p_geom)) ORDER BY a.id LIMIT 1;
+  ELSIF p_table = 'resettlement_site' THEN
+    v_area := (p_row->>'command_area_id')::int;
+  ELSIF p_table = 'problem' THEN
+    IF p_row->>'project_id' IS NOT NULL THEN
+      SELECT coalesce((SELECT command_area_id FROM project WHERE id = (p_row->>'project_id')::int), 0) INTO v_area;
+    ELSIF p_row->>'resettlement_site_id' IS NOT NULL THEN
+      SELECT coalesce((SELECT command_area_id FROM resettlement_site WHERE id = (p_row->>'resettlement_site_id')::int), 0) INTO v_area;
+    ELSIF p_geom IS NOT NULL THEN
+      SELECT a.id INTO v_area FROM command_area a WHERE ST_Intersects(a.geom, p_geom) ORDER BY a.id LIMIT 1;
+    END IF;
+  END IF;
+  RETURN v_area;
+END $$;
+
+CREATE OR REPLACE FUNCTION zs_check_scope() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  v_scope text := nullif(current_setting('zs.scope_areas', true), '');
+  v_areas int[];
+  v_area  int;
+  v_names text;
+  v_all   boolean;
+BEGIN
+  IF v_scope IS NULL THEN
+    RETURN coalesce(NEW, OLD);
+  END IF;
+  v_areas := CASE WHEN v_scope = 'none' THEN '{}'::int[] ELSE string_to_array(v_scope, ',')::int[] END;
+  SELECT string_agg(name, '、' ORDER BY id) INTO v_names FROM command_area WHERE id = ANY (v_areas);
+  -- an editor of every area may also write what lies in none of them
+  v_all := NOT EXISTS (SELECT 1 FROM command_area WHERE NOT id = ANY (v_areas));
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    v_area := zs_row_area(TG_TABLE_NAME, OLD.geom, to_jsonb(OLD) - 'geom');
+    IF (CASE WHEN v_area IS NULL THEN NOT v_all ELSE v_area <> 0 AND NOT v_area = ANY (v_areas) END) THEN
+      RAISE EXCEPTION '% % lies outside your command areas (%)', TG_TABLE_NAME, OLD.id, coalesce(v_names, 'none')
+        USING ERRCODE = '42501', HINT = 'out_of_scope';
+    END IF;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    v_area := zs_row_area(TG_TABLE_NAME, NEW.geom, to_jsonb(NEW) - 'geom');
+    IF (CASE WHEN v_area IS NULL THEN NOT v_all ELSE v_area <> 0 AND NOT v_area = ANY (v_areas) END) THEN
+      RAISE EXCEPTION '% % would lie outside your command areas (%)', TG_TABLE_NAME,
+        CASE WHEN TG_OP = 'INSERT' THEN '(new)' ELSE NEW.id::text END, coalesce(v_names, 'none')
+        USING ERRCODE = '42501', HINT = 'out_of_scope';
+    END IF;
+  END IF;
+  RETURN coalesce(NEW, OLD);
+END $$;
+
+DO $$
+DECLARE t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['parcel', 'house', 'problem', 'resettlement_site'] LOOP
+    EXECUTE format('CREATE OR REPLACE TRIGGER %I_scope BEFORE INSERT OR UPDATE OR DELETE ON %I FOR EACH ROW EXECUTE FUNCTION zs_check_scope()', t, t);
+  END LOOP;
+END $$;
