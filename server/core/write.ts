@@ -287,7 +287,7 @@ async function checkGeometry(client: pg.PoolClient, layer: LayerDef, input: Geom
     const self = /self-intersection|ring self/i.test(d.reason ?? '');
     throw new DomainError(self ? 'self_intersection' : 'invalid_geometry',
       `the geometry is not valid: ${d.reason}${location ? ` at longitude ${location[0].toFixed(7)}, latitude ${location[1].toFixed(7)}` : ''}`,
-      { field: 'geometry', reason: d.reason, location });
+      { field: 'geometry', path: 'geometry', reason: d.reason, location });
   }
 }
 
