@@ -13,6 +13,7 @@ import { ROLE_IDS } from '../geo/roles.ts';
 import { randomPassword } from '../server/accounts/passwords.ts';
 import { createUser, setPassword } from '../server/accounts/users.ts';
 import { loadConfig } from '../server/config.ts';
+import { createDb } from '../server/db/kysely.ts';
 import { migrate } from '../server/db/migrate.ts';
 import { startServer } from '../server/start.ts';
 import { type Benchmark, type BenchRow, formatTable } from './harness.ts';
@@ -51,11 +52,12 @@ async function ensureData(pool: pg.Pool): Promise<void> {
 /** The `bench` account (every role and area) with a fresh password, logged in: its session cookie. */
 async function benchSession(pool: pg.Pool, baseUrl: string): Promise<Record<string, string>> {
   const password = randomPassword();
+  const db = createDb(pool);
   const { rows } = await pool.query<{ id: number }>(`SELECT id FROM app_user WHERE username = 'bench'`);
-  if (rows[0]) await setPassword(pool, rows[0].id, password, 'bench', 'password_reset');
+  if (rows[0]) await setPassword(db, rows[0].id, password, 'bench', 'password_reset');
   else {
     const areaIds = (await pool.query<{ id: number }>('SELECT id FROM command_area')).rows.map((r) => r.id);
-    await createUser(pool, { username: 'bench', password, roles: ROLE_IDS, areaIds }, 'bench');
+    await createUser(db, { username: 'bench', password, roles: ROLE_IDS, areaIds }, 'bench');
   }
   const res = await fetch(new URL('/api/auth/login', baseUrl), {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password }),

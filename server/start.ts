@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import {
   createPool, type DatabaseInfo, describeDatabase, explainConnectionError, openDatabase, type OpenDatabase,
 } from './db/database.ts';
+import { createDb } from './db/kysely.ts';
 import { migrate, StartupError } from './db/migrate.ts';
 
 /** Migrate and seed through a short-lived pool, closed before the app opens its own. */
@@ -22,7 +23,7 @@ export async function prepareDatabase(database: OpenDatabase, seedDemo: boolean,
     if (seedDemo && (await seedDemoIfEmpty(setupPool, (msg) => log.info(msg)))) {
       log.info('demo district loaded (synthetic data)');
     }
-    const admin = await ensureInitialAdmin(setupPool, adminPassword);
+    const admin = await ensureInitialAdmin(createDb(setupPool), adminPassword);
     if (admin?.generated) {
       // the only time this password is ever shown: it is stored as a hash
       log.warn(`no accounts yet: created user "${admin.username}" with password ${admin.password} — log in, change it (右上角 → 修改密码) and add users`);

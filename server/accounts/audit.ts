@@ -1,8 +1,9 @@
 // 审计: who changed what and when. Data changes come from change_log (every write records its user:
 // migrations/functions/20_history.sql); account events (logins, users, roles, passwords) from account_event.
-import type pg from 'pg';
+import { sql } from 'kysely';
 import type { AccountEvent, DataChange } from '../../geo/api.ts';
 import { LAYERS } from '../../geo/layers.ts';
+import type { Db } from '../db/kysely.ts';
 import { AccountError } from './users.ts';
 
 export interface AuditQuery {
@@ -45,46 +46,37 @@ export function auditQuery(q: Record<string, string | undefined>): AuditQuery {
 export type { DataChange };
 
 /** A 'to' date without a time means the whole day. */
-const toBound = (to: string) => (to.length === 10 ? `(${to}::date + 1)` : `${to}::timestamptz`);
+const toBound = (to: string) => (to.length === 10 ? sql<Date>`(${to}::date + 1)` : sql<Date>`${to}::timestamptz`);
 
-export async function dataChanges(pool: pg.Pool, q: AuditQuery): Promise<{ items: DataChange[]; more: boolean }> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const p = (v: unknown) => `$${params.push(v)}`;
-  if (q.user) where.push(`changed_by = ${p(q.user)}`);
-  if (q.layer) where.push(`layer = ${p(TABLE_OF_LAYER.get(q.layer))}`);
-  if (q.featureId) where.push(`feature_id = ${p(q.featureId)}`);
-  if (q.from) where.push(`changed_at >= ${p(q.from)}::timestamptz`);
-  if (q.to) where.push(`changed_at < ${toBound(p(q.to))}`);
-  const { rows } = await pool.query<Omit<DataChange, 'layer'> & { table: string }>(
-    `SELECT id, changed_at AS at, changed_by AS user, layer AS table, feature_id AS "featureId", op, version, reason,
-            CASE WHEN op = 'update' THEN ARRAY(
-              SELECT k FROM jsonb_object_keys(after) k
-               WHERE k NOT IN ('version', 'updated_at', 'updated_by') AND before -> k IS DISTINCT FROM after -> k ORDER BY k)
-            ELSE '{}'::text[] END AS changed
-       FROM change_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY changed_at DESC, id DESC LIMIT ${p(q.limit + 1)} OFFSET ${p(q.offset)}`,
-    params,
-  );
+export async function dataChanges(db: Db, q: AuditQuery): Promise<{ items: DataChange[]; more: boolean }> {
+  let query = db.selectFrom('change_log').select([
+    'id', 'changed_at as at', 'changed_by as user', 'layer as table', 'feature_id as featureId', 'op', 'version', 'reason',
+    sql<string[]>`CASE WHEN op = 'update' THEN ARRAY(
+      SELECT k FROM jsonb_object_keys(after) k
+       WHERE k NOT IN ('version', 'updated_at', 'updated_by') AND before -> k IS DISTINCT FROM after -> k ORDER BY k)
+    ELSE '{}'::text[] END`.as('changed'),
+  ]);
+  if (q.user) query = query.where('changed_by', '=', q.user);
+  if (q.layer) query = query.where('layer', '=', TABLE_OF_LAYER.get(q.layer)!);
+  if (q.featureId) query = query.where('feature_id', '=', String(q.featureId)); // bigint: pg sends it as text either way
+  if (q.from) query = query.where('changed_at', '>=', sql<Date>`${q.from}::timestamptz`);
+  if (q.to) query = query.where('changed_at', '<', toBound(q.to));
+  const rows = await query.orderBy('changed_at', 'desc').orderBy('id', 'desc').limit(q.limit + 1).offset(q.offset).execute();
   const items = rows.slice(0, q.limit).map(({ table, ...r }) => ({
-    ...r, id: Number(r.id), featureId: Number(r.featureId), layer: LAYER_OF_TABLE.get(table) ?? table,
+    ...r, id: Number(r.id), at: r.at.toISOString(), featureId: Number(r.featureId), op: r.op as DataChange['op'],
+    layer: LAYER_OF_TABLE.get(table) ?? table,
   }));
   return { items, more: rows.length > q.limit };
 }
 
 export type { AccountEvent };
 
-export async function accountEvents(pool: pg.Pool, q: AuditQuery): Promise<{ items: AccountEvent[]; more: boolean }> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const p = (v: unknown) => `$${params.push(v)}`;
-  if (q.user) where.push(`(username = ${p(q.user)} OR actor = $${params.length})`);
-  if (q.from) where.push(`at >= ${p(q.from)}::timestamptz`);
-  if (q.to) where.push(`at < ${toBound(p(q.to))}`);
-  const { rows } = await pool.query<AccountEvent>(
-    `SELECT id, at, actor, username, event, detail, ip FROM account_event ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY at DESC, id DESC LIMIT ${p(q.limit + 1)} OFFSET ${p(q.offset)}`,
-    params,
-  );
-  return { items: rows.slice(0, q.limit).map((r) => ({ ...r, id: Number(r.id) })), more: rows.length > q.limit };
+export async function accountEvents(db: Db, q: AuditQuery): Promise<{ items: AccountEvent[]; more: boolean }> {
+  let query = db.selectFrom('account_event').select(['id', 'at', 'actor', 'username', 'event', 'detail', 'ip']);
+  const user = q.user;
+  if (user) query = query.where((eb) => eb.or([eb('username', '=', user), eb('actor', '=', user)]));
+  if (q.from) query = query.where('at', '>=', sql<Date>`${q.from}::timestamptz`);
+  if (q.to) query = query.where('at', '<', toBound(q.to));
+  const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(q.limit + 1).offset(q.offset).execute();
+  return { items: rows.slice(0, q.limit).map((r) => ({ ...r, id: Number(r.id), at: r.at.toISOString() })), more: rows.length > q.limit };
 }

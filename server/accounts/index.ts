@@ -87,7 +87,7 @@ function fail(reply: FastifyReply, err: unknown) {
 }
 
 export const accountsPlugin = fp<AccountsOptions>(async (app: FastifyInstance, opts) => {
-  const sessions = new SessionStore(app.pg.pool, opts.sessionHours);
+  const sessions = new SessionStore(app.db, opts.sessionHours);
   const secure = opts.cookieSecure;
 
   app.decorateRequest('user', null);
@@ -154,7 +154,7 @@ export const accountsPlugin = fp<AccountsOptions>(async (app: FastifyInstance, o
       return reply.code(400).send({ error: 'bad_request', message: 'send {"username": …, "password": …}' });
     }
     if (username.length > 64 || password.length > 256) return reply.code(401).send({ error: 'invalid_credentials', message: 'wrong username or password' });
-    const result = await checkLogin(app.pg.pool, username, password, request.ip);
+    const result = await checkLogin(app.db, username, password, request.ip);
     if (!result.ok) {
       if (result.reason === 'locked') {
         return reply.code(429).header('Retry-After', String(result.retryAfterSeconds)).send({
@@ -175,7 +175,7 @@ export const accountsPlugin = fp<AccountsOptions>(async (app: FastifyInstance, o
 
   app.post('/api/auth/logout', async (request, reply) => {
     await sessions.end(request.session!);
-    await recordEvent(app.pg.pool, { actor: request.user!.username, username: request.user!.username, event: 'logout', ip: request.ip });
+    await recordEvent(app.db, { actor: request.user!.username, username: request.user!.username, event: 'logout', ip: request.ip });
     reply.clearCookie(COOKIE, cookieOptions);
     return reply.code(204).send();
   });
@@ -187,9 +187,9 @@ export const accountsPlugin = fp<AccountsOptions>(async (app: FastifyInstance, o
       if (typeof currentPassword !== 'string' || !currentPassword) throw new AccountError(400, 'bad_request', 'send currentPassword and newPassword', 'currentPassword');
       const problem = passwordProblem(newPassword);
       if (problem) throw new AccountError(400, 'bad_request', problem, 'newPassword');
-      const check = await checkLogin(app.pg.pool, user.username, currentPassword, request.ip);
+      const check = await checkLogin(app.db, user.username, currentPassword, request.ip);
       if (!check.ok) throw new AccountError(check.reason === 'locked' ? 429 : 400, 'wrong_password', 'the current password is wrong', 'currentPassword');
-      await setPassword(app.pg.pool, user.id, newPassword, user.username, 'password_changed');
+      await setPassword(app.db, user.id, newPassword, user.username, 'password_changed');
       sessions.forgetUser(user.id);
       // all sessions ended, this one included: start a new one so the user stays logged in here
       const { token, session } = await sessions.create(user, request.ip, request.headers['user-agent']);
@@ -200,11 +200,11 @@ export const accountsPlugin = fp<AccountsOptions>(async (app: FastifyInstance, o
     }
   });
 
-  app.get('/api/admin/users', async () => ({ users: await listUsers(app.pg.pool) }));
+  app.get('/api/admin/users', async () => ({ users: await listUsers(app.db) }));
 
   app.post<{ Body: Record<string, unknown> }>('/api/admin/users', { bodyLimit: 16 * 1024 }, async (request, reply) => {
     try {
-      return reply.code(201).send(await createUser(app.pg.pool, request.body ?? {}, request.actor));
+      return reply.code(201).send(await createUser(app.db, request.body ?? {}, request.actor));
     } catch (err) {
       return fail(reply, err);
     }
@@ -212,7 +212,7 @@ export const accountsPlugin = fp<AccountsOptions>(async (app: FastifyInstance, o
 
   app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>('/api/admin/users/:id', { bodyLimit: 16 * 1024 }, async (request, reply) => {
     try {
-      const { user, endSessions } = await updateUser(app.pg.pool, Number(request.params.id), request.body ?? {}, request.actor);
+      const { user, endSessions } = await updateUser(app.db, Number(request.params.id), request.body ?? {}, request.actor);
       if (endSessions) sessions.forgetUser(user.id);
       return user;
     } catch (err) {
@@ -223,8 +223,8 @@ export const accountsPlugin = fp<AccountsOptions>(async (app: FastifyInstance, o
   app.post<{ Params: { id: string }; Body: { password?: unknown } }>('/api/admin/users/:id/password', { bodyLimit: 4096 }, async (request, reply) => {
     try {
       const id = Number(request.params.id);
-      if (!Number.isInteger(id) || !(await getUser(app.pg.pool, id))) throw new AccountError(404, 'not_found', `no user ${request.params.id}`);
-      const user = await setPassword(app.pg.pool, id, request.body?.password, request.actor, 'password_reset');
+      if (!Number.isInteger(id) || !(await getUser(app.db, id))) throw new AccountError(404, 'not_found', `no user ${request.params.id}`);
+      const user = await setPassword(app.db, id, request.body?.password, request.actor, 'password_reset');
       sessions.forgetUser(id);
       return user;
     } catch (err) {
@@ -234,7 +234,7 @@ export const accountsPlugin = fp<AccountsOptions>(async (app: FastifyInstance, o
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/api/audit', async (request, reply) => {
     try {
-      return await dataChanges(app.pg.pool, auditQuery(request.query));
+      return await dataChanges(app.db, auditQuery(request.query));
     } catch (err) {
       return fail(reply, err);
     }
@@ -242,7 +242,7 @@ export const accountsPlugin = fp<AccountsOptions>(async (app: FastifyInstance, o
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/api/audit/accounts', async (request, reply) => {
     try {
-      return await accountEvents(app.pg.pool, auditQuery(request.query));
+      return await accountEvents(app.db, auditQuery(request.query));
     } catch (err) {
       return fail(reply, err);
     }

@@ -2,9 +2,11 @@
 // of the cookie's random token. A few seconds' cache keeps the lookup off the path of every tile;
 // a session ended in this process leaves the cache at once, one ended by another process within
 // CACHE_MS.
+import { sql } from 'kysely';
 import { createHash, randomBytes } from 'node:crypto';
-import type pg from 'pg';
 import type { SessionUser } from '../../geo/api.ts';
+import type { Role } from '../../geo/roles.ts';
+import type { Db } from '../db/kysely.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 import { recordEvent } from './users.ts';
 
@@ -36,15 +38,18 @@ export type LoginResult =
  * Check a username and password. Unknown users cost the same scrypt as known ones; repeated failures
  * lock the account for 1, 2, 4 … 15 minutes (held in the database, so every process agrees).
  */
-export async function checkLogin(pool: pg.Pool, username: string, password: string, ip: string): Promise<LoginResult> {
-  const { rows } = await pool.query<SessionUser & { passwordHash: string; disabled: boolean; failedLogins: number; lockedFor: number | null }>(
-    `SELECT id, username, display_name AS "displayName", roles, area_ids AS "areaIds", password_hash AS "passwordHash",
-            disabled, failed_logins AS "failedLogins",
-            CASE WHEN locked_until > now() THEN ceil(extract(epoch FROM locked_until - now()))::int END AS "lockedFor"
-       FROM app_user WHERE username = $1`, [username]);
-  const u = rows[0];
+export async function checkLogin(db: Db, username: string, password: string, ip: string): Promise<LoginResult> {
+  const u = await db.selectFrom('app_user')
+    .select([
+      'id', 'username', 'display_name as displayName', 'roles', 'area_ids as areaIds', 'password_hash as passwordHash',
+      'disabled', 'failed_logins as failedLogins',
+      sql<number | null>`CASE WHEN locked_until > now() THEN ceil(extract(epoch FROM locked_until - now()))::int END`.as('lockedFor'),
+    ])
+    .where('username', '=', username)
+    .$narrowType<{ roles: Role[] }>()
+    .executeTakeFirst();
   if (u?.lockedFor) {
-    await recordEvent(pool, { actor: username, username, event: 'login_locked', ip });
+    await recordEvent(db, { actor: username, username, event: 'login_locked', ip });
     return { ok: false, reason: 'locked', retryAfterSeconds: u.lockedFor };
   }
   const good = await verifyPassword(password, u?.passwordHash ?? DUMMY_HASH);
@@ -52,38 +57,44 @@ export async function checkLogin(pool: pg.Pool, username: string, password: stri
     if (u) {
       const failures = u.failedLogins + 1;
       const lockS = failures >= LOCK_AFTER ? Math.min(LOCK_BASE_S * 2 ** (failures - LOCK_AFTER), LOCK_MAX_S) : 0;
-      await pool.query(
-        `UPDATE app_user SET failed_logins = $2, locked_until = CASE WHEN $3::int > 0 THEN now() + make_interval(secs => $3::int) END WHERE id = $1`,
-        [u.id, failures, lockS],
-      );
-      await recordEvent(pool, { actor: username, username, event: 'login_failed', detail: { failures, disabled: u.disabled || undefined }, ip });
+      await db.updateTable('app_user')
+        .set({ failed_logins: failures, locked_until: lockS > 0 ? sql<Date>`now() + make_interval(secs => ${lockS}::int)` : null })
+        .where('id', '=', u.id)
+        .execute();
+      await recordEvent(db, { actor: username, username, event: 'login_failed', detail: { failures, disabled: u.disabled || undefined }, ip });
       if (lockS > 0) return { ok: false, reason: 'locked', retryAfterSeconds: lockS };
     }
     return { ok: false, reason: 'invalid' };
   }
-  await pool.query('UPDATE app_user SET failed_logins = 0, locked_until = NULL, last_login_at = now() WHERE id = $1', [u.id]);
-  await recordEvent(pool, { actor: username, username, event: 'login', ip });
+  await db.updateTable('app_user')
+    .set({ failed_logins: 0, locked_until: null, last_login_at: sql<Date>`now()` })
+    .where('id', '=', u.id)
+    .execute();
+  await recordEvent(db, { actor: username, username, event: 'login', ip });
   return { ok: true, user: { id: u.id, username: u.username, displayName: u.displayName, roles: u.roles, areaIds: u.areaIds } };
 }
 
 export class SessionStore {
   private cache = new Map<string, { session: Session; until: number }>();
 
-  constructor(private pool: pg.Pool, private hours: number) {}
+  constructor(private db: Db, private hours: number) {}
 
   /** A new session with a fresh token (never one the browser brought: no session fixation). */
   async create(user: SessionUser, ip: string, userAgent: string | undefined): Promise<{ token: string; session: Session }> {
     const token = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const tokenHash = hashToken(token);
-    const { rows } = await this.pool.query<{ expiresAt: Date }>(
-      `INSERT INTO app_session (token_hash, user_id, csrf_token, expires_at, ip, user_agent)
-       VALUES ($1, $2, $3, now() + make_interval(hours => $4::int), $5, $6) RETURNING expires_at AS "expiresAt"`,
-      [tokenHash, user.id, csrfToken, this.hours, ip, userAgent?.slice(0, 300) ?? null],
-    );
+    const { expiresAt } = await this.db.insertInto('app_session')
+      .values({
+        token_hash: tokenHash, user_id: user.id, csrf_token: csrfToken,
+        expires_at: sql<Date>`now() + make_interval(hours => ${this.hours}::int)`,
+        ip, user_agent: userAgent?.slice(0, 300) ?? null,
+      })
+      .returning('expires_at as expiresAt')
+      .executeTakeFirstOrThrow();
     // expired sessions go when new ones come
-    await this.pool.query('DELETE FROM app_session WHERE expires_at < now()');
-    return { token, session: { tokenHash, csrfToken, expiresAt: rows[0].expiresAt.getTime(), user } };
+    await this.db.deleteFrom('app_session').where('expires_at', '<', sql<Date>`now()`).execute();
+    return { token, session: { tokenHash, csrfToken, expiresAt: expiresAt.getTime(), user } };
   }
 
   /** The live session of a cookie token, or null (unknown, expired, or the account disabled). */
@@ -93,12 +104,17 @@ export class SessionStore {
     const now = Date.now();
     const hit = this.cache.get(tokenHash);
     if (hit && hit.until > now) return hit.session.expiresAt > now ? hit.session : null;
-    const { rows } = await this.pool.query<SessionUser & { csrfToken: string; expiresAt: Date }>(
-      `SELECT u.id, u.username, u.display_name AS "displayName", u.roles, u.area_ids AS "areaIds",
-              s.csrf_token AS "csrfToken", s.expires_at AS "expiresAt"
-         FROM app_session s JOIN app_user u ON u.id = s.user_id
-        WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled`, [tokenHash]);
-    const r = rows[0];
+    const r = await this.db.selectFrom('app_session as s')
+      .innerJoin('app_user as u', 'u.id', 's.user_id')
+      .select([
+        'u.id', 'u.username', 'u.display_name as displayName', 'u.roles', 'u.area_ids as areaIds',
+        's.csrf_token as csrfToken', 's.expires_at as expiresAt',
+      ])
+      .where('s.token_hash', '=', tokenHash)
+      .where('s.expires_at', '>', sql<Date>`now()`)
+      .where((eb) => eb.not(eb.ref('u.disabled')))
+      .$narrowType<{ roles: Role[] }>()
+      .executeTakeFirst();
     if (!r) {
       this.cache.delete(tokenHash);
       return null;
@@ -114,7 +130,7 @@ export class SessionStore {
 
   async end(session: Session): Promise<void> {
     this.cache.delete(session.tokenHash);
-    await this.pool.query('DELETE FROM app_session WHERE token_hash = $1', [session.tokenHash]);
+    await this.db.deleteFrom('app_session').where('token_hash', '=', session.tokenHash).execute();
   }
 
   /** Forget cached sessions of a user whose rights changed (the rows are already deleted). */

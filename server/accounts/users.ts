@@ -1,9 +1,10 @@
-// Accounts: read, create, change, and the first admin. Plain functions over a pool; the routes in
-// index.ts are thin. Every change is written to account_event in the same transaction.
-import type pg from 'pg';
+// Accounts: read, create, change, and the first admin. Plain functions over Kysely (app.db); the
+// routes in index.ts are thin. Every change is written to account_event in the same transaction.
+import { type Selectable, sql } from 'kysely';
 import type { User } from '../../geo/api.ts';
 import { ROLE_IDS, type Role } from '../../geo/roles.ts';
-import { withTransaction } from '../db/transaction.ts';
+import type { Db } from '../db/kysely.ts';
+import type { AppUser } from '../db/types.ts';
 import { hashPassword, passwordProblem, randomPassword } from './passwords.ts';
 
 export type { User };
@@ -14,22 +15,30 @@ export class AccountError extends Error {
   }
 }
 
-export const USER_COLUMNS = `id, username, display_name AS "displayName", roles, area_ids AS "areaIds", disabled,
-  created_at AS "createdAt", last_login_at AS "lastLoginAt"`;
+/** the app_user columns a User is made of (never password_hash) */
+export const USER_COLUMNS = ['id', 'username', 'display_name', 'roles', 'area_ids', 'disabled', 'created_at', 'last_login_at'] as const;
 
-type Queryable = Pick<pg.Pool, 'query'>;
+type UserRow = Pick<Selectable<AppUser>, (typeof USER_COLUMNS)[number]>;
 
-export async function listUsers(db: Queryable): Promise<User[]> {
-  return (await db.query<User>(`SELECT ${USER_COLUMNS} FROM app_user ORDER BY username`)).rows;
+/** A row as the API shows it (timestamps as ISO strings, as JSON would write the Dates anyway). */
+const toUser = (r: UserRow): User => ({
+  id: r.id, username: r.username, displayName: r.display_name, roles: r.roles as Role[], areaIds: r.area_ids, disabled: r.disabled,
+  createdAt: r.created_at.toISOString(), lastLoginAt: r.last_login_at?.toISOString() ?? null,
+});
+
+export async function listUsers(db: Db): Promise<User[]> {
+  return (await db.selectFrom('app_user').select(USER_COLUMNS).orderBy('username').execute()).map(toUser);
 }
 
-export async function getUser(db: Queryable, id: number): Promise<User | null> {
-  return (await db.query<User>(`SELECT ${USER_COLUMNS} FROM app_user WHERE id = $1`, [id])).rows[0] ?? null;
+export async function getUser(db: Db, id: number): Promise<User | null> {
+  const row = await db.selectFrom('app_user').select(USER_COLUMNS).where('id', '=', id).executeTakeFirst();
+  return row ? toUser(row) : null;
 }
 
-export async function recordEvent(db: Queryable, e: { actor: string; username: string; event: string; detail?: unknown; ip?: string }): Promise<void> {
-  await db.query('INSERT INTO account_event (actor, username, event, detail, ip) VALUES ($1, $2, $3, $4, $5)',
-    [e.actor, e.username, e.event, e.detail === undefined ? null : JSON.stringify(e.detail), e.ip ?? null]);
+export async function recordEvent(db: Db, e: { actor: string; username: string; event: string; detail?: unknown; ip?: string }): Promise<void> {
+  await db.insertInto('account_event')
+    .values({ actor: e.actor, username: e.username, event: e.event, detail: e.detail === undefined ? null : JSON.stringify(e.detail), ip: e.ip ?? null })
+    .execute();
 }
 
 export interface UserInput {
@@ -51,7 +60,7 @@ interface CheckedUser {
 }
 
 /** Check a body field by field; the first problem is refused with the field's name. */
-async function checkUserInput(db: Queryable, input: UserInput, creating: boolean): Promise<CheckedUser> {
+async function checkUserInput(db: Db, input: UserInput, creating: boolean): Promise<CheckedUser> {
   const out: CheckedUser = {};
   const bad = (field: string, message: string) => new AccountError(400, 'bad_request', message, field);
   if (creating || input.username !== undefined) {
@@ -78,7 +87,7 @@ async function checkUserInput(db: Queryable, input: UserInput, creating: boolean
   if (input.areaIds !== undefined) {
     if (!Array.isArray(input.areaIds) || input.areaIds.some((a) => !Number.isInteger(a))) throw bad('areaIds', 'areaIds must be a list of command area ids');
     const ids = [...new Set(input.areaIds as number[])];
-    const known = (await db.query<{ id: number }>('SELECT id FROM command_area WHERE id = ANY($1::int[])', [ids])).rows.map((r) => r.id);
+    const known = (await db.selectFrom('command_area').select('id').where('id', '=', sql<number>`ANY(${ids}::int[])`).execute()).map((r) => r.id);
     const unknown = ids.filter((i) => !known.includes(i));
     if (unknown.length) throw bad('areaIds', `no command area ${unknown.join(', ')}`);
     out.areaIds = ids.sort((a, b) => a - b);
@@ -90,65 +99,76 @@ async function checkUserInput(db: Queryable, input: UserInput, creating: boolean
   return out;
 }
 
-export async function createUser(pool: pg.Pool, input: UserInput, actor: string): Promise<User> {
-  const u = await checkUserInput(pool, input, true);
+export async function createUser(db: Db, input: UserInput, actor: string): Promise<User> {
+  const u = await checkUserInput(db, input, true);
   const hash = await hashPassword(u.password!);
-  return withTransaction(pool, async (c) => {
-    const { rows } = await c.query<User>(
-      `INSERT INTO app_user (username, display_name, password_hash, roles, area_ids, disabled)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING RETURNING ${USER_COLUMNS}`,
-      [u.username, u.displayName ?? '', hash, u.roles ?? ['viewer'], u.areaIds ?? [], u.disabled ?? false],
-    );
-    if (!rows[0]) throw new AccountError(409, 'username_taken', `there is already a user ${u.username}`, 'username');
-    await recordEvent(c, { actor, username: u.username!, event: 'user_created', detail: { roles: rows[0].roles, areaIds: rows[0].areaIds } });
-    return rows[0];
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.insertInto('app_user')
+      .values({
+        username: u.username!, display_name: u.displayName ?? '', password_hash: hash,
+        roles: u.roles ?? ['viewer'], area_ids: u.areaIds ?? [], disabled: u.disabled ?? false,
+      })
+      .onConflict((oc) => oc.column('username').doNothing())
+      .returning(USER_COLUMNS)
+      .executeTakeFirst();
+    if (!row) throw new AccountError(409, 'username_taken', `there is already a user ${u.username}`, 'username');
+    const user = toUser(row);
+    await recordEvent(trx, { actor, username: u.username!, event: 'user_created', detail: { roles: user.roles, areaIds: user.areaIds } });
+    return user;
   });
 }
 
 /** Change name, roles, areas or disabled. Returns the user and whether their sessions must end. */
-export async function updateUser(pool: pg.Pool, id: number, input: UserInput, actor: string): Promise<{ user: User; endSessions: boolean }> {
+export async function updateUser(db: Db, id: number, input: UserInput, actor: string): Promise<{ user: User; endSessions: boolean }> {
   if (input.password !== undefined) throw new AccountError(400, 'bad_request', 'set passwords with POST /api/admin/users/:id/password', 'password');
   if (input.username !== undefined) throw new AccountError(400, 'bad_request', 'a username cannot be changed (the history refers to it)', 'username');
-  const u = await checkUserInput(pool, input, false);
-  return withTransaction(pool, async (c) => {
-    const before = (await c.query<User>(`SELECT ${USER_COLUMNS} FROM app_user WHERE id = $1 FOR UPDATE`, [id])).rows[0];
-    if (!before) throw new AccountError(404, 'not_found', `no user ${id}`);
+  const u = await checkUserInput(db, input, false);
+  return db.transaction().execute(async (trx) => {
+    const beforeRow = await trx.selectFrom('app_user').select(USER_COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!beforeRow) throw new AccountError(404, 'not_found', `no user ${id}`);
+    const before = toUser(beforeRow);
     if (before.username === actor && ((u.roles && !u.roles.includes('admin')) || u.disabled)) {
       throw new AccountError(409, 'own_admin', 'you cannot remove your own admin role or disable yourself: ask another admin');
     }
-    const { rows } = await c.query<User>(
-      `UPDATE app_user SET display_name = coalesce($2, display_name), roles = coalesce($3, roles),
-         area_ids = coalesce($4, area_ids), disabled = coalesce($5, disabled), updated_at = now()
-       WHERE id = $1 RETURNING ${USER_COLUMNS}`,
-      [id, u.displayName ?? null, u.roles ?? null, u.areaIds ?? null, u.disabled ?? null],
-    );
-    const user = rows[0];
+    // the fields given change; the others keep their values
+    const user = toUser(await trx.updateTable('app_user')
+      .set({
+        ...(u.displayName !== undefined && { display_name: u.displayName }),
+        ...(u.roles !== undefined && { roles: u.roles }),
+        ...(u.areaIds !== undefined && { area_ids: u.areaIds }),
+        ...(u.disabled !== undefined && { disabled: u.disabled }),
+        updated_at: sql<Date>`now()`,
+      })
+      .where('id', '=', id)
+      .returning(USER_COLUMNS)
+      .executeTakeFirstOrThrow());
     const changed: Record<string, unknown> = {};
     for (const k of ['displayName', 'roles', 'areaIds', 'disabled'] as const) {
       if (JSON.stringify(before[k]) !== JSON.stringify(user[k])) changed[k] = { from: before[k], to: user[k] };
     }
-    await recordEvent(c, { actor, username: user.username, event: 'user_updated', detail: changed });
+    await recordEvent(trx, { actor, username: user.username, event: 'user_updated', detail: changed });
     // sessions carry the roles: a change of rights or a disabled account ends them
     const endSessions = 'roles' in changed || 'areaIds' in changed || user.disabled;
-    if (endSessions) await c.query('DELETE FROM app_session WHERE user_id = $1', [id]);
+    if (endSessions) await trx.deleteFrom('app_session').where('user_id', '=', id).execute();
     return { user, endSessions };
   });
 }
 
-export async function setPassword(pool: pg.Pool, id: number, password: unknown, actor: string, event: 'password_reset' | 'password_changed'): Promise<User> {
+export async function setPassword(db: Db, id: number, password: unknown, actor: string, event: 'password_reset' | 'password_changed'): Promise<User> {
   const problem = passwordProblem(password);
   if (problem) throw new AccountError(400, 'bad_request', problem, 'password');
   const hash = await hashPassword(password as string);
-  return withTransaction(pool, async (c) => {
-    const { rows } = await c.query<User>(
-      `UPDATE app_user SET password_hash = $2, failed_logins = 0, locked_until = NULL, updated_at = now() WHERE id = $1 RETURNING ${USER_COLUMNS}`,
-      [id, hash],
-    );
-    if (!rows[0]) throw new AccountError(404, 'not_found', `no user ${id}`);
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.updateTable('app_user')
+      .set({ password_hash: hash, failed_logins: 0, locked_until: null, updated_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .returning(USER_COLUMNS)
+      .executeTakeFirst();
+    if (!row) throw new AccountError(404, 'not_found', `no user ${id}`);
     // every session of the account ends: whoever knew the old password is out
-    await c.query('DELETE FROM app_session WHERE user_id = $1', [id]);
-    await recordEvent(c, { actor, username: rows[0].username, event });
-    return rows[0];
+    await trx.deleteFrom('app_session').where('user_id', '=', id).execute();
+    await recordEvent(trx, { actor, username: row.username, event });
+    return toUser(row);
   });
 }
 
@@ -156,20 +176,20 @@ export async function setPassword(pool: pg.Pool, id: number, password: unknown, 
  * On a database without accounts, create `admin` with every role. The password is ADMIN_PASSWORD when
  * set, otherwise random and returned so the caller prints it once; it is stored only as a hash.
  */
-export async function ensureInitialAdmin(pool: Queryable, password: string | undefined): Promise<{ username: string; password: string; generated: boolean } | null> {
-  const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM app_user');
-  if (rows[0].n > 0) return null;
+export async function ensureInitialAdmin(db: Db, password: string | undefined): Promise<{ username: string; password: string; generated: boolean } | null> {
+  const { n } = await db.selectFrom('app_user').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  if (n > 0) return null;
   const chosen = password ?? randomPassword();
   const problem = passwordProblem(chosen);
   if (problem) throw new AccountError(400, 'bad_request', `ADMIN_PASSWORD: ${problem}`);
-  const areas = (await pool.query<{ id: number }>('SELECT id FROM command_area ORDER BY id')).rows.map((r) => r.id);
+  const areas = (await db.selectFrom('command_area').select('id').orderBy('id').execute()).map((r) => r.id);
   const hash = await hashPassword(chosen);
-  const created = await pool.query(
-    `INSERT INTO app_user (username, display_name, password_hash, roles, area_ids)
-     VALUES ('admin', '管理员', $1, $2, $3) ON CONFLICT (username) DO NOTHING RETURNING id`,
-    [hash, ['admin', 'viewer'], areas],
-  );
-  if (!created.rowCount) return null; // another process created it first
-  await recordEvent(pool, { actor: 'system', username: 'admin', event: 'user_created', detail: { roles: ['admin', 'viewer'], initial: true } });
+  const created = await db.insertInto('app_user')
+    .values({ username: 'admin', display_name: '管理员', password_hash: hash, roles: ['admin', 'viewer'], area_ids: areas })
+    .onConflict((oc) => oc.column('username').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!created) return null; // another process created it first
+  await recordEvent(db, { actor: 'system', username: 'admin', event: 'user_created', detail: { roles: ['admin', 'viewer'], initial: true } });
   return { username: 'admin', password: chosen, generated: password === undefined };
 }

@@ -3,15 +3,15 @@
 // The pool is closed with the app.
 import fastifyPostgres from '@fastify/postgres';
 import fp from 'fastify-plugin';
-import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { type FeatureColumns, type LayerFields, loadFeatureColumns, loadLayerFields } from '../core/catalogue.ts';
 import type { DatabaseInfo } from './database.ts';
-import type { Database } from './schema.ts';
+import { createDb, type Db } from './kysely.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    db: Kysely<Database>;
+    /** Kysely over app.pg's pool: the way ordinary queries are written (server/db/kysely.ts) */
+    db: Db;
     databaseInfo: DatabaseInfo;
     /** every map layer's fields, typed from the catalog on first use */
     layerFields(): Promise<LayerFields>;
@@ -34,8 +34,7 @@ export const databasePlugin = fp<DatabasePluginOptions>(
       idleTimeoutMillis: opts.info.backend === 'embedded' ? 0 : 10_000,
     });
     app.pg.pool.on('error', (err) => app.log.warn({ err }, 'idle database connection failed'));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: app.pg.pool }) });
-    app.decorate('db', db);
+    app.decorate('db', createDb(app.pg.pool));
     app.decorate('databaseInfo', opts.info);
     let fields: Promise<LayerFields> | undefined;
     app.decorate('layerFields', () => {

@@ -1,6 +1,10 @@
-// Kysely's view of the schema in migrations/ (keep in step with it). Geometry columns are typed as
-// the hex EWKB string pg returns; queries that need geometry use PostGIS functions through sql``.
+// Kysely's view of the schema in migrations/. The ordinary tables (accounts, history, settings,
+// milestones, funds, problems, imports) are generated from the live schema into types.ts
+// (`npm run db:types`; tests/server/db-types.test.ts fails when it is out of date); the map layers'
+// tables below are written by hand (keep them in step with migrations/). Geometry columns are typed
+// as the hex EWKB string pg returns; queries that need geometry use PostGIS functions through sql``.
 import type { ColumnType, Generated } from 'kysely';
+import type { DB } from './types.ts';
 
 type Geometry = string;
 type Numeric = ColumnType<string, string | number, string | number>; // pg returns numeric as string
@@ -60,14 +64,6 @@ export interface ProjectTable extends Versioned {
   owner_unit: string | null;
   started_on: DateCol | null;
   red_line: Geometry | null;
-}
-export interface ProjectMilestoneTable extends Versioned {
-  id: Generated<number>;
-  project_id: number;
-  kind: 'construction_start' | 'land_cleared' | 'half_opened' | 'opened_to_traffic' | 'completed' | 'other';
-  name: string;
-  planned_on: DateCol | null;
-  occurred_on: DateCol | null;
 }
 export interface ParcelTable extends Versioned {
   id: Generated<number>;
@@ -170,55 +166,27 @@ export interface ResettlementSiteTable extends Versioned {
   actual_delivery_on: DateCol | null;
   geom: Geometry;
 }
-export interface FundTransferTable extends Versioned {
-  id: Generated<number>;
-  project_id: number;
-  amount_yuan: Numeric;
-  requested_on: DateCol;
-  received_on: DateCol | null;
-  source: string | null;
-}
 export type ProblemKind = 'funding' | 'public_institution' | 'military_land' | 'cane_base_replacement' | 'resettlement_delay'
   | 'irrigation_damage' | 'reserved_land' | 'pension_eligibility' | 'illegal_building';
-export interface ProblemTable extends Versioned {
-  id: Generated<number>;
-  project_id: number | null;
-  resettlement_site_id: number | null;
-  kind: ProblemKind;
-  title: string;
-  description: string | null;
-  status: 'open' | 'in_progress' | 'resolved';
-  owner: string | null;
-  opened_on: DateCol;
-  resolved_on: DateCol | null;
-  geom: Geometry | null;
-}
 export interface WaterTable { id: Generated<number>; name: string | null; kind: 'river' | 'lake' | 'pond'; geom: Geometry }
 export interface RoadTable { id: Generated<number>; name: string | null; class: 'expressway' | 'arterial' | 'secondary' | 'local' | 'railway'; geom: Geometry }
 export interface BuiltUpTable { id: Generated<number>; name: string | null; geom: Geometry }
 export interface PlaceTable { id: Generated<number>; name: string; kind: 'city' | 'town' | 'village' | 'landmark' | 'station'; rank: Generated<number>; geom: Geometry }
 
-export interface ChangeLogTable {
-  id: Generated<string>; // bigserial comes back as a string
-  layer: string;
-  feature_id: string | number;
-  op: 'insert' | 'update' | 'delete';
-  version: number;
-  changed_at: Stamp;
-  changed_by: string;
-  reason: string | null;
-  before: unknown;
-  after: unknown;
-}
-export interface AppSettingTable { key: string; value: unknown }
+// the generated tables under the names this file used to give them
+export type ProjectMilestoneTable = DB['project_milestone'];
+export type FundTransferTable = DB['fund_transfer'];
+export type ProblemTable = DB['problem'];
+export type ChangeLogTable = DB['change_log'];
+export type AppSettingTable = DB['app_setting'];
 
-export interface Database {
+/** every table: the generated ones (types.ts) and the map layers' */
+export interface Database extends DB {
   command_area: CommandAreaTable;
   township: TownshipTable;
   village: VillageTable;
   park: ParkTable;
   project: ProjectTable;
-  project_milestone: ProjectMilestoneTable;
   parcel: ParcelTable;
   house: HouseTable;
   farmland: FarmlandTable;
@@ -227,12 +195,8 @@ export interface Database {
   disputed_land: DisputedLandTable;
   reserved_land: ReservedLandTable;
   resettlement_site: ResettlementSiteTable;
-  fund_transfer: FundTransferTable;
-  problem: ProblemTable;
   water: WaterTable;
   road: RoadTable;
   built_up: BuiltUpTable;
   place: PlaceTable;
-  change_log: ChangeLogTable;
-  app_setting: AppSettingTable;
 }

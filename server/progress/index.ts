@@ -111,7 +111,7 @@ export const progressPlugin = fp(async (app) => {
       const asOf = request.query.asOf ?? todayBeijing();
       const err = checkDate(asOf);
       if (err) return bad(reply, err);
-      return resettlement(app.pg.pool, asOf);
+      return resettlement(app.pg.pool, asOf, app.db);
     });
 
     r.get<{ Querystring: { asOf?: string } }>('/api/progress/reserved-land', {

@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import type { Figures, StatusCounts } from '../../geo/api.ts';
 import { m2ToMu } from '../../geo/units.ts';
+import type { Db } from '../db/kysely.ts';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -335,10 +336,10 @@ export const ALLOWANCE_SETTING = 'transitional_allowance_yuan_per_household_mont
 /** 过渡安置费 default (元/户/月) when app_setting has none: a placeholder for the demo, not an official rate. */
 export const DEFAULT_ALLOWANCE_RATE = 600;
 
-export async function allowanceRate(db: Queryable): Promise<{ rate: number; source: string }> {
-  const { rows } = await db.query<{ value: unknown }>('SELECT value FROM app_setting WHERE key = $1', [ALLOWANCE_SETTING]);
-  const v = Number(rows[0]?.value);
-  if (rows.length && Number.isFinite(v) && v >= 0) return { rate: v, source: `app_setting.${ALLOWANCE_SETTING}` };
+export async function allowanceRate(db: Db): Promise<{ rate: number; source: string }> {
+  const row = await db.selectFrom('app_setting').select('value').where('key', '=', ALLOWANCE_SETTING).executeTakeFirst();
+  const v = Number(row?.value);
+  if (row && Number.isFinite(v) && v >= 0) return { rate: v, source: `app_setting.${ALLOWANCE_SETTING}` };
   return { rate: DEFAULT_ALLOWANCE_RATE, source: 'default (no app_setting row)' };
 }
 
@@ -370,8 +371,9 @@ interface SiteRow {
   households_waiting: number; construction_start_on: string | null; planned_delivery_on: string; actual_delivery_on: string | null;
 }
 
-export async function resettlement(db: Queryable, asOf: string): Promise<{ asOf: string; rate: { yuanPerHouseholdMonth: number; source: string }; sites: ResettlementFigures[] }> {
-  const [all, { rate, source }] = await Promise.all([rowsAsOf<SiteRow>(db, 'resettlement_site', asOf, true), allowanceRate(db)]);
+/** `db` runs the history SQL, `kdb` (Kysely on the same pool) reads the allowance rate. */
+export async function resettlement(db: Queryable, asOf: string, kdb: Db): Promise<{ asOf: string; rate: { yuanPerHouseholdMonth: number; source: string }; sites: ResettlementFigures[] }> {
+  const [all, { rate, source }] = await Promise.all([rowsAsOf<SiteRow>(db, 'resettlement_site', asOf, true), allowanceRate(kdb)]);
   // a site exists from its construction start (households move out then); without one, from its first record
   const rows = all.filter((r) => !r.construction_start_on || r.construction_start_on <= asOf);
   const sites = rows.map((r) => {
