@@ -340,7 +340,7 @@ export const ERROR_TEXT: Record<ErrorCode, Wording> = {
       const allowed = Array.isArray(p.allowed) ? p.allowed.map((s) => `“${statusName(s, 'zh')}”`) : [];
       if (p.from === null || p.from === undefined) return `新建的要素状态应为“${statusName('unsigned', 'zh')}”，不能直接设为“${statusName(p.to, 'zh')}”`;
       if (!allowed.length) return `“${statusName(p.from, 'zh')}”是最终状态，不能再改为“${statusName(p.to, 'zh')}”`;
-      return `状态不能从“${statusName(p.from, 'zh')}”直接改为“${statusName(p.to, 'zh')}”：下一步只能是 ${list(allowed, 'zh')}`;
+      return `状态不能从“${statusName(p.from, 'zh')}”直接改为“${statusName(p.to, 'zh')}”：下一步只能是${list(allowed, 'zh')}`;
     },
     en: (p) => {
       const allowed = Array.isArray(p.allowed) ? p.allowed.map((s) => `“${statusName(s, 'en')}”`) : [];
@@ -435,11 +435,17 @@ const LEGACY: Record<string, (p: ErrorParams) => ErrorCode> = {
 export const unknownCode = (code: string, lang: Lang): string =>
   lang === 'zh' ? `操作未完成（错误代码：${code || '未知'}）` : `The operation did not complete (error code: ${code || 'unknown'})`;
 
+/**
+ * English with straight quotes: the interface's fonts draw “ ” from the Chinese font, full width,
+ * which reads as stray spaces around English words.
+ */
+const typeset = (s: string, lang: Lang): string => (lang === 'en' ? s.replace(/[“”]/g, '"') : s);
+
 /** One refusal in words, from its code and params (`field` folded into the params). */
 export function wordCode(code: string, params: ErrorParams, lang: Lang): string {
   const known: ErrorCode | undefined = isErrorCode(code) ? code : LEGACY[code]?.(params);
   if (!known) return unknownCode(code, lang);
-  return ERROR_TEXT[known][lang](params);
+  return typeset(ERROR_TEXT[known][lang](params), lang);
 }
 
 // ---- the findings of an import preview ----
@@ -493,7 +499,7 @@ export const isImportIssueCode = (code: string): code is ImportIssueCode => Obje
 /** One finding of an import preview in words; an unknown code as its code. */
 export function issueText(issue: { code: string; location?: [number, number] }, context: IssueContext, lang: Lang): string {
   const p: ErrorParams = { ...context, ...(issue.location ? { location: issue.location } : {}) };
-  if (isImportIssueCode(issue.code)) return ISSUE_TEXT[issue.code][lang](p);
-  if (isErrorCode(issue.code)) return ERROR_TEXT[issue.code][lang](p);
+  if (isImportIssueCode(issue.code)) return typeset(ISSUE_TEXT[issue.code][lang](p), lang);
+  if (isErrorCode(issue.code)) return typeset(ERROR_TEXT[issue.code][lang](p), lang);
   return lang === 'zh' ? `检查发现问题（代码：${issue.code}）` : `Finding (code: ${issue.code})`;
 }
