@@ -51,6 +51,7 @@ describe('the wording of refusals', () => {
           expect(s, code).not.toContain('undefined');
           expect(s, code).not.toContain('[object');
           expect(s, code).not.toContain('null');
+          expect(s, code).not.toMatch(/“”|""|\?|#\d+[\u4e00-\u9fff]|：$|:$/); // no empty quotes, no placeholder, no dangling colon
         }
       }
     }

@@ -238,7 +238,7 @@ export const ERROR_TEXT: Record<ErrorCode, Wording> = {
     en: (p) => `The server has no such function${p.path ? ` (${text(p.method, 'en')} ${text(p.path, 'en')})` : ''}: reload the page, and tell an administrator if it happens again`,
   },
   read_only: {
-    zh: (p) => `“${layerName(p.layer, 'zh') || '该图层'}”是只读图层，不能修改`,
+    zh: (p) => `${p.layer ? `“${layerName(p.layer, 'zh')}”` : '该图层'}是只读图层，不能修改`,
     en: (p) => `${layerName(p.layer, 'en') || 'This layer'} is read-only`,
   },
   // what was sent
@@ -324,8 +324,8 @@ export const ERROR_TEXT: Record<ErrorCode, Wording> = {
     en: (p) => `${fieldOr(p, 'en', '', 'This value')} is required`,
   },
   unknown_attribute: {
-    zh: (p) => `${p.layer ? `“${layerName(p.layer, 'zh')}”` : '该图层'}没有“${fieldName(p.field, 'zh')}”这一属性`,
-    en: (p) => `${p.layer ? layerName(p.layer, 'en') : 'This layer'} has no attribute “${fieldName(p.field, 'en')}”`,
+    zh: (p) => `${p.layer ? `“${layerName(p.layer, 'zh')}”` : '该图层'}没有${p.field ? `“${fieldName(p.field, 'zh')}”这一` : '所提交的'}属性`,
+    en: (p) => `${p.layer ? layerName(p.layer, 'en') : 'This layer'} has no ${p.field ? `attribute “${fieldName(p.field, 'en')}”` : 'such attribute'}`,
   },
   unknown_reference: {
     zh: (p) => `${fieldOr(p, 'zh', '所引用的对象', '')}${p.field ? '所指的对象' : ''}不存在，请检查编号`,
@@ -338,12 +338,14 @@ export const ERROR_TEXT: Record<ErrorCode, Wording> = {
   status_transition: {
     zh: (p) => {
       const allowed = Array.isArray(p.allowed) ? p.allowed.map((s) => `“${statusName(s, 'zh')}”`) : [];
+      if (p.to === undefined || p.to === null) return `状态的更改不符合征收流程（${list(Object.values(TAKE_STATUS).slice(0, 4).map((l) => l.zh), 'zh').replaceAll('、', ' → ')}）`;
       if (p.from === null || p.from === undefined) return `新建的要素状态应为“${statusName('unsigned', 'zh')}”，不能直接设为“${statusName(p.to, 'zh')}”`;
       if (!allowed.length) return `“${statusName(p.from, 'zh')}”是最终状态，不能再改为“${statusName(p.to, 'zh')}”`;
       return `状态不能从“${statusName(p.from, 'zh')}”直接改为“${statusName(p.to, 'zh')}”：下一步只能是${list(allowed, 'zh')}`;
     },
     en: (p) => {
       const allowed = Array.isArray(p.allowed) ? p.allowed.map((s) => `“${statusName(s, 'en')}”`) : [];
+      if (p.to === undefined || p.to === null) return `The status change does not follow the workflow (${Object.values(TAKE_STATUS).slice(0, 4).map((l) => l.en).join(' → ')})`;
       if (p.from === null || p.from === undefined) return `A new feature starts as “${statusName('unsigned', 'en')}”, not “${statusName(p.to, 'en')}”`;
       if (!allowed.length) return `“${statusName(p.from, 'en')}” is final: it cannot change to “${statusName(p.to, 'en')}”`;
       return `The status cannot go from “${statusName(p.from, 'en')}” straight to “${statusName(p.to, 'en')}”: next can only be ${list(allowed, 'en')}`;
@@ -373,8 +375,8 @@ export const ERROR_TEXT: Record<ErrorCode, Wording> = {
     en: () => 'You cannot remove your own admin role or disable yourself: ask another administrator',
   },
   stale_version: {
-    zh: (p) => `保存前，此要素已被他人修改（现为版本 ${text(p.currentVersion, 'zh') || '?'}${p.yourVersion !== undefined ? `，您编辑的是版本 ${text(p.yourVersion, 'zh')}` : ''}）。请重新打开要素，再做修改`,
-    en: (p) => `Someone changed this feature before you saved (it is now at version ${text(p.currentVersion, 'en') || '?'}${p.yourVersion !== undefined ? `; you edited version ${text(p.yourVersion, 'en')}` : ''}). Open it again and redo your change`,
+    zh: (p) => `保存前，此要素已被他人修改${p.currentVersion != null ? `（现为版本 ${text(p.currentVersion, 'zh')}${p.yourVersion != null ? `，您编辑的是版本 ${text(p.yourVersion, 'zh')}` : ''}）` : ''}。请重新打开要素，再做修改`,
+    en: (p) => `Someone changed this feature before you saved${p.currentVersion != null ? ` (it is now at version ${text(p.currentVersion, 'en')}${p.yourVersion != null ? `; you edited version ${text(p.yourVersion, 'en')}` : ''})` : ''}. Open it again and redo your change`,
   },
   precondition_required: {
     zh: (p) => `缺少所编辑的版本号${p.currentVersion !== undefined ? `（当前为版本 ${text(p.currentVersion, 'zh')}）` : ''}，请重新打开要素后再保存`,
@@ -394,16 +396,20 @@ export const ERROR_TEXT: Record<ErrorCode, Wording> = {
     en: () => 'The coordinate system cannot be told from the file: choose it under the import CRS and upload again',
   },
   import_has_errors: {
-    zh: (p) => `检查报告中有 ${text(p.count, 'zh') || '若干'} 个错误，未写入任何数据：请修正文件后重新导入`,
-    en: (p) => `The validation report has ${text(p.count, 'en') || 'some'} error(s), nothing was written: fix the file and import it again`,
+    zh: (p) => `检查报告中有${p.count != null ? ` ${text(p.count, 'zh')} 个` : ''}错误，未写入任何数据：请修正文件后重新导入`,
+    en: (p) => `The validation report has ${p.count != null ? `${text(p.count, 'en')} error(s)` : 'errors'}, nothing was written: fix the file and import it again`,
   },
   import_committed: {
-    zh: (p) => `此导入${p.import !== undefined ? ` #${text(p.import, 'zh')}` : ''}已经提交过${p.committedBy ? `（提交人：${text(p.committedBy, 'zh')}）` : ''}，不能重复提交`,
+    zh: (p) => `此导入${p.import != null ? `（#${text(p.import, 'zh')}）` : ''}已经提交过${p.committedBy ? `（提交人：${text(p.committedBy, 'zh')}）` : ''}，不能重复提交`,
     en: (p) => `This import${p.import !== undefined ? ` #${text(p.import, 'en')}` : ''} was already committed${p.committedBy ? ` (by ${text(p.committedBy, 'en')})` : ''}`,
   },
   import_refused: {
-    zh: (p) => `${p.total !== undefined ? `${text(p.total, 'zh')} 个要素中` : ''}有 ${count(p)} 个未通过检查，未写入任何数据：${refusedList(p, 'zh')}`,
-    en: (p) => `${count(p)}${p.total !== undefined ? ` of ${text(p.total, 'en')}` : ''} feature(s) were refused, nothing was written:${refusedList(p, 'en')}`,
+    zh: (p) => (count(p)
+      ? `${p.total != null ? `${text(p.total, 'zh')} 个要素中` : ''}有 ${count(p)} 个未通过检查，未写入任何数据：${refusedList(p, 'zh')}`
+      : '有要素未通过检查，未写入任何数据'),
+    en: (p) => (count(p)
+      ? `${count(p)}${p.total != null ? ` of ${text(p.total, 'en')}` : ''} feature(s) were refused, nothing was written:${refusedList(p, 'en')}`
+      : 'Features were refused, nothing was written'),
   },
   import_stale: {
     zh: (p) => `导入检查之后，有要素已被他人修改，未写入任何数据：请重新上传文件再导入${refusedList(p, 'zh')}`,
