@@ -4,7 +4,8 @@
 // hides what it would refuse (geo/roles.ts).
 import type { SessionUser } from '../../geo/api.ts';
 import { has, layerWriteRefusal, type Role } from '../../geo/roles.ts';
-import { api, useAuth } from './http.ts';
+import { api, ApiError, apiError, errorText, useAuth } from './http.ts';
+import { i18n } from './i18n/i18n.svelte.ts';
 
 export { api };
 export type { SessionUser };
@@ -49,19 +50,20 @@ export function loadSession(force = false): Promise<void> {
   if (!loading || force) {
     loading = fetch('/api/auth/session', { cache: 'no-store', headers: { accept: 'application/json' } })
       .then(async (res) => {
-        if (!res.ok) throw new Error(`/api/auth/session: HTTP ${res.status}`);
+        if (!res.ok) throw await apiError(res);
         apply((await res.json()) as SessionBody);
       })
       .catch((e: unknown) => {
         loading = null;
-        session.error = String(e instanceof Error ? e.message : e);
+        session.error = errorText(e, i18n.lang);
         throw e;
       });
   }
   return loading;
 }
 
-export type LoginResult = { ok: true } | { ok: false; error: 'invalid_credentials' | 'too_many_attempts' | 'other'; retryAfterSeconds?: number; message?: string };
+/** A refused login: the kind, and what refused it (an ApiError, or the network failure) for errorText. */
+export type LoginResult = { ok: true } | { ok: false; error: 'invalid_credentials' | 'too_many_attempts' | 'other'; retryAfterSeconds?: number; cause: unknown };
 
 export async function login(username: string, password: string): Promise<LoginResult> {
   let res: Response;
@@ -72,20 +74,20 @@ export async function login(username: string, password: string): Promise<LoginRe
       body: JSON.stringify({ username, password }),
     });
   } catch (e) {
-    return { ok: false, error: 'other', message: String(e instanceof Error ? e.message : e) };
+    return { ok: false, error: 'other', cause: e };
   }
-  const body = (await res.json().catch(() => ({}))) as Partial<SessionBody> & { error?: string; message?: string; retryAfterSeconds?: number };
   if (res.ok) {
-    apply(body as SessionBody);
+    apply((await res.json()) as SessionBody);
     loading = Promise.resolve();
     return { ok: true };
   }
-  if (res.status === 429) {
-    const retry = body.retryAfterSeconds ?? Number(res.headers.get('retry-after') ?? 60);
-    return { ok: false, error: 'too_many_attempts', retryAfterSeconds: retry, message: body.message };
+  const refusal = await apiError(res);
+  if (res.status === 429 || refusal.code === 'too_many_attempts') {
+    const given = Number(refusal.params.retryAfterSeconds ?? res.headers.get('retry-after') ?? 60);
+    return { ok: false, error: 'too_many_attempts', retryAfterSeconds: Number.isFinite(given) ? given : 60, cause: refusal };
   }
-  if (res.status === 401) return { ok: false, error: 'invalid_credentials', message: body.message };
-  return { ok: false, error: 'other', message: body.message ?? `HTTP ${res.status}` };
+  if (res.status === 401) return { ok: false, error: 'invalid_credentials', cause: refusal };
+  return { ok: false, error: 'other', cause: refusal };
 }
 
 export async function logout(): Promise<void> {
@@ -94,17 +96,16 @@ export async function logout(): Promise<void> {
   location.reload();
 }
 
-/** Change one's own password. Resolves to null, or the field and message the server refused with. */
-export async function changePassword(currentPassword: string, newPassword: string): Promise<{ field?: string; message: string } | null> {
+/** Change one's own password. Resolves to null, or the server's refusal (its field, code and params). */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<ApiError | null> {
   const res = await api('/api/auth/password', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ currentPassword, newPassword }),
   });
-  const body = (await res.json().catch(() => ({}))) as Partial<SessionBody> & { error?: string; message?: string; field?: string };
-  if (!res.ok) return { field: body.field, message: body.message ?? `HTTP ${res.status}` };
+  if (!res.ok) return apiError(res);
   // the server ended every session and started a new one here: new CSRF token
-  apply(body as SessionBody);
+  apply((await res.json()) as SessionBody);
   return null;
 }
 

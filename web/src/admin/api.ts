@@ -1,7 +1,7 @@
 // What the admin page reads and writes: /api/admin/users, /api/audit, /api/audit/accounts (server/accounts).
 import type { AccountEvent, DataChange, User } from '../../../geo/api.ts';
 import type { Role } from '../../../geo/roles.ts';
-import { api } from '../http.ts';
+import { api, ensureOk } from '../http.ts';
 
 export type { AccountEvent, DataChange, User };
 
@@ -10,18 +10,10 @@ export interface Page<T> {
   more: boolean;
 }
 
-/** A refusal as the server words it: which field, and why. */
-export class AdminError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly field?: string) {
-    super(message);
-  }
-}
-
 async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   const res = await api(path, { ...init, headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) } });
-  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!res.ok) throw new AdminError(res.status, String(body.error ?? 'error'), String(body.message ?? `HTTP ${res.status}`), body.field as string | undefined);
-  return body as T;
+  // a refusal is thrown as an ApiError (http.ts): its code, params and the field it names
+  return (await (await ensureOk(res)).json()) as T;
 }
 
 const json = (method: string, body: unknown): RequestInit => ({ method, body: JSON.stringify(body) });

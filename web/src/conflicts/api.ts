@@ -1,5 +1,5 @@
 // The conflict API as the browser calls it; types follow server/conflicts (JSON shapes only).
-import { api } from '../http.ts';
+import { api, ensureOk } from '../http.ts';
 import type { DualArea } from '../../../geo/area.ts';
 import { FARMLAND_KIND, type Label } from '../../../geo/domain.ts';
 
@@ -20,9 +20,7 @@ export type RedLineBody = { geometry: GeoJSON.Polygon } | { projectId: number };
 
 async function post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
   const res = await api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
-  const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error((data as { message?: string }).message ?? `HTTP ${res.status}`);
-  return data as T;
+  return (await (await ensureOk(res)).json()) as T;
 }
 
 export const analyse = (body: RedLineBody & { zone?: number }, signal?: AbortSignal) => post<ServerResult>('/api/conflicts', body, signal);
@@ -31,7 +29,7 @@ export const replacement = (body: RedLineBody & { excludeIds?: number[] }) => po
 /** Open the printable report (HTML) in a new tab, or download the PDF rendered by the server. */
 export async function openReport(body: RedLineBody & { projectName?: string; analyst?: string; zone?: number }, format: 'html' | 'pdf', fileStem = '压占分析报告'): Promise<void> {
   const res = await api('/api/conflicts/report', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, format }) });
-  if (!res.ok) throw new Error(((await res.json().catch(() => ({}))) as { message?: string }).message ?? `HTTP ${res.status}`);
+  await ensureOk(res);
   const blob = await res.blob();
   const url = URL.createObjectURL(blob);
   if (format === 'html') window.open(url, '_blank');

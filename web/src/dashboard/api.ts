@@ -1,6 +1,6 @@
 // What the dashboard reads from the progress API (server/progress). Types mirror the JSON.
 import type { Figures, StatusCounts } from '../../../geo/api.ts';
-import { api } from '../http.ts';
+import { api, apiError } from '../http.ts';
 export type { Figures, StatusCounts };
 export interface ProgressGroup extends Figures { key: string; id: number | null; name: string; code?: string; commandAreaId?: number; year?: number; projects: number }
 export interface ProgressResult { asOf: string; groupBy: string; year: number | null; areaId: number | null; groups: ProgressGroup[]; total: ProgressGroup }
@@ -23,7 +23,7 @@ export interface Problem {
 
 async function get<T>(path: string, signal?: AbortSignal): Promise<T> {
   const res = await api(path, { signal, headers: { accept: 'application/json' } });
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  if (!res.ok) throw await apiError(res);
   return (await res.json()) as T;
 }
 

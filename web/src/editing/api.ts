@@ -1,20 +1,9 @@
 // The feature API as the editor uses it: read a feature with its ETag, write with If-Match, the
-// schema for the attribute form, history and restore. Errors come back as the server's JSON (what
-// and where: field, path, position, location) so the form can show them next to the field.
+// schema for the attribute form, history and restore. A refusal is thrown as an ApiError (http.ts):
+// its code and params (what and where: field, path, position, location) so the form can show it,
+// worded by errorText, next to the field.
 import type { HistoryEntry } from '../../../geo/api.ts';
-import { api } from '../http.ts';
-
-export interface ApiError {
-  status: number;
-  error: string;
-  message: string;
-  field?: string;
-  path?: string;
-  position?: number[];
-  location?: [number, number];
-  allowed?: string[];
-  currentVersion?: number;
-}
+import { api, ensureOk } from '../http.ts';
 
 export interface Feature {
   type: 'Feature';
@@ -46,28 +35,10 @@ export interface FeatureSchema {
 /** One entry of a feature's history, as server/features/history.ts builds it (its geometry as GeoJSON). */
 export type Version = Omit<HistoryEntry, 'before' | 'after'> & { before: Feature | null; after: Feature | null };
 
-export class FeatureApiError extends Error {
-  readonly detail: ApiError;
-  constructor(detail: ApiError) {
-    super(detail.message);
-    this.detail = detail;
-  }
-}
-
 const items = (collection: string) => `/ogc/collections/${collection}/items`;
 
 async function call(url: string, init: RequestInit = {}): Promise<Response> {
-  const res = await api(url, init);
-  if (!res.ok) {
-    let body: Partial<ApiError> = {};
-    try {
-      body = await res.json();
-    } catch {
-      // not JSON
-    }
-    throw new FeatureApiError({ status: res.status, error: body.error ?? 'error', message: body.message ?? res.statusText, ...body });
-  }
-  return res;
+  return ensureOk(await api(url, init));
 }
 
 async function saved(res: Response): Promise<Saved> {

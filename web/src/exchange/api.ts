@@ -1,6 +1,6 @@
 // The client side of /api/export and /api/import. downloadExport is the progress hook: it streams the
 // download, reports progress as it arrives, and hands back the file as a Blob with its name.
-import { api } from '../http.ts';
+import { api, apiError, ensureOk } from '../http.ts';
 export type ExportFormat = 'geojson' | 'csv' | 'shp' | 'gpkg' | 'kml' | 'dxf' | 'xlsx' | 'txt';
 
 export interface ExportProgress {
@@ -39,7 +39,8 @@ export function exportUrl(r: ExportRequest): string {
 
 export async function downloadExport(r: ExportRequest, onProgress: (p: ExportProgress) => void, signal?: AbortSignal): Promise<{ blob: Blob; fileName: string }> {
   const res = await api(exportUrl(r), { signal });
-  if (!res.ok || !res.body) throw new Error((await res.json().catch(() => null))?.message ?? `export failed (${res.status})`);
+  if (!res.ok) throw await apiError(res);
+  if (!res.body) throw new Error(`export failed (${res.status}: no body)`);
   const features = res.headers.get('x-feature-count') ? Number(res.headers.get('x-feature-count')) : null;
   const length = res.headers.get('content-length') ? Number(res.headers.get('content-length')) : null;
   const expected = length ?? (features !== null ? Math.max(1, features * BYTES_PER_FEATURE[r.format]) : null);
@@ -80,19 +81,14 @@ export async function uploadImport(files: File[], fields: { layer?: string; crs?
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) if (v) form.append(k, v);
   for (const f of files) form.append('file', f, f.name);
-  const res = await api('/api/import', { method: 'POST', body: form });
-  const body = await res.json();
-  if (!res.ok) throw new Error(body.message ?? `import failed (${res.status})`);
-  return body;
+  return (await ensureOk(await api('/api/import', { method: 'POST', body: form }))).json();
 }
 
 export async function previewGeoJson(id: number): Promise<GeoJSON.FeatureCollection> {
-  return (await api(`/api/import/${id}/features`)).json();
+  return (await ensureOk(await api(`/api/import/${id}/features`))).json();
 }
 
 export async function commitImport(id: number): Promise<{ inserted: number; updated: number }> {
   const res = await api(`/api/import/${id}/commit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  const body = await res.json();
-  if (!res.ok) throw new Error(body.message ?? `commit failed (${res.status})`);
-  return body;
+  return (await ensureOk(res)).json();
 }

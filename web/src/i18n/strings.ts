@@ -194,11 +194,6 @@ export const UI = {
   edEditTitle: { zh: '编辑{what} #{id}', en: 'Edit {what} #{id}' },
   edDelete: { zh: '删除', en: 'Delete' },
   edRestore: { zh: '恢复此版本', en: 'Restore this version' },
-  edAt: { zh: '{msg}（位置 {lon}, {lat}）', en: '{msg} (at {lon}, {lat})' },
-  edConflict: {
-    zh: '此要素已被他人修改（当前版本 {v}）。请重新载入后再保存。{msg}',
-    en: 'Someone else has changed this feature (it is now at version {v}). Reload it before saving. {msg}',
-  },
   edDrawFirst: {
     zh: '请先在地图上画出范围（双击或点击起点结束）',
     en: 'Draw the outline on the map first (double-click, or click the first point, to finish)',

@@ -3,7 +3,7 @@
 // Small layers come whole as GeoJSON from /api/layers/{id}/features; the large ones (parcels,
 // farmland, cane bases, houses) are vector tiles from /tiles/{id}/{z}/{x}/{y}.mvt, drawn from the
 // zoom level geo/layers.ts gives them.
-import { api } from '../http.ts';
+import { api, apiError } from '../http.ts';
 import type { GeoJSONSource, Map as MapLibreMap, SourceSpecification } from 'maplibre-gl';
 import type { Label } from '../../../geo/domain.ts';
 import { LAYER_BY_ID, TILE_MAX_ZOOM, type GeometryKind, type LayerDef } from '../../../geo/layers.ts';
@@ -42,7 +42,7 @@ export function minZoomOf(id: string): number {
 
 async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   const res = await api(url, { signal, headers: { accept: 'application/json' } });
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  if (!res.ok) throw await apiError(res);
   return (await res.json()) as T;
 }
 
