@@ -31,6 +31,10 @@ export interface LayerDef {
   workflow?: 'take' | 'problem';
   /** other tables whose changes change this layer's features (a red line's progress from its parcels) */
   dependsOn?: string[];
+  /** too large to fetch whole: the map reads it as vector tiles (otherwise as GeoJSON) */
+  tiled?: true;
+  /** polygons labelled from one point per feature (GET /api/layers/{id}/labels) */
+  labelPoints?: true;
   /** the ellipsoidal area is stored on write in `area_m2` (migration 005): ranked and shown in 亩 from it */
   storesArea?: true;
   /** the date column `datetime` filters on (OGC API) */
@@ -38,7 +42,7 @@ export interface LayerDef {
 }
 
 export const LAYERS: LayerDef[] = [
-  { id: 'water', minZoom: 0, table: 'water', geometryColumn: 'geom', geometry: 'polygon', group: 'base',
+  { id: 'water', labelPoints: true, minZoom: 0, table: 'water', geometryColumn: 'geom', geometry: 'polygon', group: 'base',
     title: { zh: '水系', en: 'Water' }, attributes: ['name', 'kind'] },
   { id: 'built_up', minZoom: 6, table: 'built_up', geometryColumn: 'geom', geometry: 'polygon', group: 'base',
     title: { zh: '建成区', en: 'Built-up areas' }, attributes: ['name'] },
@@ -46,41 +50,41 @@ export const LAYERS: LayerDef[] = [
     title: { zh: '道路', en: 'Roads' }, attributes: ['name', 'class'] },
   { id: 'place', minZoom: 6, table: 'place', geometryColumn: 'geom', geometry: 'point', group: 'base',
     title: { zh: '地名', en: 'Place names' }, attributes: ['name', 'kind', 'rank'] },
-  { id: 'command_area', writer: 'land_bureau', minZoom: 0, table: 'command_area', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
+  { id: 'command_area', labelPoints: true, writer: 'land_bureau', minZoom: 0, table: 'command_area', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
     title: { zh: '片区指挥部', en: 'Command areas' }, attributes: ['code', 'name', 'commander'] },
-  { id: 'township', writer: 'land_bureau', minZoom: 8, table: 'township', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
+  { id: 'township', labelPoints: true, writer: 'land_bureau', minZoom: 8, table: 'township', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
     title: { zh: '乡镇（街道）', en: 'Townships' }, attributes: ['name', 'kind', 'command_area_id'] },
-  { id: 'village', writer: 'land_bureau', minZoom: 11, table: 'village', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
+  { id: 'village', labelPoints: true, writer: 'land_bureau', minZoom: 11, table: 'village', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
     title: { zh: '行政村（社区）', en: 'Villages' }, attributes: ['name', 'kind', 'township_id'] },
-  { id: 'park', writer: 'land_bureau', minZoom: 8, table: 'park', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
+  { id: 'park', labelPoints: true, writer: 'land_bureau', minZoom: 8, table: 'park', geometryColumn: 'geom', geometry: 'polygon', group: 'admin',
     title: { zh: '产业园区', en: 'Parks' }, attributes: ['name'] },
-  { id: 'farmland', storesArea: true, writer: 'land_bureau', minZoom: 12, table: 'farmland', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+  { id: 'farmland', tiled: true, storesArea: true, writer: 'land_bureau', minZoom: 12, table: 'farmland', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
     title: { zh: '耕地/永久基本农田', en: 'Farmland' }, attributes: ['code', 'kind', 'land_class', 'village_id'] },
-  { id: 'cane_base', storesArea: true, writer: 'land_bureau', minZoom: 11, table: 'cane_base', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+  { id: 'cane_base', tiled: true, storesArea: true, writer: 'land_bureau', minZoom: 11, table: 'cane_base', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
     title: { zh: '双高糖料蔗基地', en: 'Cane bases' }, attributes: ['code', 'name', 'grower', 'village_id'] },
-  { id: 'military_land', writer: 'land_bureau', minZoom: 8, table: 'military_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+  { id: 'military_land', labelPoints: true, writer: 'land_bureau', minZoom: 8, table: 'military_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
     title: { zh: '军事用地', en: 'Military land' }, attributes: ['code', 'name', 'unit', 'use', 'notes'],
     sensitive: ['name', 'unit', 'use', 'notes'] },
-  { id: 'disputed_land', writer: 'land_bureau', minZoom: 8, table: 'disputed_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
+  { id: 'disputed_land', labelPoints: true, writer: 'land_bureau', minZoom: 8, table: 'disputed_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
     title: { zh: '争议地', en: 'Disputed land' }, attributes: ['code', 'name', 'parties', 'status'] },
   { id: 'reserved_land', writer: 'land_bureau', minZoom: 10, table: 'reserved_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
     title: { zh: '留用地', en: 'Reserved land' },
     temporal: { column: 'due_on', title: { zh: '应交付日期', en: 'Due on' } }, attributes: ['code', 'village_id', 'project_id', 'year', 'owed_mu', 'delivered_mu'] },
-  { id: 'red_line', writer: 'planner', minZoom: 6, table: 'project', geometryColumn: 'red_line', geometry: 'polygon', group: 'project',
+  { id: 'red_line', labelPoints: true, writer: 'planner', minZoom: 6, table: 'project', geometryColumn: 'red_line', geometry: 'polygon', group: 'project',
     title: { zh: '项目红线', en: 'Project red lines' }, dependsOn: ['parcel'],
     temporal: { column: 'approved_on', title: { zh: '批复日期', en: 'Approved on' } },
     attributes: ['code', 'name', 'kind', 'source', 'year', 'command_area_id', 'land_target_mu', 'house_target_m2', 'approval_stage'] },
-  { id: 'parcel', storesArea: true, writer: 'editor', minZoom: 13, table: 'parcel', geometryColumn: 'geom', geometry: 'polygon', group: 'project',
+  { id: 'parcel', tiled: true, storesArea: true, writer: 'editor', minZoom: 13, table: 'parcel', geometryColumn: 'geom', geometry: 'polygon', group: 'project',
     title: { zh: '征收宗地', en: 'Parcels' }, workflow: 'take',
     temporal: { column: 'signed_on', title: { zh: '签约日期', en: 'Signed on' } },
     attributes: ['code', 'project_id', 'owner_type', 'owner_name', 'land_class', 'status', 'agreed_compensation_yuan', 'paid_yuan'],
     sensitiveWhere: { column: 'owner_type', value: 'military', fields: ['owner_name'] } },
-  { id: 'house', writer: 'editor', minZoom: 14, table: 'house', geometryColumn: 'geom', geometry: 'polygon', group: 'project',
+  { id: 'house', tiled: true, writer: 'editor', minZoom: 14, table: 'house', geometryColumn: 'geom', geometry: 'polygon', group: 'project',
     title: { zh: '征收房屋', en: 'Houses' }, workflow: 'take',
     temporal: { column: 'signed_on', title: { zh: '签约日期', en: 'Signed on' } },
     attributes: ['code', 'project_id', 'owner_name', 'building_area_m2', 'structure', 'status'],
     sensitiveWhere: { column: 'owner_type', value: 'military', fields: ['owner_name'] } },
-  { id: 'resettlement_site', writer: 'editor', minZoom: 8, table: 'resettlement_site', geometryColumn: 'geom', geometry: 'polygon', group: 'resettlement',
+  { id: 'resettlement_site', labelPoints: true, writer: 'editor', minZoom: 8, table: 'resettlement_site', geometryColumn: 'geom', geometry: 'polygon', group: 'resettlement',
     title: { zh: '安置区', en: 'Resettlement sites' },
     temporal: { column: 'planned_delivery_on', title: { zh: '计划交付日期', en: 'Planned delivery' } },
     attributes: ['name', 'units_planned', 'units_delivered', 'households_waiting', 'planned_delivery_on', 'actual_delivery_on'] },

@@ -2,8 +2,10 @@
 // fills the sources (web/src/map/data.ts), and the server's /tiles/style.json, which points them at
 // absolute URLs.
 
-/** Layers too large to fetch whole: read as vector tiles. */
-export const TILE_LAYERS: ReadonlySet<string> = new Set(['parcel', 'farmland', 'cane_base', 'house']);
+import { LAYERS } from '../layers.ts';
+
+/** Layers too large to fetch whole: read as vector tiles (the catalogue's `tiled`). */
+export const TILE_LAYERS: ReadonlySet<string> = new Set(LAYERS.filter((l) => l.tiled).map((l) => l.id));
 
 export const sourceId = (layerId: string): string => `zs-${layerId}`;
 
@@ -12,10 +14,8 @@ export function sourceFor(layerId: string): { source: string; sourceLayer?: stri
   return TILE_LAYERS.has(layerId) ? { source: sourceId(layerId), sourceLayer: layerId } : { source: sourceId(layerId) };
 }
 
-/** Polygon layers whose labels come from one point per feature (web/src/map/labelpoints.ts). */
-export const LABELLED_POLYGONS: ReadonlySet<string> = new Set([
-  'water', 'command_area', 'township', 'village', 'park', 'red_line', 'resettlement_site', 'disputed_land', 'military_land',
-]);
+/** Polygon layers whose labels come from one point per feature (the catalogue's `labelPoints`; web/src/map/labelpoints.ts). */
+export const LABELLED_POLYGONS: ReadonlySet<string> = new Set(LAYERS.filter((l) => l.labelPoints).map((l) => l.id));
 
 /** The point source of a labelled polygon layer's labels. */
 export function labelSourceFor(layerId: string): { source: string; sourceLayer?: string } {
