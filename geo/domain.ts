@@ -139,6 +139,11 @@ export const PROBLEM_STATUS: Record<string, Label> = {
   resolved: { zh: '已解决', en: 'Resolved' },
 };
 
+/** The stored keys of the coded values above (as the database's CHECK constraints list them). */
+export type TakeStatus = keyof typeof TAKE_STATUS;
+export type OwnerType = keyof typeof OWNER_TYPE;
+export type ProblemKind = keyof typeof PROBLEM_KIND;
+
 /** Attribute names as shown in popups. */
 export const ATTRIBUTE: Record<string, Label> = {
   id: { zh: '要素编号', en: 'Feature ID' },

@@ -2,7 +2,7 @@
 // as the columns are, geometry as GeoJSON in EPSG:4490 lon/lat. Ids are assigned by the generator
 // (1, 2, 3 … per table) and references use them; the loader shifts them past any existing rows.
 // `version` and `updated_at` are what the rows carry after their dated history (see load.ts).
-import type { OwnerType, ProblemKind, TakeStatus } from '../../server/db/schema.ts';
+import type { OwnerType, ProblemKind, TakeStatus } from '../../geo/domain.ts';
 import type { MultiLineStringGeom, MultiPolygonGeom, PointGeom } from './geometry.ts';
 
 export type { OwnerType, ProblemKind, TakeStatus };

@@ -15,3 +15,12 @@ export type Db = Kysely<Database>;
 export function createDb(pool: pg.Pool): Db {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
+
+const byPool = new WeakMap<pg.Pool, Db>();
+
+/** The one Kysely instance of a pool (for code that is handed the pool, as the CLI and the tests do). */
+export function dbOf(pool: pg.Pool): Db {
+  let db = byPool.get(pool);
+  if (!db) byPool.set(pool, (db = createDb(pool)));
+  return db;
+}

@@ -67,6 +67,27 @@ export interface AppUser {
   username: string;
 }
 
+export interface BuiltUp {
+  geom: string;
+  geom_3857: Generated<string | null>;
+  id: Generated<number>;
+  name: string | null;
+}
+
+export interface CaneBase {
+  area_m2: Generated<number | null>;
+  code: string;
+  geom: string;
+  geom_3857: Generated<string | null>;
+  grower: string | null;
+  id: Generated<number>;
+  name: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: Generated<string>;
+  version: Generated<number>;
+  village_id: number | null;
+}
+
 export interface ChangeLog {
   after: Json | null;
   before: Json | null;
@@ -80,6 +101,46 @@ export interface ChangeLog {
   version: number;
 }
 
+export interface CommandArea {
+  code: string;
+  commander: string | null;
+  geom: string;
+  geom_3857: Generated<string | null>;
+  id: Generated<number>;
+  name: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: Generated<string>;
+  version: Generated<number>;
+}
+
+export interface DisputedLand {
+  code: string;
+  description: string | null;
+  geom: string;
+  geom_3857: Generated<string | null>;
+  id: Generated<number>;
+  name: string;
+  parties: string;
+  status: Generated<string>;
+  updated_at: Generated<Timestamp>;
+  updated_by: Generated<string>;
+  version: Generated<number>;
+}
+
+export interface Farmland {
+  area_m2: Generated<number | null>;
+  code: string;
+  geom: string;
+  geom_3857: Generated<string | null>;
+  id: Generated<number>;
+  kind: string;
+  land_class: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: Generated<string>;
+  version: Generated<number>;
+  village_id: number | null;
+}
+
 export interface FundTransfer {
   amount_yuan: Numeric;
   id: Generated<number>;
@@ -87,6 +148,31 @@ export interface FundTransfer {
   received_on: string | null;
   requested_on: string;
   source: string | null;
+  updated_at: Generated<Timestamp>;
+  updated_by: Generated<string>;
+  version: Generated<number>;
+}
+
+export interface House {
+  agreed_compensation_yuan: Numeric | null;
+  building_area_m2: Numeric;
+  code: string;
+  court_filed_on: string | null;
+  demolished_on: string | null;
+  floors: number | null;
+  geom: string;
+  geom_3857: Generated<string | null>;
+  handed_over_on: string | null;
+  id: Generated<number>;
+  owner_name: string;
+  owner_type: string;
+  paid_on: string | null;
+  paid_yuan: Generated<Numeric>;
+  parcel_id: number | null;
+  project_id: number;
+  signed_on: string | null;
+  status: Generated<string>;
+  structure: string | null;
   updated_at: Generated<Timestamp>;
   updated_by: Generated<string>;
   version: Generated<number>;
@@ -123,6 +209,62 @@ export interface ImportFeature {
   target_version: number | null;
 }
 
+export interface MilitaryLand {
+  code: string;
+  geom: string;
+  geom_3857: Generated<string | null>;
+  id: Generated<number>;
+  name: string;
+  notes: string | null;
+  unit: string | null;
+  updated_at: Generated<Timestamp>;
+  updated_by: Generated<string>;
+  use: string;
+  version: Generated<number>;
+}
+
+export interface Parcel {
+  agreed_compensation_yuan: Numeric | null;
+  area_m2: Generated<number | null>;
+  code: string;
+  court_filed_on: string | null;
+  geom: string;
+  geom_3857: Generated<string | null>;
+  handed_over_on: string | null;
+  id: Generated<number>;
+  land_class: string;
+  owner_name: string;
+  owner_type: string;
+  paid_on: string | null;
+  paid_yuan: Generated<Numeric>;
+  project_id: number;
+  signed_on: string | null;
+  status: Generated<string>;
+  updated_at: Generated<Timestamp>;
+  updated_by: Generated<string>;
+  version: Generated<number>;
+  village_id: number | null;
+}
+
+export interface Park {
+  geom: string;
+  geom_3857: Generated<string | null>;
+  id: Generated<number>;
+  name: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: Generated<string>;
+  version: Generated<number>;
+}
+
+export interface Place {
+  geom: string;
+  geom_3857: Generated<string | null>;
+  id: Generated<number>;
+  kind: string;
+  name: string;
+  rank: Generated<number>;
+}
+
 export interface Problem {
   description: string | null;
   geom: string | null;
@@ -141,6 +283,75 @@ export interface Problem {
   version: Generated<number>;
 }
 
+export interface ProgressDelta {
+  agreed_fen: Generated<Int8>;
+  area_done_mm2: Generated<Int8>;
+  area_mm2: Generated<Int8>;
+  area_signed_mm2: Generated<Int8>;
+  grain: string;
+  kind: string;
+  n: Generated<number>;
+  n_court: Generated<number>;
+  n_handed_over: Generated<number>;
+  n_paid: Generated<number>;
+  n_signed: Generated<number>;
+  n_unsigned: Generated<number>;
+  paid_fen: Generated<Int8>;
+  period: string;
+  project_id: number;
+  unpaid_fen: Generated<Int8>;
+}
+
+export interface ProgressProjectHistory {
+  change_id: Int8;
+  changed_at: Timestamp;
+  code: string | null;
+  command_area_id: number | null;
+  house_target_m2: Numeric | null;
+  land_target_mu: Numeric | null;
+  name: string | null;
+  present: boolean;
+  project_id: number;
+  year: number | null;
+}
+
+export interface ProgressTakeHistory {
+  agreed_fen: Int8 | null;
+  area_mm2: Int8 | null;
+  change_id: Int8;
+  changed_at: Timestamp;
+  feature_id: Int8;
+  kind: string;
+  paid_fen: Generated<Int8>;
+  present: boolean;
+  project_id: number | null;
+  status: string | null;
+}
+
+export interface Project {
+  approval_doc_no: string | null;
+  approval_stage: Generated<string>;
+  approved_by_region: Generated<boolean>;
+  approved_on: string | null;
+  code: string;
+  command_area_id: number;
+  house_target_m2: Generated<Numeric>;
+  id: Generated<number>;
+  kind: string;
+  land_target_mu: Generated<Numeric>;
+  name: string;
+  owner_unit: string | null;
+  park_id: number | null;
+  red_line: string | null;
+  red_line_3857: Generated<string | null>;
+  source: string;
+  started_on: string | null;
+  updated_at: Generated<Timestamp>;
+  updated_by: Generated<string>;
+  version: Generated<number>;
+  year: number;
+}
+
 export interface ProjectMilestone {
   id: Generated<number>;
   kind: string;
@@ -153,15 +364,111 @@ export interface ProjectMilestone {
   version: Generated<number>;
 }
 
+export interface ReservedLand {
+  code: string;
+  delivered_mu: Generated<Numeric>;
+  delivered_on: string | null;
+  due_on: string | null;
+  geom: string | null;
+  geom_3857: Generated<string | null>;
+  id: Generated<number>;
+  notes: string | null;
+  owed_mu: Numeric;
+  project_id: number | null;
+  updated_at: Generated<Timestamp>;
+  updated_by: Generated<string>;
+  version: Generated<number>;
+  village_id: number;
+  year: number;
+}
+
+export interface ResettlementSite {
+  actual_delivery_on: string | null;
+  command_area_id: number;
+  construction_start_on: string | null;
+  geom: string;
+  geom_3857: Generated<string | null>;
+  households_waiting: Generated<number>;
+  id: Generated<number>;
+  is_shantytown: Generated<boolean>;
+  name: string;
+  planned_delivery_on: string;
+  units_delivered: Generated<number>;
+  units_planned: number;
+  updated_at: Generated<Timestamp>;
+  updated_by: Generated<string>;
+  version: Generated<number>;
+}
+
+export interface Road {
+  class: string;
+  geom: string;
+  geom_3857: Generated<string | null>;
+  id: Generated<number>;
+  name: string | null;
+}
+
+export interface Township {
+  command_area_id: number;
+  geom: string;
+  geom_3857: Generated<string | null>;
+  id: Generated<number>;
+  kind: string;
+  name: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: Generated<string>;
+  version: Generated<number>;
+}
+
+export interface Village {
+  geom: string;
+  geom_3857: Generated<string | null>;
+  id: Generated<number>;
+  kind: Generated<string>;
+  name: string;
+  township_id: number;
+  updated_at: Generated<Timestamp>;
+  updated_by: Generated<string>;
+  version: Generated<number>;
+}
+
+export interface Water {
+  geom: string;
+  geom_3857: Generated<string | null>;
+  id: Generated<number>;
+  kind: string;
+  name: string | null;
+}
+
 export interface DB {
   account_event: AccountEvent;
   app_session: AppSession;
   app_setting: AppSetting;
   app_user: AppUser;
+  built_up: BuiltUp;
+  cane_base: CaneBase;
   change_log: ChangeLog;
+  command_area: CommandArea;
+  disputed_land: DisputedLand;
+  farmland: Farmland;
   fund_transfer: FundTransfer;
+  house: House;
   import_batch: ImportBatch;
   import_feature: ImportFeature;
+  military_land: MilitaryLand;
+  parcel: Parcel;
+  park: Park;
+  place: Place;
   problem: Problem;
+  progress_delta: ProgressDelta;
+  progress_project_history: ProgressProjectHistory;
+  progress_take_history: ProgressTakeHistory;
+  project: Project;
   project_milestone: ProjectMilestone;
+  reserved_land: ReservedLand;
+  resettlement_site: ResettlementSite;
+  road: Road;
+  township: Township;
+  village: Village;
+  water: Water;
 }

@@ -3,6 +3,7 @@
 // writer role, the area scope, values, workflow, geometry, the version the preview saw) as one batch,
 // all or nothing, recorded in the history (changed_by = the actor). A preview belongs to whoever
 // uploaded it (or an admin) and expires. Shared by the HTTP routes and the CLI.
+import { sql } from 'kysely';
 import type pg from 'pg';
 import { crsInfo, gaussKrugerEpsg, zoneForLongitude } from '../../geo/crs.ts';
 import { TAKE_STATUS } from '../../geo/domain.ts';
@@ -11,6 +12,7 @@ import { DISTRICT_BBOX, LAYER_BY_ID, type LayerDef } from '../../geo/layers.ts';
 import { has } from '../../geo/roles.ts';
 import { type CollectionColumns, ident } from '../core/catalogue.ts';
 import { DomainError } from '../core/errors.ts';
+import { dbOf } from '../db/kysely.ts';
 import { needsGrant, seesSensitive } from '../core/release.ts';
 import { type Actor, type Change, checkProps, checkWriter, refusedBatch, type Refusal, writeFeatures } from '../core/write.ts';
 import { autoMapping, normaliseValue } from './fields.ts';
@@ -120,8 +122,9 @@ export async function parseUpload(files: UploadedFile[], opts: ImportOptions): P
 
 /** Remove previews nobody committed in time, with their rows. */
 export async function removeExpiredPreviews(pool: pg.Pool, hours: number): Promise<number> {
-  const { rowCount } = await pool.query(`DELETE FROM import_batch WHERE status = 'preview' AND created_at < now() - make_interval(hours => $1)`, [hours]);
-  return rowCount ?? 0;
+  const res = await dbOf(pool).deleteFrom('import_batch')
+    .where('status', '=', 'preview').where('created_at', '<', sql<Date>`now() - make_interval(hours => ${hours})`).executeTakeFirst();
+  return Number(res.numDeletedRows);
 }
 
 export async function createPreview(pool: pg.Pool, files: UploadedFile[], opts: PreviewOptions): Promise<Preview> {
@@ -280,9 +283,10 @@ async function validateBatch(client: pg.PoolClient, id: number, layer: LayerDef,
  * The batch if `who` may see it: its uploader, an admin or a local tool, and not expired; anyone else
  * is told there is no such import (404), as if it did not exist.
  */
-async function ownBatch(db: Pick<pg.Pool, 'query'>, id: number, who: Actor, hours: number, lock = false): Promise<Record<string, any>> {
-  const { rows: [b] } = await db.query(
-    `SELECT * FROM import_batch WHERE id = $1 AND (status <> 'preview' OR created_at >= now() - make_interval(hours => $2))${lock ? ' FOR UPDATE' : ''}`, [id, hours]);
+async function ownBatch(pool: pg.Pool, id: number, who: Actor, hours: number): Promise<Record<string, any>> {
+  const b = await dbOf(pool).selectFrom('import_batch').selectAll().where('id', '=', String(id))
+    .where((eb) => eb.or([eb('status', '<>', 'preview'), eb('created_at', '>=', sql<Date>`now() - make_interval(hours => ${hours})`)]))
+    .executeTakeFirst();
   if (!b || !(who.local || b.created_by === who.username || has(who, 'admin'))) throw new ExchangeError(`no import ${id}`, 404, 'not_found', { import: id });
   // an import into military land is seen only with the military grant (the release rule's grant)
   const layer = LAYER_BY_ID.get(b.layer);
@@ -294,8 +298,8 @@ async function ownBatch(db: Pick<pg.Pool, 'query'>, id: number, who: Actor, hour
 
 export async function loadPreview(pool: pg.Pool, id: number, who: Actor, hours: number, limit = 5000): Promise<Preview> {
   const b = await ownBatch(pool, id, who, hours);
-  const { rows } = await pool.query<{ seq: number; source_ref: string; attrs: Record<string, unknown>; issues: Issue[] }>(
-    `SELECT seq, source_ref, attrs, issues FROM import_feature WHERE batch_id = $1 ORDER BY seq`, [id]);
+  const rows = (await dbOf(pool).selectFrom('import_feature').select(['seq', 'source_ref', 'attrs', 'issues'])
+    .where('batch_id', '=', String(id)).orderBy('seq').execute()) as unknown as { seq: number; source_ref: string; attrs: Record<string, unknown>; issues: Issue[] }[];
   const features: PreviewFeature[] = rows.map((r) => {
     const action = (r.issues.find((i) => i.code === 'action')?.message ?? 'insert') as PreviewFeature['action'];
     return { seq: r.seq, ref: r.source_ref, action, attrs: r.attrs, issues: r.issues.filter((i) => i.code !== 'action') };
@@ -348,21 +352,22 @@ export async function commitImport(pool: pg.Pool, cols: CollectionColumns, id: n
   }
   const layer = LAYER_BY_ID.get(b.layer)!;
   const defaults = (b.defaults ?? {}) as Record<string, unknown>;
-  const { rows } = await pool.query<{ seq: number; source_ref: string; attrs: Record<string, unknown>; has_geom: boolean; target_id: number | null; target_version: number | null }>(
-    `SELECT seq, source_ref, attrs, geom IS NOT NULL AS has_geom, target_id, target_version FROM import_feature WHERE batch_id = $1 ORDER BY seq`, [id]);
+  const rows = await dbOf(pool).selectFrom('import_feature')
+    .select(['seq', 'source_ref', 'attrs', sql<boolean>`geom IS NOT NULL`.as('has_geom'), 'target_id', 'target_version'])
+    .where('batch_id', '=', String(id)).orderBy('seq').execute();
   const changes: Change[] = [];
   const refused: Refusal[] = [];
   for (const r of rows) {
     const geometry = r.has_geom ? { importBatch: id, seq: r.seq } : undefined;
     try {
       if (r.target_id !== null) {
-        const { code: _code, ...attrs } = r.attrs;
+        const { code: _code, ...attrs } = r.attrs as Record<string, unknown>;
         const props = checkProps(attrs, layer, cols, 'patch', { fromFile: true, sees: true });
         changes.push({ op: 'update', id: r.target_id, version: r.target_version!, props, geometry, ref: r.source_ref });
       } else {
         // the batch's defaults fill what the file leaves empty
         const given: Record<string, unknown> = { ...defaults };
-        for (const [k, v] of Object.entries(r.attrs)) if (v !== null || !(k in defaults)) given[k] = v;
+        for (const [k, v] of Object.entries(r.attrs as Record<string, unknown>)) if (v !== null || !(k in defaults)) given[k] = v;
         const props = checkProps(given, layer, cols, 'create', { fromFile: true, sees: true });
         changes.push({ op: 'create', props, geometry: geometry ?? null, ref: r.source_ref });
       }

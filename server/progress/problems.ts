@@ -2,10 +2,12 @@
 // Read (now, or as of a date from change_log) through the release rule — a problem about military
 // land shows its text only to readers with the military grant — and written through the core's one
 // write path (role, scope, values, workflow, version, history) as the `problem` layer.
+import { sql } from 'kysely';
 import type pg from 'pg';
 import { PROBLEM_KIND } from '../../geo/domain.ts';
 import { LAYER_BY_ID } from '../../geo/layers.ts';
 import type { CollectionColumns } from '../core/catalogue.ts';
+import { dbOf } from '../db/kysely.ts';
 import { DomainError } from '../core/errors.ts';
 import { releaseProperties } from '../core/release.ts';
 import { type Actor, checkProps, writeFeatures } from '../core/write.ts';
@@ -49,12 +51,17 @@ interface ProblemRow {
 
 export interface ProblemQuery { asOf?: string; status?: string; kind?: string; projectId?: number; areaId?: number; openOnly?: boolean }
 
-async function names(db: Pick<pg.Pool, 'query'>) {
-  // one after the other: db may be a single client inside a transaction
-  const p = await db.query<{ id: number; name: string; command_area_id: number }>('SELECT id, name, command_area_id FROM project');
-  const s = await db.query<{ id: number; name: string; command_area_id: number }>('SELECT id, name, command_area_id FROM resettlement_site');
-  return { projects: new Map(p.rows.map((r) => [r.id, r])), sites: new Map(s.rows.map((r) => [r.id, r])) };
+async function names(pool: pg.Pool) {
+  const db = dbOf(pool);
+  const projects = await db.selectFrom('project').select(['id', 'name', 'command_area_id']).execute();
+  const sites = await db.selectFrom('resettlement_site').select(['id', 'name', 'command_area_id']).execute();
+  return { projects: new Map(projects.map((r) => [r.id, r])), sites: new Map(sites.map((r) => [r.id, r])) };
 }
+
+/** A problem as stored, with its point as lon/lat. */
+const problemRows = (pool: pg.Pool) => dbOf(pool).selectFrom('problem')
+  .select(['id', 'project_id', 'resettlement_site_id', 'kind', 'title', 'description', 'status', 'owner', 'opened_on', 'resolved_on', 'version', 'updated_by',
+    sql<number | null>`ST_X(geom)`.as('lon'), sql<number | null>`ST_Y(geom)`.as('lat')]);
 
 function toProblem(r: ProblemRow, n: Awaited<ReturnType<typeof names>>, sees: boolean): Problem {
   const project = r.project_id !== null ? n.projects.get(r.project_id) : undefined;
@@ -72,7 +79,7 @@ function toProblem(r: ProblemRow, n: Awaited<ReturnType<typeof names>>, sees: bo
 }
 
 /** Problems now, or as they stood at the end of `asOf` (not yet opened ones left out; resolved later = still open). */
-export async function listProblems(db: Pick<pg.Pool, 'query'>, q: ProblemQuery, sees: boolean): Promise<Problem[]> {
+export async function listProblems(db: pg.Pool, q: ProblemQuery, sees: boolean): Promise<Problem[]> {
   let rows: ProblemRow[];
   if (q.asOf) {
     const asOf = q.asOf;
@@ -81,10 +88,7 @@ export async function listProblems(db: Pick<pg.Pool, 'query'>, q: ProblemQuery, 
       .filter((r) => r.opened_on <= asOf)
       .map((r) => (r.resolved_on && r.resolved_on > asOf ? { ...r, status: 'in_progress', resolved_on: null } : r));
   } else {
-    rows = (await db.query<ProblemRow>(
-      `SELECT id, project_id, resettlement_site_id, kind, title, description, status, owner, opened_on, resolved_on, version, updated_by,
-              ST_X(geom) AS lon, ST_Y(geom) AS lat FROM problem ORDER BY id`,
-    )).rows;
+    rows = await problemRows(db).orderBy('id').execute();
   }
   const n = await names(db);
   return rows.map((r) => toProblem(r, n, sees)).filter((p) =>
@@ -113,11 +117,9 @@ const COLUMN: Record<string, string> = {
   resolvedOn: 'resolved_on', projectId: 'project_id', resettlementSiteId: 'resettlement_site_id',
 };
 
-async function readOne(db: Pick<pg.Pool, 'query'>, id: number, sees: boolean): Promise<Problem> {
-  const { rows } = await db.query<ProblemRow>(
-    `SELECT id, project_id, resettlement_site_id, kind, title, description, status, owner, opened_on, resolved_on, version, updated_by,
-            ST_X(geom) AS lon, ST_Y(geom) AS lat FROM problem WHERE id = $1`, [id]);
-  return toProblem(rows[0], await names(db), sees);
+async function readOne(pool: pg.Pool, id: number, sees: boolean): Promise<Problem> {
+  const row = await problemRows(pool).where('id', '=', id).executeTakeFirstOrThrow();
+  return toProblem(row, await names(pool), sees);
 }
 
 /** A problem write as the core's change: columns checked like any layer's, the point as its geometry. */

@@ -53,7 +53,7 @@ export function previousMonthEnd(month: string): string {
 const WITHHELD = '（涉军事用地，内容需军事用地查看权限）';
 
 /** The month's report as `sees` may read it: problems about military land without their text unless granted. */
-export async function dispatchReport(db: Queryable, q: { month: string; areaId?: number; year?: number }, sees: boolean): Promise<DispatchReport> {
+export async function dispatchReport(db: pg.Pool, q: { month: string; areaId?: number; year?: number }, sees: boolean): Promise<DispatchReport> {
   const from = `${q.month}-01`;
   const to = lastDayOfMonth(q.month);
   const [now, before, areas, problemsNow, problemsAll] = await Promise.all([
