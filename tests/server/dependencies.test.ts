@@ -92,3 +92,25 @@ describe('dependencies point one way: web → geo, server → geo', () => {
     expect(shown(geo.filter((i) => nodeOnly(i.specifier)))).toEqual([]);
   });
 });
+
+describe('capabilities are thin plugins over the core: none imports another', () => {
+  const CAPABILITIES = ['accounts', 'conflicts', 'exchange', 'features', 'health', 'map', 'progress', 'tiles'];
+  const server = importsOf('server');
+
+  it('knows every capability folder', () => {
+    const folders = readdirSync(join(ROOT, 'server'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    expect(folders.filter((f) => !['core', 'db'].includes(f)).sort()).toEqual(CAPABILITIES);
+  });
+
+  it.each(CAPABILITIES)('server/%s imports no other capability (only server/core, server/db, geo)', (cap) => {
+    const own = server.filter((i) => within(i.file, `server/${cap}`));
+    expect(own.length).toBeGreaterThan(0);
+    const others = own.filter((i) => CAPABILITIES.some((c) => c !== cap && within(i.target, `server/${c}`)));
+    expect(shown(others)).toEqual([]);
+  });
+
+  it('the core imports no capability', () => {
+    const core = server.filter((i) => within(i.file, 'server/core'));
+    expect(shown(core.filter((i) => CAPABILITIES.some((c) => within(i.target, `server/${c}`))))).toEqual([]);
+  });
+});
