@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { accountsPlugin } from './accounts/index.ts';
 import type { DatabaseInfo } from './db/database.ts';
 import { toErrorReply } from './core/errors.ts';
+import { useDepthCheckedJson } from './core/json.ts';
 import { databasePlugin } from './db/plugin.ts';
 import { exchangePlugin } from './exchange/index.ts';
 import { conflictsPlugin } from './conflicts/index.ts';
@@ -14,7 +15,18 @@ import { mapPlugin } from './map/index.ts';
 import { progressPlugin } from './progress/index.ts';
 import { tilesPlugin } from './tiles/index.ts';
 
+/** A route as registered: what the error-contract tests fuzz (tests/contract/fuzz.test.ts). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  schema?: { params?: unknown; querystring?: unknown; body?: unknown; response?: unknown };
+}
+
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** every route with its declared schema, in the order registered */
+    routeTable: RouteEntry[];
+  }
   interface FastifyRequest {
     /** who is asking: recorded in the history of every write (the accounts capability sets it from the session) */
     actor: string;
@@ -52,6 +64,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   app.decorateRequest('actor', 'anonymous');
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, schema: route.schema as RouteEntry['schema'] });
+  });
+  // JSON bodies nested absurdly deep are refused (400 too_complex) before they are parsed
+  useDepthCheckedJson(app, ['application/json']);
 
   await app.register(databasePlugin, opts.database);
   // first after the database: its onRoute hook must see every route registered after it
