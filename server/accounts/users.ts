@@ -3,19 +3,17 @@
 import type pg from 'pg';
 import type { User } from '../../geo/api.ts';
 import { ROLE_IDS, type Role } from '../../geo/roles.ts';
+import { DomainError } from '../core/errors.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { hashPassword, passwordProblem, randomPassword } from './passwords.ts';
 
 export type { User };
 
-export class AccountError extends Error {
-  constructor(public statusCode: number, public code: string, message: string, public field?: string) {
-    super(message);
-  }
-}
-
 export const USER_COLUMNS = `id, username, display_name AS "displayName", roles, area_ids AS "areaIds", disabled,
   created_at AS "createdAt", last_login_at AS "lastLoginAt"`;
+
+/** Largest PostgreSQL integer: ids beyond it name nothing. */
+const MAX_INT4 = 2_147_483_647;
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -53,7 +51,7 @@ interface CheckedUser {
 /** Check a body field by field; the first problem is refused with the field's name. */
 async function checkUserInput(db: Queryable, input: UserInput, creating: boolean): Promise<CheckedUser> {
   const out: CheckedUser = {};
-  const bad = (field: string, message: string) => new AccountError(400, 'bad_request', message, field);
+  const bad = (field: string, message: string) => new DomainError('invalid_input', message, { field }, { field });
   if (creating || input.username !== undefined) {
     if (typeof input.username !== 'string' || !/^[A-Za-z0-9_.@-]{2,64}$/.test(input.username)) {
       throw bad('username', 'username must be 2–64 letters, digits or . _ @ -');
@@ -61,12 +59,12 @@ async function checkUserInput(db: Queryable, input: UserInput, creating: boolean
     out.username = input.username;
   }
   if (input.displayName !== undefined) {
-    if (typeof input.displayName !== 'string' || input.displayName.length > 100) throw bad('displayName', 'displayName must be text of at most 100 characters');
+    if (typeof input.displayName !== 'string' || input.displayName.length > 100 || input.displayName.includes('\0')) throw bad('displayName', 'displayName must be text of at most 100 characters');
     out.displayName = input.displayName.trim();
   }
   if (creating || input.password !== undefined) {
     const problem = passwordProblem(input.password);
-    if (problem) throw bad('password', problem);
+    if (problem) throw new DomainError('weak_password', problem, { field: 'password' }, { field: 'password' });
     out.password = input.password as string;
   }
   if (input.roles !== undefined) {
@@ -76,11 +74,11 @@ async function checkUserInput(db: Queryable, input: UserInput, creating: boolean
     out.roles = [...new Set(input.roles as Role[])];
   }
   if (input.areaIds !== undefined) {
-    if (!Array.isArray(input.areaIds) || input.areaIds.some((a) => !Number.isInteger(a))) throw bad('areaIds', 'areaIds must be a list of command area ids');
+    if (!Array.isArray(input.areaIds) || input.areaIds.some((a) => !Number.isInteger(a) || a < 1 || a > MAX_INT4)) throw bad('areaIds', 'areaIds must be a list of command area ids');
     const ids = [...new Set(input.areaIds as number[])];
     const known = (await db.query<{ id: number }>('SELECT id FROM command_area WHERE id = ANY($1::int[])', [ids])).rows.map((r) => r.id);
     const unknown = ids.filter((i) => !known.includes(i));
-    if (unknown.length) throw bad('areaIds', `no command area ${unknown.join(', ')}`);
+    if (unknown.length) throw new DomainError('unknown_reference', `no command area ${unknown.join(', ')}`, { field: 'areaIds', ids: unknown }, { field: 'areaIds' });
     out.areaIds = ids.sort((a, b) => a - b);
   }
   if (input.disabled !== undefined) {
@@ -99,7 +97,7 @@ export async function createUser(pool: pg.Pool, input: UserInput, actor: string)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING RETURNING ${USER_COLUMNS}`,
       [u.username, u.displayName ?? '', hash, u.roles ?? ['viewer'], u.areaIds ?? [], u.disabled ?? false],
     );
-    if (!rows[0]) throw new AccountError(409, 'username_taken', `there is already a user ${u.username}`, 'username');
+    if (!rows[0]) throw new DomainError('username_taken', `there is already a user ${u.username}`, { field: 'username', username: u.username! }, { field: 'username' });
     await recordEvent(c, { actor, username: u.username!, event: 'user_created', detail: { roles: rows[0].roles, areaIds: rows[0].areaIds } });
     return rows[0];
   });
@@ -107,14 +105,14 @@ export async function createUser(pool: pg.Pool, input: UserInput, actor: string)
 
 /** Change name, roles, areas or disabled. Returns the user and whether their sessions must end. */
 export async function updateUser(pool: pg.Pool, id: number, input: UserInput, actor: string): Promise<{ user: User; endSessions: boolean }> {
-  if (input.password !== undefined) throw new AccountError(400, 'bad_request', 'set passwords with POST /api/admin/users/:id/password', 'password');
-  if (input.username !== undefined) throw new AccountError(400, 'bad_request', 'a username cannot be changed (the history refers to it)', 'username');
+  if (input.password !== undefined) throw new DomainError('invalid_input', 'set passwords with POST /api/admin/users/:id/password', { field: 'password' }, { field: 'password' });
+  if (input.username !== undefined) throw new DomainError('invalid_input', 'a username cannot be changed (the history refers to it)', { field: 'username' }, { field: 'username' });
   const u = await checkUserInput(pool, input, false);
   return withTransaction(pool, async (c) => {
     const before = (await c.query<User>(`SELECT ${USER_COLUMNS} FROM app_user WHERE id = $1 FOR UPDATE`, [id])).rows[0];
-    if (!before) throw new AccountError(404, 'not_found', `no user ${id}`);
+    if (!before) throw new DomainError('not_found', `no user ${id}`, { id });
     if (before.username === actor && ((u.roles && !u.roles.includes('admin')) || u.disabled)) {
-      throw new AccountError(409, 'own_admin', 'you cannot remove your own admin role or disable yourself: ask another admin');
+      throw new DomainError('own_admin', 'you cannot remove your own admin role or disable yourself: ask another admin');
     }
     const { rows } = await c.query<User>(
       `UPDATE app_user SET display_name = coalesce($2, display_name), roles = coalesce($3, roles),
@@ -137,14 +135,14 @@ export async function updateUser(pool: pg.Pool, id: number, input: UserInput, ac
 
 export async function setPassword(pool: pg.Pool, id: number, password: unknown, actor: string, event: 'password_reset' | 'password_changed'): Promise<User> {
   const problem = passwordProblem(password);
-  if (problem) throw new AccountError(400, 'bad_request', problem, 'password');
+  if (problem) throw new DomainError('weak_password', problem, { field: 'password' }, { field: 'password' });
   const hash = await hashPassword(password as string);
   return withTransaction(pool, async (c) => {
     const { rows } = await c.query<User>(
       `UPDATE app_user SET password_hash = $2, failed_logins = 0, locked_until = NULL, updated_at = now() WHERE id = $1 RETURNING ${USER_COLUMNS}`,
       [id, hash],
     );
-    if (!rows[0]) throw new AccountError(404, 'not_found', `no user ${id}`);
+    if (!rows[0]) throw new DomainError('not_found', `no user ${id}`, { id });
     // every session of the account ends: whoever knew the old password is out
     await c.query('DELETE FROM app_session WHERE user_id = $1', [id]);
     await recordEvent(c, { actor, username: rows[0].username, event });
@@ -161,7 +159,7 @@ export async function ensureInitialAdmin(pool: Queryable, password: string | und
   if (rows[0].n > 0) return null;
   const chosen = password ?? randomPassword();
   const problem = passwordProblem(chosen);
-  if (problem) throw new AccountError(400, 'bad_request', `ADMIN_PASSWORD: ${problem}`);
+  if (problem) throw new DomainError('weak_password', `ADMIN_PASSWORD: ${problem}`, { field: 'ADMIN_PASSWORD' });
   const areas = (await pool.query<{ id: number }>('SELECT id FROM command_area ORDER BY id')).rows.map((r) => r.id);
   const hash = await hashPassword(chosen);
   const created = await pool.query(
