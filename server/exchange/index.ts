@@ -101,7 +101,11 @@ export const exchangePlugin: FastifyPluginAsync<{ previewHours: number }> = asyn
     }
     const json = (name: string): Record<string, any> | undefined => {
       if (!fields[name]) return undefined;
-      try { return JSON.parse(fields[name]); } catch { throw new ExchangeError(`${name} must be JSON`); }
+      if (jsonDepth(fields[name]) > MAX_JSON_DEPTH) throw tooDeep();
+      let value: unknown;
+      try { value = JSON.parse(fields[name]); } catch { throw new ExchangeError(`${name} must be JSON`, 400, 'invalid_input', { field: name }); }
+      if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ExchangeError(`${name} must be a JSON object`, 400, 'invalid_input', { field: name });
+      return value as Record<string, any>;
     };
     const crs = parseCrsRequest(fields.crs);
     if (crs === 'gk' || crs === 'gk-noprefix') throw new ExchangeError('for an import, crs must name the zone: EPSG:4524/4525 (with zone prefix) or 4545/4546');
