@@ -1,7 +1,7 @@
 // Builds the Fastify instance: the database, the capability plugins and the web client. Nothing else.
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { accountsPlugin } from './accounts/index.ts';
 import type { DatabaseInfo } from './db/database.ts';
 import { toErrorReply } from './core/errors.ts';
@@ -49,6 +49,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ...(typeof opts.logger === 'object' ? { loggerInstance: opts.logger } : { logger: opts.logger ?? false }),
     bodyLimit: 10 * 1024 * 1024,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
+    // the router's own refusals (a path parameter over 100 characters, a bad %-encoding) keep the contract too
+    frameworkErrors: (err, _request, res) => {
+      const { status, body, headers } = toErrorReply(err);
+      const reply = res as unknown as FastifyReply;
+      if (headers) reply.headers(headers);
+      reply.code(status).type('application/json; charset=utf-8').send(body);
+    },
   }) as unknown as FastifyInstance;
 
   // one error handler for every route: the error contract of geo/errors.ts (server/core/errors.ts)
