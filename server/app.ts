@@ -48,7 +48,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(typeof opts.logger === 'object' ? { loggerInstance: opts.logger } : { logger: opts.logger ?? false }),
     bodyLimit: 10 * 1024 * 1024,
-    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
+    // strictTypes off: some schemas leave out `type` on purpose (a feature's property values, an
+    // optional body), because with coerceTypes a type would turn 12 into "12" (server/core/schemas.ts)
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false, allowUnionTypes: true, strictTypes: false } },
     // the router's own refusals (a path parameter over 100 characters, a bad %-encoding) keep the contract too
     frameworkErrors: (err, _request, res) => {
       const { status, body, headers } = toErrorReply(err);

@@ -68,8 +68,11 @@ export const object = (properties: Record<string, unknown>, required: string[] =
   type: 'object', additionalProperties: false, properties, ...(required.length ? { required } : {}), ...extra,
 });
 
-/** A value of a feature's property: text never holds NUL; other values go through as they are. */
-export const propertyValue = { if: { type: 'string' }, then: { pattern: NO_NUL } } as const;
+/**
+ * A value of a feature's property: text never holds NUL; other values go through as they are. No
+ * `type` here on purpose: with coerceTypes a type (even inside `if`) would turn 12 into "12".
+ */
+export const propertyValue = { pattern: NO_NUL } as const;
 
 /** A GeoJSON feature body as the OGC write routes take it: its properties' text holds no NUL (the route checks the rest). */
 export const featureBody = { properties: { properties: { additionalProperties: propertyValue } } } as const;
