@@ -1,10 +1,11 @@
 // Builds the Fastify instance: the database, the capability plugins and the web client. Nothing else.
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { accountsPlugin } from './accounts/index.ts';
 import type { DatabaseInfo } from './db/database.ts';
 import { toErrorReply } from './core/errors.ts';
+import { useDepthCheckedJson } from './core/json.ts';
 import { databasePlugin } from './db/plugin.ts';
 import { exchangePlugin } from './exchange/index.ts';
 import { conflictsPlugin } from './conflicts/index.ts';
@@ -14,7 +15,18 @@ import { mapPlugin } from './map/index.ts';
 import { progressPlugin } from './progress/index.ts';
 import { tilesPlugin } from './tiles/index.ts';
 
+/** A route as registered: what the error-contract tests fuzz (tests/contract/fuzz.test.ts). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  schema?: { params?: unknown; querystring?: unknown; body?: unknown; response?: unknown };
+}
+
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** every route with its declared schema, in the order registered */
+    routeTable: RouteEntry[];
+  }
   interface FastifyRequest {
     /** who is asking: recorded in the history of every write (the accounts capability sets it from the session) */
     actor: string;
@@ -36,7 +48,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(typeof opts.logger === 'object' ? { loggerInstance: opts.logger } : { logger: opts.logger ?? false }),
     bodyLimit: 10 * 1024 * 1024,
-    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
+    // strictTypes off: some schemas leave out `type` on purpose (a feature's property values, an
+    // optional body), because with coerceTypes a type would turn 12 into "12" (server/core/schemas.ts)
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false, allowUnionTypes: true, strictTypes: false } },
+    // the router's own refusals (a path parameter over 100 characters, a bad %-encoding) keep the contract too
+    frameworkErrors: (err, _request, res) => {
+      const { status, body, headers } = toErrorReply(err);
+      const reply = res as unknown as FastifyReply;
+      if (headers) reply.headers(headers);
+      reply.code(status).type('application/json; charset=utf-8').send(body);
+    },
   }) as unknown as FastifyInstance;
 
   // one error handler for every route: the error contract of geo/errors.ts (server/core/errors.ts)
@@ -52,6 +73,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   app.decorateRequest('actor', 'anonymous');
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, schema: route.schema as RouteEntry['schema'] });
+  });
+  // JSON bodies nested absurdly deep are refused (400 too_complex) before they are parsed
+  useDepthCheckedJson(app, ['application/json']);
 
   await app.register(databasePlugin, opts.database);
   // first after the database: its onRoute hook must see every route registered after it

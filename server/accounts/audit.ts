@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { AccountEvent, DataChange } from '../../geo/api.ts';
 import { LAYERS } from '../../geo/layers.ts';
 import type { Db } from '../db/kysely.ts';
-import { AccountError } from './users.ts';
+import { DomainError } from '../core/errors.ts';
 
 export interface AuditQuery {
   user?: string;
@@ -23,7 +23,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** Check the query string; a bad value is refused by name. */
 export function auditQuery(q: Record<string, string | undefined>): AuditQuery {
-  const bad = (field: string, message: string) => new AccountError(400, 'bad_request', message, field);
+  const bad = (field: string, message: string) => new DomainError('invalid_input', message, { field }, { field });
   const int = (k: string, min: number, max: number, fallback: number) => {
     if (q[k] === undefined || q[k] === '') return fallback;
     const n = Number(q[k]);

@@ -6,16 +6,19 @@
 // in policy.ts. Refusals happen before the body is read, so nothing is parsed, let alone written.
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { LAYERS } from '../../geo/layers.ts';
 import fp from 'fastify-plugin';
 import helmet, { type HelmetOptions } from 'helmet';
 import { timingSafeEqual } from 'node:crypto';
-import { seesSensitiveOf } from '../../geo/roles.ts';
+import { ROLE_IDS, seesSensitiveOf } from '../../geo/roles.ts';
+import { DomainError } from '../core/errors.ts';
+import { dateOrTime, id, idParams, noQuery, object, text } from '../core/schemas.ts';
 import { accountEvents, auditQuery, dataChanges } from './audit.ts';
 import { type Access, accessOf, refusal } from './policy.ts';
 import { checkLogin, COOKIE, type Session, type SessionUser, SessionStore } from './sessions.ts';
 import { passwordProblem } from './passwords.ts';
-import { AccountError, createUser, getUser, listUsers, recordEvent, setPassword, updateUser } from './users.ts';
+import { createUser, getUser, listUsers, recordEvent, setPassword, updateUser } from './users.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -81,10 +84,40 @@ export function securityHeaders(secure: boolean): Record<string, string> {
   return headers;
 }
 
-function fail(reply: FastifyReply, err: unknown) {
-  if (err instanceof AccountError) return reply.code(err.statusCode).send({ error: err.code, message: err.message, field: err.field });
-  throw err;
-}
+// ---- what each route takes (server/core/schemas.ts); the functions of users.ts check the rest ----
+const userFields = {
+  username: { type: 'string', pattern: '^[A-Za-z0-9_.@-]{2,64}$' },
+  displayName: text(100),
+  password: { type: 'string', maxLength: 1024 },
+  roles: { type: 'array', maxItems: 50, items: { type: 'string', enum: ROLE_IDS } },
+  areaIds: { type: 'array', maxItems: 10_000, items: id },
+  disabled: { type: 'boolean' },
+} as const;
+/** The answer of the session routes (login, password change, GET /api/auth/session). */
+const sessionResponse = {
+  200: {
+    type: 'object',
+    properties: {
+      user: {
+        type: ['object', 'null'],
+        properties: {
+          id: { type: 'integer' }, username: { type: 'string' }, displayName: { type: 'string' },
+          roles: { type: 'array', items: { type: 'string' } }, areaIds: { type: 'array', items: { type: 'integer' } },
+        },
+      },
+      csrfToken: { type: ['string', 'null'] },
+      expiresAt: { type: ['string', 'null'] },
+      publicRead: { type: 'boolean' },
+      seesMilitary: { type: 'boolean' },
+    },
+  },
+} as const;
+/** A change of a user: username and password are declared so that users.ts can say why they cannot be changed here. */
+const userChange = { ...userFields, username: {}, password: {} };
+const auditQuerystring = object({
+  user: text(200), layer: { type: 'string', enum: ['', ...LAYERS.map((l) => l.id)] }, featureId: { type: 'string', pattern: '^\\d{0,10}$' },
+  from: dateOrTime, to: dateOrTime, limit: { type: 'string', pattern: '^\\d{0,10}$' }, offset: { type: 'string', pattern: '^\\d{0,10}$' },
+});
 
 export const accountsPlugin = fp<AccountsOptions>(async (app: FastifyInstance, opts) => {
   const sessions = new SessionStore(app.db, opts.sessionHours);
@@ -114,7 +147,7 @@ export const accountsPlugin = fp<AccountsOptions>(async (app: FastifyInstance, o
   });
   await app.register(fastifyRateLimit, { global: false });
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', async (request) => {
     const token = request.cookies[COOKIE];
     if (token) request.session = await sessions.lookup(token);
     request.user = request.session?.user ?? null;
@@ -125,13 +158,13 @@ export const accountsPlugin = fp<AccountsOptions>(async (app: FastifyInstance, o
     if (UNSAFE.has(request.method) && request.session && request.routeOptions.url !== '/api/auth/login') {
       const sent = request.headers[CSRF_HEADER];
       if (typeof sent !== 'string' || !sameToken(sent, request.session.csrfToken)) {
-        return reply.code(403).send({ error: 'csrf', message: `a change needs the ${CSRF_HEADER} header from GET /api/auth/session` });
+        throw new DomainError('csrf', `a change needs the ${CSRF_HEADER} header from GET /api/auth/session`);
       }
     }
     const access = request.routeOptions.config?.access;
     if (!access) return; // no route matched: the 404 handler answers
     const no = refusal(access, request.user, opts.publicRead, request);
-    if (no) return reply.code(no.status).send({ error: no.error, message: no.message });
+    if (no) throw new DomainError(no.error, no.message, {}, { status: no.status });
   });
 
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure };
@@ -143,26 +176,28 @@ export const accountsPlugin = fp<AccountsOptions>(async (app: FastifyInstance, o
     seesMilitary: seesSensitiveOf(request.user),
   });
 
-  app.get('/api/auth/session', async (request) => sessionBody(request, request.session));
+  app.get('/api/auth/session', { schema: { querystring: noQuery, response: sessionResponse } }, async (request) => sessionBody(request, request.session));
 
-  app.post<{ Body: { username?: unknown; password?: unknown } }>('/api/auth/login', {
+  app.post<{ Body: { username: string; password: string } }>('/api/auth/login', {
     config: { rateLimit: { max: opts.loginsPerMinute ?? 30, timeWindow: '1 minute' } },
     bodyLimit: 4096,
+    schema: {
+      querystring: noQuery,
+      body: { type: 'object', required: ['username', 'password'], properties: { username: text(4096, 1), password: { type: 'string', minLength: 1 } } },
+      response: sessionResponse,
+    },
   }, async (request, reply) => {
-    const { username, password } = request.body ?? {};
-    if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
-      return reply.code(400).send({ error: 'bad_request', message: 'send {"username": …, "password": …}' });
-    }
-    if (username.length > 64 || password.length > 256) return reply.code(401).send({ error: 'invalid_credentials', message: 'wrong username or password' });
+    const { username, password } = request.body;
+    const wrong = () => new DomainError('invalid_credentials', 'wrong username or password');
+    if (username.length > 64 || password.length > 256) throw wrong();
     const result = await checkLogin(app.db, username, password, request.ip);
     if (!result.ok) {
       if (result.reason === 'locked') {
-        return reply.code(429).header('Retry-After', String(result.retryAfterSeconds)).send({
-          error: 'too_many_attempts', message: `too many failed logins for ${username}: try again in ${Math.ceil(result.retryAfterSeconds / 60)} min`,
-          retryAfterSeconds: result.retryAfterSeconds,
-        });
+        reply.header('Retry-After', String(result.retryAfterSeconds));
+        throw new DomainError('too_many_attempts', `too many failed logins for ${username}: try again in ${Math.ceil(result.retryAfterSeconds / 60)} min`,
+          { retryAfterSeconds: result.retryAfterSeconds });
       }
-      return reply.code(401).send({ error: 'invalid_credentials', message: 'wrong username or password' });
+      throw wrong();
     }
     // a session the browser brought along ends: the new one has a new token (no fixation)
     if (request.session) await sessions.end(request.session);
@@ -173,79 +208,68 @@ export const accountsPlugin = fp<AccountsOptions>(async (app: FastifyInstance, o
     return sessionBody(request, session);
   });
 
-  app.post('/api/auth/logout', async (request, reply) => {
+  app.post('/api/auth/logout', { schema: { querystring: noQuery } }, async (request, reply) => {
     await sessions.end(request.session!);
     await recordEvent(app.db, { actor: request.user!.username, username: request.user!.username, event: 'logout', ip: request.ip });
     reply.clearCookie(COOKIE, cookieOptions);
     return reply.code(204).send();
   });
 
-  app.post<{ Body: { currentPassword?: unknown; newPassword?: unknown } }>('/api/auth/password', { bodyLimit: 4096 }, async (request, reply) => {
-    try {
-      const user = request.user!;
-      const { currentPassword, newPassword } = request.body ?? {};
-      if (typeof currentPassword !== 'string' || !currentPassword) throw new AccountError(400, 'bad_request', 'send currentPassword and newPassword', 'currentPassword');
-      const problem = passwordProblem(newPassword);
-      if (problem) throw new AccountError(400, 'bad_request', problem, 'newPassword');
-      const check = await checkLogin(app.db, user.username, currentPassword, request.ip);
-      if (!check.ok) throw new AccountError(check.reason === 'locked' ? 429 : 400, 'wrong_password', 'the current password is wrong', 'currentPassword');
-      await setPassword(app.db, user.id, newPassword, user.username, 'password_changed');
-      sessions.forgetUser(user.id);
-      // all sessions ended, this one included: start a new one so the user stays logged in here
-      const { token, session } = await sessions.create(user, request.ip, request.headers['user-agent']);
-      reply.setCookie(COOKIE, token, { ...cookieOptions, expires: new Date(session.expiresAt) });
-      return sessionBody(request, session);
-    } catch (err) {
-      return fail(reply, err);
+  app.post<{ Body: { currentPassword: string; newPassword: string } }>('/api/auth/password', {
+    bodyLimit: 4096,
+    schema: {
+      querystring: noQuery,
+      body: object({ currentPassword: { type: 'string', minLength: 1 }, newPassword: { type: 'string' } }, ['currentPassword', 'newPassword']),
+      response: sessionResponse,
+    },
+  }, async (request, reply) => {
+    const user = request.user!;
+    const { currentPassword, newPassword } = request.body;
+    const problem = passwordProblem(newPassword);
+    if (problem) throw new DomainError('weak_password', problem, { field: 'newPassword' }, { field: 'newPassword' });
+    const check = await checkLogin(app.db, user.username, currentPassword, request.ip);
+    if (!check.ok) {
+      throw new DomainError('wrong_password', 'the current password is wrong', { field: 'currentPassword' }, { field: 'currentPassword', status: check.reason === 'locked' ? 429 : undefined });
     }
+    await setPassword(app.db, user.id, newPassword, user.username, 'password_changed');
+    sessions.forgetUser(user.id);
+    // all sessions ended, this one included: start a new one so the user stays logged in here
+    const { token, session } = await sessions.create(user, request.ip, request.headers['user-agent']);
+    reply.setCookie(COOKIE, token, { ...cookieOptions, expires: new Date(session.expiresAt) });
+    return sessionBody(request, session);
   });
 
-  app.get('/api/admin/users', async () => ({ users: await listUsers(app.db) }));
+  app.get('/api/admin/users', { schema: { querystring: noQuery } }, async () => ({ users: await listUsers(app.db) }));
 
-  app.post<{ Body: Record<string, unknown> }>('/api/admin/users', { bodyLimit: 16 * 1024 }, async (request, reply) => {
-    try {
-      return reply.code(201).send(await createUser(app.db, request.body ?? {}, request.actor));
-    } catch (err) {
-      return fail(reply, err);
-    }
+  app.post<{ Body: Record<string, unknown> }>('/api/admin/users', {
+    bodyLimit: 16 * 1024,
+    schema: { querystring: noQuery, body: object(userFields, ['username', 'password']) },
+  }, async (request, reply) => reply.code(201).send(await createUser(app.db, request.body, request.actor)));
+
+  app.patch<{ Params: { id: number }; Body: Record<string, unknown> }>('/api/admin/users/:id', {
+    bodyLimit: 16 * 1024,
+    schema: { params: idParams('id'), querystring: noQuery, body: object(userChange) },
+  }, async (request) => {
+    const { user, endSessions } = await updateUser(app.db, request.params.id, request.body, request.actor);
+    if (endSessions) sessions.forgetUser(user.id);
+    return user;
   });
 
-  app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>('/api/admin/users/:id', { bodyLimit: 16 * 1024 }, async (request, reply) => {
-    try {
-      const { user, endSessions } = await updateUser(app.db, Number(request.params.id), request.body ?? {}, request.actor);
-      if (endSessions) sessions.forgetUser(user.id);
-      return user;
-    } catch (err) {
-      return fail(reply, err);
-    }
+  app.post<{ Params: { id: number }; Body: { password: string } }>('/api/admin/users/:id/password', {
+    bodyLimit: 4096,
+    schema: { params: idParams('id'), querystring: noQuery, body: object({ password: userFields.password }, ['password']) },
+  }, async (request) => {
+    const id = request.params.id;
+    if (!(await getUser(app.db, id))) throw new DomainError('not_found', `no user ${id}`, { id });
+    const user = await setPassword(app.db, id, request.body.password, request.actor, 'password_reset');
+    sessions.forgetUser(id);
+    return user;
   });
 
-  app.post<{ Params: { id: string }; Body: { password?: unknown } }>('/api/admin/users/:id/password', { bodyLimit: 4096 }, async (request, reply) => {
-    try {
-      const id = Number(request.params.id);
-      if (!Number.isInteger(id) || !(await getUser(app.db, id))) throw new AccountError(404, 'not_found', `no user ${request.params.id}`);
-      const user = await setPassword(app.db, id, request.body?.password, request.actor, 'password_reset');
-      sessions.forgetUser(id);
-      return user;
-    } catch (err) {
-      return fail(reply, err);
-    }
-  });
+  app.get<{ Querystring: Record<string, string | undefined> }>('/api/audit', { schema: { querystring: auditQuerystring } },
+    async (request) => dataChanges(app.db, auditQuery(request.query)));
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/api/audit', async (request, reply) => {
-    try {
-      return await dataChanges(app.db, auditQuery(request.query));
-    } catch (err) {
-      return fail(reply, err);
-    }
-  });
-
-  app.get<{ Querystring: Record<string, string | undefined> }>('/api/audit/accounts', async (request, reply) => {
-    try {
-      return await accountEvents(app.db, auditQuery(request.query));
-    } catch (err) {
-      return fail(reply, err);
-    }
-  });
+  app.get<{ Querystring: Record<string, string | undefined> }>('/api/audit/accounts', { schema: { querystring: auditQuerystring } },
+    async (request) => accountEvents(app.db, auditQuery(request.query)));
 }, { name: 'accounts', dependencies: ['database'] });
 

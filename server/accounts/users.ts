@@ -3,17 +3,15 @@
 import { type Selectable, sql } from 'kysely';
 import type { User } from '../../geo/api.ts';
 import { ROLE_IDS, type Role } from '../../geo/roles.ts';
+import { DomainError } from '../core/errors.ts';
 import type { Db } from '../db/kysely.ts';
 import type { AppUser } from '../db/types.ts';
 import { hashPassword, passwordProblem, randomPassword } from './passwords.ts';
 
 export type { User };
 
-export class AccountError extends Error {
-  constructor(public statusCode: number, public code: string, message: string, public field?: string) {
-    super(message);
-  }
-}
+/** Largest PostgreSQL integer: ids beyond it name nothing. */
+const MAX_INT4 = 2_147_483_647;
 
 /** the app_user columns a User is made of (never password_hash) */
 export const USER_COLUMNS = ['id', 'username', 'display_name', 'roles', 'area_ids', 'disabled', 'created_at', 'last_login_at'] as const;
@@ -62,7 +60,7 @@ interface CheckedUser {
 /** Check a body field by field; the first problem is refused with the field's name. */
 async function checkUserInput(db: Db, input: UserInput, creating: boolean): Promise<CheckedUser> {
   const out: CheckedUser = {};
-  const bad = (field: string, message: string) => new AccountError(400, 'bad_request', message, field);
+  const bad = (field: string, message: string) => new DomainError('invalid_input', message, { field }, { field });
   if (creating || input.username !== undefined) {
     if (typeof input.username !== 'string' || !/^[A-Za-z0-9_.@-]{2,64}$/.test(input.username)) {
       throw bad('username', 'username must be 2–64 letters, digits or . _ @ -');
@@ -70,12 +68,12 @@ async function checkUserInput(db: Db, input: UserInput, creating: boolean): Prom
     out.username = input.username;
   }
   if (input.displayName !== undefined) {
-    if (typeof input.displayName !== 'string' || input.displayName.length > 100) throw bad('displayName', 'displayName must be text of at most 100 characters');
+    if (typeof input.displayName !== 'string' || input.displayName.length > 100 || input.displayName.includes('\0')) throw bad('displayName', 'displayName must be text of at most 100 characters');
     out.displayName = input.displayName.trim();
   }
   if (creating || input.password !== undefined) {
     const problem = passwordProblem(input.password);
-    if (problem) throw bad('password', problem);
+    if (problem) throw new DomainError('weak_password', problem, { field: 'password' }, { field: 'password' });
     out.password = input.password as string;
   }
   if (input.roles !== undefined) {
@@ -85,11 +83,11 @@ async function checkUserInput(db: Db, input: UserInput, creating: boolean): Prom
     out.roles = [...new Set(input.roles as Role[])];
   }
   if (input.areaIds !== undefined) {
-    if (!Array.isArray(input.areaIds) || input.areaIds.some((a) => !Number.isInteger(a))) throw bad('areaIds', 'areaIds must be a list of command area ids');
+    if (!Array.isArray(input.areaIds) || input.areaIds.some((a) => !Number.isInteger(a) || a < 1 || a > MAX_INT4)) throw bad('areaIds', 'areaIds must be a list of command area ids');
     const ids = [...new Set(input.areaIds as number[])];
     const known = (await db.selectFrom('command_area').select('id').where('id', '=', sql<number>`ANY(${ids}::int[])`).execute()).map((r) => r.id);
     const unknown = ids.filter((i) => !known.includes(i));
-    if (unknown.length) throw bad('areaIds', `no command area ${unknown.join(', ')}`);
+    if (unknown.length) throw new DomainError('unknown_reference', `no command area ${unknown.join(', ')}`, { field: 'areaIds', ids: unknown }, { field: 'areaIds' });
     out.areaIds = ids.sort((a, b) => a - b);
   }
   if (input.disabled !== undefined) {
@@ -111,7 +109,7 @@ export async function createUser(db: Db, input: UserInput, actor: string): Promi
       .onConflict((oc) => oc.column('username').doNothing())
       .returning(USER_COLUMNS)
       .executeTakeFirst();
-    if (!row) throw new AccountError(409, 'username_taken', `there is already a user ${u.username}`, 'username');
+    if (!row) throw new DomainError('username_taken', `there is already a user ${u.username}`, { field: 'username', username: u.username! }, { field: 'username' });
     const user = toUser(row);
     await recordEvent(trx, { actor, username: u.username!, event: 'user_created', detail: { roles: user.roles, areaIds: user.areaIds } });
     return user;
@@ -120,15 +118,15 @@ export async function createUser(db: Db, input: UserInput, actor: string): Promi
 
 /** Change name, roles, areas or disabled. Returns the user and whether their sessions must end. */
 export async function updateUser(db: Db, id: number, input: UserInput, actor: string): Promise<{ user: User; endSessions: boolean }> {
-  if (input.password !== undefined) throw new AccountError(400, 'bad_request', 'set passwords with POST /api/admin/users/:id/password', 'password');
-  if (input.username !== undefined) throw new AccountError(400, 'bad_request', 'a username cannot be changed (the history refers to it)', 'username');
+  if (input.password !== undefined) throw new DomainError('invalid_input', 'set passwords with POST /api/admin/users/:id/password', { field: 'password' }, { field: 'password' });
+  if (input.username !== undefined) throw new DomainError('invalid_input', 'a username cannot be changed (the history refers to it)', { field: 'username' }, { field: 'username' });
   const u = await checkUserInput(db, input, false);
   return db.transaction().execute(async (trx) => {
     const beforeRow = await trx.selectFrom('app_user').select(USER_COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
-    if (!beforeRow) throw new AccountError(404, 'not_found', `no user ${id}`);
+    if (!beforeRow) throw new DomainError('not_found', `no user ${id}`, { id });
     const before = toUser(beforeRow);
     if (before.username === actor && ((u.roles && !u.roles.includes('admin')) || u.disabled)) {
-      throw new AccountError(409, 'own_admin', 'you cannot remove your own admin role or disable yourself: ask another admin');
+      throw new DomainError('own_admin', 'you cannot remove your own admin role or disable yourself: ask another admin');
     }
     // the fields given change; the others keep their values
     const user = toUser(await trx.updateTable('app_user')
@@ -156,7 +154,7 @@ export async function updateUser(db: Db, id: number, input: UserInput, actor: st
 
 export async function setPassword(db: Db, id: number, password: unknown, actor: string, event: 'password_reset' | 'password_changed'): Promise<User> {
   const problem = passwordProblem(password);
-  if (problem) throw new AccountError(400, 'bad_request', problem, 'password');
+  if (problem) throw new DomainError('weak_password', problem, { field: 'password' }, { field: 'password' });
   const hash = await hashPassword(password as string);
   return db.transaction().execute(async (trx) => {
     const row = await trx.updateTable('app_user')
@@ -164,7 +162,7 @@ export async function setPassword(db: Db, id: number, password: unknown, actor: 
       .where('id', '=', id)
       .returning(USER_COLUMNS)
       .executeTakeFirst();
-    if (!row) throw new AccountError(404, 'not_found', `no user ${id}`);
+    if (!row) throw new DomainError('not_found', `no user ${id}`, { id });
     // every session of the account ends: whoever knew the old password is out
     await trx.deleteFrom('app_session').where('user_id', '=', id).execute();
     await recordEvent(trx, { actor, username: row.username, event });
@@ -181,7 +179,7 @@ export async function ensureInitialAdmin(db: Db, password: string | undefined): 
   if (n > 0) return null;
   const chosen = password ?? randomPassword();
   const problem = passwordProblem(chosen);
-  if (problem) throw new AccountError(400, 'bad_request', `ADMIN_PASSWORD: ${problem}`);
+  if (problem) throw new DomainError('weak_password', `ADMIN_PASSWORD: ${problem}`, { field: 'ADMIN_PASSWORD' });
   const areas = (await db.selectFrom('command_area').select('id').orderBy('id').execute()).map((r) => r.id);
   const hash = await hashPassword(chosen);
   const created = await db.insertInto('app_user')

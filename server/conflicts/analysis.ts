@@ -7,7 +7,8 @@ import { type AreaGeometry, CONFLICT_LAYERS, type ConflictLayerDef, dualArea, ty
 import { gaussKrugerEpsg, zoneForLongitude } from '../../geo/crs.ts';
 import { DISTRICT_BBOX } from '../../geo/layers.ts';
 import type { LayerFields } from '../core/catalogue.ts';
-import { ConflictInputError, type ConflictOptions, type RedLineSource } from './input.ts';
+import { DomainError } from '../core/errors.ts';
+import { type ConflictOptions, type RedLineSource } from './input.ts';
 import { conflictLayersSql, releaseAttributes, sensitiveAttributes, type Viewer } from './layers.ts';
 
 export interface ProjectRef {
@@ -78,8 +79,8 @@ export async function resolveRedLine(pool: pg.Pool, source: RedLineSource, makeV
               ST_X(ST_Centroid(red_line)) cx, ST_Y(ST_Centroid(red_line)) cy, ST_NPoints(red_line) n
          FROM project WHERE id = $1`, [source.projectId]);
     const r = rows[0];
-    if (!r) throw new ConflictInputError(404, 'unknown_project', `no project with id ${source.projectId}`);
-    if (!r.g) throw new ConflictInputError(422, 'no_red_line', `project ${r.code} ${r.name} has no red line yet (未出征地红线图)`);
+    if (!r) throw new DomainError('not_found', `no project with id ${source.projectId}`, { projectId: source.projectId });
+    if (!r.g) throw new DomainError('no_red_line', `project ${r.code} ${r.name} has no red line yet (未出征地红线图)`, { projectId: source.projectId, code: r.code });
     return {
       geometry: JSON.parse(r.g), source: 'project', project: { id: r.id, code: r.code, name: r.name },
       inputCrs: 4490, vertices: r.n, axesSwapped: false, repaired: false, centroid: [r.cx, r.cy], ellipsoidalM2: r.m2 ?? 0,
@@ -93,19 +94,19 @@ export async function resolveRedLine(pool: pg.Pool, source: RedLineSource, makeV
             CASE WHEN $2 AND NOT ST_IsValid(g) THEN ST_AsGeoJSON(ST_Multi(ST_CollectionExtract(ST_MakeValid(g), 3)), 12) END fixed
        FROM s`, [JSON.stringify(input.geometry), makeValid]);
   const c = rows[0];
-  if (c.empty) throw new ConflictInputError(400, 'empty_geometry', 'the red line is empty');
+  if (c.empty) throw new DomainError('empty_geometry', 'the red line is empty');
   let geometry = input.geometry;
   let repaired = false;
   if (!c.valid) {
     if (!makeValid) {
-      throw new ConflictInputError(422, 'invalid_geometry', `the red line is not a valid polygon: ${c.reason} (fix it, or send "makeValid": true to have it repaired with ST_MakeValid)`);
+      throw new DomainError('invalid_geometry', `the red line is not a valid polygon: ${c.reason} (fix it, or send "makeValid": true to have it repaired with ST_MakeValid)`);
     }
     geometry = JSON.parse(c.fixed!);
     repaired = true;
-    if (geometry.coordinates.length === 0) throw new ConflictInputError(422, 'empty_geometry', `the red line has no area left once repaired (${c.reason})`);
+    if (geometry.coordinates.length === 0) throw new DomainError('empty_geometry', `the red line has no area left once repaired (${c.reason})`);
   }
-  if (!c.touches) throw new ConflictInputError(422, 'outside_district', `the red line lies outside the district (${DISTRICT_BBOX.join(', ')}); is the CRS right?`);
-  if (!c.inside) throw new ConflictInputError(422, 'outside_district', `the red line runs beyond the district (${DISTRICT_BBOX.join(', ')}); clip it to the district first`);
+  if (!c.touches) throw new DomainError('outside_district', `the red line lies outside the district (${DISTRICT_BBOX.join(', ')}); is the CRS right?`);
+  if (!c.inside) throw new DomainError('outside_district', `the red line runs beyond the district (${DISTRICT_BBOX.join(', ')}); clip it to the district first`);
   const m = await pool.query<{ m2: number; cx: number; cy: number }>(
     `WITH s AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4490) g)
      SELECT ST_Area(g::geography) m2, ST_X(ST_Centroid(g)) cx, ST_Y(ST_Centroid(g)) cy FROM s`, [JSON.stringify(geometry)]);

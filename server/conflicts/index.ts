@@ -4,9 +4,12 @@
 //   POST /api/conflicts/report        → the printable report, HTML (default) or PDF (format: "pdf")
 //   GET  /api/conflicts/report?projectId=…&format=pdf|html&analyst=…   the same for a stored project
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../core/errors.ts';
+import { useDepthCheckedJson } from '../core/json.ts';
 import { seesSensitive } from '../core/release.ts';
+import { id, idOrNull, int, noQuery, object, text } from '../core/schemas.ts';
 import { analyseConflicts } from './analysis.ts';
-import { ConflictInputError, readConflictRequest } from './input.ts';
+import { readConflictRequest } from './input.ts';
 import type { Viewer } from './layers.ts';
 import { PdfRenderer } from './pdf.ts';
 import { proposeReplacement } from './replacement.ts';
@@ -17,14 +20,11 @@ function viewerOf(request: FastifyRequest): Viewer {
   return { actor: request.actor, mayReadSensitive: seesSensitive(request.user) };
 }
 
-function sendError(reply: FastifyReply, err: unknown) {
-  if (err instanceof ConflictInputError) return reply.code(err.statusCode).send({ error: err.code, message: err.message });
-  throw err;
-}
+const invalid = (message: string, field: string) => new DomainError('invalid_input', message, { field }, { field });
 
 function intList(v: unknown, key: string): number[] | undefined {
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || v.some((x) => !Number.isInteger(x))) throw new ConflictInputError(400, 'bad_request', `${key} must be an array of whole numbers`);
+  if (!Array.isArray(v) || v.some((x) => !Number.isInteger(x))) throw invalid(`${key} must be an array of whole numbers`, key);
   return v as number[];
 }
 
@@ -32,89 +32,99 @@ function reportMeta(b: Record<string, unknown>): ReportMeta {
   const str = (k: string, max: number): string | undefined => {
     const v = b[k];
     if (v === undefined || v === null || v === '') return undefined;
-    if (typeof v !== 'string' || v.length > max) throw new ConflictInputError(400, 'bad_request', `${k} must be text of at most ${max} characters`);
+    if (typeof v !== 'string' || v.length > max) throw invalid(`${k} must be text of at most ${max} characters`, k);
     return v;
   };
   const date = str('date', 10);
-  if (date && !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new ConflictInputError(400, 'bad_request', 'date must be YYYY-MM-DD');
+  if (date && !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw invalid('date must be YYYY-MM-DD', 'date');
   return { projectName: str('projectName', 200), analyst: str('analyst', 100), date };
 }
+
+// ---- what the routes take (server/core/schemas.ts); input.ts checks the red line itself ----
+const format = { type: 'string', enum: ['html', 'pdf'] } as const;
+/** Either a red line ("geometry", or the body itself as GeoJSON) or a stored project, and the options. */
+const analysisFields = {
+  projectId: idOrNull,
+  excludeProjectId: idOrNull,
+  zone: { type: ['integer', 'null'], minimum: 1, maximum: 120 },
+  toleranceM2: { type: 'number', minimum: 0, maximum: 1e12 },
+  makeValid: { type: 'boolean' },
+  crs: { type: ['string', 'integer', 'object', 'null'], maxLength: 200, pattern: '^[^\\u0000]*$' },
+  geometry: { type: ['object', 'null'] },
+} as const;
+const reportFields = { projectName: text(200), analyst: text(100), date: { type: ['string', 'null'], pattern: '^(\\d{4}-\\d{2}-\\d{2})?$' }, format } as const;
+/** GeoJSON at the top level (type, coordinates, features…) is allowed, so unknown names are not refused. */
+const analysisBody = { type: 'object', properties: analysisFields } as const;
+const replacementBody = {
+  type: 'object',
+  properties: {
+    ...analysisFields,
+    excludeIds: { type: ['array', 'null'], maxItems: 100_000, items: id },
+    kinds: { type: 'array', items: { type: 'string', enum: ['permanent_basic', 'cultivated'] } },
+    maxCandidates: int(1, 5000),
+  },
+} as const;
+const reportBody = { type: 'object', properties: { ...analysisFields, ...reportFields } } as const;
+const reportQuery = object({
+  projectId: id, excludeProjectId: id, zone: int(1, 120), toleranceM2: analysisFields.toleranceM2, makeValid: { type: 'boolean' }, ...reportFields,
+}, ['projectId']);
 
 export const conflictsPlugin: FastifyPluginAsync = async (app) => {
   const pdf = new PdfRenderer();
   app.addHook('onClose', () => pdf.close());
   // GeoJSON files sent as they are
-  app.addContentTypeParser('application/geo+json', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, JSON.parse(body as string));
-    } catch (err) {
-      (err as Error & { statusCode?: number }).statusCode = 400;
-      done(err as Error, undefined);
-    }
-  });
+  useDepthCheckedJson(app, ['application/geo+json']);
 
   const analyse = async (request: FastifyRequest, body: unknown) => {
     const { source, options } = readConflictRequest(body);
     return analyseConflicts({ pool: app.pg.pool, fields: await app.layerFields(), source, options, viewer: viewerOf(request) });
   };
 
-  app.post('/api/conflicts', async (request, reply) => {
-    try {
-      return await analyse(request, request.body);
-    } catch (err) {
-      return sendError(reply, err);
-    }
-  });
+  app.post('/api/conflicts', { schema: { querystring: noQuery, body: analysisBody } }, async (request) => analyse(request, request.body));
 
-  app.post('/api/conflicts/replacement', async (request, reply) => {
-    try {
-      const { source, options } = readConflictRequest(request.body);
-      const b = request.body as Record<string, unknown>;
-      const kinds = b.kinds;
-      if (kinds !== undefined && (!Array.isArray(kinds) || kinds.some((k) => k !== 'permanent_basic' && k !== 'cultivated'))) {
-        throw new ConflictInputError(400, 'bad_request', 'kinds must list "permanent_basic" and/or "cultivated"');
-      }
-      const max = b.maxCandidates;
-      if (max !== undefined && (!Number.isInteger(max) || (max as number) < 1 || (max as number) > 5000)) {
-        throw new ConflictInputError(400, 'bad_request', 'maxCandidates must be a whole number from 1 to 5000');
-      }
-      const { analysis, ...result } = await proposeReplacement({
-        pool: app.pg.pool, fields: await app.layerFields(), source, options, viewer: viewerOf(request),
-        excludeIds: intList(b.excludeIds, 'excludeIds'), kinds: kinds as string[] | undefined, maxCandidates: max as number | undefined,
-      });
-      return { ...result, redLine: { project: analysis.redLine.project, area: analysis.redLine.area }, convention: analysis.convention };
-    } catch (err) {
-      return sendError(reply, err);
+  app.post('/api/conflicts/replacement', { schema: { querystring: noQuery, body: replacementBody } }, async (request) => {
+    const { source, options } = readConflictRequest(request.body);
+    const b = request.body as Record<string, unknown>;
+    const kinds = b.kinds;
+    if (kinds !== undefined && (!Array.isArray(kinds) || kinds.some((k) => k !== 'permanent_basic' && k !== 'cultivated'))) {
+      throw invalid('kinds must list "permanent_basic" and/or "cultivated"', 'kinds');
     }
+    const max = b.maxCandidates;
+    if (max !== undefined && (!Number.isInteger(max) || (max as number) < 1 || (max as number) > 5000)) {
+      throw invalid('maxCandidates must be a whole number from 1 to 5000', 'maxCandidates');
+    }
+    const { analysis, ...result } = await proposeReplacement({
+      pool: app.pg.pool, fields: await app.layerFields(), source, options, viewer: viewerOf(request),
+      excludeIds: intList(b.excludeIds, 'excludeIds'), kinds: kinds as string[] | undefined, maxCandidates: max as number | undefined,
+    });
+    return { ...result, redLine: { project: analysis.redLine.project, area: analysis.redLine.area }, convention: analysis.convention };
   });
 
   const report = async (request: FastifyRequest, reply: FastifyReply, body: Record<string, unknown>, format: unknown) => {
-    try {
-      if (format !== undefined && format !== 'html' && format !== 'pdf') throw new ConflictInputError(400, 'bad_request', 'format must be "html" or "pdf"');
-      const meta = reportMeta(body);
-      const result = await analyse(request, body);
-      const html = reportHtml(result, meta);
-      if (format !== 'pdf') return reply.type('text/html; charset=utf-8').send(html);
-      const file = await pdf.render(html);
-      const name = `压占分析报告-${result.redLine.project?.code ?? 'redline'}-${meta.date ?? new Date().toISOString().slice(0, 10)}.pdf`;
-      return reply.type('application/pdf')
-        .header('Content-Disposition', `attachment; filename="conflict-report.pdf"; filename*=UTF-8''${encodeURIComponent(name)}`)
-        .send(file);
-    } catch (err) {
-      return sendError(reply, err);
-    }
+    if (format !== undefined && format !== 'html' && format !== 'pdf') throw invalid('format must be "html" or "pdf"', 'format');
+    const meta = reportMeta(body);
+    const result = await analyse(request, body);
+    const html = reportHtml(result, meta);
+    if (format !== 'pdf') return reply.type('text/html; charset=utf-8').send(html);
+    const file = await pdf.render(html);
+    const name = `压占分析报告-${result.redLine.project?.code ?? 'redline'}-${meta.date ?? new Date().toISOString().slice(0, 10)}.pdf`;
+    return reply.type('application/pdf')
+      .header('Content-Disposition', `attachment; filename="conflict-report.pdf"; filename*=UTF-8''${encodeURIComponent(name)}`)
+      .send(file);
   };
 
-  app.post<{ Querystring: { format?: string } }>('/api/conflicts/report', async (request, reply) => {
+  app.post<{ Querystring: { format?: string } }>('/api/conflicts/report', {
+    schema: { querystring: object({ format }), body: reportBody },
+  }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const { format, ...rest } = body;
-    return report(request, reply, rest, request.query.format ?? format);
+    const { format: inBody, ...rest } = body;
+    return report(request, reply, rest, request.query.format ?? inBody);
   });
 
-  app.get<{ Querystring: Record<string, string> }>('/api/conflicts/report', async (request, reply) => {
-    const { format, ...q } = request.query;
-    const body: Record<string, unknown> = { ...q };
-    if (q.toleranceM2 !== undefined) body.toleranceM2 = Number(q.toleranceM2);
-    return report(request, reply, body, format);
+  app.get<{ Querystring: Record<string, string | number | boolean> }>('/api/conflicts/report', {
+    schema: { querystring: reportQuery },
+  }, async (request, reply) => {
+    const { format: asked, ...q } = request.query;
+    return report(request, reply, { ...q }, asked);
   });
 };

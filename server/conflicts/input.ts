@@ -2,17 +2,14 @@
 // 4xx reason. Pure: no database. The database's own checks (validity, the district) are in analysis.ts.
 import { CRS_TABLE, crsInfo, transformPosition } from '../../geo/crs.ts';
 import { GK_ZONES } from '../../geo/crs.ts';
+import type { ErrorCode, ErrorParams } from '../../geo/errors.ts';
+import { DomainError } from '../core/errors.ts';
 
 export const MAX_VERTICES = 100_000;
 export const DEFAULT_TOLERANCE_M2 = 1;
 
-export class ConflictInputError extends Error {
-  constructor(readonly statusCode: number, readonly code: string, message: string) {
-    super(message);
-  }
-}
-
-const bad = (code: string, message: string) => new ConflictInputError(400, code, message);
+/** A red line or request this module refuses: a 400 whatever the code's usual status (the database's findings are analysis.ts's). */
+const bad = (code: ErrorCode, message: string, params: ErrorParams = {}) => new DomainError(code, message, params, { status: 400 });
 
 export interface RedLineInput {
   /** lon/lat, EPSG:4490 */
@@ -62,7 +59,7 @@ function readPolygons(g: { type: string; coordinates?: unknown }): { polygons: n
   let vertices = 0;
   for (const p of polygons) if (Array.isArray(p)) for (const r of p) if (Array.isArray(r)) vertices += r.length;
   if (vertices >= MAX_VERTICES) {
-    throw new ConflictInputError(413, 'too_many_vertices', `the red line has ${vertices.toLocaleString('en-US')} vertices: at most ${(MAX_VERTICES - 1).toLocaleString('en-US')} are analysed (simplify it first)`);
+    throw new DomainError('too_many_vertices', `the red line has ${vertices.toLocaleString('en-US')} vertices: at most ${(MAX_VERTICES - 1).toLocaleString('en-US')} are analysed (simplify it first)`, { vertices, max: MAX_VERTICES - 1 });
   }
   const out: number[][][][] = [];
   polygons.forEach((p, pi) => {
@@ -90,7 +87,7 @@ function unwrapGeometry(raw: unknown): { type: string; coordinates?: unknown; cr
   if (!raw || typeof raw !== 'object') throw bad('invalid_geometry', 'geometry must be a GeoJSON Polygon, MultiPolygon or Feature');
   const o = raw as { type?: unknown; geometry?: unknown; features?: unknown[]; crs?: unknown };
   if (o.type === 'Feature') {
-    if (o.geometry === null || o.geometry === undefined) throw new ConflictInputError(400, 'empty_geometry', 'the Feature has no geometry');
+    if (o.geometry === null || o.geometry === undefined) throw bad('empty_geometry', 'the Feature has no geometry');
     const g = unwrapGeometry(o.geometry);
     return { ...g, crs: g.crs ?? o.crs };
   }
@@ -112,7 +109,7 @@ export function readRedLine(raw: unknown, crsRaw: unknown): RedLineInput {
   const g = unwrapGeometry(raw);
   const inputCrs = parseCrs(crsRaw ?? g.crs);
   const { polygons, vertices } = readPolygons(g);
-  if (polygons.length === 0 || vertices === 0) throw new ConflictInputError(400, 'empty_geometry', 'the red line is empty: it has no rings');
+  if (polygons.length === 0 || vertices === 0) throw bad('empty_geometry', 'the red line is empty: it has no rings');
   const info = crsInfo(inputCrs);
   const all = polygons.flat(2);
   let swapped = false;
@@ -146,32 +143,32 @@ function optionalInt(body: Record<string, unknown>, key: string): number | undef
   const v = body[key];
   if (v === undefined || v === null) return undefined;
   const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw bad('bad_request', `${key} must be a positive whole number`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 2_147_483_647) throw bad('invalid_input', `${key} must be a positive whole number`, { field: key });
   return n;
 }
 
 /** The request body → where the red line comes from, and the analysis options. */
 export function readConflictRequest(body: unknown): { source: RedLineSource; options: ConflictOptions } {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw bad('bad_request', 'send a JSON object: { "geometry": <GeoJSON Polygon/MultiPolygon/Feature>, "crs"?: "EPSG:4525" } or { "projectId": 12 }');
+    throw bad('invalid_input', 'send a JSON object: { "geometry": <GeoJSON Polygon/MultiPolygon/Feature>, "crs"?: "EPSG:4525" } or { "projectId": 12 }');
   }
   const b = body as Record<string, unknown>;
   const zone = optionalInt(b, 'zone');
   if (zone !== undefined && (zone < GK_ZONES.first || zone > GK_ZONES.last)) {
-    throw bad('bad_zone', `zone ${zone} is not a CGCS2000 3° zone (${GK_ZONES.first}–${GK_ZONES.last}; this district lies in 36 and 37)`);
+    throw bad('invalid_input', `zone ${zone} is not a CGCS2000 3° zone (${GK_ZONES.first}–${GK_ZONES.last}; this district lies in 36 and 37)`, { field: 'zone' });
   }
   let toleranceM2 = DEFAULT_TOLERANCE_M2;
   if (b.toleranceM2 !== undefined) {
-    if (typeof b.toleranceM2 !== 'number' || !(b.toleranceM2 >= 0) || !Number.isFinite(b.toleranceM2)) throw bad('bad_request', 'toleranceM2 must be a number ≥ 0 (m²)');
+    if (typeof b.toleranceM2 !== 'number' || !(b.toleranceM2 >= 0) || !Number.isFinite(b.toleranceM2)) throw bad('invalid_input', 'toleranceM2 must be a number ≥ 0 (m²)');
     toleranceM2 = b.toleranceM2;
   }
-  if (b.makeValid !== undefined && typeof b.makeValid !== 'boolean') throw bad('bad_request', 'makeValid must be true or false');
+  if (b.makeValid !== undefined && typeof b.makeValid !== 'boolean') throw bad('invalid_input', 'makeValid must be true or false');
   const options: ConflictOptions = { zone, toleranceM2, excludeProjectId: optionalInt(b, 'excludeProjectId'), makeValid: b.makeValid === true };
 
   const projectId = optionalInt(b, 'projectId');
   const geometryRaw = b.geometry ?? (b.type === 'Polygon' || b.type === 'MultiPolygon' || b.type === 'Feature' || b.type === 'FeatureCollection' ? b : undefined);
-  if (projectId !== undefined && geometryRaw !== undefined) throw bad('bad_request', 'send either projectId or a geometry, not both');
+  if (projectId !== undefined && geometryRaw !== undefined) throw bad('invalid_input', 'send either projectId or a geometry, not both');
   if (projectId !== undefined) return { source: { kind: 'project', projectId }, options };
-  if (geometryRaw === undefined) throw bad('bad_request', 'no red line: send "geometry" (GeoJSON) or "projectId"');
+  if (geometryRaw === undefined) throw bad('invalid_input', 'no red line: send "geometry" (GeoJSON) or "projectId"');
   return { source: { kind: 'geometry', input: readRedLine(geometryRaw, b.crs) }, options };
 }

@@ -117,6 +117,8 @@ export function toErrorReply(err: unknown): { status: number; body: ErrorBody; h
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
       return { status: 415, body: { error: 'unsupported_media_type', message: e.message, params: {} }, fault: false };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return { status: 400, body: { error: 'invalid_input', message: 'a path parameter is longer than 100 characters', params: { in: 'params' } }, fault: false };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return { status: 400, body: { error: 'invalid_json', message: `the body is not JSON: ${e.message}`, params: {} }, fault: false };

@@ -6,10 +6,12 @@
 //   GET  /api/import/:id        the preview again;  GET /api/import/:id/features  GeoJSON for the map
 //   POST /api/import/:id/commit one transaction, recorded in the history as request.actor
 import multipart from '@fastify/multipart';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { LAYER_BY_ID } from '../../geo/layers.ts';
+import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../core/actor.ts';
+import { DomainError } from '../core/errors.ts';
+import { jsonDepth, MAX_JSON_DEPTH, tooDeep } from '../core/json.ts';
 import { seesSensitive } from '../core/release.ts';
+import { bbox as bboxSchema, idParams, noQuery, object, text } from '../core/schemas.ts';
 import { parseBbox } from '../../geo/bbox.ts';
 import { startExport } from './export.ts';
 import { commitImport, createPreview, loadPreview, previewFeatures } from './import.ts';
@@ -20,15 +22,8 @@ import { FileFormatError, type UploadedFile } from './types.ts';
 /** Uploads larger than this are refused (413) before they are parsed. */
 export const IMPORT_MAX_BYTES = 100 * 1024 * 1024;
 
-function sendError(reply: FastifyReply, err: unknown): FastifyReply | undefined {
-  if (err instanceof ExchangeError || err instanceof FileFormatError) {
-    const status = err.statusCode;
-    const body: Record<string, unknown> = { error: status === 404 ? 'not_found' : status === 409 ? 'conflict' : status === 413 ? 'too_large' : 'bad_request', message: err.message };
-    if (err instanceof FileFormatError) Object.assign(body, { file: err.file, where: err.where ?? null });
-    return reply.code(status).send(body);
-  }
-  return undefined;
-}
+/** An import preview's id in the path. */
+const previewParams = idParams('id');
 
 export interface ExportQuery {
   layer: string; format: string; crs?: string; encoding?: string; eol?: 'crlf' | 'lf';
@@ -39,7 +34,7 @@ export const exchangePlugin: FastifyPluginAsync<{ previewHours: number }> = asyn
   const hours = opts.previewHours;
   await app.register(multipart, { limits: { fileSize: IMPORT_MAX_BYTES, files: 10, fields: 20, fieldSize: 1024 * 1024 } });
 
-  app.get('/api/export/formats', async () => ({
+  app.get('/api/export/formats', { schema: { querystring: noQuery } }, async () => ({
     formats: [...EXPORTERS.values()].map((e) => ({
       id: e.id, label: e.label, extension: e.extension, defaultCrs: e.defaultCrs, crsKind: e.crsKind ?? 'any', defaultEncoding: e.defaultEncoding ?? 'utf-8',
     })),
@@ -48,107 +43,100 @@ export const exchangePlugin: FastifyPluginAsync<{ previewHours: number }> = asyn
 
   app.get<{ Querystring: ExportQuery }>('/api/export', {
     schema: {
-      querystring: {
-        type: 'object',
-        required: ['layer', 'format'],
-        properties: {
-          layer: { type: 'string' }, format: { type: 'string' }, crs: { type: 'string' }, encoding: { type: 'string' },
-          eol: { type: 'string', enum: ['crlf', 'lf'] }, project: { type: 'string' }, command_area: { type: 'string' },
-          status: { type: 'string' }, bbox: { type: 'string' },
-        },
-        additionalProperties: false,
-      },
+      // the layer, format, crs and encoding are checked by name in export.ts (404 for an unknown layer)
+      querystring: object({
+        layer: text(64), format: text(64), crs: text(64), encoding: text(32),
+        eol: { type: 'string', enum: ['crlf', 'lf'] }, project: text(200), command_area: text(200),
+        status: text(1000), bbox: bboxSchema,
+      }, ['layer', 'format']),
     },
   }, async (request, reply) => {
     const q = request.query;
     let bbox: [number, number, number, number] | undefined;
     if (q.bbox !== undefined) {
       const parsed = parseBbox(q.bbox);
-      if (typeof parsed === 'string') return reply.code(400).send({ error: 'bad_request', message: parsed });
+      if (typeof parsed === 'string') throw new DomainError('invalid_input', parsed, { field: 'bbox' }, { field: 'bbox' });
       bbox = parsed;
     }
-    try {
-      parseCrsRequest(q.crs);
-      const sensitive = seesSensitive(request.user);
-      const result = await startExport(app.pg.pool, await app.layerFields(), {
-        layer: q.layer, format: q.format, crs: q.crs, encoding: q.encoding, eol: q.eol, sensitive,
-        filters: { project: q.project, commandArea: q.command_area, status: q.status?.split(',').map((s) => s.trim()).filter(Boolean), bbox },
-      });
-      result.stream.on('error', (err) => request.log.error({ err }, 'export stream failed'));
-      reply
-        .header('content-type', result.contentType)
-        .header('content-disposition', `attachment; filename="${result.fileName}"; filename*=UTF-8''${encodeURIComponent(result.fileName)}`)
-        .header('x-feature-count', String(result.count))
-        .header('x-export-crs', `EPSG:${result.epsg}`)
-        .header('access-control-expose-headers', 'x-feature-count, x-export-crs, content-disposition');
-      if (result.flagged) reply.header('x-crs-note', 'not RFC 7946: coordinates are in the CRS named in the "crs" member');
-      return reply.send(result.stream);
-    } catch (err) {
-      return sendError(reply, err) ?? Promise.reject(err);
-    }
+    parseCrsRequest(q.crs);
+    const sensitive = seesSensitive(request.user);
+    const result = await startExport(app.pg.pool, await app.layerFields(), {
+      layer: q.layer, format: q.format, crs: q.crs, encoding: q.encoding, eol: q.eol, sensitive,
+      filters: { project: q.project, commandArea: q.command_area, status: q.status?.split(',').map((s) => s.trim()).filter(Boolean), bbox },
+    });
+    result.stream.on('error', (err) => request.log.error({ err }, 'export stream failed'));
+    reply
+      .header('content-type', result.contentType)
+      .header('content-disposition', `attachment; filename="${result.fileName}"; filename*=UTF-8''${encodeURIComponent(result.fileName)}`)
+      .header('x-feature-count', String(result.count))
+      .header('x-export-crs', `EPSG:${result.epsg}`)
+      .header('access-control-expose-headers', 'x-feature-count, x-export-crs, content-disposition');
+    if (result.flagged) reply.header('x-crs-note', 'not RFC 7946: coordinates are in the CRS named in the "crs" member');
+    return reply.send(result.stream);
   });
 
-  app.post('/api/import', async (request, reply) => {
-    if (!request.isMultipart()) return reply.code(415).send({ error: 'bad_request', message: 'send the file(s) as multipart/form-data' });
+  // multipart: its fields are checked one by one below (a JSON schema cannot see inside the parts)
+  app.post('/api/import', { schema: { querystring: noQuery } }, async (request, reply) => {
+    if (!request.isMultipart()) throw new DomainError('unsupported_media_type', 'send the file(s) as multipart/form-data', { contentType: request.headers['content-type'] ?? null });
     const files: UploadedFile[] = [];
     const fields: Record<string, string> = {};
-    try {
-      for await (const part of request.parts()) {
-        if (part.type === 'file') {
-          let data: Buffer;
-          try {
-            data = await part.toBuffer();
-          } catch (err) {
-            const code = (err as { code?: string }).code;
-            if (code === 'FST_REQ_FILE_TOO_LARGE') {
-              throw new FileFormatError(part.filename, undefined, `larger than the import limit of ${IMPORT_MAX_BYTES / 1024 / 1024} MB: split it, or use the CLI (npm run cli -- import)`, 413);
-            }
-            throw err;
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        let data: Buffer;
+        try {
+          data = await part.toBuffer();
+        } catch (err) {
+          const code = (err as { code?: string }).code;
+          if (code === 'FST_REQ_FILE_TOO_LARGE') {
+            throw new FileFormatError(part.filename, undefined, `larger than the import limit of ${IMPORT_MAX_BYTES / 1024 / 1024} MB: split it, or use the CLI (npm run cli -- import)`, 413);
           }
-          files.push({ name: part.filename || part.fieldname, data });
-        } else {
-          fields[part.fieldname] = String(part.value);
+          throw err;
         }
+        files.push({ name: part.filename || part.fieldname, data });
+      } else {
+        const value = String(part.value);
+        if (value.includes('\0')) throw new DomainError('invalid_input', `${part.fieldname} holds a NUL character`, { field: part.fieldname }, { field: part.fieldname });
+        fields[part.fieldname] = value;
       }
-      const json = (name: string): Record<string, any> | undefined => {
-        if (!fields[name]) return undefined;
-        try { return JSON.parse(fields[name]); } catch { throw new ExchangeError(`${name} must be JSON`); }
-      };
-      const crs = parseCrsRequest(fields.crs);
-      if (crs === 'gk' || crs === 'gk-noprefix') throw new ExchangeError('for an import, crs must name the zone: EPSG:4524/4525 (with zone prefix) or 4545/4546');
-      const defaults = json('defaults') ?? {};
-      if (fields.project) defaults.project_id = Number(fields.project);
-      const encoding = fields.encoding?.toLowerCase();
-      if (encoding && encoding !== 'utf-8' && encoding !== 'gbk') throw new ExchangeError(`encoding "${encoding}" is not utf-8 or gbk`);
-      const layerId = fields.layer || 'parcel';
-      const preview = await createPreview(app.pg.pool, files, {
-        layer: layerId, actor: actorOf(request), previewHours: hours, epsg: crs, encoding: encoding as 'utf-8' | 'gbk' | undefined,
-        mapping: json('mapping'), defaults,
-      });
-      return reply.code(201).send(preview);
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') return reply.code(413).send({ error: 'too_large', message: (err as Error).message });
-      return sendError(reply, err) ?? Promise.reject(err);
     }
+    const json = (name: string): Record<string, any> | undefined => {
+      if (!fields[name]) return undefined;
+      if (jsonDepth(fields[name]) > MAX_JSON_DEPTH) throw tooDeep();
+      let value: unknown;
+      try { value = JSON.parse(fields[name]); } catch { throw new ExchangeError(`${name} must be JSON`, 400, 'invalid_input', { field: name }); }
+      if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ExchangeError(`${name} must be a JSON object`, 400, 'invalid_input', { field: name });
+      return value as Record<string, any>;
+    };
+    const crs = parseCrsRequest(fields.crs);
+    if (crs === 'gk' || crs === 'gk-noprefix') throw new ExchangeError('for an import, crs must name the zone: EPSG:4524/4525 (with zone prefix) or 4545/4546');
+    const defaults = json('defaults') ?? {};
+    if (fields.project) defaults.project_id = Number(fields.project);
+    const encoding = fields.encoding?.toLowerCase();
+    if (encoding && encoding !== 'utf-8' && encoding !== 'gbk') throw new ExchangeError(`encoding "${encoding}" is not utf-8 or gbk`);
+    const layerId = fields.layer || 'parcel';
+    const preview = await createPreview(app.pg.pool, files, {
+      layer: layerId, actor: actorOf(request), previewHours: hours, epsg: crs, encoding: encoding as 'utf-8' | 'gbk' | undefined,
+      mapping: json('mapping'), defaults,
+    });
+    return reply.code(201).send(preview);
   });
 
   app.get<{ Params: { id: number } }>('/api/import/:id', {
-    schema: { params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] } },
-  }, async (request, reply) => {
+    schema: { params: previewParams, querystring: noQuery },
+  }, async (request) => {
     return loadPreview(app.pg.pool, request.params.id, actorOf(request), hours);
   });
 
   app.get<{ Params: { id: number } }>('/api/import/:id/features', {
-    schema: { params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] } },
+    schema: { params: previewParams, querystring: noQuery },
   }, async (request, reply) => {
     const features = await previewFeatures(app.pg.pool, request.params.id, actorOf(request), hours);
     return reply.type('application/geo+json').send(features);
   });
 
   app.post<{ Params: { id: number }; Body: { reason?: string } | undefined }>('/api/import/:id/commit', {
-    schema: { params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] } },
-  }, async (request, reply) => {
+    schema: { params: previewParams, querystring: noQuery, body: { properties: { reason: text(1000) } } },
+  }, async (request) => {
     const layer = (await app.pg.pool.query<{ layer: string }>('SELECT layer FROM import_batch WHERE id = $1', [request.params.id])).rows[0]?.layer;
     const cols = (await app.featureColumns()).get(layer ?? 'parcel')!;
     return commitImport(app.pg.pool, cols, request.params.id, actorOf(request), hours, request.body?.reason);

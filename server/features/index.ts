@@ -7,6 +7,8 @@ import { codeOf } from '../../geo/vocabulary.ts';
 import { actorOf } from '../core/actor.ts';
 import type { CollectionColumns } from '../core/catalogue.ts';
 import { DomainError } from '../core/errors.ts';
+import { useDepthCheckedJson } from '../core/json.ts';
+import { featureBody, layerPath, object, text } from '../core/schemas.ts';
 import { releasedFields, seesSensitive, writableBy } from '../core/release.ts';
 import { type Change, writeFeatures } from '../core/write.ts';
 import { checkBody, MAX_BODY_BYTES, type WriteMode } from './body.ts';
@@ -208,7 +210,16 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
   const write = async (request: FastifyRequest, layer: LayerDef, change: Change, reason?: string) =>
     (await writeFeatures({ pool: app.pg.pool, layer, cols: await columnsOf(layer) }, actorOf(request), [change], { reason }))[0];
 
-  app.addContentTypeParser(['application/geo+json', 'application/merge-patch+json'], { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  useDepthCheckedJson(app, ['application/geo+json', 'application/merge-patch+json']);
+
+  // ---- what the routes take (server/core/schemas.ts). A collection or feature the path does not name
+  // is 404 (the handlers say which exist); query parameters are free-form (property filters, f=…) but
+  // text without NUL; a body's properties hold no NUL either (the write path checks the rest) ----
+  const pathPart = text(64, 1);
+  const query = { type: 'object', additionalProperties: text(1000) } as const;
+  const collection = { params: object({ id: layerPath }, ['id']), querystring: query };
+  const item = { params: object({ id: layerPath, fid: pathPart }, ['id', 'fid']), querystring: query };
+  const version = { params: object({ id: layerPath, fid: pathPart, version: pathPart }, ['id', 'fid', 'version']), querystring: query, body: { properties: { reason: text(1000) } } };
 
   // ---- documents ----
   const landingRoute = async (request: Req, reply: FastifyReply) => {
@@ -218,17 +229,17 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     }
     return doc;
   };
-  app.get('/ogc', landingRoute);
-  app.get('/ogc/', landingRoute);
+  app.get('/ogc', { schema: { querystring: query } }, landingRoute);
+  app.get('/ogc/', { schema: { querystring: query } }, landingRoute);
 
-  app.get('/ogc/conformance', async (request: Req, reply) => {
+  app.get('/ogc/conformance', { schema: { querystring: query } }, async (request: Req, reply) => {
     if (wantsHtml(request)) return reply.type(HTML).send(page('Conformance', `<ul>${CONFORMANCE.map((c) => `<li><code>${esc(c)}</code></li>`).join('')}</ul>`));
     return { conformsTo: CONFORMANCE };
   });
 
-  app.get('/ogc/api', async (request, reply) => reply.type(OPENAPI).send(openApi(baseUrl(request), LAYERS)));
+  app.get('/ogc/api', { schema: { querystring: query } }, async (request, reply) => reply.type(OPENAPI).send(openApi(baseUrl(request), LAYERS)));
 
-  app.get('/ogc/collections', async (request: Req, reply) => {
+  app.get('/ogc/collections', { schema: { querystring: query } }, async (request: Req, reply) => {
     const base = baseUrl(request);
     const collections = await Promise.all(LAYERS.map(async (l) => collectionDoc(base, l, await temporalOf(l))));
     const links: Link[] = [
@@ -242,25 +253,25 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     return { links, collections };
   });
 
-  app.get('/ogc/collections/:id', async (request: Req, reply) => {
+  app.get('/ogc/collections/:id', { schema: collection }, async (request: Req, reply) => {
     const layer = layerOf(request.params.id);
     const doc = collectionDoc(baseUrl(request), layer, await temporalOf(layer));
     if (wantsHtml(request)) return reply.type(HTML).send(page(`${doc.title} (${doc.id})`, `<p>${esc(doc.description)}</p>${linksList(doc.links)}<p>CRS: ${doc.crs.map((c) => `<code>${esc(c)}</code>`).join(' ')}</p>`));
     return doc;
   });
 
-  app.get('/ogc/collections/:id/queryables', async (request: Req, reply) => {
+  app.get('/ogc/collections/:id/queryables', { schema: collection }, async (request: Req, reply) => {
     const layer = layerOf(request.params.id);
     return reply.type(SCHEMA_JSON).send(queryables(baseUrl(request), layer, await readColumns(request, layer)));
   });
 
-  app.get('/ogc/collections/:id/schema', async (request: Req, reply) => {
+  app.get('/ogc/collections/:id/schema', { schema: collection }, async (request: Req, reply) => {
     const layer = layerOf(request.params.id);
     return reply.type(SCHEMA_JSON).send(featureSchema(baseUrl(request), layer, await readColumns(request, layer)));
   });
 
   // ---- features ----
-  app.get('/ogc/collections/:id/items', async (request: Req, reply) => {
+  app.get('/ogc/collections/:id/items', { schema: collection }, async (request: Req, reply) => {
     const layer = layerOf(request.params.id);
     const cols = await readColumns(request, layer);
     const q = request.query;
@@ -315,7 +326,7 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
       `"timeStamp":"${new Date().toISOString()}","links":${JSON.stringify(links)},"features":${result.featuresJson}}`);
   });
 
-  app.get('/ogc/collections/:id/items/:fid', async (request: Req, reply) => {
+  app.get('/ogc/collections/:id/items/:fid', { schema: item }, async (request: Req, reply) => {
     const layer = layerOf(request.params.id);
     const id = featureIdOf(request.params.fid, layer);
     const crs = crsParam(request.query, 'crs');
@@ -362,7 +373,7 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     return checkBody(b, layer, cols, contentCrs(request), mode, seesSensitive(request.user));
   };
 
-  app.post('/ogc/collections/:id/items', { bodyLimit: MAX_BODY_BYTES }, async (request: Req, reply) => {
+  app.post('/ogc/collections/:id/items', { bodyLimit: MAX_BODY_BYTES, schema: { ...collection, body: featureBody } }, async (request: Req, reply) => {
     const layer = editableLayerOf(request.params.id);
     const checked = body(request, 'create', layer, await columnsOf(layer));
     const result = await write(request, layer, { op: 'create', props: checked.props, geometry: checked.geometry ?? null }, checked.reason);
@@ -370,7 +381,7 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
   });
 
   for (const [method, mode] of [['put', 'replace'], ['patch', 'patch']] as const) {
-    app[method]('/ogc/collections/:id/items/:fid', { bodyLimit: MAX_BODY_BYTES }, async (request: Req, reply) => {
+    app[method]('/ogc/collections/:id/items/:fid', { bodyLimit: MAX_BODY_BYTES, schema: { ...item, body: featureBody } }, async (request: Req, reply) => {
       const layer = editableLayerOf(request.params.id);
       const id = featureIdOf(request.params.fid, layer);
       const version = ifMatch(request, true);
@@ -380,7 +391,7 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     });
   }
 
-  app.delete('/ogc/collections/:id/items/:fid', async (request: Req, reply) => {
+  app.delete('/ogc/collections/:id/items/:fid', { schema: item }, async (request: Req, reply) => {
     const layer = editableLayerOf(request.params.id);
     const id = featureIdOf(request.params.fid, layer);
     const version = ifMatch(request, true);
@@ -389,7 +400,7 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
   });
 
   // ---- history ----
-  app.get('/ogc/collections/:id/items/:fid/history', async (request: Req) => {
+  app.get('/ogc/collections/:id/items/:fid/history', { schema: item }, async (request: Req) => {
     const layer = layerOf(request.params.id);
     const id = featureIdOf(request.params.fid, layer);
     const versions = await featureHistory(app.pg.pool, layer, id, seesSensitive(request.user));
@@ -406,7 +417,7 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     };
   });
 
-  app.post('/ogc/collections/:id/items/:fid/history/:version/restore', async (request: Req, reply) => {
+  app.post('/ogc/collections/:id/items/:fid/history/:version/restore', { schema: version }, async (request: Req, reply) => {
     const layer = editableLayerOf(request.params.id);
     const id = featureIdOf(request.params.fid, layer);
     if (!/^\d{1,9}$/.test(request.params.version)) throw new DomainError('not_found', `no version "${request.params.version}"`, { layer: layer.id, id, version: request.params.version });

@@ -1,5 +1,6 @@
 // GET /health: 200 with the database versions while the database answers, 503 when it does not.
 import type { FastifyPluginAsync } from 'fastify';
+import { noQuery } from '../core/schemas.ts';
 
 const databaseSchema = {
   type: 'object',
@@ -16,6 +17,7 @@ const databaseSchema = {
 export const healthPlugin: FastifyPluginAsync = async (app) => {
   app.get('/health', {
     schema: {
+      querystring: noQuery,
       response: {
         200: { type: 'object', properties: { status: { const: 'ok' }, database: databaseSchema } },
         503: { type: 'object', properties: { status: { const: 'unavailable' }, database: databaseSchema } },

@@ -2,7 +2,9 @@
 // points (GeoJSON).
 import type { FastifyPluginAsync } from 'fastify';
 import { DISTRICT_BBOX, LAYER_BY_ID } from '../../geo/layers.ts';
+import { DomainError } from '../core/errors.ts';
 import { releasedFields, seesSensitive } from '../core/release.ts';
+import { bbox as bboxSchema, int, layerPath, noQuery, object } from '../core/schemas.ts';
 import { parseBbox } from '../../geo/bbox.ts';
 import { districtInfo, layerFeatures, layerLabels, layerSummaries } from './sql.ts';
 
@@ -10,37 +12,33 @@ const MAX_LIMIT = 50_000;
 const DEFAULT_LIMIT = 10_000;
 
 export const mapPlugin: FastifyPluginAsync = async (app) => {
-  app.get('/api/district', async () => districtInfo(app.pg.pool, DISTRICT_BBOX));
+  const layerParams = object({ id: layerPath }, ['id']);
+  const noLayer = (id: string) => new DomainError('not_found', `no layer "${id}"`, { layer: id });
 
-  app.get('/api/layers', async () => ({ layers: await layerSummaries(app.pg.pool) }));
+  app.get('/api/district', { schema: { querystring: noQuery } }, async () => districtInfo(app.pg.pool, DISTRICT_BBOX));
 
-  app.get<{ Params: { id: string } }>('/api/layers/:id/labels', async (request, reply) => {
+  app.get('/api/layers', { schema: { querystring: noQuery } }, async () => ({ layers: await layerSummaries(app.pg.pool) }));
+
+  app.get<{ Params: { id: string } }>('/api/layers/:id/labels', { schema: { params: layerParams, querystring: noQuery } }, async (request, reply) => {
     const layer = LAYER_BY_ID.get(request.params.id);
-    if (!layer) return reply.code(404).send({ error: 'not_found', message: `no layer "${request.params.id}"` });
-    if (layer.geometry !== 'polygon') return reply.code(400).send({ error: 'bad_request', message: `layer "${layer.id}" has no polygons to label` });
+    if (!layer) throw noLayer(request.params.id);
+    if (layer.geometry !== 'polygon') throw new DomainError('invalid_input', `layer "${layer.id}" has no polygons to label`, { layer: layer.id });
     reply.type('application/geo+json');
     return layerLabels(app.pg.pool, layer, releasedFields((await app.layerFields()).get(layer.id)!, layer, seesSensitive(request.user)));
   });
 
   app.get<{ Params: { id: string }; Querystring: { bbox?: string; limit?: number } }>('/api/layers/:id/features', {
     schema: {
-      params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
-      querystring: {
-        type: 'object',
-        properties: {
-          bbox: { type: 'string' },
-          limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT },
-        },
-        additionalProperties: false,
-      },
+      params: layerParams,
+      querystring: object({ bbox: bboxSchema, limit: int(1, MAX_LIMIT, { default: DEFAULT_LIMIT }) }),
     },
   }, async (request, reply) => {
     const layer = LAYER_BY_ID.get(request.params.id);
-    if (!layer) return reply.code(404).send({ error: 'not_found', message: `no layer "${request.params.id}"` });
+    if (!layer) throw noLayer(request.params.id);
     let bbox: [number, number, number, number] | undefined;
     if (request.query.bbox !== undefined) {
       const parsed = parseBbox(request.query.bbox);
-      if (typeof parsed === 'string') return reply.code(400).send({ error: 'bad_request', message: parsed });
+      if (typeof parsed === 'string') throw new DomainError('invalid_input', parsed, { field: 'bbox' }, { field: 'bbox' });
       bbox = parsed;
     }
     reply.type('application/geo+json');

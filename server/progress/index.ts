@@ -1,20 +1,19 @@
 // The progress capability (issue #7): figures as of any date, map colouring by % complete, monthly
 // series for the dashboard, resettlement, reserved land, the problem log, the monthly dispatch report.
 // Thin routes: each validates, calls one function of sql.ts / problems.ts / report.ts, returns its data.
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
 import { actorOf } from '../core/actor.ts';
 import { DomainError } from '../core/errors.ts';
 import { seesSensitive } from '../core/release.ts';
+import { date, dateOrNull, id, idOrNull, idParams, int, month, noQuery, object, positiveInt, text, textOrNull } from '../core/schemas.ts';
 import {
   createProblem, listProblems, PROBLEM_KINDS, PROBLEM_STATUSES, type ProblemInput, type ProblemWrite, updateProblem,
 } from './problems.ts';
 import { dispatchHtml, dispatchReport, dispatchWorkbook, reportTitle } from './report.ts';
 import { type GroupBy, mapProgress, monthlySeries, progress, reservedLand, resettlement } from './sql.ts';
 
-const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
-const MONTH = '^\\d{4}-\\d{2}$';
 
 /** Today in Beijing, YYYY-MM-DD. */
 export const todayBeijing = (): string => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
@@ -36,33 +35,30 @@ function checkMonth(s: string): string | null {
   return yearOk(s) ? null : `"${s}" is not between ${YEARS[0]} and ${YEARS[1]}`;
 }
 
-const bad = (_reply: FastifyReply, message: string, field?: string): never => {
+const bad = (message: string, field?: string): never => {
   throw new DomainError('invalid_input', message, { field: field ?? null }, { field });
 };
 
 const filters = {
-  year: { type: 'integer', minimum: 2000, maximum: 2100 },
-  areaId: { type: 'integer', minimum: 1 },
+  year: int(2000, 2100),
+  areaId: id,
 } as const;
 
-const problemBody = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    kind: { type: 'string', enum: PROBLEM_KINDS },
-    title: { type: 'string', minLength: 1, maxLength: 500 },
-    description: { type: ['string', 'null'], maxLength: 5000 },
-    status: { type: 'string', enum: PROBLEM_STATUSES },
-    owner: { type: ['string', 'null'], maxLength: 200 },
-    openedOn: { type: 'string', pattern: DATE },
-    resolvedOn: { type: ['string', 'null'], pattern: DATE },
-    projectId: { type: ['integer', 'null'], minimum: 1 },
-    resettlementSiteId: { type: ['integer', 'null'], minimum: 1 },
-    lon: { type: ['number', 'null'], minimum: -180, maximum: 180 },
-    lat: { type: ['number', 'null'], minimum: -90, maximum: 90 },
-    version: { type: 'integer', minimum: 1 },
-  },
+const problemFields = {
+  kind: { type: 'string', enum: PROBLEM_KINDS },
+  title: text(500, 1),
+  description: textOrNull(5000),
+  status: { type: 'string', enum: PROBLEM_STATUSES },
+  owner: textOrNull(200),
+  openedOn: date,
+  resolvedOn: dateOrNull,
+  projectId: idOrNull,
+  resettlementSiteId: idOrNull,
+  lon: { type: ['number', 'null'], minimum: -180, maximum: 180 },
+  lat: { type: ['number', 'null'], minimum: -90, maximum: 90 },
+  version: positiveInt,
 } as const;
+const asOfOnly = { querystring: object({ asOf: date }) };
 
 export const progressPlugin = fp(async (app) => {
   const routes: FastifyPluginAsync = async (r) => {
@@ -70,22 +66,22 @@ export const progressPlugin = fp(async (app) => {
       schema: {
         querystring: {
           type: 'object', additionalProperties: false,
-          properties: { asOf: { type: 'string', pattern: DATE }, groupBy: { type: 'string', enum: ['district', 'area', 'project'], default: 'district' }, ...filters },
+          properties: { asOf: date, groupBy: { type: 'string', enum: ['district', 'area', 'project'], default: 'district' }, ...filters },
         },
       },
-    }, async (request, reply) => {
+    }, async (request) => {
       const asOf = request.query.asOf ?? todayBeijing();
       const err = checkDate(asOf);
-      if (err) return bad(reply, err);
+      if (err) return bad(err);
       return progress(app.pg.pool, { asOf, groupBy: request.query.groupBy ?? 'district', year: request.query.year, areaId: request.query.areaId });
     });
 
     r.get<{ Querystring: { asOf?: string } }>('/api/progress/map', {
-      schema: { querystring: { type: 'object', additionalProperties: false, properties: { asOf: { type: 'string', pattern: DATE } } } },
-    }, async (request, reply) => {
+      schema: asOfOnly,
+    }, async (request) => {
       const asOf = request.query.asOf ?? todayBeijing();
       const err = checkDate(asOf);
-      if (err) return bad(reply, err);
+      if (err) return bad(err);
       return mapProgress(app.pg.pool, asOf);
     });
 
@@ -93,33 +89,33 @@ export const progressPlugin = fp(async (app) => {
       schema: {
         querystring: {
           type: 'object', additionalProperties: false,
-          properties: { from: { type: 'string', pattern: MONTH, default: '2021-01' }, to: { type: 'string', pattern: DATE }, ...filters },
+          properties: { from: { ...month, default: '2021-01' }, to: date, ...filters },
         },
       },
-    }, async (request, reply) => {
+    }, async (request) => {
       const to = request.query.to ?? todayBeijing();
       const from = request.query.from ?? '2021-01';
       const err = checkDate(to) ?? checkMonth(from);
-      if (err) return bad(reply, err);
-      if (from > to.slice(0, 7)) return bad(reply, `from ${from} is after to ${to}`);
+      if (err) return bad(err);
+      if (from > to.slice(0, 7)) return bad(`from ${from} is after to ${to}`);
       return monthlySeries(app.pg.pool, { from, to, year: request.query.year, areaId: request.query.areaId });
     });
 
     r.get<{ Querystring: { asOf?: string } }>('/api/progress/resettlement', {
-      schema: { querystring: { type: 'object', additionalProperties: false, properties: { asOf: { type: 'string', pattern: DATE } } } },
-    }, async (request, reply) => {
+      schema: asOfOnly,
+    }, async (request) => {
       const asOf = request.query.asOf ?? todayBeijing();
       const err = checkDate(asOf);
-      if (err) return bad(reply, err);
+      if (err) return bad(err);
       return resettlement(app.pg.pool, asOf, app.db);
     });
 
     r.get<{ Querystring: { asOf?: string } }>('/api/progress/reserved-land', {
-      schema: { querystring: { type: 'object', additionalProperties: false, properties: { asOf: { type: 'string', pattern: DATE } } } },
-    }, async (request, reply) => {
+      schema: asOfOnly,
+    }, async (request) => {
       const asOf = request.query.asOf ?? todayBeijing();
       const err = checkDate(asOf);
-      if (err) return bad(reply, err);
+      if (err) return bad(err);
       return reservedLand(app.pg.pool, asOf);
     });
 
@@ -127,21 +123,17 @@ export const progressPlugin = fp(async (app) => {
     const dispatchSchema = {
       querystring: {
         type: 'object', additionalProperties: false, required: ['month'],
-        properties: { month: { type: 'string', pattern: MONTH }, ...filters },
+        properties: { month, ...filters },
       },
     };
-    const report = async (q: DispatchQ, reply: FastifyReply, request: FastifyRequest) => {
+    const report = async (q: DispatchQ, request: FastifyRequest) => {
       const err = checkMonth(q.month);
-      if (err) { bad(reply, err, 'month'); return null; }
+      if (err) bad(err, 'month');
       return dispatchReport(app.pg.pool, q, seesSensitive(request.user));
     };
-    r.get<{ Querystring: DispatchQ }>('/api/progress/dispatch', { schema: dispatchSchema }, async (request, reply) => {
-      const rep = await report(request.query, reply, request);
-      return rep ?? reply;
-    });
+    r.get<{ Querystring: DispatchQ }>('/api/progress/dispatch', { schema: dispatchSchema }, async (request) => report(request.query, request));
     r.get<{ Querystring: DispatchQ }>('/api/progress/dispatch.xlsx', { schema: dispatchSchema }, async (request, reply) => {
-      const rep = await report(request.query, reply, request);
-      if (!rep) return reply;
+      const rep = await report(request.query, request);
       const body = await dispatchWorkbook(rep);
       const name = `${reportTitle(rep)}.xlsx`;
       reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
@@ -149,8 +141,7 @@ export const progressPlugin = fp(async (app) => {
       return reply.send(body);
     });
     r.get<{ Querystring: DispatchQ }>('/api/progress/dispatch.html', { schema: dispatchSchema }, async (request, reply) => {
-      const rep = await report(request.query, reply, request);
-      if (!rep) return reply;
+      const rep = await report(request.query, request);
       const qs = new URLSearchParams(Object.entries(request.query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
       reply.type('text/html; charset=utf-8');
       return reply.send(dispatchHtml(rep, `/api/progress/dispatch.xlsx?${qs}`));
@@ -161,16 +152,16 @@ export const progressPlugin = fp(async (app) => {
         querystring: {
           type: 'object', additionalProperties: false,
           properties: {
-            asOf: { type: 'string', pattern: DATE }, status: { type: 'string', enum: PROBLEM_STATUSES }, kind: { type: 'string', enum: PROBLEM_KINDS },
-            projectId: { type: 'integer', minimum: 1 }, areaId: { type: 'integer', minimum: 1 }, open: { type: 'boolean' },
+            asOf: date, status: { type: 'string', enum: PROBLEM_STATUSES }, kind: { type: 'string', enum: PROBLEM_KINDS },
+            projectId: id, areaId: id, open: { type: 'boolean' },
           },
         },
       },
-    }, async (request, reply) => {
+    }, async (request) => {
       const q = request.query;
       if (q.asOf) {
         const err = checkDate(q.asOf);
-        if (err) return bad(reply, err);
+        if (err) return bad(err);
       }
       const problems = await listProblems(app.pg.pool, { asOf: q.asOf, status: q.status, kind: q.kind, projectId: q.projectId, areaId: q.areaId, openOnly: q.open },
         seesSensitive(request.user));
@@ -180,14 +171,15 @@ export const progressPlugin = fp(async (app) => {
     const problemWrite = async (request: FastifyRequest): Promise<ProblemWrite> =>
       ({ pool: app.pg.pool, cols: (await app.featureColumns()).get('problem')!, actor: actorOf(request), sees: seesSensitive(request.user) });
 
-    r.post<{ Body: ProblemInput }>('/api/problems', { schema: { body: { ...problemBody, required: ['kind', 'title'] } } }, async (request, reply) => {
+    r.post<{ Body: ProblemInput }>('/api/problems', { schema: { querystring: noQuery, body: object(problemFields, ['kind', 'title']) } }, async (request, reply) => {
       return reply.code(201).send(await createProblem(await problemWrite(request), request.body));
     });
 
     r.patch<{ Params: { id: number }; Body: ProblemInput & { version: number } }>('/api/problems/:id', {
       schema: {
-        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
-        body: { ...problemBody, required: ['version'] },
+        params: idParams('id'),
+        querystring: noQuery,
+        body: object(problemFields, ['version']),
       },
     }, async (request) => {
       const { version, ...input } = request.body;

@@ -1,9 +1,11 @@
 // The tile capability: GET /tiles/{layer[,layer…]}/{z}/{x}/{y}.mvt and GET /tiles/{layer}.json (TileJSON 3.0).
 // Cached in memory with strong ETags; the cache follows every change through LISTEN/NOTIFY.
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { DISTRICT_BBOX, LAYER_BY_ID, type LayerDef, TILE_MAX_ZOOM } from '../../geo/layers.ts';
+import { DomainError } from '../core/errors.ts';
 import { seesSensitive } from '../core/release.ts';
+import { layerPath, NO_NUL, object } from '../core/schemas.ts';
 import { layerDependencies, type LayerFields } from '../core/catalogue.ts';
 import { strongEtag, TileCache } from './cache.ts';
 import { listenForLayerChanges } from './invalidation.ts';
@@ -25,9 +27,11 @@ export interface TilesOptions {
 const MAX_REQUEST_ZOOM = 24;
 const MVT_TYPE = 'application/vnd.mapbox-vector-tile';
 
-function badRequest(reply: FastifyReply, message: string) {
-  return reply.code(400).send({ error: 'bad_request', message });
-}
+const noLayer = (name: string) => new DomainError('not_found', `no layer "${name}"`, { layer: name });
+/** A tile coordinate as the path has it: parseTileCoord says what is wrong with it. */
+const coordPart = { type: 'string', maxLength: 32, pattern: NO_NUL } as const;
+/** Tile clients may add their own query parameters (cache busters): taken, and ignored, when they are text. */
+const anyQuery = { type: 'object', additionalProperties: { type: 'string', maxLength: 1000, pattern: NO_NUL } } as const;
 
 /** A requested layer list, resolved once per distinct list. */
 interface LayerList {
@@ -92,12 +96,14 @@ export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
   const caching = opts.cacheBytes > 0;
 
   const routes: FastifyPluginAsync = async (r) => {
-    r.get<{ Params: { layers: string; z: string; x: string; y: string } }>('/tiles/:layers/:z/:x/:y.mvt', async (request, reply) => {
+    r.get<{ Params: { layers: string; z: string; x: string; y: string } }>('/tiles/:layers/:z/:x/:y.mvt', {
+      schema: { params: object({ layers: { type: 'string', pattern: '^[a-z_]{1,64}(,[a-z_]{1,64}){0,31}$' }, z: coordPart, x: coordPart, y: coordPart }, ['layers', 'z', 'x', 'y']), querystring: anyQuery },
+    }, async (request, reply) => {
       const { layers: names, z, x, y } = request.params;
       const list = resolve(names);
-      if (typeof list === 'string') return reply.code(404).send({ error: 'not_found', message: `no layer "${list}"` });
+      if (typeof list === 'string') throw noLayer(list);
       const coord = parseTileCoord(z, x, y);
-      if (typeof coord === 'string') return badRequest(reply, coord);
+      if (typeof coord === 'string') throw new DomainError('invalid_input', coord, { z, x, y });
 
       // a reader without the sensitive grant gets its own variant: its own cache entry and ETag
       const restricted = list.variant && !seesSensitive(request.user);
@@ -116,12 +122,12 @@ export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
     });
 
     r.get<{ Querystring: { lang?: 'zh' | 'en' } }>('/tiles/style.json', {
-      schema: { querystring: { type: 'object', properties: { lang: { enum: ['zh', 'en'] } }, additionalProperties: false } },
+      schema: { querystring: object({ lang: { type: 'string', enum: ['zh', 'en'] } }) },
     }, async (request) => buildStyle(`${request.protocol}://${request.host}`, request.query.lang ?? 'zh'));
 
-    r.get<{ Params: { layer: string } }>('/tiles/:layer.json', async (request, reply) => {
+    r.get<{ Params: { layer: string } }>('/tiles/:layer.json', { schema: { params: object({ layer: layerPath }, ['layer']), querystring: anyQuery } }, async (request) => {
       const layer = LAYER_BY_ID.get(request.params.layer);
-      if (!layer) return reply.code(404).send({ error: 'not_found', message: `no layer "${request.params.layer}"` });
+      if (!layer) throw noLayer(request.params.layer);
       const layerFields = tileFields(layer, await app.layerFields(), seesSensitive(request.user));
       const { rows } = await app.pg.pool.query<{ x0: number | null; y0: number; x1: number; y1: number }>(
         `SELECT ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1 FROM (SELECT ST_Extent("${layer.geometryColumn}") e FROM "${layer.table}") s`);

@@ -61,7 +61,7 @@ describe('POST /api/conflicts with a stored project', () => {
   it('answers 404 for an unknown project', async () => {
     const { status, body } = await postJson('/api/conflicts', { projectId: 987654 });
     expect(status).toBe(404);
-    expect(body.error).toBe('unknown_project');
+    expect(body.error).toBe('not_found');
   });
 
   it('answers 422 for a project with no red line yet', async () => {

@@ -40,7 +40,7 @@ describe('bad files', () => {
   it('a truncated zip: 422 naming the file', async () => {
     const res = await upload([{ name: 'parcels.zip', data: shpZip.subarray(0, Math.floor(shpZip.length / 2)) }]);
     expect(res.status).toBe(422);
-    expect(res.body.file).toBe('parcels.zip');
+    expect(res.body.params.file).toBe('parcels.zip');
     expect(res.body.message).toMatch(/^parcels\.zip.*(truncated|damaged)/);
     await expectNothingWritten();
   });
@@ -68,7 +68,7 @@ describe('bad files', () => {
       'J1,1,2555200.000,37356500.000', 'J2,1,2555240.000,3735650O.000', 'J3,1,2555240.000,37356540.000', 'J1,1,2555200.000,37356500.000'].join('\r\n');
     const res = await upload([{ name: '界址点.txt', data: iconv.encode(text, 'gbk') }]);
     expect(res.status).toBe(422);
-    expect(res.body.where).toBe('line 6');
+    expect(res.body.params.where).toBe('line 6');
     expect(res.body.message).toBe('界址点.txt (line 6): Y coordinate "3735650O.000" is not a number');
     await expectNothingWritten();
   });
