@@ -136,7 +136,10 @@ export async function createPreview(pool: pg.Pool, files: UploadedFile[], opts: 
   const parsed = await parseUpload(files, opts);
   const fileName = files.map((f) => f.name).join(' + ');
   if (!parsed.attributesOnly) {
-    if (!parsed.epsg) throw new ExchangeError(`${fileName}: the coordinate system cannot be told from the file (${parsed.notes.join('; ') || 'no .prj / header'}): give crs, e.g. EPSG:4524`, 422);
+    if (!parsed.epsg) {
+      throw new ExchangeError(`${fileName}: the coordinate system cannot be told from the file (${parsed.notes.join('; ') || 'no .prj / header'}): give crs, e.g. EPSG:4524`, 422, 'no_crs',
+        { file: fileName });
+    }
     try { crsInfo(parsed.epsg); } catch { throw new ExchangeError(`${fileName}: EPSG:${parsed.epsg} is not a coordinate system this system takes (CGCS2000, WGS 84, CGCS2000 3° Gauss–Krüger)`, 422); }
   }
   const columns = await tableColumns(pool, layer);
