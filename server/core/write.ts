@@ -18,7 +18,7 @@ import type { LayerDef } from '../../geo/layers.ts';
 import { layerWriteRefusal, type Grantee, ROLE_IDS } from '../../geo/roles.ts';
 import { codeOf } from '../../geo/vocabulary.ts';
 import { withTransaction } from '../db/transaction.ts';
-import { declareWriter } from '../db/writer.ts';
+import { declareWriter, deferProgress, ingestDeferredProgress } from '../db/writer.ts';
 import { type CollectionColumns, type Column, ident } from './catalogue.ts';
 import { DomainError, fromDatabaseError } from './errors.ts';
 import { needsGrant, seesSensitive, sensitiveColumns, writableBy } from './release.ts';
@@ -447,6 +447,7 @@ export async function writeFeatures(t: WriteTarget, who: Actor, changes: Change[
   try {
     return await withTransaction(t.pool, async (client) => {
       await declareWriter(client, { actor: who.username, scopeAreaIds: scopeOf(who, t.layer) }, opts.reason);
+      const progressSince = opts.batch ? await deferProgress(client) : undefined;
       const results: WriteResult[] = [];
       const refused: Refusal[] = [];
       for (const [i, change] of changes.entries()) {
@@ -466,6 +467,7 @@ export async function writeFeatures(t: WriteTarget, who: Actor, changes: Change[
         }
       }
       if (refused.length) throw refusedBatch(refused, changes.length);
+      if (progressSince !== undefined) await ingestDeferredProgress(client, progressSince);
       if (opts.finally) await opts.finally(client);
       return results;
     });

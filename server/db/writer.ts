@@ -23,3 +23,20 @@ export function outOfScopeMessage(err: unknown): string | null {
   const e = err as { code?: string; hint?: string; message?: string };
   return e && e.code === '42501' && e.hint === 'out_of_scope' ? e.message ?? 'outside your command areas' : null;
 }
+
+/**
+ * A batch of writes (an import) takes its history into the progress tables once at its end rather
+ * than statement by statement (migrations/functions/40_progress.sql): deferProgress at its start,
+ * then ingestDeferredProgress with what it returned, in the same transaction.
+ */
+export async function deferProgress(client: pg.PoolClient): Promise<number> {
+  const { rows } = await client.query<{ last: string }>(
+    `SELECT set_config('zs.progress_deferred', 'on', true), (SELECT coalesce(max(id), 0) FROM change_log)::text AS last`);
+  return Number(rows[0].last);
+}
+
+/** Ingest every history entry after `since` (the batch's; any other transaction's seen again is harmless). */
+export async function ingestDeferredProgress(client: pg.PoolClient, since: number): Promise<void> {
+  await client.query(`SELECT set_config('zs.progress_deferred', 'off', true)`);
+  await client.query(`SELECT zs_progress_ingest_entries(ARRAY(SELECT id FROM change_log WHERE id > $1))`, [since]);
+}

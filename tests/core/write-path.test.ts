@@ -102,6 +102,37 @@ describe('an import is a batch through the write path', () => {
   });
 });
 
+/** The progress tables as they stand, and as a rebuild from the whole history makes them (rolled back). */
+async function progressNowAndRebuilt(): Promise<[string, string]> {
+  const measures = ['n', 'n_unsigned', 'n_signed', 'n_paid', 'n_handed_over', 'n_court', 'area_mm2', 'area_signed_mm2', 'area_done_mm2', 'agreed_fen', 'paid_fen', 'unpaid_fen'];
+  const snapshot = async () => JSON.stringify((await pool.query(`SELECT grain, period, project_id, kind, ${measures.join(', ')} FROM progress_delta
+    WHERE ${measures.map((m) => `${m} <> 0`).join(' OR ')} ORDER BY grain, period, project_id, kind`)).rows);
+  await pool.query('BEGIN');
+  try {
+    const now = await snapshot();
+    await pool.query('SELECT zs_progress_rebuild()');
+    return [now, await snapshot()];
+  } finally {
+    await pool.query('ROLLBACK');
+  }
+}
+
+describe('an import\'s history reaches the progress figures', () => {
+  it('after a batch of status changes and a new parcel, the figures equal a rebuild from the history', async () => {
+    const { rows } = await pool.query(`SELECT p.code, p.project_id, ST_AsGeoJSON(p.geom)::json AS g FROM parcel p WHERE p.status = 'unsigned' ORDER BY p.id DESC LIMIT 3`);
+    const features = rows.map((r) => ({ type: 'Feature', geometry: r.g, properties: { code: r.code, status: '已签约', agreed_compensation_yuan: 12345 } }));
+    const square = [[[109.705, 23.05], [109.7055, 23.05], [109.7055, 23.0505], [109.705, 23.0505], [109.705, 23.05]]];
+    features.push({ type: 'Feature', geometry: { type: 'Polygon', coordinates: square } as any, properties: { code: `PROG-${Date.now()}`, owner_name: '新户', owner_type: 'household', land_class: '0101' } as any });
+    const res = await upload('tester', 'parcel', features, { project: String(rows[0].project_id) });
+    expect(res.body.counts.errors).toBe(0);
+    const done = await commit('tester', res.body.id);
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body).toMatchObject({ inserted: 1, updated: 3 });
+    const [now, rebuilt] = await progressNowAndRebuilt();
+    expect(now).toBe(rebuilt);
+  });
+});
+
 describe('import previews are owned and expire', () => {
   let id: number;
   beforeAll(async () => {
