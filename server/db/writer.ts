@@ -18,12 +18,6 @@ export async function declareWriter(client: pg.PoolClient, writer: Writer, reaso
   );
 }
 
-/** The scope trigger's refusal (SQLSTATE 42501, hint out_of_scope), or null for any other error. */
-export function outOfScopeMessage(err: unknown): string | null {
-  const e = err as { code?: string; hint?: string; message?: string };
-  return e && e.code === '42501' && e.hint === 'out_of_scope' ? e.message ?? 'outside your command areas' : null;
-}
-
 /**
  * A batch of writes (an import) takes its history into the progress tables once at its end rather
  * than statement by statement (migrations/functions/40_progress.sql): deferProgress at its start,

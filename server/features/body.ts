@@ -1,7 +1,6 @@
 // A write's body, checked before anything touches the database: GeoJSON shape, geometry type, rings,
 // coordinates (swapped axes, metres as degrees, zone, district extent), then every property against
 // the collection's columns (unknown names, types, required values, coded values).
-import { TAKE_STATUS } from '../../geo/domain.ts';
 import { DISTRICT_BBOX, type LayerDef } from '../../geo/layers.ts';
 import {
   checkFeatureShape, checkGeometryType, checkPlacement, checkPolygonCoordinates, type Issue, type PolygonalGeometry,
@@ -56,11 +55,6 @@ export function checkBody(body: unknown, layer: LayerDef, cols: CollectionColumn
   }
 
   const props = checkProps(feature.properties ?? {}, layer, cols, mode, { sees });
-  if (mode === 'create' && layer.workflow === 'take' && props.has('status') && props.get('status') !== 'unsigned') {
-    const to = props.get('status') as keyof typeof TAKE_STATUS;
-    throw new DomainError('status_transition', `a new ${layer.id} starts as 未签约 (unsigned), not ${TAKE_STATUS[to].zh} (${to})`,
-      { field: 'status', from: null, to, allowed: ['unsigned'] });
-  }
   let reason: string | undefined;
   if (feature.reason !== undefined) {
     if (typeof feature.reason !== 'string' || feature.reason.includes('\0') || feature.reason.length > 1000) {
