@@ -140,8 +140,10 @@ async function main(): Promise<number> {
     const { localActor } = await import('./core/write.ts');
     const actor = localActor(values.actor ?? `cli:${os.userInfo().username}`);
     progress(`reading ${files.map((f) => f.name).join(', ')}…`);
+    const { loadFeatureColumns, loadLayerFields } = await import('./core/catalogue.ts');
+    const columns = await loadFeatureColumns(pool, await loadLayerFields(pool));
     const preview = await createPreview(pool, files, {
-      layer: values.layer!, actor, previewHours: config.importPreviewHours, epsg: crs, encoding: values.encoding as 'utf-8' | 'gbk' | undefined,
+      layer: values.layer!, actor, previewHours: config.importPreviewHours, columns, epsg: crs, encoding: values.encoding as 'utf-8' | 'gbk' | undefined,
       mapping: values.mapping ? JSON.parse(values.mapping) : undefined, defaults,
     });
     progress(`import #${preview.id} ${preview.fileName} (${preview.format}, ${preview.crs.epsg ? `EPSG:${preview.crs.epsg} from ${preview.crs.source}` : 'attributes only'}): ` +
@@ -154,8 +156,7 @@ async function main(): Promise<number> {
       process.stderr.write(`preview only: run again with --commit, or POST /api/import/${preview.id}/commit\n`);
       return preview.counts.errors ? 1 : 0;
     }
-    const { loadFeatureColumns, loadLayerFields } = await import('./core/catalogue.ts');
-    const cols = (await loadFeatureColumns(pool, await loadLayerFields(pool))).get(preview.layer)!;
+    const cols = columns.get(preview.layer)!;
     const done = await commitImport(pool, cols, preview.id, actor, config.importPreviewHours, values.reason);
     process.stderr.write(`committed import #${done.id} into ${done.layer}: ${done.inserted} inserted, ${done.updated} updated (history: ${actor.username})\n`);
     return 0;

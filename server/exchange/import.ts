@@ -10,7 +10,7 @@ import { TAKE_STATUS } from '../../geo/domain.ts';
 import { bboxOf, closeRing, type Geometry, isClosed, polygonsOf, type Pos } from '../../geo/formats/geometry.ts';
 import { DISTRICT_BBOX, LAYER_BY_ID, type LayerDef } from '../../geo/layers.ts';
 import { has } from '../../geo/roles.ts';
-import { type CollectionColumns, ident } from '../core/catalogue.ts';
+import { type CollectionColumns, type FeatureColumns, ident } from '../core/catalogue.ts';
 import { DomainError } from '../core/errors.ts';
 import { dbOf } from '../db/kysely.ts';
 import { needsGrant, seesSensitive } from '../core/release.ts';
@@ -26,6 +26,8 @@ export interface PreviewOptions extends ImportOptions {
   actor: Actor;
   /** previews older than this are removed (IMPORT_PREVIEW_HOURS) */
   previewHours: number;
+  /** every layer's columns (the catalogue bound to the database: app.featureColumns()) */
+  columns: FeatureColumns;
   /** file field → layer column (null: ignore); merged over the automatic mapping */
   mapping?: Record<string, string | null>;
   /** column values for features that lack them (e.g. project_id for new parcels) */
@@ -55,17 +57,11 @@ export interface Preview {
   features: PreviewFeature[];
 }
 
-interface Column { name: string; type: string; required: boolean; default: string | null }
+/** A column an import may fill, and whether a new feature must have it (no null, no default). */
+interface Column { name: string; required: boolean }
 
-const SYSTEM_COLUMNS = new Set(['id', 'version', 'updated_at', 'updated_by']);
-
-async function tableColumns(pool: pg.Pool | pg.PoolClient, layer: LayerDef): Promise<Column[]> {
-  const { rows } = await pool.query<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null }>(
-    `SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns
-      WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = 'NEVER' ORDER BY ordinal_position`, [layer.table]);
-  return rows.filter((r) => !SYSTEM_COLUMNS.has(r.column_name) && r.column_name !== layer.geometryColumn && r.data_type !== 'USER-DEFINED')
-    .map((r) => ({ name: r.column_name, type: r.data_type, required: r.is_nullable === 'NO' && r.column_default === null, default: r.column_default }));
-}
+/** The layer's writable columns as the catalogue knows them (the same the commit checks against). */
+const importColumns = (cols: CollectionColumns): Column[] => cols.writable.map((c) => ({ name: c.name, required: !c.nullable && !c.hasDefault }));
 
 // ---- checks on the file's own coordinates ----
 
@@ -142,7 +138,7 @@ export async function createPreview(pool: pg.Pool, files: UploadedFile[], opts: 
     }
     try { crsInfo(parsed.epsg); } catch { throw new ExchangeError(`${fileName}: EPSG:${parsed.epsg} is not a coordinate system this system takes (CGCS2000, WGS 84, CGCS2000 3° Gauss–Krüger)`, 422); }
   }
-  const columns = await tableColumns(pool, layer);
+  const columns = importColumns(opts.columns.get(layer.id)!);
   const columnNames = columns.map((c) => c.name);
   const mapping = { ...autoMapping(parsed.fields, columnNames), ...(opts.mapping ?? {}) };
   for (const [f, c] of Object.entries(mapping)) {

@@ -115,7 +115,7 @@ export const exchangePlugin: FastifyPluginAsync<{ previewHours: number }> = asyn
     if (encoding && encoding !== 'utf-8' && encoding !== 'gbk') throw new ExchangeError(`encoding "${encoding}" is not utf-8 or gbk`);
     const layerId = fields.layer || 'parcel';
     const preview = await createPreview(app.pg.pool, files, {
-      layer: layerId, actor: actorOf(request), previewHours: hours, epsg: crs, encoding: encoding as 'utf-8' | 'gbk' | undefined,
+      layer: layerId, actor: actorOf(request), previewHours: hours, columns: await app.featureColumns(), epsg: crs, encoding: encoding as 'utf-8' | 'gbk' | undefined,
       mapping: json('mapping'), defaults,
     });
     return reply.code(201).send(preview);
