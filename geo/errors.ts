@@ -13,6 +13,8 @@ export const ERROR_STATUS = {
   csrf: 403,
   out_of_scope: 403,
   too_many_attempts: 429,
+  /** more expensive requests (labels, analyses, exports, imports, reports) at once than one account may run */
+  too_many_requests: 429,
   // what was asked for
   not_found: 404,
   route_not_found: 404,
@@ -67,6 +69,12 @@ export const ERROR_STATUS = {
   // the server itself
   internal_error: 500,
   database_unavailable: 503,
+  /** no database connection came free within the wait: the server is busy, not down */
+  database_busy: 503,
+  /** a statement ran past its statement_timeout and was cancelled */
+  query_timeout: 503,
+  /** the connection was lost during COMMIT and the database could not yet say whether it committed */
+  commit_unknown: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { accountsPlugin } from './accounts/index.ts';
+import { isExpensive } from './accounts/policy.ts';
+import { admissionLimits, admissionPlugin } from './core/admission.ts';
 import type { DatabaseInfo } from './db/database.ts';
 import { toErrorReply } from './core/errors.ts';
 import { useDepthCheckedJson } from './core/json.ts';
@@ -34,7 +36,7 @@ declare module 'fastify' {
 }
 
 export interface AppOptions {
-  database: { url: string; poolMax: number; info: DatabaseInfo };
+  database: { url: string; poolMax: number; info: DatabaseInfo; statementTimeoutMs?: number; longStatementTimeoutMs?: number; connectionWaitMs?: number };
   webRoot?: string;
   tileCacheBytes?: number;
   /** hours an uncommitted import preview is kept (default 24) */
@@ -89,6 +91,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     cookieSecure: opts.auth?.cookieSecure ?? false,
     loginsPerMinute: opts.auth?.loginsPerMinute,
   });
+  // expensive routes take a bounded share of the pool (after accounts: the share is per account)
+  await app.register(admissionPlugin, { limits: admissionLimits(opts.database.poolMax), isExpensive });
   await app.register(healthPlugin);
   await app.register(mapPlugin);
   await app.register(progressPlugin);

@@ -11,6 +11,12 @@ export interface Config {
   embeddedDataDir: string;
   /** pool size against a real server (the embedded backend always uses 1: it is one session) */
   poolMax: number;
+  /** every statement's limit on interactive routes */
+  statementTimeoutMs: number;
+  /** the limit for imports and exports, which read or write whole layers */
+  longStatementTimeoutMs: number;
+  /** how long a request waits for a free database connection before it is answered 503 */
+  connectionWaitMs: number;
   /** load the demo district when the database has no projects */
   seedDemo: boolean;
   /** the built web client served from the same port */
@@ -33,6 +39,9 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/** Database limits used where no configuration is passed (tests, benches building an app directly). */
+export const DATABASE_DEFAULTS = { statementTimeoutMs: 10_000, longStatementTimeoutMs: 300_000, connectionWaitMs: 3_000 } as const;
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -65,6 +74,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     embeddedDataDir: path.resolve(projectRoot, env.PGLITE_DATA_DIR || '.data/pglite'),
     poolMax: intVar(env, 'DB_POOL_MAX', 10, 1, 200),
+    statementTimeoutMs: intVar(env, 'DB_STATEMENT_TIMEOUT_S', DATABASE_DEFAULTS.statementTimeoutMs / 1000, 1, 3600) * 1000,
+    longStatementTimeoutMs: intVar(env, 'DB_LONG_STATEMENT_TIMEOUT_S', DATABASE_DEFAULTS.longStatementTimeoutMs / 1000, 1, 86_400) * 1000,
+    connectionWaitMs: intVar(env, 'DB_CONNECTION_WAIT_MS', DATABASE_DEFAULTS.connectionWaitMs, 100, 60_000),
     seedDemo: boolVar(env, 'SEED_DEMO', true),
     webRoot: path.resolve(projectRoot, env.WEB_ROOT || 'dist/web'),
     logLevel: env.LOG_LEVEL || 'info',

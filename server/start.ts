@@ -13,7 +13,7 @@ import { migrate, StartupError } from './db/migrate.ts';
 
 /** Migrate and seed through a short-lived pool, closed before the app opens its own. */
 export async function prepareDatabase(database: OpenDatabase, seedDemo: boolean, log: FastifyBaseLogger, adminPassword?: string): Promise<DatabaseInfo> {
-  const setupPool = createPool(database);
+  const setupPool = createPool(database, log);
   try {
     await setupPool.query('SELECT 1').catch((err) => {
       throw explainConnectionError(database.url, err);
@@ -49,11 +49,11 @@ export async function startServer(config: Config, log: FastifyBaseLogger): Promi
   if (!config.databaseUrl) {
     log.info({ dataDir: config.embeddedDataDir }, 'starting the embedded PostGIS (PGlite); the first start unpacks it (~15 s)');
   }
-  const database = await openDatabase(config);
+  const database = await openDatabase(config, log);
   try {
     const info = await prepareDatabase(database, config.seedDemo, log, config.initialAdminPassword);
     log.info(info, `database ready: ${info.backend === 'embedded' ? 'embedded PGlite' : 'PostgreSQL server'}, PostgreSQL ${info.postgres}, PostGIS ${info.postgis}`);
-    const app = await buildApp({ database: { url: database.url, poolMax: database.poolMax, info }, webRoot: config.webRoot, tileCacheBytes: config.tileCacheBytes, importPreviewHours: config.importPreviewHours, logger: log,
+    const app = await buildApp({ database: { url: database.url, poolMax: database.poolMax, info, statementTimeoutMs: config.statementTimeoutMs, longStatementTimeoutMs: config.longStatementTimeoutMs, connectionWaitMs: config.connectionWaitMs }, webRoot: config.webRoot, tileCacheBytes: config.tileCacheBytes, importPreviewHours: config.importPreviewHours, logger: log,
       auth: { publicRead: config.publicRead, sessionHours: config.sessionHours, cookieSecure: config.cookieSecure, loginsPerMinute: config.loginsPerMinute } });
     try {
       await app.listen({ port: config.port, host: config.host });

@@ -62,6 +62,21 @@ export const POLICY: Readonly<Record<string, Access>> = {
   'GET /api/audit/accounts': 'admin',
 };
 
+/**
+ * Routes that hold a database connection for long (label points of a whole layer, overlay analyses,
+ * exports, imports, reports): they run in a bounded share of the pool, a few per account at a time
+ * (server/core/admission.ts). Each is a POLICY key.
+ */
+export const EXPENSIVE_ROUTES: ReadonlySet<string> = new Set([
+  'GET /api/layers/:id/labels',
+  'POST /api/conflicts', 'POST /api/conflicts/replacement', 'POST /api/conflicts/report', 'GET /api/conflicts/report',
+  'GET /api/export',
+  'POST /api/import', 'POST /api/import/:id/commit',
+  'GET /api/progress/dispatch', 'GET /api/progress/dispatch.xlsx', 'GET /api/progress/dispatch.html',
+]);
+
+export const isExpensive = (method: string, url: string): boolean => EXPENSIVE_ROUTES.has(`${method === 'HEAD' ? 'GET' : method} ${url}`);
+
 /** The policy entry of a route (HEAD follows GET). */
 export function accessOf(method: string, url: string): Access | undefined {
   return POLICY[`${method === 'HEAD' ? 'GET' : method} ${url}`];

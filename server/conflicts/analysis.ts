@@ -8,6 +8,7 @@ import { gaussKrugerEpsg, zoneForLongitude } from '../../geo/crs.ts';
 import { DISTRICT_BBOX } from '../../geo/layers.ts';
 import type { LayerFields } from '../core/catalogue.ts';
 import { DomainError } from '../core/errors.ts';
+import { withClient } from '../db/connection.ts';
 import { type ConflictOptions, type RedLineSource } from './input.ts';
 import { conflictLayersSql, releaseAttributes, sensitiveAttributes, type Viewer } from './layers.ts';
 
@@ -150,19 +151,18 @@ export async function queryOverlaps(pool: pg.Pool, fields: LayerFields, redLine:
       FROM cut WHERE g IS NOT NULL AND NOT ST_IsEmpty(g)`;
   // The planner's cost guess for the geometry functions is far off and would JIT-compile the query
   // (a second of LLVM for a 100 ms query): off for this statement.
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN READ ONLY');
-    await client.query('SET LOCAL jit = off');
-    const { rows } = await client.query<OverlapRow>(sql, [JSON.stringify(redLine), excludeProjectId ?? null]);
-    await client.query('COMMIT');
-    return rows;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  return withClient(pool, async (client) => {
+    try {
+      await client.query('BEGIN READ ONLY');
+      await client.query('SET LOCAL jit = off');
+      const { rows } = await client.query<OverlapRow>(sql, [JSON.stringify(redLine), excludeProjectId ?? null]);
+      await client.query('COMMIT');
+      return rows;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  });
 }
 
 const CONVENTION_ELLIPSOIDAL = '椭球面积：CGCS2000 椭球（GRS80）面上的面积，PostGIS geography 计算 (ellipsoidal area on GRS80, PostGIS geography)';

@@ -30,6 +30,16 @@ export class DomainError extends Error {
 
 /** Seconds a client should wait before trying again while the database is unreachable. */
 export const DATABASE_RETRY_AFTER_S = 2;
+/** …and when the server is busy (no connection, or an account's share of expensive requests, came free). */
+export const BUSY_RETRY_AFTER_S = 1;
+
+/** The answers a client may simply retry, and after how many seconds (the Retry-After header). */
+const RETRY_AFTER: Partial<Record<ErrorCode, number>> = {
+  database_unavailable: DATABASE_RETRY_AFTER_S,
+  commit_unknown: DATABASE_RETRY_AFTER_S,
+  database_busy: BUSY_RETRY_AFTER_S,
+  too_many_requests: BUSY_RETRY_AFTER_S,
+};
 
 interface PgError { code?: string; constraint?: string; column?: string; detail?: string; table?: string; message: string }
 
@@ -40,7 +50,12 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const code = typeof e.code === 'string' ? e.code : '';
   if (/^(08|57P0[1-3])/.test(code) || code === '53300') return true; // connection exceptions, admin shutdown, too many connections
   if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND'].includes(code)) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(e.message ?? '');
+  return /Connection terminated|connection timeout|Client has encountered a connection error|Client was closed and is not queryable|not queryable/i.test(e.message ?? '');
+}
+
+/** pg-pool's refusal when every connection stayed in use for the whole wait (connectionTimeoutMillis). */
+export function isPoolExhausted(err: unknown): boolean {
+  return err instanceof Error && err.message === 'timeout exceeded when trying to connect';
 }
 
 /**
@@ -80,6 +95,23 @@ export function fromDatabaseError(err: unknown, table?: string): DomainError | n
   }
 }
 
+/**
+ * An outage, an exhausted pool or a statement timeout as the DomainError a client can act on (all
+ * 503 with Retry-After where retrying helps), or null for any other error.
+ */
+export function transientDatabaseError(err: unknown): DomainError | null {
+  if (isPoolExhausted(err)) {
+    return new DomainError('database_busy', 'every database connection stayed busy for the whole wait: try again in a moment', { retryAfterSeconds: BUSY_RETRY_AFTER_S });
+  }
+  if ((err as PgError)?.code === '57014') {
+    return new DomainError('query_timeout', `the query took longer than the server allows and was cancelled (${(err as PgError).message})`, {});
+  }
+  if (isDatabaseUnavailable(err)) {
+    return new DomainError('database_unavailable', 'the database cannot be reached just now: try again in a moment', { retryAfterSeconds: DATABASE_RETRY_AFTER_S });
+  }
+  return null;
+}
+
 interface FastifyLikeError extends Error {
   statusCode?: number;
   code?: string;
@@ -90,8 +122,8 @@ interface FastifyLikeError extends Error {
 /** Any thrown value as the status and body to send, and whether it is the server's own fault. */
 export function toErrorReply(err: unknown): { status: number; body: ErrorBody; headers?: Record<string, string>; fault: boolean } {
   if (err instanceof DomainError) {
-    const headers = err.code === 'database_unavailable' ? { 'retry-after': String(DATABASE_RETRY_AFTER_S) } : undefined;
-    return { status: err.status, body: err.toJSON(), headers, fault: false };
+    const retry = RETRY_AFTER[err.code];
+    return { status: err.status, body: err.toJSON(), headers: retry ? { 'retry-after': String(retry) } : undefined, fault: false };
   }
   const e = err as FastifyLikeError;
   if (e && Array.isArray(e.validation)) {
@@ -126,12 +158,8 @@ export function toErrorReply(err: unknown): { status: number; body: ErrorBody; h
       break;
   }
   if (e instanceof SyntaxError) return { status: 400, body: { error: 'invalid_json', message: `the body is not JSON: ${e.message}`, params: {} }, fault: false };
-  if (isDatabaseUnavailable(err)) {
-    return {
-      status: 503, headers: { 'retry-after': String(DATABASE_RETRY_AFTER_S) }, fault: true,
-      body: { error: 'database_unavailable', message: 'the database cannot be reached just now: try again in a moment', params: { retryAfterSeconds: DATABASE_RETRY_AFTER_S } },
-    };
-  }
+  const transient = transientDatabaseError(err);
+  if (transient) return { ...toErrorReply(transient), fault: transient.code === 'database_unavailable' };
   const refused = fromDatabaseError(err);
   if (refused) return { status: refused.status, body: refused.toJSON(), fault: false };
   // Fastify's own client errors (e.g. a bad URL encoding) keep their 4xx

@@ -2,7 +2,8 @@
 // Either way the rest of the server gets a postgres:// URL and a pool size to use with it.
 import pg from 'pg';
 import type { Config } from '../config.ts';
-import { startEmbeddedDatabase } from './embedded.ts';
+import { type EmbeddedDatabase, type EmbeddedLog, startEmbeddedDatabase } from './embedded.ts';
+import { type ConnectionLog, guardPool } from './connection.ts';
 import { StartupError } from './migrate.ts';
 
 // date columns stay 'YYYY-MM-DD' strings: pg would turn them into Dates at local midnight, shifting days.
@@ -16,20 +17,21 @@ export interface OpenDatabase {
   /** PGlite is one database session: a pool of one, or requests interleave inside one transaction */
   poolMax: number;
   close(): Promise<void>;
+  /** the embedded engine, when it is the backend */
+  embedded?: EmbeddedDatabase;
 }
 
-export async function openDatabase(config: Config): Promise<OpenDatabase> {
+export async function openDatabase(config: Config, log?: EmbeddedLog): Promise<OpenDatabase> {
   if (config.databaseUrl) {
     return { backend: 'postgres', url: config.databaseUrl, poolMax: config.poolMax, close: async () => {} };
   }
-  const embedded = await startEmbeddedDatabase(config.embeddedDataDir);
-  return { backend: 'embedded', url: embedded.url, poolMax: 1, close: embedded.close };
+  const embedded = await startEmbeddedDatabase(config.embeddedDataDir, log);
+  return { backend: 'embedded', url: embedded.url, poolMax: 1, close: embedded.close, embedded };
 }
 
-export function createPool(db: Pick<OpenDatabase, 'url' | 'poolMax'>): pg.Pool {
-  const pool = new pg.Pool({ connectionString: db.url, max: db.poolMax, connectionTimeoutMillis: 10_000 });
-  pool.on('error', () => {}); // idle-client errors surface on the next query; don't crash the process
-  return pool;
+/** A pool for set-up and local tools (migrations, the demo loader, the CLI): no statement timeout. */
+export function createPool(db: Pick<OpenDatabase, 'url' | 'poolMax'>, log: ConnectionLog = { warn: () => {} }): pg.Pool {
+  return guardPool(new pg.Pool({ connectionString: db.url, max: db.poolMax, connectionTimeoutMillis: 10_000 }), log);
 }
 
 export interface DatabaseInfo {

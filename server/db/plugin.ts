@@ -4,7 +4,9 @@
 import fastifyPostgres from '@fastify/postgres';
 import fp from 'fastify-plugin';
 import pg from 'pg';
+import { DATABASE_DEFAULTS } from '../config.ts';
 import { type FeatureColumns, type LayerFields, loadFeatureColumns, loadLayerFields } from '../core/catalogue.ts';
+import { guardPool } from './connection.ts';
 import type { DatabaseInfo } from './database.ts';
 import { createDb, type Db } from './kysely.ts';
 
@@ -13,6 +15,8 @@ declare module 'fastify' {
     /** Kysely over app.pg's pool: the way ordinary queries are written (server/db/kysely.ts) */
     db: Db;
     databaseInfo: DatabaseInfo;
+    /** statement limits: `statementTimeoutMs` on every connection, `longStatementTimeoutMs` for imports and exports */
+    databaseLimits: { statementTimeoutMs: number; longStatementTimeoutMs: number };
     /** every map layer's fields, typed from the catalog on first use */
     layerFields(): Promise<LayerFields>;
     /** every layer's columns as the feature API and the write path know them, on first use */
@@ -24,18 +28,34 @@ export interface DatabasePluginOptions {
   url: string;
   poolMax: number;
   info: DatabaseInfo;
+  /** every statement's limit on the app's connections (imports and exports set a longer one for theirs) */
+  statementTimeoutMs?: number;
+  /** the limit imports and exports set for their own statements */
+  longStatementTimeoutMs?: number;
+  /** how long a request waits for a free connection before it is answered 503 database_busy */
+  connectionWaitMs?: number;
 }
 
 export const databasePlugin = fp<DatabasePluginOptions>(
   async (app, opts) => {
+    const limits = {
+      statementTimeoutMs: opts.statementTimeoutMs ?? DATABASE_DEFAULTS.statementTimeoutMs,
+      longStatementTimeoutMs: opts.longStatementTimeoutMs ?? DATABASE_DEFAULTS.longStatementTimeoutMs,
+    };
     await app.register(fastifyPostgres, {
-      pg, connectionString: opts.url, max: opts.poolMax, connectionTimeoutMillis: 10_000,
+      pg, connectionString: opts.url, max: opts.poolMax,
+      connectionTimeoutMillis: opts.connectionWaitMs ?? DATABASE_DEFAULTS.connectionWaitMs,
+      // sent at connection start-up, so it holds for Kysely, plain queries and transactions alike
+      statement_timeout: limits.statementTimeoutMs,
+      // a peer that vanished without closing (a failover, a cut cable) is noticed by TCP keepalive
+      keepAlive: true,
       // the embedded database's one connection stays open: it is also the one that LISTENs
       idleTimeoutMillis: opts.info.backend === 'embedded' ? 0 : 10_000,
     });
-    app.pg.pool.on('error', (err) => app.log.warn({ err }, 'idle database connection failed'));
+    guardPool(app.pg.pool, app.log);
     app.decorate('db', createDb(app.pg.pool));
     app.decorate('databaseInfo', opts.info);
+    app.decorate('databaseLimits', limits);
     let fields: Promise<LayerFields> | undefined;
     app.decorate('layerFields', () => {
       fields ??= loadLayerFields(app.pg.pool).catch((err) => {

@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
 import { type LayerFields, loadLayerFields } from '../core/catalogue.ts';
+import { guardPool } from '../db/connection.ts';
 import { type ExportMeta, type ExportParams, spoolHere } from './export.ts';
 import { ExchangeError } from './formats-known.ts';
 import { FileFormatError } from './types.ts';
@@ -29,8 +30,7 @@ async function run(): Promise<void> {
   const { databaseUrl, layerFields, params, file } = workerData as WorkerRequest;
   pg.types.setTypeParser(1082, (value: string) => value); // dates stay 'YYYY-MM-DD', as in db/database.ts
   // two connections: the COPY of the rows, and the queries beside it (count, extent, text widths)
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, connectionTimeoutMillis: 10_000 });
-  pool.on('error', () => {});
+  const pool = guardPool(new pg.Pool({ connectionString: databaseUrl, max: 2, connectionTimeoutMillis: 10_000, statement_timeout: params.statementTimeoutMs }), { warn: () => {} });
   try {
     const fields = layerFields ?? await loadLayerFields(pool);
     const spooling = await spoolHere(pool, fields, { ...params, onProgress: (done, total) => send({ kind: 'progress', done, total }) }, file);

@@ -39,6 +39,8 @@ export interface ExportParams {
   onProgress?(done: number, total: number): void;
   /** spool in a worker thread when the pool is a PostgreSQL server's (default true) */
   worker?: boolean;
+  /** the statement_timeout of a worker's own connections (a whole layer's COPY); unset = none (the CLI) */
+  statementTimeoutMs?: number;
 }
 
 /** What is known of an export once its rows are counted, before its first byte. */

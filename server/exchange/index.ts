@@ -61,7 +61,7 @@ export const exchangePlugin: FastifyPluginAsync<{ previewHours: number }> = asyn
     parseCrsRequest(q.crs);
     const sensitive = seesSensitive(request.user);
     const result = await startExport(app.pg.pool, await app.layerFields(), {
-      layer: q.layer, format: q.format, crs: q.crs, encoding: q.encoding, eol: q.eol, sensitive,
+      layer: q.layer, format: q.format, crs: q.crs, encoding: q.encoding, eol: q.eol, sensitive, statementTimeoutMs: app.databaseLimits.longStatementTimeoutMs,
       filters: { project: q.project, commandArea: q.command_area, status: q.status?.split(',').map((s) => s.trim()).filter(Boolean), bbox },
     });
     result.stream.on('error', (err) => request.log.error({ err }, 'export stream failed'));

@@ -214,6 +214,10 @@ export const ERROR_TEXT: Record<ErrorCode, Wording> = {
     zh: (p) => `尝试次数过多，请 ${Math.max(1, Math.ceil((num(p.retryAfterSeconds) ?? 60) / 60))} 分钟后再试`,
     en: (p) => `Too many attempts: try again in ${Math.max(1, Math.ceil((num(p.retryAfterSeconds) ?? 60) / 60))} min`,
   },
+  too_many_requests: {
+    zh: (p) => `您同时进行的耗时操作（标注、压占分析、导出、导入、报表）已达 ${num(p.limit) ?? 2} 个，请等其中一个完成后再试`,
+    en: (p) => `You already run ${num(p.limit) ?? 2} expensive requests (labels, analyses, exports, imports, reports): wait for one to finish`,
+  },
   // what was asked for
   not_found: {
     zh: (p) => {
@@ -424,6 +428,18 @@ export const ERROR_TEXT: Record<ErrorCode, Wording> = {
   database_unavailable: {
     zh: (p) => `数据库暂时无法连接，请${num(p.retryAfterSeconds) ? ` ${num(p.retryAfterSeconds)} 秒` : '稍'}后重试`,
     en: (p) => `The database cannot be reached just now: try again${num(p.retryAfterSeconds) ? ` in ${num(p.retryAfterSeconds)} s` : ' in a moment'}`,
+  },
+  database_busy: {
+    zh: () => '服务器正忙，请稍后重试',
+    en: () => 'The server is busy: try again in a moment',
+  },
+  query_timeout: {
+    zh: () => '查询耗时过长已被中止：请缩小范围（按项目、片区或地图范围）后重试',
+    en: () => 'The query took too long and was stopped: narrow it (by project, command area or map extent) and try again',
+  },
+  commit_unknown: {
+    zh: () => '保存时数据库连接中断，暂无法确认是否已保存：请刷新查看该要素后再决定是否重新保存',
+    en: () => 'The database connection broke while saving, so it is not yet known whether the change was stored: reload the feature before saving again',
   },
 };
 
