@@ -5,20 +5,24 @@
 // their access rule (accounts/policy.ts EXPENSIVE_ROUTES); this plugin applies it to every route.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { LAYERS } from '../../geo/layers.ts';
 import { BUSY_RETRY_AFTER_S, DomainError } from './errors.ts';
 
 export interface AdmissionLimits {
   /** expensive requests running at once, all accounts together */
   slots: number;
-  /** expensive requests one account (or one anonymous address) may run at once; more are refused 429 */
+  /** expensive requests one account (or one anonymous address) may have in flight, running or waiting; more are refused 429 */
   perAccount: number;
   /** how long an expensive request waits for a slot before it is refused 503 */
   waitMs: number;
 }
 
-/** An expensive request's share of the pool: half the connections, at least one. */
+/**
+ * Expensive requests share half the pool's connections (at least one). An account may have in flight
+ * what one map page asks for at once — the label points of every labelled layer — and a few more.
+ */
 export function admissionLimits(poolMax: number, waitMs = 10_000): AdmissionLimits {
-  return { slots: Math.max(1, Math.floor(poolMax / 2)), perAccount: 2, waitMs };
+  return { slots: Math.max(1, Math.floor(poolMax / 2)), perAccount: LAYERS.filter((l) => l.labelPoints).length + 3, waitMs };
 }
 
 interface Waiter {
@@ -43,7 +47,7 @@ export class Admission {
   async enter(account: string): Promise<() => void> {
     const mine = this.byAccount.get(account) ?? 0;
     if (mine >= this.limits.perAccount) {
-      throw new DomainError('too_many_requests', `this account already runs ${mine} expensive requests (labels, analyses, exports, imports, reports); wait for one to finish`,
+      throw new DomainError('too_many_requests', `this account already has ${mine} expensive requests (labels, analyses, exports, imports, reports) under way; wait for one to finish`,
         { limit: this.limits.perAccount, retryAfterSeconds: BUSY_RETRY_AFTER_S });
     }
     this.byAccount.set(account, mine + 1);

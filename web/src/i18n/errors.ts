@@ -215,8 +215,8 @@ export const ERROR_TEXT: Record<ErrorCode, Wording> = {
     en: (p) => `Too many attempts: try again in ${Math.max(1, Math.ceil((num(p.retryAfterSeconds) ?? 60) / 60))} min`,
   },
   too_many_requests: {
-    zh: (p) => `您同时进行的耗时操作（标注、压占分析、导出、导入、报表）已达 ${num(p.limit) ?? 2} 个，请等其中一个完成后再试`,
-    en: (p) => `You already run ${num(p.limit) ?? 2} expensive requests (labels, analyses, exports, imports, reports): wait for one to finish`,
+    zh: (p) => `您同时进行的耗时操作（标注、压占分析、导出、导入、报表）已达 ${num(p.limit) ?? ''} 个，请等其中一个完成后再试`,
+    en: (p) => `You already have ${num(p.limit) ?? 'too many'} expensive requests (labels, analyses, exports, imports, reports) under way: wait for one to finish`,
   },
   // what was asked for
   not_found: {
