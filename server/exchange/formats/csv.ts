@@ -1,5 +1,6 @@
 // CSV with the geometry as WKT in a column named WKT (GDAL's CSV driver reads it as the geometry).
 // UTF-8 with a BOM (Excel opens it right) by default, GBK on request.
+import { readFile } from 'node:fs/promises';
 import { guessCrsFromBbox } from '../../../geo/formats/crs-detect.ts';
 import { bboxOf } from '../../../geo/formats/geometry.ts';
 import { decodeText } from '../../../geo/formats/text.ts';
@@ -61,7 +62,7 @@ export const csvImporter: Importer = {
   accepts: (files) => files.length === 1 && extOf(files[0].name) === 'csv',
   async read(files, opts) {
     const file = files[0];
-    const { text, encoding } = decodeText(file.data, opts.encoding);
+    const { text, encoding } = decodeText(await readFile(file.path), opts.encoding);
     const rows = parseCsv(text);
     if (rows.length === 0) throw new FileFormatError(file.name, undefined, 'the file is empty');
     const header = rows[0].cells.map((h) => h.trim());

@@ -3,6 +3,7 @@
 // application ZHENGSHOU ("key=value" strings, with id and ring numbers so holes and parts come back),
 // text in GBK ($DWGCODEPAGE ANSI_936, what Chinese AutoCAD uses). Coordinates in the export CRS
 // (Gauss–Krüger by default: CAD works in metres).
+import { readFile } from 'node:fs/promises';
 import { guessCrsFromBbox } from '../../../geo/formats/crs-detect.ts';
 import { assembleRings, bboxOf, type Geometry, orientPolygons, polygonsOf, type Pos, type Ring } from '../../../geo/formats/geometry.ts';
 import { geometryOf } from '../source.ts';
@@ -93,11 +94,12 @@ export const dxfImporter: Importer = {
   accepts: (files) => files.length === 1 && extOf(files[0].name) === 'dxf',
   async read(files, opts) {
     const file = files[0];
-    const head = file.data.subarray(0, 4096).toString('latin1');
+    const data = await readFile(file.path);
+    const head = data.subarray(0, 4096).toString('latin1');
     const codepage = /\$DWGCODEPAGE\s*\r?\n\s*3\s*\r?\n\s*(\S+)/.exec(head)?.[1] ?? '';
     const version = /\$ACADVER\s*\r?\n\s*1\s*\r?\n\s*(\S+)/.exec(head)?.[1] ?? '';
     const encoding = version >= 'AC1021' ? 'utf-8' : /936|GB/i.test(codepage) ? 'gbk' : opts.encoding ?? 'gbk';
-    const lines = decodeBytes(file.data, encoding).split(/\r\n|\n|\r/);
+    const lines = decodeBytes(data, encoding).split(/\r\n|\n|\r/);
     const rings: DxfRing[] = [];
     let inEntities = false;
     let current: DxfRing | undefined;

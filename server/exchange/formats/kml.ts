@@ -1,6 +1,7 @@
 // KML 2.2: lon/lat (WGS 84; CGCS2000 is written as is, PROJ's ballpark equivalence), attributes in a
 // <Schema> with <SchemaData> (what GDAL's KML/LIBKML drivers and Google Earth read as fields).
 // Read with @tmcw/togeojson.
+import { readFile } from 'node:fs/promises';
 import { type Geometry, orientPolygons, polygonsOf, type Pos } from '../../../geo/formats/geometry.ts';
 import { geometryOf } from '../source.ts';
 import { type Exporter, FileFormatError, type Importer, type ParsedFeature } from '../types.ts';
@@ -60,7 +61,7 @@ export const kmlImporter: Importer = {
     const [{ kml: kmlToGeoJson }, { DOMParser }] = await Promise.all([import('@tmcw/togeojson'), import('@xmldom/xmldom')]);
     const errors: string[] = [];
     const doc = new DOMParser({ onError: (level, msg) => { if (level !== 'warning') errors.push(msg); } })
-      .parseFromString(file.data.toString('utf8').replace(/^\uFEFF/, ''), 'text/xml');
+      .parseFromString((await readFile(file.path, 'utf8')).replace(/^\uFEFF/, ''), 'text/xml');
     if (errors.length || !doc.documentElement || doc.getElementsByTagName('kml').length === 0) {
       throw new FileFormatError(file.name, undefined, `not a readable KML document${errors.length ? `: ${errors[0].split('\n')[0]}` : ''}`);
     }
