@@ -10,7 +10,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { actorOf } from '../core/actor.ts';
 import { DomainError } from '../core/errors.ts';
 import { jsonDepth, MAX_JSON_DEPTH, tooDeep } from '../core/json.ts';
@@ -37,6 +37,43 @@ const previewParams = idParams('id');
 export interface ExportQuery {
   layer: string; format: string; crs?: string; encoding?: string; eol?: 'crlf' | 'lf';
   project?: string; command_area?: string; status?: string; bbox?: string;
+}
+
+/**
+ * The multipart upload's files written into `dir` as they arrive (never held in memory), and its fields.
+ * A file over IMPORT_MAX_BYTES is refused (413) as soon as it passes the limit.
+ */
+async function receiveUpload(request: FastifyRequest, dir: string): Promise<{ files: UploadedFile[]; fields: Record<string, string> }> {
+  const files: UploadedFile[] = [];
+  const fields: Record<string, string> = {};
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        const name = part.filename || part.fieldname;
+        const tooLarge = () => new ImportLimitError(name, undefined, `larger than the import limit of ${mb(IMPORT_MAX_BYTES)} MB: split it, or use the CLI (npm run cli -- import)`,
+          'upload_size', mb(IMPORT_MAX_BYTES));
+        // named by number: the client's file name never becomes a path
+        const target = path.join(dir, `upload-${files.length}`);
+        try {
+          await pipeline(part.file, createWriteStream(target));
+        } catch (err) {
+          if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
+          throw err;
+        }
+        if (part.file.truncated) throw tooLarge();
+        files.push({ name, path: target, size: (await stat(target)).size });
+      } else {
+        const value = String(part.value);
+        if (value.includes('\0')) throw new DomainError('invalid_input', `${part.fieldname} holds a NUL character`, { field: part.fieldname }, { field: part.fieldname });
+        fields[part.fieldname] = value;
+      }
+    }
+  } catch (err) {
+    // the client went away mid-upload: its doing, not the server's fault (nothing to log)
+    if (request.raw.destroyed && !(err instanceof DomainError)) throw new ExchangeError('the upload ended before it was complete');
+    throw err;
+  }
+  return { files, fields };
 }
 
 export const exchangePlugin: FastifyPluginAsync<{ previewHours: number; maxUncompressedBytes?: number }> = async (app, opts) => {
@@ -96,29 +133,7 @@ export const exchangePlugin: FastifyPluginAsync<{ previewHours: number; maxUncom
     if (!request.isMultipart()) throw new DomainError('unsupported_media_type', 'send the file(s) as multipart/form-data', { contentType: request.headers['content-type'] ?? null });
     // the request's files on disk (never its memory), in a folder removed however the request ends
     return withImportDir(undefined, async (dir) => {
-      const files: UploadedFile[] = [];
-      const fields: Record<string, string> = {};
-      for await (const part of request.parts()) {
-        if (part.type === 'file') {
-          const name = part.filename || part.fieldname;
-          const tooLarge = () => new ImportLimitError(name, undefined, `larger than the import limit of ${mb(IMPORT_MAX_BYTES)} MB: split it, or use the CLI (npm run cli -- import)`,
-            'upload_size', mb(IMPORT_MAX_BYTES));
-          // named by number: the client's file name never becomes a path
-          const target = path.join(dir, `upload-${files.length}`);
-          try {
-            await pipeline(part.file, createWriteStream(target));
-          } catch (err) {
-            if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
-            throw err;
-          }
-          if (part.file.truncated) throw tooLarge();
-          files.push({ name, path: target, size: (await stat(target)).size });
-        } else {
-          const value = String(part.value);
-          if (value.includes('\0')) throw new DomainError('invalid_input', `${part.fieldname} holds a NUL character`, { field: part.fieldname }, { field: part.fieldname });
-          fields[part.fieldname] = value;
-        }
-      }
+      const { files, fields } = await receiveUpload(request, dir);
       const json = (name: string): Record<string, any> | undefined => {
         if (!fields[name]) return undefined;
         if (jsonDepth(fields[name]) > MAX_JSON_DEPTH) throw tooDeep();

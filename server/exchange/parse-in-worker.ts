@@ -11,6 +11,7 @@ import { ExchangeError } from './formats-known.ts';
 import { INLINE_PARSE_BYTES, PARSE_HEAP_MB } from './limits.ts';
 import { prepareImport, type PrepareOptions, type PreparedImport } from './prepare.ts';
 import type { ParseReply, ParseRequest } from './parse-worker.ts';
+import { importerFor } from './registry.ts';
 import { ImportLimitError, type UploadedFile } from './types.ts';
 
 /** Parse workers at once (each up to PARSE_HEAP_MB of heap); further imports wait their turn. */
@@ -129,9 +130,19 @@ export function prepareInWorker(files: UploadedFile[], opts: PrepareOptions, sig
 
 const cancelled = () => new ExchangeError('the upload was cancelled');
 
-/** `bytes` to read: in this thread when small, else in a worker. */
+/**
+ * Readers that may run in this thread for small files. The others load a library on first use that
+ * stalls the thread loading it (measured: ExcelJS 1.7 s, better-sqlite3 0.16 s, xmldom 0.12 s), so
+ * they always run in a worker.
+ */
+const INLINE_READERS: ReadonlySet<string> = new Set(['geojson', 'csv', 'txt', 'dxf', 'shp']);
+
+/** The files (`bytes` to read) prepared in this thread when small and light to read, else in a worker. */
 export function prepare(files: UploadedFile[], bytes: number, opts: PrepareOptions, signal?: AbortSignal): Promise<PreparedImport> {
-  return bytes <= INLINE_PARSE_BYTES ? prepareImport(files, opts) : prepareInWorker(files, opts, signal);
+  const reader = importerFor(files)?.id;
+  // no reader: refused at once (415), wherever
+  const here = reader === undefined || (bytes <= INLINE_PARSE_BYTES && INLINE_READERS.has(reader));
+  return here ? prepareImport(files, opts) : prepareInWorker(files, opts, signal);
 }
 
 /** Parse workers running an import, idle, and imports waiting for one (for /metrics). */

@@ -23,6 +23,9 @@ export const extOf = (name: string): string => {
   return m ? m[1].toLowerCase() : '';
 };
 
+/** Text from a file quoted in a refusal: at most 40 characters (a line may be megabytes long). */
+export const quoted = (s: string): string => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
+
 /** Best-effort plain value for text outputs. */
 export const textValue = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 

@@ -8,7 +8,7 @@ import { guessCrsFromBbox } from '../../../geo/formats/crs-detect.ts';
 import { assembleRings, bboxOf, type Geometry, orientPolygons, polygonsOf, type Pos, type Ring } from '../../../geo/formats/geometry.ts';
 import { geometryOf } from '../source.ts';
 import { type Exporter, FileFormatError, type Importer, type ParsedFeature } from '../types.ts';
-import { decodeBytes, encodeText, extOf, textValue } from './common.ts';
+import { decodeBytes, encodeText, extOf, quoted, textValue } from './common.ts';
 
 const APP = 'ZHENGSHOU';
 const num = (n: number): string => String(n);
@@ -112,7 +112,7 @@ export const dxfImporter: Importer = {
     for (let i = 0; i + 1 < lines.length; i += 2) {
       const code = Number(lines[i].trim());
       const value = lines[i + 1].trim();
-      if (!Number.isInteger(code)) throw new FileFormatError(file.name, `line ${i + 1}`, `"${lines[i].trim()}" is not a DXF group code`);
+      if (!Number.isInteger(code)) throw new FileFormatError(file.name, `line ${i + 1}`, `"${quoted(lines[i].trim())}" is not a DXF group code`);
       if (code === 0) {
         finishVertex();
         if (entity === 'SEQEND' || (current && entity === 'LWPOLYLINE')) { if (current) rings.push(current); current = undefined; }
@@ -136,12 +136,12 @@ export const dxfImporter: Importer = {
         else if (code === 70) current.closed = (Number(value) & 1) === 1;
         else if (entity === 'LWPOLYLINE' && (code === 10 || code === 20)) {
           const n = Number(value);
-          if (!Number.isFinite(n)) throw new FileFormatError(file.name, `line ${i + 2}`, `coordinate "${value}" is not a number`);
+          if (!Number.isFinite(n)) throw new FileFormatError(file.name, `line ${i + 2}`, `coordinate "${quoted(value)}" is not a number`);
           if (code === 10) lw = { x: n }; else { current.pts.push([lw.x ?? NaN, n]); lw = {}; }
         }
       } else if (entity === 'VERTEX' && vertex && (code === 10 || code === 20)) {
         const n = Number(value);
-        if (!Number.isFinite(n)) throw new FileFormatError(file.name, `line ${i + 2}`, `coordinate "${value}" is not a number`);
+        if (!Number.isFinite(n)) throw new FileFormatError(file.name, `line ${i + 2}`, `coordinate "${quoted(value)}" is not a number`);
         vertex[code === 10 ? 0 : 1] = n;
       }
     }

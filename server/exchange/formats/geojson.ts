@@ -47,6 +47,7 @@ export const geojsonImporter: Importer = {
   async read(files, opts) {
     const file = files[0];
     const text = (await readFile(file.path, 'utf8')).replace(/^\uFEFF/, '');
+    if (!/^\s*[{[]/.test(text)) throw new FileFormatError(file.name, undefined, 'not valid JSON: it does not start with { or [');
     // what walks the parsed value (the checks, PostgreSQL's parser) must not meet a value nested deeper than GeoJSON nests
     const depth = jsonDepth(text, MAX_GEOJSON_DEPTH);
     if (depth > MAX_GEOJSON_DEPTH) throw new FileFormatError(file.name, undefined, `nested more than ${MAX_GEOJSON_DEPTH} levels deep: GeoJSON nests at most ${MAX_GEOJSON_DEPTH}`);
