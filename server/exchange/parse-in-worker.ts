@@ -2,8 +2,8 @@
 // a V8 heap of its own, bounded by resourceLimits, so a large or hostile file neither stalls other
 // requests nor grows this process's heap; a worker that runs out of its heap ends, and the file is
 // refused (413 import_limit). Workers are kept between imports (starting one loads the format
-// modules through tsx: about a second) and end after a minute idle; small files are parsed in the
-// request's own thread (prepareHere), where a worker would cost more than the parse.
+// modules through tsx: about a second) and end after a minute idle; small files in the light formats
+// are parsed in the request's own thread (prepare), where a worker would cost more than the parse.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DomainError } from '../core/errors.ts';
