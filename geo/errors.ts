@@ -65,6 +65,7 @@ export const ERROR_STATUS = {
   import_committed: 409,
   import_refused: 422,
   import_stale: 412,
+  import_limit: 413,
   export_too_large: 507,
   // the server itself
   internal_error: 500,

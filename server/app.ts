@@ -41,6 +41,8 @@ export interface AppOptions {
   tileCacheBytes?: number;
   /** hours an uncommitted import preview is kept (default 24) */
   importPreviewHours?: number;
+  /** bytes an uploaded zip may expand to (default 500 MB) */
+  importMaxUncompressedBytes?: number;
   /** who may do what: anonymous read on or off, session length, cookie flags */
   auth?: { publicRead?: boolean; sessionHours?: number; cookieSecure?: boolean; loginsPerMinute?: number };
   logger?: FastifyServerOptions['loggerInstance'] | boolean;
@@ -99,7 +101,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(conflictsPlugin);
   await app.register(tilesPlugin, { cacheBytes: opts.tileCacheBytes ?? 256 * 1024 * 1024 });
   await app.register(featuresPlugin);
-  await app.register(exchangePlugin, { previewHours: opts.importPreviewHours ?? 24 });
+  await app.register(exchangePlugin, { previewHours: opts.importPreviewHours ?? 24, maxUncompressedBytes: opts.importMaxUncompressedBytes });
   if (opts.webRoot && existsSync(opts.webRoot)) {
     // wildcard: files are looked up per request, so a rebuilt client is served without a restart
     await app.register(fastifyStatic, { root: opts.webRoot, wildcard: true });

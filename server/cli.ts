@@ -6,7 +6,7 @@
 //   npm run cli -- import FILE... [--layer parcel] [--crs EPSG:4524] [--encoding gbk] [--project ID]
 //                         [--mapping JSON] [--defaults JSON] [--commit] [--actor NAME] [--reason TEXT]
 import { createWriteStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -131,7 +131,7 @@ async function main(): Promise<number> {
     if (positionals.length === 0) throw new ExchangeError('import needs at least one file');
     const { commitImport, createPreview } = await import('./exchange/import.ts');
     const { parseCrsRequest } = await import('./exchange/source.ts');
-    const files = await Promise.all(positionals.map(async (f) => ({ name: path.basename(f), data: await readFile(f) })));
+    const files = await Promise.all(positionals.map(async (f) => ({ name: path.basename(f), path: f, size: (await stat(f)).size })));
     const crs = parseCrsRequest(values.crs);
     if (typeof crs === 'string') throw new ExchangeError('--crs for an import must name the zone (EPSG:4524/4525/4545/4546)');
     const defaults = values.defaults ? JSON.parse(values.defaults) : {};
@@ -143,7 +143,7 @@ async function main(): Promise<number> {
     const { loadFeatureColumns, loadLayerFields } = await import('./core/catalogue.ts');
     const columns = await loadFeatureColumns(pool, await loadLayerFields(pool));
     const preview = await createPreview(pool, files, {
-      layer: values.layer!, actor, previewHours: config.importPreviewHours, columns, epsg: crs, encoding: values.encoding as 'utf-8' | 'gbk' | undefined,
+      layer: values.layer!, actor, previewHours: config.importPreviewHours, limits: { maxUncompressedBytes: config.importMaxUncompressedBytes }, columns, epsg: crs, encoding: values.encoding as 'utf-8' | 'gbk' | undefined,
       mapping: values.mapping ? JSON.parse(values.mapping) : undefined, defaults,
     });
     progress(`import #${preview.id} ${preview.fileName} (${preview.format}, ${preview.crs.epsg ? `EPSG:${preview.crs.epsg} from ${preview.crs.source}` : 'attributes only'}): ` +

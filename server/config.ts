@@ -36,6 +36,8 @@ export interface Config {
   loginsPerMinute: number;
   /** an import preview not committed is removed, with its rows, this many hours after upload */
   importPreviewHours: number;
+  /** an uploaded zip may expand to this many bytes, all entries together */
+  importMaxUncompressedBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -87,5 +89,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: boolVar(env, 'COOKIE_SECURE', false),
     loginsPerMinute: intVar(env, 'LOGINS_PER_MINUTE', 30, 1, 100_000),
     importPreviewHours: intVar(env, 'IMPORT_PREVIEW_HOURS', 24, 1, 24 * 365),
+    importMaxUncompressedBytes: intVar(env, 'IMPORT_MAX_UNCOMPRESSED_MB', 500, 1, 1024 * 1024) * 1024 * 1024,
   };
 }

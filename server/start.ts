@@ -53,7 +53,9 @@ export async function startServer(config: Config, log: FastifyBaseLogger): Promi
   try {
     const info = await prepareDatabase(database, config.seedDemo, log, config.initialAdminPassword);
     log.info(info, `database ready: ${info.backend === 'embedded' ? 'embedded PGlite' : 'PostgreSQL server'}, PostgreSQL ${info.postgres}, PostGIS ${info.postgis}`);
-    const app = await buildApp({ database: { url: database.url, poolMax: database.poolMax, info, statementTimeoutMs: config.statementTimeoutMs, longStatementTimeoutMs: config.longStatementTimeoutMs, connectionWaitMs: config.connectionWaitMs }, webRoot: config.webRoot, tileCacheBytes: config.tileCacheBytes, importPreviewHours: config.importPreviewHours, logger: log,
+    const app = await buildApp({
+      database: { url: database.url, poolMax: database.poolMax, info, statementTimeoutMs: config.statementTimeoutMs, longStatementTimeoutMs: config.longStatementTimeoutMs, connectionWaitMs: config.connectionWaitMs },
+      webRoot: config.webRoot, tileCacheBytes: config.tileCacheBytes, importPreviewHours: config.importPreviewHours, importMaxUncompressedBytes: config.importMaxUncompressedBytes, logger: log,
       auth: { publicRead: config.publicRead, sessionHours: config.sessionHours, cookieSecure: config.cookieSecure, loginsPerMinute: config.loginsPerMinute } });
     try {
       await app.listen({ port: config.port, host: config.host });

@@ -7,7 +7,6 @@ import { sql } from 'kysely';
 import type pg from 'pg';
 import { crsInfo, gaussKrugerEpsg, zoneForLongitude } from '../../geo/crs.ts';
 import { TAKE_STATUS } from '../../geo/domain.ts';
-import { bboxOf, closeRing, type Geometry, isClosed, polygonsOf, type Pos } from '../../geo/formats/geometry.ts';
 import { DISTRICT_BBOX, LAYER_BY_ID, type LayerDef } from '../../geo/layers.ts';
 import { has } from '../../geo/roles.ts';
 import { type CollectionColumns, type FeatureColumns, ident } from '../core/catalogue.ts';
@@ -15,14 +14,20 @@ import { DomainError } from '../core/errors.ts';
 import { dbOf } from '../db/kysely.ts';
 import { needsGrant, seesSensitive } from '../core/release.ts';
 import { type Actor, type Change, checkProps, checkWriter, refusedBatch, type Refusal, writeFeatures } from '../core/write.ts';
-import { autoMapping, normaliseValue } from './fields.ts';
-import { ringsOf } from './formats/common.ts';
-import { importerFor } from './registry.ts';
-import { ExchangeError } from './source.ts';
-import { FileFormatError, type ImportOptions, type Issue, type ParsedFeature, type ParsedImport, type UploadedFile } from './types.ts';
+import { ExchangeError } from './formats-known.ts';
+import { DEFAULT_IMPORT_LIMITS, type ImportLimits } from './limits.ts';
+import { prepare } from './parse-in-worker.ts';
+import { type Column, expandUpload, uploadName, withImportDir } from './prepare.ts';
+import { FileFormatError, type ImportOptions, type Issue, type UploadedFile } from './types.ts';
 
 export interface PreviewOptions extends ImportOptions {
   layer: string;
+  /** the sizes an upload may expand to (IMPORT_MAX_UNCOMPRESSED_MB); the defaults when not given */
+  limits?: ImportLimits;
+  /** a folder for the files unzipped (the request's, removed by its caller); else one of its own, removed here */
+  workDir?: string;
+  /** the request ended (the client went away): its parse worker stops */
+  signal?: AbortSignal;
   actor: Actor;
   /** previews older than this are removed (IMPORT_PREVIEW_HOURS) */
   previewHours: number;
@@ -57,64 +62,10 @@ export interface Preview {
   features: PreviewFeature[];
 }
 
-/** A column an import may fill, and whether a new feature must have it (no null, no default). */
-interface Column { name: string; required: boolean }
-
 /** The layer's writable columns as the catalogue knows them (the same the commit checks against). */
 const importColumns = (cols: CollectionColumns): Column[] => cols.writable.map((c) => ({ name: c.name, required: !c.nullable && !c.hasDefault }));
 
-// ---- checks on the file's own coordinates ----
-
-const SPIKE_DEGREES = 1;
-
-function geometryChecks(g: Geometry, geographic: boolean): Issue[] {
-  const issues: Issue[] = [];
-  const k = geographic ? Math.cos((((bboxOf(g)[1] + bboxOf(g)[3]) / 2) * Math.PI) / 180) : 1;
-  const tol = geographic ? 1e-9 : 1e-4; // ~0.1 mm
-  ringsOf(g).forEach((ring, r) => {
-    let dups = 0;
-    for (let i = 1; i < ring.length; i++) {
-      if (Math.abs(ring[i][0] - ring[i - 1][0]) <= tol && Math.abs(ring[i][1] - ring[i - 1][1]) <= tol) dups++;
-    }
-    if (dups) issues.push({ code: 'duplicate_points', severity: 'warning', message: `ring ${r + 1}: ${dups} repeated consecutive point(s) (removed on commit)`, ...(geographic ? { location: [ring[0][0], ring[0][1]] as [number, number] } : {}) });
-    const n = ring.length - 1;
-    for (let i = 0; i < n && n >= 3; i++) {
-      const a = ring[(i - 1 + n) % n], b = ring[i], c = ring[(i + 1) % n];
-      const v1 = [(a[0] - b[0]) * k, a[1] - b[1]], v2 = [(c[0] - b[0]) * k, c[1] - b[1]];
-      const l1 = Math.hypot(v1[0], v1[1]), l2 = Math.hypot(v2[0], v2[1]);
-      if (l1 === 0 || l2 === 0) continue;
-      const angle = (Math.acos(Math.max(-1, Math.min(1, (v1[0] * v2[0] + v1[1] * v2[1]) / (l1 * l2)))) * 180) / Math.PI;
-      if (angle < SPIKE_DEGREES) {
-        issues.push({ code: 'spike', severity: 'warning', message: `ring ${r + 1} point ${i + 1}: spike (angle ${angle.toFixed(2)}°)`, ...(geographic ? { location: [b[0], b[1]] as [number, number] } : {}) });
-      }
-    }
-  });
-  return issues;
-}
-
-/** Close open rings (reported) so PostGIS can read them. */
-function closeRings(f: ParsedFeature): Geometry | null {
-  const g = f.geometry;
-  if (!g || (g.type !== 'Polygon' && g.type !== 'MultiPolygon')) return g;
-  let open = 0;
-  const fix = (p: Pos[][]) => p.map((r) => { if (!isClosed(r)) { open++; return closeRing(r); } return r; });
-  const out: Geometry = g.type === 'Polygon' ? { type: 'Polygon', coordinates: fix(g.coordinates) } : { type: 'MultiPolygon', coordinates: polygonsOf(g).map(fix) };
-  if (open && !f.issues.some((i) => i.code === 'unclosed_ring')) f.issues.push({ code: 'unclosed_ring', severity: 'warning', message: `${open} ring(s) not closed (closed on reading)` });
-  return out;
-}
-
-const GEOMETRY_FAMILY: Record<string, string[]> = {
-  polygon: ['Polygon', 'MultiPolygon'], line: ['LineString', 'MultiLineString'], point: ['Point', 'MultiPoint'],
-};
-
 // ---- preview ----
-
-export async function parseUpload(files: UploadedFile[], opts: ImportOptions): Promise<ParsedImport> {
-  if (files.length === 0) throw new ExchangeError('no file in the upload');
-  const importer = importerFor(files);
-  if (!importer) throw new FileFormatError(files.map((f) => f.name).join(', '), undefined, 'not a format this system imports (GeoJSON, zipped Shapefile, GeoPackage, KML, DXF, CSV with WKT, ministry TXT, Excel ledger)', 415);
-  return importer.read(files, opts);
-}
 
 /** Remove previews nobody committed in time, with their rows. */
 export async function removeExpiredPreviews(pool: pg.Pool, hours: number): Promise<number> {
@@ -123,73 +74,56 @@ export async function removeExpiredPreviews(pool: pg.Pool, hours: number): Promi
   return Number(res.numDeletedRows);
 }
 
+/**
+ * Remove expired previews every `everyMs` (and once now), on a timer that does not keep the process
+ * alive; returns what stops it. A failed sweep (the database away) is reported and tried again next time.
+ */
+export function startPreviewSweep(pool: pg.Pool, hours: number, everyMs: number, onError: (err: unknown) => void): () => void {
+  const sweep = () => { removeExpiredPreviews(pool, hours).catch(onError); };
+  const timer = setInterval(sweep, everyMs);
+  timer.unref();
+  const first = setImmediate(sweep);
+  return () => { clearInterval(timer); clearImmediate(first); };
+}
+
 export async function createPreview(pool: pg.Pool, files: UploadedFile[], opts: PreviewOptions): Promise<Preview> {
   const layer = LAYER_BY_ID.get(opts.layer);
   if (!layer) throw new ExchangeError(`no layer "${opts.layer}"`, 404, 'not_found', { layer: opts.layer });
   // only into a layer the uploader may write: the same rule the commit applies
   checkWriter(opts.actor, layer);
   await removeExpiredPreviews(pool, opts.previewHours);
-  const parsed = await parseUpload(files, opts);
-  const fileName = files.map((f) => f.name).join(' + ');
-  if (!parsed.attributesOnly) {
-    if (!parsed.epsg) {
-      throw new ExchangeError(`${fileName}: the coordinate system cannot be told from the file (${parsed.notes.join('; ') || 'no .prj / header'}): give crs, e.g. EPSG:4524`, 422, 'no_crs',
-        { file: fileName });
-    }
-    try { crsInfo(parsed.epsg); } catch { throw new ExchangeError(`${fileName}: EPSG:${parsed.epsg} is not a coordinate system this system takes (CGCS2000, WGS 84, CGCS2000 3° Gauss–Krüger)`, 422); }
-  }
   const columns = importColumns(opts.columns.get(layer.id)!);
-  const columnNames = columns.map((c) => c.name);
-  const mapping = { ...autoMapping(parsed.fields, columnNames), ...(opts.mapping ?? {}) };
-  for (const [f, c] of Object.entries(mapping)) {
-    if (c !== null && !columnNames.includes(c)) throw new ExchangeError(`mapping ${f} → ${c}: ${layer.table} has no column ${c}`);
-  }
-  const defaults = Object.fromEntries(Object.entries(opts.defaults ?? {}).filter(([k]) => columnNames.includes(k)));
-  const geographic = parsed.epsg ? crsInfo(parsed.epsg).geographic : true;
-
-  const rows = parsed.features.map((f, seq) => {
-    const geometry = closeRings(f);
-    const issues = [...f.issues];
-    if (geometry) {
-      issues.push(...geometryChecks(geometry, geographic));
-      if (!GEOMETRY_FAMILY[layer.geometry].includes(geometry.type)) {
-        issues.push({ code: 'geometry_type', severity: 'error', message: `${geometry.type} cannot go into the ${layer.geometry} layer ${layer.id}` });
-      }
-    } else if (!parsed.attributesOnly) {
-      issues.push({ code: 'no_geometry', severity: 'error', message: 'the feature has no geometry' });
-    }
-    const attrs: Record<string, unknown> = {};
-    for (const [field, column] of Object.entries(mapping)) {
-      if (column && field in f.props) attrs[column] = normaliseValue(column, f.props[field]);
-    }
-    return { seq, ref: f.ref, props: f.props, attrs, geom: geometry ? JSON.stringify(geometry) : null, file_area_m2: f.fileAreaM2 ?? null, issues };
+  const fileName = uploadName(files);
+  const prepared = await withImportDir(opts.workDir, async (dir) => {
+    const expanded = await expandUpload(files, dir, opts.limits ?? DEFAULT_IMPORT_LIMITS);
+    return prepare(expanded.files, expanded.bytes, {
+      fileName, layer: layer.id, columns, epsg: opts.epsg, encoding: opts.encoding, mapping: opts.mapping, defaults: opts.defaults,
+    }, opts.signal);
   });
 
   const client = await pool.connect();
   let id: number;
   try {
     await client.query('BEGIN');
-    const crsSource = parsed.attributesOnly ? null : parsed.crsSource ?? null;
+    const crsSource = prepared.attributesOnly ? null : prepared.crsSource ?? null;
     ({ rows: [{ id }] } = await client.query<{ id: number }>(
       `INSERT INTO import_batch (created_by, file_name, format, layer, source_epsg, crs_source, mapping, defaults, summary)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id::int`,
-      [opts.actor.username, fileName, parsed.format, layer.id, parsed.epsg ?? null, crsSource, JSON.stringify(mapping), JSON.stringify(defaults),
-        JSON.stringify({ encoding: parsed.encoding ?? null, fields: parsed.fields, notes: parsed.notes })],
+      [opts.actor.username, fileName, prepared.format, layer.id, prepared.epsg ?? null, crsSource, JSON.stringify(prepared.mapping), JSON.stringify(prepared.defaults),
+        JSON.stringify({ encoding: prepared.encoding ?? null, fields: prepared.fields, notes: prepared.notes })],
     ));
-    const planar = parsed.epsg && !crsInfo(parsed.epsg).geographic ? parsed.epsg : null;
-    for (let i = 0; i < rows.length; i += 500) {
-      const chunk = rows.slice(i, i + 500);
+    const planar = prepared.epsg && !crsInfo(prepared.epsg).geographic ? prepared.epsg : null;
+    for (const chunk of prepared.chunks) {
       await client.query(
         `INSERT INTO import_feature (batch_id, seq, source_ref, props, attrs, geom, file_area_m2, planar_epsg, issues)
          SELECT $1, r.seq, r.ref, r.props, r.attrs,
                 CASE WHEN r.geom IS NULL THEN NULL ELSE ST_Transform(ST_SetSRID(ST_Force2D(ST_GeomFromGeoJSON(r.geom)), $2::int), 4490) END,
                 r.file_area_m2, $3::int, r.issues
            FROM jsonb_to_recordset($4::jsonb) AS r(seq int, ref text, props jsonb, attrs jsonb, geom text, file_area_m2 float8, issues jsonb)`,
-        [id, parsed.epsg ?? 4490, planar, JSON.stringify(chunk)],
+        [id, prepared.epsg ?? 4490, planar, chunk],
       );
     }
-    const rounding = new Map(parsed.features.map((f, seq) => [seq, f.fileAreaRoundingM2 ?? 0]));
-    await validateBatch(client, id, layer, columns, defaults, !!parsed.attributesOnly, rounding);
+    await validateBatch(client, id, layer, columns, prepared.defaults, !!prepared.attributesOnly, new Map(prepared.rounding));
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
@@ -304,14 +238,16 @@ export async function loadPreview(pool: pg.Pool, id: number, who: Actor, hours: 
     return { seq: r.seq, ref: r.source_ref, action, attrs: r.attrs, issues: r.issues.filter((i) => i.code !== 'action') };
   });
   const count = (s: string) => features.reduce((n, f) => n + f.issues.filter((i) => i.severity === s).length, 0);
+  // a committed batch keeps its counts, not its rows
+  const counts = b.status === 'committed' && b.summary.counts ? b.summary.counts : {
+    features: features.length, errors: count('error'), warnings: count('warning'),
+    insert: features.filter((f) => f.action === 'insert').length, update: features.filter((f) => f.action === 'update').length,
+  };
   return {
     id: Number(b.id), fileName: b.file_name, format: b.format, layer: b.layer,
     crs: { epsg: b.source_epsg, name: b.source_epsg ? crsInfo(b.source_epsg).name : null, source: b.crs_source },
     encoding: b.summary.encoding ?? null, fields: b.summary.fields ?? [], mapping: b.mapping, notes: b.summary.notes ?? [],
-    counts: {
-      features: features.length, errors: count('error'), warnings: count('warning'),
-      insert: features.filter((f) => f.action === 'insert').length, update: features.filter((f) => f.action === 'update').length,
-    },
+    counts,
     status: b.status,
     features: features.slice(0, limit),
   };
@@ -381,9 +317,15 @@ export async function commitImport(pool: pg.Pool, cols: CollectionColumns, id: n
     reason: reason ?? `import #${id}: ${b.file_name}`,
     finally: async (client) => {
       // the batch is marked in the same transaction, and only if it is still a preview (no second commit)
-      const res = await client.query(`UPDATE import_batch SET status = 'committed', committed_at = now(), committed_by = $2 WHERE id = $1 AND status = 'preview'`,
-        [id, who.username]);
+      // its counts kept in the summary: the preview rows go (the history holds what was written)
+      const res = await client.query(
+        `UPDATE import_batch SET status = 'committed', committed_at = now(), committed_by = $2,
+                summary = summary || jsonb_build_object('counts', jsonb_build_object('features', $3::int, 'errors', 0, 'insert', $4::int, 'update', $5::int,
+                  'warnings', (SELECT count(*) FROM import_feature f, jsonb_array_elements(f.issues) i WHERE f.batch_id = $1 AND i->>'severity' = 'warning')::int))
+          WHERE id = $1 AND status = 'preview'`,
+        [id, who.username, rows.length, changes.filter((c) => c.op === 'create').length, changes.filter((c) => c.op === 'update').length]);
       if (res.rowCount !== 1) throw new ExchangeError(`import ${id} was committed meanwhile`, 409, 'import_committed', { import: id });
+      await client.query('DELETE FROM import_feature WHERE batch_id = $1', [id]);
     },
   });
   return {

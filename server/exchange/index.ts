@@ -5,8 +5,12 @@
 //   POST /api/import            multipart: file(s) + layer, crs, encoding, mapping (JSON), defaults (JSON)
 //   GET  /api/import/:id        the preview again;  GET /api/import/:id/features  GeoJSON for the map
 //   POST /api/import/:id/commit one transaction, recorded in the history as request.actor
+import { createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { actorOf } from '../core/actor.ts';
 import { DomainError } from '../core/errors.ts';
 import { jsonDepth, MAX_JSON_DEPTH, tooDeep } from '../core/json.ts';
@@ -14,13 +18,18 @@ import { seesSensitive } from '../core/release.ts';
 import { bbox as bboxSchema, idParams, noQuery, object, text } from '../core/schemas.ts';
 import { parseBbox } from '../../geo/bbox.ts';
 import { startExport } from './export.ts';
-import { commitImport, createPreview, loadPreview, previewFeatures } from './import.ts';
+import { commitImport, createPreview, loadPreview, previewFeatures, startPreviewSweep } from './import.ts';
+import { DEFAULT_IMPORT_LIMITS, IMPORT_MAX_BYTES, mb } from './limits.ts';
+import { closeParseWorkers } from './parse-in-worker.ts';
+import { withImportDir } from './prepare.ts';
 import { EXPORTERS } from './registry.ts';
 import { ExchangeError, EXPORT_EPSG, parseCrsRequest } from './source.ts';
-import { FileFormatError, type UploadedFile } from './types.ts';
+import { ImportLimitError, type UploadedFile } from './types.ts';
 
-/** Uploads larger than this are refused (413) before they are parsed. */
-export const IMPORT_MAX_BYTES = 100 * 1024 * 1024;
+export { IMPORT_MAX_BYTES };
+
+/** How often previews past IMPORT_PREVIEW_HOURS are removed, with their rows. */
+const PREVIEW_SWEEP_MS = 10 * 60_000;
 
 /** An import preview's id in the path. */
 const previewParams = idParams('id');
@@ -30,9 +39,53 @@ export interface ExportQuery {
   project?: string; command_area?: string; status?: string; bbox?: string;
 }
 
-export const exchangePlugin: FastifyPluginAsync<{ previewHours: number }> = async (app, opts) => {
+/**
+ * The multipart upload's files written into `dir` as they arrive (never held in memory), and its fields.
+ * A file over IMPORT_MAX_BYTES is refused (413) as soon as it passes the limit.
+ */
+async function receiveUpload(request: FastifyRequest, dir: string): Promise<{ files: UploadedFile[]; fields: Record<string, string> }> {
+  const files: UploadedFile[] = [];
+  const fields: Record<string, string> = {};
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        const name = part.filename || part.fieldname;
+        const tooLarge = () => new ImportLimitError(name, undefined, `larger than the import limit of ${mb(IMPORT_MAX_BYTES)} MB: split it, or use the CLI (npm run cli -- import)`,
+          'upload_size', mb(IMPORT_MAX_BYTES));
+        // named by number: the client's file name never becomes a path
+        const target = path.join(dir, `upload-${files.length}`);
+        try {
+          await pipeline(part.file, createWriteStream(target));
+        } catch (err) {
+          if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
+          throw err;
+        }
+        if (part.file.truncated) throw tooLarge();
+        files.push({ name, path: target, size: (await stat(target)).size });
+      } else {
+        const value = String(part.value);
+        if (value.includes('\0')) throw new DomainError('invalid_input', `${part.fieldname} holds a NUL character`, { field: part.fieldname }, { field: part.fieldname });
+        fields[part.fieldname] = value;
+      }
+    }
+  } catch (err) {
+    // the client went away mid-upload: its doing, not the server's fault (nothing to log)
+    if (request.raw.destroyed && !(err instanceof DomainError)) throw new ExchangeError('the upload ended before it was complete');
+    throw err;
+  }
+  return { files, fields };
+}
+
+export const exchangePlugin: FastifyPluginAsync<{ previewHours: number; maxUncompressedBytes?: number }> = async (app, opts) => {
   const hours = opts.previewHours;
+  const limits = { ...DEFAULT_IMPORT_LIMITS, ...(opts.maxUncompressedBytes ? { maxUncompressedBytes: opts.maxUncompressedBytes } : {}) };
   await app.register(multipart, { limits: { fileSize: IMPORT_MAX_BYTES, files: 10, fields: 20, fieldSize: 1024 * 1024 } });
+  // expired previews go whether or not anyone uploads again; the first sweep once the app is ready
+  const stopSweep = startPreviewSweep(app.pg.pool, hours, PREVIEW_SWEEP_MS, (err) => app.log.warn({ err }, 'removing expired import previews failed'));
+  app.addHook('onClose', async () => {
+    stopSweep();
+    await closeParseWorkers();
+  });
 
   app.get('/api/export/formats', { schema: { querystring: noQuery } }, async () => ({
     formats: [...EXPORTERS.values()].map((e) => ({
@@ -78,47 +131,38 @@ export const exchangePlugin: FastifyPluginAsync<{ previewHours: number }> = asyn
   // multipart: its fields are checked one by one below (a JSON schema cannot see inside the parts)
   app.post('/api/import', { schema: { querystring: noQuery } }, async (request, reply) => {
     if (!request.isMultipart()) throw new DomainError('unsupported_media_type', 'send the file(s) as multipart/form-data', { contentType: request.headers['content-type'] ?? null });
-    const files: UploadedFile[] = [];
-    const fields: Record<string, string> = {};
-    for await (const part of request.parts()) {
-      if (part.type === 'file') {
-        let data: Buffer;
-        try {
-          data = await part.toBuffer();
-        } catch (err) {
-          const code = (err as { code?: string }).code;
-          if (code === 'FST_REQ_FILE_TOO_LARGE') {
-            throw new FileFormatError(part.filename, undefined, `larger than the import limit of ${IMPORT_MAX_BYTES / 1024 / 1024} MB: split it, or use the CLI (npm run cli -- import)`, 413);
-          }
-          throw err;
-        }
-        files.push({ name: part.filename || part.fieldname, data });
-      } else {
-        const value = String(part.value);
-        if (value.includes('\0')) throw new DomainError('invalid_input', `${part.fieldname} holds a NUL character`, { field: part.fieldname }, { field: part.fieldname });
-        fields[part.fieldname] = value;
+    // the request's files on disk (never its memory), in a folder removed however the request ends
+    return withImportDir(undefined, async (dir) => {
+      const { files, fields } = await receiveUpload(request, dir);
+      const json = (name: string): Record<string, any> | undefined => {
+        if (!fields[name]) return undefined;
+        if (jsonDepth(fields[name]) > MAX_JSON_DEPTH) throw tooDeep();
+        let value: unknown;
+        try { value = JSON.parse(fields[name]); } catch { throw new ExchangeError(`${name} must be JSON`, 400, 'invalid_input', { field: name }); }
+        if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ExchangeError(`${name} must be a JSON object`, 400, 'invalid_input', { field: name });
+        return value as Record<string, any>;
+      };
+      const crs = parseCrsRequest(fields.crs);
+      if (crs === 'gk' || crs === 'gk-noprefix') throw new ExchangeError('for an import, crs must name the zone: EPSG:4524/4525 (with zone prefix) or 4545/4546');
+      const defaults = json('defaults') ?? {};
+      if (fields.project) defaults.project_id = Number(fields.project);
+      const encoding = fields.encoding?.toLowerCase();
+      if (encoding && encoding !== 'utf-8' && encoding !== 'gbk') throw new ExchangeError(`encoding "${encoding}" is not utf-8 or gbk`);
+      const layerId = fields.layer || 'parcel';
+      // a client that goes away before the answer takes its parse with it
+      const gone = new AbortController();
+      const onClose = () => { if (!reply.raw.writableFinished) gone.abort(); };
+      reply.raw.once('close', onClose);
+      try {
+        const preview = await createPreview(app.pg.pool, files, {
+          layer: layerId, actor: actorOf(request), previewHours: hours, columns: await app.featureColumns(), epsg: crs, encoding: encoding as 'utf-8' | 'gbk' | undefined,
+          mapping: json('mapping'), defaults, limits, workDir: dir, signal: gone.signal,
+        });
+        return reply.code(201).send(preview);
+      } finally {
+        reply.raw.off('close', onClose);
       }
-    }
-    const json = (name: string): Record<string, any> | undefined => {
-      if (!fields[name]) return undefined;
-      if (jsonDepth(fields[name]) > MAX_JSON_DEPTH) throw tooDeep();
-      let value: unknown;
-      try { value = JSON.parse(fields[name]); } catch { throw new ExchangeError(`${name} must be JSON`, 400, 'invalid_input', { field: name }); }
-      if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ExchangeError(`${name} must be a JSON object`, 400, 'invalid_input', { field: name });
-      return value as Record<string, any>;
-    };
-    const crs = parseCrsRequest(fields.crs);
-    if (crs === 'gk' || crs === 'gk-noprefix') throw new ExchangeError('for an import, crs must name the zone: EPSG:4524/4525 (with zone prefix) or 4545/4546');
-    const defaults = json('defaults') ?? {};
-    if (fields.project) defaults.project_id = Number(fields.project);
-    const encoding = fields.encoding?.toLowerCase();
-    if (encoding && encoding !== 'utf-8' && encoding !== 'gbk') throw new ExchangeError(`encoding "${encoding}" is not utf-8 or gbk`);
-    const layerId = fields.layer || 'parcel';
-    const preview = await createPreview(app.pg.pool, files, {
-      layer: layerId, actor: actorOf(request), previewHours: hours, columns: await app.featureColumns(), epsg: crs, encoding: encoding as 'utf-8' | 'gbk' | undefined,
-      mapping: json('mapping'), defaults,
     });
-    return reply.code(201).send(preview);
   });
 
   app.get<{ Params: { id: number } }>('/api/import/:id', {

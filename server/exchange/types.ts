@@ -71,10 +71,21 @@ export interface ParsedImport {
   attributesOnly?: boolean;
 }
 
+/**
+ * A file to import, on disk: an upload spooled to the request's folder, an entry unzipped beside it,
+ * or the CLI's own file. Read by the importers (in a worker thread when large: parse-in-worker.ts).
+ */
 export interface UploadedFile {
+  /** as uploaded, or the entry's name inside `within` */
   name: string;
-  data: Buffer;
+  path: string;
+  size: number;
+  /** the zip the file came out of */
+  within?: string;
 }
+
+/** A file as refusals name it: 'parcels.zip: parcel.dbf' for a zip's entry. */
+export const fileLabel = (f: Pick<UploadedFile, 'name' | 'within'>): string => (f.within ? `${f.within}: ${f.name}` : f.name);
 
 export interface ImportOptions {
   /** the CRS the user says the file is in (used when the file does not say) */
@@ -91,8 +102,17 @@ export interface Importer {
 
 /** A bad file: 4xx naming the file and the line or record. */
 export class FileFormatError extends DomainError {
-  constructor(readonly file: string, readonly where: string | undefined, problem: string, status = 422) {
-    super(status === 415 ? 'unknown_format' : status === 413 ? 'payload_too_large' : 'file_unreadable',
-      `${file}${where ? ` (${where})` : ''}: ${problem}`, { file, where: where ?? null, problem }, { status });
+  constructor(readonly file: string, readonly where: string | undefined, problem: string, status: 415 | 422 = 422) {
+    super(status === 415 ? 'unknown_format' : 'file_unreadable', `${file}${where ? ` (${where})` : ''}: ${problem}`, { file, where: where ?? null, problem }, { status });
+  }
+}
+
+/** Which import limit (limits.ts) a file went over; `max` is the limit in its unit (MB, ratio, files). */
+export type ImportLimit = 'upload_size' | 'uncompressed_size' | 'compression_ratio' | 'zip_entries' | 'memory';
+
+/** A file over an import limit: 413 naming the file (and the entry), the limit and its figure. */
+export class ImportLimitError extends DomainError {
+  constructor(readonly file: string, readonly where: string | undefined, problem: string, limit: ImportLimit, max: number) {
+    super('import_limit', `${file}${where ? ` (${where})` : ''}: ${problem}`, { file, where: where ?? null, limit, max, problem });
   }
 }

@@ -3,8 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import { useTestPool } from '../helpers/db.ts';
-import { download, upload } from './helpers.ts';
-import { unzip } from '../../server/exchange/formats/shapefile.ts';
+import { download, unzipEntries, upload } from './helpers.ts';
 import yazl from 'yazl';
 
 const pool = useTestPool();
@@ -46,7 +45,7 @@ describe('bad files', () => {
   });
 
   it('a shapefile without its .shx: 422 naming the .shp and the missing index', async () => {
-    const entries = (await unzip({ name: 'x.zip', data: shpZip })).filter((e) => !e.name.endsWith('.shx'));
+    const entries = (await unzipEntries(shpZip)).filter((e) => !e.name.endsWith('.shx'));
     const res = await upload([{ name: 'no-index.zip', data: await zip(entries) }]);
     expect(res.status).toBe(422);
     expect(res.body.message).toMatch(/no-index\.zip: parcel\.shp.*no \.shx/);
@@ -96,7 +95,7 @@ describe('bad files', () => {
   });
 
   it('a .prj in Xian 1980: 422 saying it needs 7 parameters', async () => {
-    const entries = (await unzip({ name: 'x.zip', data: shpZip })).map((e) => e.name.endsWith('.prj')
+    const entries = (await unzipEntries(shpZip)).map((e) => e.name.endsWith('.prj')
       ? { name: e.name, data: Buffer.from('PROJCS["Xian_1980_3_Degree_GK_Zone_37",GEOGCS["GCS_Xian_1980",DATUM["D_Xian_1980",SPHEROID["Xian_1980",6378140.0,298.257]]]]') } : e);
     const res = await upload([{ name: 'xian.zip', data: await zip(entries) }]);
     expect(res.status).toBe(422);

@@ -12,10 +12,10 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAYER_BY_ID } from '../../geo/layers.ts';
 import { startExport } from '../../server/exchange/export.ts';
-import { EXPORTERS, importerFor } from '../../server/exchange/registry.ts';
+import { EXPORTERS } from '../../server/exchange/registry.ts';
 import { type LayerFields, loadLayerFields } from '../../server/core/catalogue.ts';
 import { useTestPool } from '../helpers/db.ts';
-import { gdalMissing } from './helpers.ts';
+import { gdalMissing, parseFiles } from './helpers.ts';
 
 const pool = useTestPool();
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-sensitive-'));
@@ -87,7 +87,7 @@ describe('military land exported without the military grant', () => {
   describe.each([...EXPORTERS.keys()])('%s', (format) => {
     it('read back by the importer: no sensitive field, no sensitive value; the raw bytes hold none of the text', async () => {
       const { bytes, fileName } = await exportBytes(format, false);
-      const parsed = await importerFor([{ name: fileName, data: bytes }])!.read([{ name: fileName, data: bytes }], {});
+      const parsed = await parseFiles([{ name: fileName, data: bytes }]);
       expect(parsed.features.length).toBe(count);
       // KML: the reader gives each Placemark's <name> (its label) as `name`; the label is the code then
       if (format === 'kml') for (const f of parsed.features) expect(f.props.name).toBe(f.props.code);

@@ -8,8 +8,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { exportToFile, type ExportParams, startExport } from '../../server/exchange/export.ts';
-import { gpkgImporter } from '../../server/exchange/formats/gpkg.ts';
 import { type LayerFields, loadLayerFields } from '../../server/core/catalogue.ts';
+import { parseFiles } from './helpers.ts';
 import '../../server/db/database.ts'; // the date parser the server registers
 
 const onPostgres = inject('backend') === 'postgres';
@@ -45,7 +45,7 @@ async function until(check: () => boolean, ms = 5000): Promise<boolean> {
 describe('spooled exports', () => {
   it.skipIf(!onPostgres)('a GeoPackage spooled in a worker thread holds the same features as one spooled in this thread', async () => {
     const [inWorker, here] = await Promise.all([bytesOf(params()), bytesOf(params({ worker: false }))]);
-    const read = async (data: Buffer) => (await gpkgImporter.read([{ name: 'x.gpkg', data }], {})).features.map((f) => [f.props, f.geometry]);
+    const read = async (data: Buffer) => (await parseFiles([{ name: 'x.gpkg', data }])).features.map((f) => [f.props, f.geometry]);
     const a = await read(inWorker);
     expect(a.length).toBeGreaterThan(100);
     expect(a).toEqual(await read(here));

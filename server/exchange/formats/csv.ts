@@ -1,5 +1,6 @@
 // CSV with the geometry as WKT in a column named WKT (GDAL's CSV driver reads it as the geometry).
 // UTF-8 with a BOM (Excel opens it right) by default, GBK on request.
+import { readFile } from 'node:fs/promises';
 import { guessCrsFromBbox } from '../../../geo/formats/crs-detect.ts';
 import { bboxOf } from '../../../geo/formats/geometry.ts';
 import { decodeText } from '../../../geo/formats/text.ts';
@@ -26,8 +27,8 @@ export const csvExporter: Exporter = {
   },
 };
 
-/** RFC 4180 records (quoted fields may hold commas and newlines); each with the line it starts on. */
-export function parseCsv(text: string): { line: number; cells: string[] }[] {
+/** RFC 4180 records (quoted fields may hold commas and newlines), the first `limit`; each with the line it starts on. */
+export function parseCsv(text: string, limit = Infinity): { line: number; cells: string[] }[] {
   const out: { line: number; cells: string[] }[] = [];
   let cells: string[] = [];
   let cell = '';
@@ -49,6 +50,7 @@ export function parseCsv(text: string): { line: number; cells: string[] }[] {
       if (c === '\r' && text[i + 1] === '\n') i++;
       cells.push(cell);
       if (cells.length > 1 || cells[0] !== '') out.push({ line: start, cells });
+      if (out.length >= limit) return out;
       cells = []; cell = ''; line++; start = line;
     } else cell += c;
   }
@@ -61,12 +63,14 @@ export const csvImporter: Importer = {
   accepts: (files) => files.length === 1 && extOf(files[0].name) === 'csv',
   async read(files, opts) {
     const file = files[0];
-    const { text, encoding } = decodeText(file.data, opts.encoding);
-    const rows = parseCsv(text);
-    if (rows.length === 0) throw new FileFormatError(file.name, undefined, 'the file is empty');
-    const header = rows[0].cells.map((h) => h.trim());
+    const { text, encoding } = decodeText(await readFile(file.path), opts.encoding);
+    // the header first: a file that is no CSV of ours is refused before the rest is read
+    const head = parseCsv(text, 1);
+    if (head.length === 0) throw new FileFormatError(file.name, undefined, 'the file is empty');
+    const header = head[0].cells.map((h) => h.trim());
     const wktCol = header.findIndex((h) => /^(wkt|geom|geometry|the_geom)$/i.test(h));
     if (wktCol < 0) throw new FileFormatError(file.name, 'line 1', 'no WKT column (a header named WKT, geom or geometry)');
+    const rows = parseCsv(text);
     const fields = header.filter((_, i) => i !== wktCol);
     const features: ParsedFeature[] = rows.slice(1).map((r) => {
       if (r.cells.length !== header.length) throw new FileFormatError(file.name, `line ${r.line}`, `${r.cells.length} fields, the header has ${header.length}`);

@@ -3,11 +3,12 @@
 // application ZHENGSHOU ("key=value" strings, with id and ring numbers so holes and parts come back),
 // text in GBK ($DWGCODEPAGE ANSI_936, what Chinese AutoCAD uses). Coordinates in the export CRS
 // (Gauss–Krüger by default: CAD works in metres).
+import { readFile } from 'node:fs/promises';
 import { guessCrsFromBbox } from '../../../geo/formats/crs-detect.ts';
 import { assembleRings, bboxOf, type Geometry, orientPolygons, polygonsOf, type Pos, type Ring } from '../../../geo/formats/geometry.ts';
 import { geometryOf } from '../source.ts';
 import { type Exporter, FileFormatError, type Importer, type ParsedFeature } from '../types.ts';
-import { decodeBytes, encodeText, extOf, textValue } from './common.ts';
+import { decodeBytes, encodeText, extOf, quoted, textValue } from './common.ts';
 
 const APP = 'ZHENGSHOU';
 const num = (n: number): string => String(n);
@@ -93,11 +94,12 @@ export const dxfImporter: Importer = {
   accepts: (files) => files.length === 1 && extOf(files[0].name) === 'dxf',
   async read(files, opts) {
     const file = files[0];
-    const head = file.data.subarray(0, 4096).toString('latin1');
+    const data = await readFile(file.path);
+    const head = data.subarray(0, 4096).toString('latin1');
     const codepage = /\$DWGCODEPAGE\s*\r?\n\s*3\s*\r?\n\s*(\S+)/.exec(head)?.[1] ?? '';
     const version = /\$ACADVER\s*\r?\n\s*1\s*\r?\n\s*(\S+)/.exec(head)?.[1] ?? '';
     const encoding = version >= 'AC1021' ? 'utf-8' : /936|GB/i.test(codepage) ? 'gbk' : opts.encoding ?? 'gbk';
-    const lines = decodeBytes(file.data, encoding).split(/\r\n|\n|\r/);
+    const lines = decodeBytes(data, encoding).split(/\r\n|\n|\r/);
     const rings: DxfRing[] = [];
     let inEntities = false;
     let current: DxfRing | undefined;
@@ -110,7 +112,7 @@ export const dxfImporter: Importer = {
     for (let i = 0; i + 1 < lines.length; i += 2) {
       const code = Number(lines[i].trim());
       const value = lines[i + 1].trim();
-      if (!Number.isInteger(code)) throw new FileFormatError(file.name, `line ${i + 1}`, `"${lines[i].trim()}" is not a DXF group code`);
+      if (!Number.isInteger(code)) throw new FileFormatError(file.name, `line ${i + 1}`, `"${quoted(lines[i].trim())}" is not a DXF group code`);
       if (code === 0) {
         finishVertex();
         if (entity === 'SEQEND' || (current && entity === 'LWPOLYLINE')) { if (current) rings.push(current); current = undefined; }
@@ -134,12 +136,12 @@ export const dxfImporter: Importer = {
         else if (code === 70) current.closed = (Number(value) & 1) === 1;
         else if (entity === 'LWPOLYLINE' && (code === 10 || code === 20)) {
           const n = Number(value);
-          if (!Number.isFinite(n)) throw new FileFormatError(file.name, `line ${i + 2}`, `coordinate "${value}" is not a number`);
+          if (!Number.isFinite(n)) throw new FileFormatError(file.name, `line ${i + 2}`, `coordinate "${quoted(value)}" is not a number`);
           if (code === 10) lw = { x: n }; else { current.pts.push([lw.x ?? NaN, n]); lw = {}; }
         }
       } else if (entity === 'VERTEX' && vertex && (code === 10 || code === 20)) {
         const n = Number(value);
-        if (!Number.isFinite(n)) throw new FileFormatError(file.name, `line ${i + 2}`, `coordinate "${value}" is not a number`);
+        if (!Number.isFinite(n)) throw new FileFormatError(file.name, `line ${i + 2}`, `coordinate "${quoted(value)}" is not a number`);
         vertex[code === 10 ? 0 : 1] = n;
       }
     }

@@ -4,6 +4,8 @@ import { guessCrsFromBbox } from '../../../geo/formats/crs-detect.ts';
 import { bboxOf, type Geometry, orientPolygons, polygonsOf } from '../../../geo/formats/geometry.ts';
 import { geometryOf } from '../source.ts';
 import { type Exporter, FileFormatError, type Importer, type ParsedFeature } from '../types.ts';
+import { readFile } from 'node:fs/promises';
+import { jsonDepth } from '../../core/json.ts';
 import { extOf } from './common.ts';
 
 export function rfc7946(g: Geometry): Geometry {
@@ -36,14 +38,22 @@ export const geojsonExporter: Exporter = {
 
 const CRS_URN = /EPSG:{1,2}(\d+)$/i;
 
+/** A FeatureCollection of MultiPolygons nests 7 levels; properties may hold some structure of their own. */
+const MAX_GEOJSON_DEPTH = 32;
+
 export const geojsonImporter: Importer = {
   id: 'geojson',
   accepts: (files) => files.length === 1 && ['geojson', 'json'].includes(extOf(files[0].name)),
   async read(files, opts) {
     const file = files[0];
+    const text = (await readFile(file.path, 'utf8')).replace(/^\uFEFF/, '');
+    if (!/^\s*[{[]/.test(text)) throw new FileFormatError(file.name, undefined, 'not valid JSON: it does not start with { or [');
+    // what walks the parsed value (the checks, PostgreSQL's parser) must not meet a value nested deeper than GeoJSON nests
+    const depth = jsonDepth(text, MAX_GEOJSON_DEPTH);
+    if (depth > MAX_GEOJSON_DEPTH) throw new FileFormatError(file.name, undefined, `nested more than ${MAX_GEOJSON_DEPTH} levels deep: GeoJSON nests at most ${MAX_GEOJSON_DEPTH}`);
     let doc: any;
     try {
-      doc = JSON.parse(file.data.toString('utf8').replace(/^\uFEFF/, ''));
+      doc = JSON.parse(text);
     } catch (err) {
       throw new FileFormatError(file.name, undefined, `not valid JSON: ${(err as Error).message}`);
     }

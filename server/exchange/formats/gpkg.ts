@@ -2,16 +2,14 @@
 // database with a documented schema: application_id 'GPKG', gpkg_spatial_ref_sys, gpkg_contents,
 // gpkg_geometry_columns; geometry as the GeoPackage binary header + little-endian WKB).
 // Rows go in one transaction per batch, so memory stays flat. Read back the same way.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { crsInfo } from '../../../geo/crs.ts';
 import { ogcWkt } from '../../../geo/formats/crs-detect.ts';
 import type { Geometry } from '../../../geo/formats/geometry.ts';
 import { parseWkb } from '../../../geo/formats/wkb.ts';
 import type { ExportFeature } from '../source.ts';
-import { type Exporter, FileFormatError, type Importer, type ParsedFeature } from '../types.ts';
-import { extOf } from './common.ts';
+import { type Exporter, FileFormatError, type Importer, type ParsedFeature, type UploadedFile } from '../types.ts';
+import { extOf, headOf } from './common.ts';
 import { scanWkb, WkbScan } from './wkb-scan.ts';
 
 const GEOMETRY_TYPE: Record<string, string> = { polygon: 'MULTIPOLYGON', line: 'MULTILINESTRING', point: 'POINT' };
@@ -137,38 +135,55 @@ export const gpkgExporter: Exporter = {
   },
 };
 
+/**
+ * The SQLite header's own size checked against the file (https://sqlite.org/fileformat.html §1.3): a
+ * page count that is valid (bytes 92–95 = the change counter) and claims more pages than the file holds
+ * is refused before SQLite reads a page.
+ */
+function checkSqliteHeader(file: UploadedFile, head: Buffer): void {
+  if (head.length < 100 || head.toString('latin1', 0, 16) !== 'SQLite format 3\0') {
+    throw new FileFormatError(file.name, undefined, 'not a readable GeoPackage (no SQLite header)');
+  }
+  const raw = head.readUInt16BE(16);
+  const pageSize = raw === 1 ? 65536 : raw;
+  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) throw new FileFormatError(file.name, undefined, `not a readable GeoPackage (page size ${raw})`);
+  const pages = head.readUInt32BE(28);
+  if (pages > 0 && head.readUInt32BE(92) === head.readUInt32BE(24) && pages * pageSize > file.size) {
+    throw new FileFormatError(file.name, undefined, `the header declares ${pages} pages of ${pageSize} bytes (${pages * pageSize} bytes), the file has ${file.size}`);
+  }
+}
+
 export const gpkgImporter: Importer = {
   id: 'gpkg',
-  accepts: (files) => files.length === 1 && (extOf(files[0].name) === 'gpkg' || files[0].data.toString('latin1', 0, 15) === 'SQLite format 3'),
+  accepts: (files) => files.length === 1 && (extOf(files[0].name) === 'gpkg' || headOf(files[0], 16).toString('latin1', 0, 15) === 'SQLite format 3'),
   async read(files, opts) {
     const file = files[0];
-    const dir = await mkdtemp(path.join((await import('node:os')).tmpdir(), 'zs-gpkg-in-'));
-    const tmp = path.join(dir, 'in.gpkg');
+    checkSqliteHeader(file, headOf(file, 100));
+    const { default: Database } = await import('better-sqlite3');
+    let db: Database.Database;
     try {
-      await writeFile(tmp, file.data);
-      const { default: Database } = await import('better-sqlite3');
-      let db: Database.Database;
+      db = new Database(file.path, { readonly: true, fileMustExist: true });
+      db.prepare('SELECT count(*) FROM sqlite_master').get();
+    } catch (err) {
+      throw new FileFormatError(file.name, undefined, `not a readable GeoPackage (SQLite): ${(err as Error).message}`);
+    }
+    try {
+      let gc: { table_name: string; column_name: string; srs_id: number } | undefined;
       try {
-        db = new Database(tmp, { readonly: true, fileMustExist: true });
-        db.prepare('SELECT count(*) FROM sqlite_master').get();
-      } catch (err) {
-        throw new FileFormatError(file.name, undefined, `not a readable GeoPackage (SQLite): ${(err as Error).message}`);
+        gc = db.prepare(`SELECT g.table_name, g.column_name, g.srs_id FROM gpkg_geometry_columns g JOIN gpkg_contents c USING (table_name)
+          WHERE c.data_type = 'features' ORDER BY g.table_name LIMIT 1`).get() as typeof gc;
+      } catch {
+        throw new FileFormatError(file.name, undefined, 'a SQLite file without GeoPackage tables (gpkg_geometry_columns)');
       }
+      if (!gc) throw new FileFormatError(file.name, undefined, 'the GeoPackage has no feature table');
+      const features: ParsedFeature[] = [];
+      let i = 0;
+      let srs: { organization: string; code: number; definition: string } | undefined;
+      let fields: string[];
       try {
-        let gc: { table_name: string; column_name: string; srs_id: number } | undefined;
-        try {
-          gc = db.prepare(`SELECT g.table_name, g.column_name, g.srs_id FROM gpkg_geometry_columns g JOIN gpkg_contents c USING (table_name)
-            WHERE c.data_type = 'features' ORDER BY g.table_name LIMIT 1`).get() as typeof gc;
-        } catch {
-          throw new FileFormatError(file.name, undefined, 'a SQLite file without GeoPackage tables (gpkg_geometry_columns)');
-        }
-        if (!gc) throw new FileFormatError(file.name, undefined, 'the GeoPackage has no feature table');
-        const srs = db.prepare('SELECT organization, organization_coordsys_id AS code, definition FROM gpkg_spatial_ref_sys WHERE srs_id = ?').get(gc.srs_id) as
-          { organization: string; code: number; definition: string } | undefined;
+        srs = db.prepare('SELECT organization, organization_coordsys_id AS code, definition FROM gpkg_spatial_ref_sys WHERE srs_id = ?').get(gc.srs_id) as typeof srs;
         const cols = (db.prepare(`PRAGMA table_info(${sqlName(gc.table_name)})`).all() as { name: string; pk: number }[]);
-        const fields = cols.filter((c) => c.name !== gc!.column_name && !c.pk).map((c) => c.name);
-        const features: ParsedFeature[] = [];
-        let i = 0;
+        fields = cols.filter((c) => c.name !== gc!.column_name && !c.pk).map((c) => c.name);
         for (const row of db.prepare(`SELECT * FROM ${sqlName(gc.table_name)}`).iterate() as Iterable<Record<string, unknown>>) {
           i++;
           const blob = row[gc.column_name] as Buffer | null;
@@ -180,17 +195,20 @@ export const gpkgImporter: Importer = {
           for (const f of fields) props[f] = row[f];
           features.push({ ref: `row ${i}`, props, geometry, issues: [] });
         }
-        const code = srs && srs.organization?.toUpperCase() === 'EPSG' ? Number(srs.code) : undefined;
-        return {
-          format: 'gpkg', fields, features,
-          epsg: code ?? opts.epsg, crsSource: code ? 'header' : opts.epsg ? 'request' : undefined,
-          notes: [`table ${gc.table_name}`],
-        };
-      } finally {
-        db.close();
+      } catch (err) {
+        if (err instanceof FileFormatError) throw err;
+        // SQLite's own refusals of a damaged file (SQLITE_CORRUPT, SQLITE_NOTADB, …) met while reading
+        if ((err as { code?: string }).code?.startsWith('SQLITE_')) throw new FileFormatError(file.name, i ? `${gc.table_name} row ${i + 1}` : undefined, `damaged GeoPackage: ${(err as Error).message}`);
+        throw err;
       }
+      const code = srs && srs.organization?.toUpperCase() === 'EPSG' ? Number(srs.code) : undefined;
+      return {
+        format: 'gpkg', fields, features,
+        epsg: code ?? opts.epsg, crsSource: code ? 'header' : opts.epsg ? 'request' : undefined,
+        notes: [`table ${gc.table_name}`],
+      };
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      db.close();
     }
   },
 };

@@ -1,10 +1,11 @@
 // KML 2.2: lon/lat (WGS 84; CGCS2000 is written as is, PROJ's ballpark equivalence), attributes in a
 // <Schema> with <SchemaData> (what GDAL's KML/LIBKML drivers and Google Earth read as fields).
 // Read with @tmcw/togeojson.
+import { readFile } from 'node:fs/promises';
 import { type Geometry, orientPolygons, polygonsOf, type Pos } from '../../../geo/formats/geometry.ts';
 import { geometryOf } from '../source.ts';
 import { type Exporter, FileFormatError, type Importer, type ParsedFeature } from '../types.ts';
-import { extOf, textValue } from './common.ts';
+import { extOf, quoted, textValue } from './common.ts';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const coords = (ring: Pos[]): string => ring.map((p) => `${p[0]},${p[1]}`).join(' ');
@@ -59,10 +60,16 @@ export const kmlImporter: Importer = {
     const file = files[0];
     const [{ kml: kmlToGeoJson }, { DOMParser }] = await Promise.all([import('@tmcw/togeojson'), import('@xmldom/xmldom')]);
     const errors: string[] = [];
-    const doc = new DOMParser({ onError: (level, msg) => { if (level !== 'warning') errors.push(msg); } })
-      .parseFromString(file.data.toString('utf8').replace(/^\uFEFF/, ''), 'text/xml');
+    const text = (await readFile(file.path, 'utf8')).replace(/^\uFEFF/, '');
+    let doc: ReturnType<InstanceType<typeof DOMParser>['parseFromString']>;
+    try {
+      doc = new DOMParser({ onError: (level, msg) => { if (level !== 'warning') errors.push(msg); } }).parseFromString(text, 'text/xml');
+    } catch (err) {
+      // xmldom throws on what it cannot go on from (its fatal errors)
+      throw new FileFormatError(file.name, undefined, `not a readable KML document: ${quoted((err as Error).message.split('\n')[0])}`);
+    }
     if (errors.length || !doc.documentElement || doc.getElementsByTagName('kml').length === 0) {
-      throw new FileFormatError(file.name, undefined, `not a readable KML document${errors.length ? `: ${errors[0].split('\n')[0]}` : ''}`);
+      throw new FileFormatError(file.name, undefined, `not a readable KML document${errors.length ? `: ${quoted(errors[0].split('\n')[0])}` : ''}`);
     }
     const fc = kmlToGeoJson(doc as unknown as Document);
     const fields = new Set<string>();

@@ -4,15 +4,14 @@
 // Text in UTF-8 with a .cpg by default, GBK on request (.cpg "GBK" and the dBase language driver
 // 0x4D); field names within 10 bytes (fields.ts SHAPEFILE_NAMES, README). Polygons: outer rings
 // clockwise, holes counter-clockwise.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type yauzl from 'yauzl';
 import { epsgFromPrj, esriPrj, CrsError, guessCrsFromBbox } from '../../../geo/formats/crs-detect.ts';
 import { assembleRings, bboxOf, closeRing, type Geometry, isClosed, type Pos } from '../../../geo/formats/geometry.ts';
 import { decodeText } from '../../../geo/formats/text.ts';
 import { shapefileNames } from '../fields.ts';
 import { ExchangeError, type ExportFeature, type ExportSource } from '../source.ts';
-import { type Exporter, FileFormatError, type Importer, type ParsedFeature, type TextEncoding, type UploadedFile } from '../types.ts';
+import { type Exporter, fileLabel, FileFormatError, type Importer, type ParsedFeature, type TextEncoding, type UploadedFile } from '../types.ts';
 import { decodeBytes, encodeText, extOf, textValue } from './common.ts';
 import { scanWkb, WkbScan } from './wkb-scan.ts';
 import { writeZip, ZipBody } from './zip.ts';
@@ -282,62 +281,77 @@ export const shapefileExporter: Exporter = {
 
 // ---- reading ----
 
-/** Entries of a zip (in memory: uploads are bounded), or a FileFormatError naming the file. */
-export async function unzip(file: UploadedFile): Promise<UploadedFile[]> {
-  const { default: yauzl } = await import('yauzl'); // loaded on use (imports only)
-  const zipfile = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromBuffer(file.data, { lazyEntries: true }, (err, z) => (err ? reject(err) : resolve(z!)))).catch((err: Error) => {
-    throw new FileFormatError(file.name, undefined, `not a readable zip (truncated or damaged): ${err.message}`);
-  });
-  const out: UploadedFile[] = [];
-  await new Promise<void>((resolve, reject) => {
-    zipfile.on('error', (err: Error) => reject(new FileFormatError(file.name, undefined, `damaged zip: ${err.message}`)));
-    zipfile.on('end', () => resolve());
-    zipfile.on('entry', (entry: yauzl.Entry) => {
-      if (/\/$/.test(entry.fileName) || /(^|\/)__MACOSX\//.test(entry.fileName)) { zipfile.readEntry(); return; }
-      zipfile.openReadStream(entry, (err, stream) => {
-        if (err || !stream) { reject(new FileFormatError(file.name, entry.fileName, `cannot read the entry: ${err?.message}`)); return; }
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('error', (e: Error) => reject(new FileFormatError(file.name, entry.fileName, `damaged entry (truncated zip?): ${e.message}`)));
-        stream.on('end', () => { out.push({ name: entry.fileName, data: Buffer.concat(chunks) }); zipfile.readEntry(); });
-      });
-    });
-    zipfile.readEntry();
-  });
-  return out;
-}
-
 const CPG: Record<string, TextEncoding> = { 'utf-8': 'utf-8', utf8: 'utf-8', '65001': 'utf-8', gbk: 'gbk', '936': 'gbk', cp936: 'gbk', gb2312: 'gbk', gb18030: 'gbk' };
 
-function readShp(file: UploadedFile, shx: UploadedFile): { ref: string; geometry: Geometry | null; issues: ParsedFeature['issues'] }[] {
-  const b = file.data;
-  if (b.length < 100 || b.readInt32BE(0) !== 9994) throw new FileFormatError(file.name, undefined, 'not a shapefile (.shp header missing)');
-  const declared = b.readInt32BE(24) * 2;
-  if (declared > b.length) throw new FileFormatError(file.name, undefined, `truncated: the header says ${declared} bytes, the file has ${b.length}`);
-  if (shx.data.length < 100 || (shx.data.length - 100) % 8 !== 0) throw new FileFormatError(shx.name, undefined, 'not a shapefile index');
+/** One part of a shapefile in memory, named as refusals name it ('parcels.zip: parcel.shx'). */
+interface Part { label: string; data: Buffer }
+
+interface DbfHeader { count: number; headerLength: number; recordLength: number }
+
+/** The smallest .shp record: its 8-byte header and a shape type (a null shape). */
+const MIN_SHP_RECORD = 12;
+
+/**
+ * The three parts checked against their own sizes and each other before any record is read: a header
+ * that claims more records or bytes than its file holds is refused at once, naming the part and the lie.
+ */
+function checkShapefile(shp: Part, shx: Part, dbf: Part): DbfHeader {
+  const bad = (part: Part, problem: string) => new FileFormatError(part.label, undefined, problem);
+  if (shp.data.length < 100 || shp.data.readInt32BE(0) !== 9994) throw bad(shp, 'not a shapefile (.shp header missing)');
+  const declared = shp.data.readInt32BE(24) * 2;
+  if (declared > shp.data.length) throw bad(shp, `truncated: the header says ${declared} bytes, the file has ${shp.data.length}`);
+  if (shx.data.length < 100 || (shx.data.length - 100) % 8 !== 0 || shx.data.readInt32BE(0) !== 9994) throw bad(shx, 'not a shapefile index');
+  const shxDeclared = shx.data.readInt32BE(24) * 2;
+  if (shxDeclared > shx.data.length) throw bad(shx, `truncated: the header says ${shxDeclared} bytes, the file has ${shx.data.length}`);
+  const shapes = (shx.data.length - 100) / 8;
+  const room = Math.floor((shp.data.length - 100) / MIN_SHP_RECORD);
+  if (shapes > room) throw bad(shx, `lists ${shapes} records, but the .shp (${shp.data.length} bytes) can hold at most ${room}`);
+  if (dbf.data.length < 32) throw bad(dbf, 'not a dBase file');
+  const h: DbfHeader = { count: dbf.data.readUInt32LE(4), headerLength: dbf.data.readUInt16LE(8), recordLength: dbf.data.readUInt16LE(10) };
+  if (h.headerLength < 33 || h.headerLength > dbf.data.length || h.recordLength < 1) {
+    throw bad(dbf, `not a dBase file (header of ${h.headerLength} bytes, records of ${h.recordLength})`);
+  }
+  const needed = h.headerLength + h.count * h.recordLength;
+  if (needed > dbf.data.length) {
+    throw bad(dbf, `the header declares ${h.count} records of ${h.recordLength} bytes (${needed} bytes with the header), the file has ${dbf.data.length}`);
+  }
+  if (h.count !== shapes) throw bad(dbf, `${h.count} attribute records for ${shapes} shapes`);
+  return h;
+}
+
+function readShp(shp: Part, shx: Part): { ref: string; geometry: Geometry | null; issues: ParsedFeature['issues'] }[] {
+  const b = shp.data;
   const count = (shx.data.length - 100) / 8;
   const out: { ref: string; geometry: Geometry | null; issues: ParsedFeature['issues'] }[] = [];
   for (let i = 0; i < count; i++) {
     const ref = `record ${i + 1}`;
+    const bad = (problem: string) => new FileFormatError(shp.label, ref, problem);
     const offset = shx.data.readInt32BE(100 + 8 * i) * 2;
     const length = shx.data.readInt32BE(104 + 8 * i) * 2;
-    if (offset + 8 + length > b.length) throw new FileFormatError(file.name, ref, 'record runs past the end of the file (truncated?)');
+    if (offset < 100 || length < 4 || offset + 8 + length > b.length) throw bad('the index points past the end of the .shp (truncated?)');
+    if (b.readInt32BE(offset + 4) * 2 > b.length - offset - 8) throw bad(`its header says ${b.readInt32BE(offset + 4) * 2} bytes, past the end of the file`);
     const o = offset + 8;
     const type = b.readInt32LE(o);
     if (type === 0) { out.push({ ref, geometry: null, issues: [] }); continue; }
     const base = type % 10; // 5, 15, 25 → polygon; 3/13/23 line; 1/11/21 point; 8 multipoint
-    if (base === 1) { out.push({ ref, geometry: { type: 'Point', coordinates: [b.readDoubleLE(o + 4), b.readDoubleLE(o + 12)] }, issues: [] }); continue; }
-    if (base !== 5 && base !== 3) throw new FileFormatError(file.name, ref, `shape type ${type} is not supported`);
+    if (base === 1) {
+      if (length < 20) throw bad('record shorter than a point');
+      out.push({ ref, geometry: { type: 'Point', coordinates: [b.readDoubleLE(o + 4), b.readDoubleLE(o + 12)] }, issues: [] });
+      continue;
+    }
+    if (base !== 5 && base !== 3) throw bad(`shape type ${type} is not supported`);
+    if (length < 44) throw bad('record shorter than its header');
     const nParts = b.readInt32LE(o + 36);
     const nPoints = b.readInt32LE(o + 40);
-    if (44 + 4 * nParts + 16 * nPoints > length) throw new FileFormatError(file.name, ref, 'record shorter than its point count');
+    if (nParts < 0 || nPoints < 0 || 44 + 4 * nParts + 16 * nPoints > length) throw bad(`${nParts} parts of ${nPoints} points do not fit its ${length} bytes`);
     const starts = Array.from({ length: nParts }, (_, k) => b.readInt32LE(o + 44 + 4 * k));
+    if (starts.some((s, k) => s < 0 || s > nPoints || (k > 0 && s < starts[k - 1]))) throw bad('its parts start at points it does not have');
     const pts = o + 44 + 4 * nParts;
     const parts: Pos[][] = starts.map((s, k) => {
       const end = k + 1 < nParts ? starts[k + 1] : nPoints;
       return Array.from({ length: end - s }, (_, j) => [b.readDoubleLE(pts + 16 * (s + j)), b.readDoubleLE(pts + 16 * (s + j) + 8)]);
     });
+    if (parts.length === 0) { out.push({ ref, geometry: null, issues: [] }); continue; }
     const issues: ParsedFeature['issues'] = [];
     if (base === 3) {
       out.push({ ref, geometry: parts.length === 1 ? { type: 'LineString', coordinates: parts[0] } : { type: 'MultiLineString', coordinates: parts }, issues });
@@ -353,25 +367,22 @@ function readShp(file: UploadedFile, shx: UploadedFile): { ref: string; geometry
   return out;
 }
 
-function readDbf(file: UploadedFile, encoding: TextEncoding): { fields: string[]; records: Record<string, unknown>[] } {
-  const b = file.data;
-  if (b.length < 32) throw new FileFormatError(file.name, undefined, 'not a dBase file');
-  const count = b.readUInt32LE(4);
-  const headerLength = b.readUInt16LE(8);
-  const recordLength = b.readUInt16LE(10);
+function readDbf(dbf: Part, h: DbfHeader, encoding: TextEncoding): { fields: string[]; records: Record<string, unknown>[] } {
+  const b = dbf.data;
+  const { count, headerLength, recordLength } = h;
   const fields: { name: string; type: string; length: number; offset: number }[] = [];
   let offset = 1;
-  for (let o = 32; o < headerLength - 1 && b[o] !== 0x0d; o += 32) {
+  for (let o = 32; o + 32 <= headerLength - 1 && b[o] !== 0x0d; o += 32) {
     const raw = b.subarray(o, o + 11);
     const name = decodeBytes(raw.subarray(0, raw.indexOf(0) >= 0 ? raw.indexOf(0) : 11), encoding).trim();
     const f = { name, type: String.fromCharCode(b[o + 11]), length: b[o + 16], offset };
     fields.push(f);
     offset += f.length;
   }
+  if (offset > recordLength) throw new FileFormatError(dbf.label, undefined, `its fields take ${offset} bytes, its records are ${recordLength}`);
   const records: Record<string, unknown>[] = [];
   for (let i = 0; i < count; i++) {
     const o = headerLength + i * recordLength;
-    if (o + recordLength > b.length) throw new FileFormatError(file.name, `record ${i + 1}`, 'truncated dBase file');
     const r: Record<string, unknown> = {};
     for (const f of fields) {
       const raw = b.subarray(o + f.offset, o + f.offset + f.length);
@@ -388,38 +399,38 @@ function readDbf(file: UploadedFile, encoding: TextEncoding): { fields: string[]
 
 export const shapefileImporter: Importer = {
   id: 'shp',
-  accepts: (files) => files.some((f) => ['zip', 'shp'].includes(extOf(f.name))),
-  async read(uploaded, opts) {
-    const zipName = uploaded.find((f) => extOf(f.name) === 'zip')?.name;
-    const files = zipName ? await unzip(uploaded.find((f) => f.name === zipName)!) : uploaded;
-    const label = (f: string) => (zipName ? `${zipName}: ${f}` : f);
+  // a zip's entries (unzipped before: unzip.ts) or loose .shp .shx .dbf …
+  accepts: (files) => files.some((f) => f.within !== undefined || extOf(f.name) === 'shp'),
+  async read(files, opts) {
     const shp = files.find((f) => extOf(f.name) === 'shp');
-    if (!shp) throw new FileFormatError(zipName ?? uploaded[0].name, undefined, 'no .shp file inside');
+    if (!shp) throw new FileFormatError(files[0]?.within ?? files[0]?.name ?? 'the upload', undefined, 'no .shp file inside');
     const stem = shp.name.slice(0, -4).toLowerCase();
     const sibling = (ext: string) => files.find((f) => f.name.toLowerCase() === `${stem}.${ext}`);
     const shx = sibling('shx');
-    if (!shx) throw new FileFormatError(label(shp.name), undefined, `the shapefile has no .shx index (${path.basename(stem)}.shx): add it to the upload`);
+    if (!shx) throw new FileFormatError(fileLabel(shp), undefined, `the shapefile has no .shx index (${path.basename(stem)}.shx): add it to the upload`);
     const dbf = sibling('dbf');
-    if (!dbf) throw new FileFormatError(label(shp.name), undefined, `the shapefile has no .dbf attribute table (${path.basename(stem)}.dbf)`);
+    if (!dbf) throw new FileFormatError(fileLabel(shp), undefined, `the shapefile has no .dbf attribute table (${path.basename(stem)}.dbf)`);
     const cpg = sibling('cpg');
     const prj = sibling('prj');
+    const load = async (f: UploadedFile): Promise<Part> => ({ label: fileLabel(f), data: await readFile(f.path) });
+    const [shpPart, shxPart, dbfPart] = [await load(shp), await load(shx), await load(dbf)];
+    const dbfHeader = checkShapefile(shpPart, shxPart, dbfPart);
     const notes: string[] = [];
     let encoding: TextEncoding | undefined = opts.encoding;
-    if (!encoding && cpg) encoding = CPG[cpg.data.toString('latin1').trim().toLowerCase()];
-    if (!encoding && dbf.data.length > 29 && dbf.data[29] === 0x4d) encoding = 'gbk';
+    if (!encoding && cpg) encoding = CPG[(await readFile(cpg.path, 'latin1')).trim().toLowerCase()];
+    if (!encoding && dbfPart.data[29] === 0x4d) encoding = 'gbk';
     if (!encoding) {
-      encoding = decodeText(dbf.data).encoding;
+      encoding = decodeText(dbfPart.data).encoding;
       notes.push(`no .cpg: text read as ${encoding === 'gbk' ? 'GBK' : 'UTF-8'} (judged from the bytes)`);
     }
-    const shapes = readShp({ ...shp, name: label(shp.name) }, { ...shx, name: label(shx.name) });
-    const { fields, records } = readDbf({ ...dbf, name: label(dbf.name) }, encoding);
-    if (records.length !== shapes.length) throw new FileFormatError(label(dbf.name), undefined, `${records.length} attribute records for ${shapes.length} shapes`);
+    const shapes = readShp(shpPart, shxPart);
+    const { fields, records } = readDbf(dbfPart, dbfHeader, encoding);
     const features: ParsedFeature[] = shapes.map((s, i) => ({ ref: s.ref, props: records[i], geometry: s.geometry, issues: s.issues }));
     let epsg: number | undefined;
     let crsSource: 'prj' | 'request' | 'coordinates' | undefined;
     if (prj) {
-      try { epsg = epsgFromPrj(prj.data.toString('utf8')); crsSource = 'prj'; } catch (err) {
-        if (err instanceof CrsError) throw new FileFormatError(label(prj.name), undefined, err.message);
+      try { epsg = epsgFromPrj(await readFile(prj.path, 'utf8')); crsSource = 'prj'; } catch (err) {
+        if (err instanceof CrsError) throw new FileFormatError(fileLabel(prj), undefined, err.message);
         throw err;
       }
     } else if (opts.epsg) { epsg = opts.epsg; crsSource = 'request'; }
@@ -433,4 +444,3 @@ export const shapefileImporter: Importer = {
     return { format: 'shp', epsg, crsSource, encoding, fields, features, notes };
   },
 };
-

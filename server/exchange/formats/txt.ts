@@ -2,6 +2,7 @@
 // easting with the zone prefix), one [地块坐标] block per feature, area in 公顷 (Gauss-plane area, 4
 // decimals); GBK with CRLF by default, UTF-8 on request. The reader and writer are in
 // geo/formats/ministry-txt.ts; this module adapts them to exports and imports.
+import { readFile } from 'node:fs/promises';
 import { LAND_CLASS } from '../../../geo/domain.ts';
 import { ministryTxtHeader, ministryTxtParcel, parseMinistryTxt, TxtFormatError } from '../../../geo/formats/ministry-txt.ts';
 import { decodeText } from '../../../geo/formats/text.ts';
@@ -46,7 +47,7 @@ export const txtImporter: Importer = {
   accepts: (files) => files.length === 1 && extOf(files[0].name) === 'txt',
   async read(files, opts) {
     const file = files[0];
-    const { text, encoding, bom } = decodeText(file.data, opts.encoding);
+    const { text, encoding, bom } = decodeText(await readFile(file.path), opts.encoding);
     let doc;
     try {
       doc = parseMinistryTxt(text);

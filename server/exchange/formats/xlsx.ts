@@ -2,6 +2,7 @@
 // and the Gauss-plane figure beside it), statuses and owner types in Chinese, amounts, and a totals
 // row (合计). Written with ExcelJS's streaming writer into a temporary file, then streamed. Read back
 // for attribute updates (statuses by 宗地编号): an attribute-only import.
+import { readFile } from 'node:fs/promises';
 import type ExcelJSModule from 'exceljs';
 import { LAND_CLASS, OWNER_TYPE, TAKE_STATUS } from '../../../geo/domain.ts';
 import type { LayerDef } from '../../../geo/layers.ts';
@@ -106,7 +107,7 @@ export const xlsxImporter: Importer = {
     const ExcelJS = await loadExcel();
     const wb = new ExcelJS.Workbook();
     try {
-      await wb.xlsx.load(file.data as unknown as ArrayBuffer);
+      await wb.xlsx.load((await readFile(file.path)) as unknown as ArrayBuffer);
     } catch (err) {
       throw new FileFormatError(file.name, undefined, `not a readable Excel workbook: ${(err as Error).message}`);
     }

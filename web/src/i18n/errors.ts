@@ -136,6 +136,20 @@ export function refText(ref: ErrorParam | undefined, lang: Lang): string {
   return r;
 }
 
+/** Which import limit a file went over (server/exchange/limits.ts), with the limit's figure. */
+function importLimit(p: ErrorParams, lang: Lang): string {
+  const max = num(p.max);
+  const zh = lang === 'zh';
+  switch (str(p.limit)) {
+    case 'upload_size': return zh ? `上传文件超过 ${max} MB` : `the upload is over ${max} MB`;
+    case 'uncompressed_size': return zh ? `解压后超过 ${max} MB` : `it expands to more than ${max} MB`;
+    case 'compression_ratio': return zh ? `压缩比超过 ${max}:1（疑似压缩炸弹）` : `it expands more than ${max}-fold (a zip bomb?)`;
+    case 'zip_entries': return zh ? `压缩包内超过 ${max} 个文件` : `the zip holds more than ${max} files`;
+    case 'memory': return zh ? `读取需要超过 ${max} MB 内存` : `reading it needs more than ${max} MB of memory`;
+    default: return zh ? '文件太大' : 'it is too large';
+  }
+}
+
 /** PostGIS's reasons for an invalid geometry (ST_IsValidDetail), in the language; unknown ones left out of Chinese. */
 const POSTGIS_REASON: [RegExp, Label][] = [
   [/^ring self-intersection/i, { zh: '边界环自相交', en: 'a ring crosses itself' }],
@@ -418,6 +432,10 @@ export const ERROR_TEXT: Record<ErrorCode, Wording> = {
   import_stale: {
     zh: (p) => `导入检查之后，有要素已被他人修改，未写入任何数据：请重新上传文件再导入${refusedList(p, 'zh')}`,
     en: (p) => `Features were changed by someone else after the import was checked, nothing was written: upload the file again${refusedList(p, 'en')}`,
+  },
+  import_limit: {
+    zh: (p) => `文件${p.file ? ` ${text(p.file, 'zh')}` : ''}${p.where ? `（${refText(p.where, 'zh')}）` : ''}超出导入限制：${importLimit(p, 'zh')}，请拆分后分批导入`,
+    en: (p) => `The file${p.file ? ` ${text(p.file, 'en')}` : ''}${p.where ? ` (${refText(p.where, 'en')})` : ''} is over an import limit: ${importLimit(p, 'en')}. Split it and import the parts`,
   },
   export_too_large: {
     zh: () => '导出的数据量太大：请缩小范围（按项目、片区指挥部或地图范围）分批导出，或改用 GeoPackage',
