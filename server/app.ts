@@ -12,6 +12,7 @@ import { conflictsPlugin } from './conflicts/index.ts';
 import { healthPlugin } from './health/index.ts';
 import { featuresPlugin } from './features/index.ts';
 import { mapPlugin } from './map/index.ts';
+import { metricsPlugin } from './metrics/index.ts';
 import { progressPlugin } from './progress/index.ts';
 import { tilesPlugin } from './tiles/index.ts';
 
@@ -40,7 +41,7 @@ export interface AppOptions {
   /** hours an uncommitted import preview is kept (default 24) */
   importPreviewHours?: number;
   /** who may do what: anonymous read on or off, session length, cookie flags */
-  auth?: { publicRead?: boolean; sessionHours?: number; cookieSecure?: boolean; loginsPerMinute?: number };
+  auth?: { publicRead?: boolean; sessionHours?: number; cookieSecure?: boolean; loginsPerMinute?: number; metricsToken?: string };
   logger?: FastifyServerOptions['loggerInstance'] | boolean;
 }
 
@@ -88,8 +89,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     sessionHours: opts.auth?.sessionHours ?? 12,
     cookieSecure: opts.auth?.cookieSecure ?? false,
     loginsPerMinute: opts.auth?.loginsPerMinute,
+    metricsToken: opts.auth?.metricsToken,
   });
   await app.register(healthPlugin);
+  await app.register(metricsPlugin);
   await app.register(mapPlugin);
   await app.register(progressPlugin);
   await app.register(conflictsPlugin);

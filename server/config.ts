@@ -30,6 +30,8 @@ export interface Config {
   loginsPerMinute: number;
   /** an import preview not committed is removed, with its rows, this many hours after upload */
   importPreviewHours: number;
+  /** bearer token that may read GET /metrics (Prometheus); unset = administrators' sessions only */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -59,6 +61,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql:// (got "${databaseUrl}")`);
   }
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) throw new ConfigError('METRICS_TOKEN must be 16 or more printable characters without spaces (e.g. openssl rand -hex 32)');
   return {
     port: intVar(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
@@ -75,5 +79,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: boolVar(env, 'COOKIE_SECURE', false),
     loginsPerMinute: intVar(env, 'LOGINS_PER_MINUTE', 30, 1, 100_000),
     importPreviewHours: intVar(env, 'IMPORT_PREVIEW_HOURS', 24, 1, 24 * 365),
+    metricsToken,
   };
 }

@@ -54,7 +54,7 @@ export async function startServer(config: Config, log: FastifyBaseLogger): Promi
     const info = await prepareDatabase(database, config.seedDemo, log, config.initialAdminPassword);
     log.info(info, `database ready: ${info.backend === 'embedded' ? 'embedded PGlite' : 'PostgreSQL server'}, PostgreSQL ${info.postgres}, PostGIS ${info.postgis}`);
     const app = await buildApp({ database: { url: database.url, poolMax: database.poolMax, info }, webRoot: config.webRoot, tileCacheBytes: config.tileCacheBytes, importPreviewHours: config.importPreviewHours, logger: log,
-      auth: { publicRead: config.publicRead, sessionHours: config.sessionHours, cookieSecure: config.cookieSecure, loginsPerMinute: config.loginsPerMinute } });
+      auth: { publicRead: config.publicRead, sessionHours: config.sessionHours, cookieSecure: config.cookieSecure, loginsPerMinute: config.loginsPerMinute, metricsToken: config.metricsToken } });
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (err) {
