@@ -64,8 +64,10 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers,
   });
-  app.addHook('onResponse', async (request, reply) => {
+  // ~2 µs a request (prom-client hashes the labels)
+  app.addHook('onResponse', (request, reply, done) => {
     requests.observe({ method: request.method, route: request.routeOptions.url ?? UNMATCHED, status: reply.statusCode }, reply.elapsedTime / 1000);
+    done();
   });
 
   const dbErrors = new Counter({
@@ -79,7 +81,10 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
     if (kind) dbErrors.inc({ class: kind });
   };
   // every error that ends a request passes here before the one error handler (app.ts) answers it
-  app.addHook('onError', async (_request, _reply, err) => countDatabaseError(err));
+  app.addHook('onError', (_request, _reply, err, done) => {
+    countDatabaseError(err);
+    done();
+  });
   // and a pooled connection that fails while idle
   app.pg.pool.on('error', countDatabaseError);
 
