@@ -37,7 +37,9 @@ export function databaseErrorClass(err: unknown): string | null {
 /**
  * Samples the event loop's delay into a histogram: a timer due every EVENT_LOOP_TICK_MS observes how
  * late it ran, so a stall of N ms is one observation of about N ms. Cumulative, like every
- * histogram: a check over a window compares two scrapes, and scrapes reset nothing.
+ * histogram: a check over a window compares two scrapes, and scrapes reset nothing. (Node's
+ * monitorEventLoopDelay, behind prom-client's nodejs_eventloop_lag_*, is reset by every scrape and
+ * misses stalls inside timer callbacks: README "Metrics".)
  */
 function watchEventLoop(histogram: Histogram): () => void {
   let last = performance.now();
@@ -53,7 +55,9 @@ function watchEventLoop(histogram: Histogram): () => void {
 export const metricsPlugin = fp(async (app: FastifyInstance) => {
   const registry = new Registry();
   // process and Node.js figures: memory (process_resident_memory_bytes), CPU, heap, GC, handles, and
-  // the event loop's lag since the previous scrape (nodejs_eventloop_lag_max_seconds, …_p99_seconds)
+  // the event loop's lag since the previous scrape (nodejs_eventloop_lag_*: see eventloop_delay_seconds
+  // below for what they miss). prom-client cannot stop them: a closed app leaves its event-loop monitor
+  // and GC observer behind, a few per test process.
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
 
