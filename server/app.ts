@@ -14,6 +14,7 @@ import { conflictsPlugin } from './conflicts/index.ts';
 import { healthPlugin } from './health/index.ts';
 import { featuresPlugin } from './features/index.ts';
 import { mapPlugin } from './map/index.ts';
+import { metricsPlugin } from './metrics/index.ts';
 import { progressPlugin } from './progress/index.ts';
 import { tilesPlugin } from './tiles/index.ts';
 
@@ -44,7 +45,7 @@ export interface AppOptions {
   /** bytes an uploaded zip may expand to (default 500 MB) */
   importMaxUncompressedBytes?: number;
   /** who may do what: anonymous read on or off, session length, cookie flags */
-  auth?: { publicRead?: boolean; sessionHours?: number; cookieSecure?: boolean; loginsPerMinute?: number };
+  auth?: { publicRead?: boolean; sessionHours?: number; cookieSecure?: boolean; loginsPerMinute?: number; metricsToken?: string };
   logger?: FastifyServerOptions['loggerInstance'] | boolean;
 }
 
@@ -92,10 +93,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     sessionHours: opts.auth?.sessionHours ?? 12,
     cookieSecure: opts.auth?.cookieSecure ?? false,
     loginsPerMinute: opts.auth?.loginsPerMinute,
+    metricsToken: opts.auth?.metricsToken,
   });
   // expensive routes take a bounded share of the pool (after accounts: the share is per account)
   await app.register(admissionPlugin, { limits: admissionLimits(opts.database.poolMax), isExpensive });
   await app.register(healthPlugin);
+  await app.register(metricsPlugin);
   await app.register(mapPlugin);
   await app.register(progressPlugin);
   await app.register(conflictsPlugin);

@@ -38,6 +38,8 @@ export interface Config {
   importPreviewHours: number;
   /** an uploaded zip may expand to this many bytes, all entries together */
   importMaxUncompressedBytes: number;
+  /** bearer token that may read GET /metrics (Prometheus); unset = administrators' sessions only */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -70,6 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql:// (got "${databaseUrl}")`);
   }
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) throw new ConfigError('METRICS_TOKEN must be 16 or more printable characters without spaces (e.g. openssl rand -hex 32)');
   return {
     port: intVar(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
@@ -90,5 +94,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginsPerMinute: intVar(env, 'LOGINS_PER_MINUTE', 30, 1, 100_000),
     importPreviewHours: intVar(env, 'IMPORT_PREVIEW_HOURS', 24, 1, 24 * 365),
     importMaxUncompressedBytes: intVar(env, 'IMPORT_MAX_UNCOMPRESSED_MB', 500, 1, 1024 * 1024) * 1024 * 1024,
+    metricsToken,
   };
 }

@@ -56,7 +56,7 @@ export async function startServer(config: Config, log: FastifyBaseLogger): Promi
     const app = await buildApp({
       database: { url: database.url, poolMax: database.poolMax, info, statementTimeoutMs: config.statementTimeoutMs, longStatementTimeoutMs: config.longStatementTimeoutMs, connectionWaitMs: config.connectionWaitMs },
       webRoot: config.webRoot, tileCacheBytes: config.tileCacheBytes, importPreviewHours: config.importPreviewHours, importMaxUncompressedBytes: config.importMaxUncompressedBytes, logger: log,
-      auth: { publicRead: config.publicRead, sessionHours: config.sessionHours, cookieSecure: config.cookieSecure, loginsPerMinute: config.loginsPerMinute } });
+      auth: { publicRead: config.publicRead, sessionHours: config.sessionHours, cookieSecure: config.cookieSecure, loginsPerMinute: config.loginsPerMinute, metricsToken: config.metricsToken } });
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (err) {

@@ -37,6 +37,8 @@ export interface AccountsOptions {
   cookieSecure: boolean;
   /** logins per minute per client address (the per-account throttle is in sessions.ts) */
   loginsPerMinute?: number;
+  /** the bearer token that may read GET /metrics without a session (unset: administrators only) */
+  metricsToken?: string;
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -163,7 +165,7 @@ export const accountsPlugin = fp<AccountsOptions>(async (app: FastifyInstance, o
     }
     const access = request.routeOptions.config?.access;
     if (!access) return; // no route matched: the 404 handler answers
-    const no = refusal(access, request.user, opts.publicRead, request);
+    const no = refusal(access, request.user, opts.publicRead, request, opts.metricsToken);
     if (no) throw new DomainError(no.error, no.message, {}, { status: no.status });
   });
 

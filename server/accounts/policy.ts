@@ -1,5 +1,6 @@
 // Every route and who may call it, in one table. A route missing from it stops the server at start
 // (onRoute in index.ts), so nothing new is ever open by accident; the matrix test walks this table.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { LAYER_BY_ID } from '../../geo/layers.ts';
 import { has, LAYER_WRITER, layerWriteRefusal, mayRead, type Role, ROLES } from '../../geo/roles.ts';
@@ -12,9 +13,9 @@ import type { SessionUser } from './sessions.ts';
  * public: anyone, also without a session · read: any role, or anonymous when public read is on ·
  * signed_in: any account · a role: that role · layer_write: the role that writes the layer in the
  * URL (geo/roles.ts LAYER_WRITER) · writes: any role that writes some layer (which one: the core
- * decides from what is written)
+ * decides from what is written) · metrics: an admin, or the METRICS_TOKEN bearer (a scraper has no session)
  */
-export type Access = 'public' | 'read' | 'signed_in' | 'layer_write' | 'writes' | Role;
+export type Access = 'public' | 'read' | 'signed_in' | 'layer_write' | 'writes' | 'metrics' | Role;
 
 const READ_ROUTES = [
   '/api/district', '/api/layers', '/api/layers/:id/features', '/api/layers/:id/labels',
@@ -60,6 +61,7 @@ export const POLICY: Readonly<Record<string, Access>> = {
   'POST /api/admin/users/:id/password': 'admin',
   'GET /api/audit': 'admin',
   'GET /api/audit/accounts': 'admin',
+  'GET /metrics': 'metrics',
 };
 
 /**
@@ -88,10 +90,18 @@ export interface Refusal {
   message: string;
 }
 
+/** Does the request carry `Authorization: Bearer <token>`? Compared in constant time (digests of equal length). */
+function bearerIs(request: FastifyRequest, token: string): boolean {
+  const sent = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return sent !== undefined && timingSafeEqual(digest(sent), digest(token));
+}
+
 /** Whether this request may go on, or why not (401: log in first; 403: your account may not). */
-export function refusal(access: Access, user: SessionUser | null, publicRead: boolean, request: FastifyRequest): Refusal | null {
+export function refusal(access: Access, user: SessionUser | null, publicRead: boolean, request: FastifyRequest, metricsToken?: string): Refusal | null {
   if (access === 'public') return null;
   if (access === 'read' && !user && publicRead) return null;
+  if (access === 'metrics' && metricsToken && bearerIs(request, metricsToken)) return null;
   if (!user) return { status: 401, error: 'unauthenticated', message: 'log in first (POST /api/auth/login)' };
   const no = (message: string): Refusal => ({ status: 403, error: 'forbidden', message });
   switch (access) {
@@ -106,6 +116,8 @@ export function refusal(access: Access, user: SessionUser | null, publicRead: bo
       const why = layerWriteRefusal(user, layer.id);
       return why ? no(why) : null;
     }
+    case 'metrics':
+      return has(user, 'admin') ? null : no(`this needs the admin role (${ROLES.admin.zh}) or the METRICS_TOKEN bearer token`);
     case 'writes':
       return WRITING_ROLES.some((r) => has(user, r)) ? null : no(`this needs a role that writes a layer (${WRITING_ROLES.map((r) => ROLES[r].zh).join('、')})`);
     default:

@@ -6,6 +6,7 @@ import { mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { workerSlots } from '../core/worker-slots.ts';
 import type { ExportMeta, ExportParams, Spooling } from './export.ts';
 import type { WorkerReply, WorkerRequest } from './export-worker.ts';
 import { ExchangeError, formatId } from './formats-known.ts';
@@ -20,33 +21,15 @@ import { ExchangeError, formatId } from './formats-known.ts';
 const WORKER_LIMITS = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 };
 const LEDGER_LIMITS = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 };
 
-/**
- * Export workers at once: one per core (each is a heap and two connections of its own); further
- * exports wait for a worker to finish.
- */
-const MAX_WORKERS = os.availableParallelism();
-let workers = 0;
-const waitingForWorker: (() => void)[] = [];
-
-async function workerSlot(): Promise<() => void> {
-  if (workers < MAX_WORKERS) workers++;
-  else await new Promise<void>((resolve) => waitingForWorker.push(resolve)); // handed over by release
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    const next = waitingForWorker.shift();
-    if (next) next();
-    else workers--;
-  };
-}
+/** Export workers at once: one per core (server/core/worker-slots.ts); further exports wait for a worker to finish. */
+const exportSlots = workerSlots('export');
 
 /**
  * The spool in a worker thread; this thread only hears of its progress. Errors before the rows are
  * counted (an unknown layer, a filter naming no project, …) reject like the in-thread export.
  */
 export async function spoolInWorker(request: WorkerRequest, onProgress?: ExportParams['onProgress']): Promise<Spooling> {
-  const release = await workerSlot();
+  const release = await exportSlots.acquire();
   const { onProgress: _, worker: __, ...params } = request.params as ExportParams;
   let worker: Worker;
   try {

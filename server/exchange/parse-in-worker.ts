@@ -7,6 +7,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DomainError } from '../core/errors.ts';
+import { reportWorkers } from '../core/worker-slots.ts';
 import { ExchangeError } from './formats-known.ts';
 import { INLINE_PARSE_BYTES, PARSE_HEAP_MB } from './limits.ts';
 import { prepareImport, type PrepareOptions, type PreparedImport } from './prepare.ts';
@@ -150,6 +151,8 @@ export function parseWorkerStats(): { running: number; idle: number; queued: num
   const running = [...slots].filter((s) => s.job).length;
   return { running, idle: slots.size - running, queued: queue.length };
 }
+
+reportWorkers('import', parseWorkerStats);
 
 /** End every parse worker (the app closes); imports still waiting are refused. */
 export async function closeParseWorkers(): Promise<void> {

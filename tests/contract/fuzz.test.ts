@@ -153,6 +153,7 @@ function bases(): Record<string, Base> {
     'POST /api/admin/users/:id/password': { params: { id: String(NOTHING) }, body: { password: 'fuzz-password-long' } },
     'GET /api/audit': { query: { user: 'tester', layer: 'parcel', from: '2021-01-01', limit: '5' } },
     'GET /api/audit/accounts': { query: { user: 'tester', limit: '5' } },
+    'GET /metrics': {},
   };
 }
 

@@ -296,6 +296,7 @@ const SAMPLES: Record<string, (c: Ctx) => Sample[]> = {
     { url: `/api/audit?layer=problem&featureId=${c.militaryProblem}`, as: 'admin2', carries: false },
   ],
   '/api/audit/accounts': () => [{ url: '/api/audit/accounts?limit=1000', as: 'admin2', carries: false }],
+  '/metrics': () => [{ url: '/metrics', as: 'admin2', carries: false }],
 };
 
 // ---- setting up: writes for history, ids, then the values --------------------------------------
