@@ -141,11 +141,21 @@ function readSql(name: string, kind: ColumnKind): string {
 
 export type FeatureColumns = ReadonlyMap<string, CollectionColumns>;
 
+/**
+ * Columns the database derives from the geometry are no attribute: no one reads them as a property,
+ * filters by them or writes them. Most are generated (area_m2, <geometry>_3857: left out below by
+ * is_generated); these few a trigger keeps, because a generated column cannot compute them (the label
+ * point and its part's area: migrations/functions/60_labels.sql).
+ */
+export const TRIGGER_DERIVED_COLUMNS: readonly string[] = ['label_point', 'label_area'];
+
 export async function loadFeatureColumns(pool: pg.Pool, layerFields: LayerFields): Promise<FeatureColumns> {
   const { rows } = await pool.query<{ table_name: string; column_name: string; data_type: string; udt_name: string; is_nullable: string; column_default: string | null }>(
     `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default
-       FROM information_schema.columns WHERE table_schema = current_schema() AND is_generated = 'NEVER'
+       FROM information_schema.columns
+      WHERE table_schema = current_schema() AND is_generated = 'NEVER' AND column_name <> ALL ($1::text[])
       ORDER BY table_name, ordinal_position`,
+    [TRIGGER_DERIVED_COLUMNS],
   );
   const result = new Map<string, CollectionColumns>();
   for (const layer of LAYERS) {

@@ -107,6 +107,8 @@ export interface CommandArea {
   geom: string;
   geom_3857: Generated<string | null>;
   id: Generated<number>;
+  label_area: number | null;
+  label_point: string | null;
   name: string;
   updated_at: Generated<Timestamp>;
   updated_by: Generated<string>;
@@ -119,6 +121,8 @@ export interface DisputedLand {
   geom: string;
   geom_3857: Generated<string | null>;
   id: Generated<number>;
+  label_area: number | null;
+  label_point: string | null;
   name: string;
   parties: string;
   status: Generated<string>;
@@ -214,6 +218,8 @@ export interface MilitaryLand {
   geom: string;
   geom_3857: Generated<string | null>;
   id: Generated<number>;
+  label_area: number | null;
+  label_point: string | null;
   name: string;
   notes: string | null;
   unit: string | null;
@@ -250,6 +256,8 @@ export interface Park {
   geom: string;
   geom_3857: Generated<string | null>;
   id: Generated<number>;
+  label_area: number | null;
+  label_point: string | null;
   name: string;
   updated_at: Generated<Timestamp>;
   updated_by: Generated<string>;
@@ -338,6 +346,8 @@ export interface Project {
   house_target_m2: Generated<Numeric>;
   id: Generated<number>;
   kind: string;
+  label_area: number | null;
+  label_point: string | null;
   land_target_mu: Generated<Numeric>;
   name: string;
   owner_unit: string | null;
@@ -391,6 +401,8 @@ export interface ResettlementSite {
   households_waiting: Generated<number>;
   id: Generated<number>;
   is_shantytown: Generated<boolean>;
+  label_area: number | null;
+  label_point: string | null;
   name: string;
   planned_delivery_on: string;
   units_delivered: Generated<number>;
@@ -414,6 +426,8 @@ export interface Township {
   geom_3857: Generated<string | null>;
   id: Generated<number>;
   kind: string;
+  label_area: number | null;
+  label_point: string | null;
   name: string;
   updated_at: Generated<Timestamp>;
   updated_by: Generated<string>;
@@ -425,6 +439,8 @@ export interface Village {
   geom_3857: Generated<string | null>;
   id: Generated<number>;
   kind: Generated<string>;
+  label_area: number | null;
+  label_point: string | null;
   name: string;
   township_id: number;
   updated_at: Generated<Timestamp>;
@@ -437,6 +453,8 @@ export interface Water {
   geom_3857: Generated<string | null>;
   id: Generated<number>;
   kind: string;
+  label_area: number | null;
+  label_point: string | null;
   name: string | null;
 }
 

@@ -40,18 +40,16 @@ export async function layerFeatures(
 }
 
 /**
- * One label point per polygon, properties as layerFeatures gives them: the centre of the largest
- * inscribed circle of the feature's largest part (the pole of inaccessibility, as the client's
- * polylabel finds it), and `_area`, that part's area in square degrees, which the style sorts by.
+ * One label point per feature of a labelled layer (the catalogue's labelPoints), properties as
+ * layerFeatures gives them: the centre of the largest inscribed circle of the feature's largest part
+ * (the pole of inaccessibility, as the client's polylabel finds it), and `_area`, that part's area in
+ * square degrees, which the style sorts by. Both stored with the feature whenever its geometry is
+ * written (migrations/functions/60_labels.sql): computed here, per call, they took seconds.
  */
 export async function layerLabels(pool: pg.Pool, layer: LayerDef, fields: LayerField[]): Promise<LayerFeatures> {
-  const geom = `t.${ident(layer.geometryColumn)}`;
   const { rows } = await pool.query<Record<string, unknown> & { id: number; geometry: string; _area: number }>(
-    `SELECT ${selectFields(fields)}, ST_Area(part) AS _area,
-            ST_AsGeoJSON((ST_MaximumInscribedCircle(part)).center, 7) AS geometry
-       FROM ${ident(layer.table)} t,
-            LATERAL (SELECT d.geom AS part FROM ST_Dump(${geom}) d ORDER BY ST_Area(d.geom) DESC LIMIT 1) biggest
-      WHERE ${geom} IS NOT NULL ORDER BY t.id`,
+    `SELECT ${selectFields(fields)}, t.label_area AS _area, ST_AsGeoJSON(t.label_point, 7) AS geometry
+       FROM ${ident(layer.table)} t WHERE t.label_point IS NOT NULL ORDER BY t.id`,
   );
   const features = rows.map(({ geometry, ...properties }) => ({
     type: 'Feature' as const, id: properties.id, geometry: JSON.parse(geometry), properties,

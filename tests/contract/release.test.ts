@@ -223,7 +223,7 @@ const SAMPLES: Record<string, (c: Ctx) => Sample[]> = {
     { url: `/api/layers/military_land/features?bbox=${c.bboxMilitary}`, carries: true },
     { url: `/api/layers/parcel/features?bbox=${c.bboxArmyParcel}`, carries: true },
   ],
-  '/api/layers/:id/labels': () => GUARDED.filter((l) => l.geometry === 'polygon')
+  '/api/layers/:id/labels': () => GUARDED.filter((l) => l.labelPoints)
     .map((l) => ({ url: `/api/layers/${l.id}/labels`, carries: l.id === 'military_land' })),
   '/tiles/:layers/:z/:x/:y.mvt': (c) => c.tiles.map((t) => ({ url: `/tiles/${t.layers}/${t.z}/${t.x}/${t.y}.mvt`, carries: true })),
   '/tiles/style.json': () => [{ url: '/tiles/style.json', carries: false }, { url: '/tiles/style.json?lang=en', carries: false }],

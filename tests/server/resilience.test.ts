@@ -133,7 +133,7 @@ describe.runIf(backend === 'postgres')('on PostgreSQL', () => {
   });
 
   it('keeps a second user answered while one viewer fires 30 expensive requests', async () => {
-    const expensive = Array.from({ length: 30 }, (_, i) => api(i % 2 ? '/api/layers/parcel/labels' : '/api/layers/farmland/labels', { who: 'viewer' })
+    const expensive = Array.from({ length: 30 }, (_, i) => api(i % 2 ? '/api/conflicts/report?projectId=1&format=html' : '/api/layers/red_line/labels', { who: 'viewer' })
       .then(async (r) => { await r.arrayBuffer(); return r.status; }));
     const slowest: number[] = [];
     const others = (async () => {
