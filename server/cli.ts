@@ -39,8 +39,8 @@ async function openPool(config: Config): Promise<{ pool: pg.Pool; close(): Promi
   if (config.databaseUrl) {
     const { default: pg } = await import('pg');
     pg.types.setTypeParser(1082, (value: string) => value); // dates stay 'YYYY-MM-DD', as in db/database.ts
-    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolMax, connectionTimeoutMillis: 10_000 });
-    pool.on('error', () => {});
+    const { guardPool } = await import('./db/connection.ts');
+    const pool = guardPool(new pg.Pool({ connectionString: config.databaseUrl, max: config.poolMax, connectionTimeoutMillis: 10_000 }), { warn: () => {} });
     return { pool, close: () => pool.end() };
   }
   const { createPool, openDatabase } = await import('./db/database.ts');

@@ -61,6 +61,8 @@ export interface WriteOptions {
   batch?: boolean;
   /** more work in the same transaction once every change is written (an import marks itself committed) */
   finally?: (client: pg.PoolClient) => Promise<void>;
+  /** this transaction's statement_timeout (an import's long limit), instead of the connection's */
+  statementTimeoutMs?: number;
 }
 
 /** One refused change of a batch. */
@@ -470,7 +472,7 @@ export async function writeFeatures(t: WriteTarget, who: Actor, changes: Change[
       if (progressSince !== undefined) await ingestDeferredProgress(client, progressSince);
       if (opts.finally) await opts.finally(client);
       return results;
-    });
+    }, { statementTimeoutMs: opts.statementTimeoutMs });
   } catch (err) {
     throw asDomain(err, t.layer);
   }

@@ -13,6 +13,7 @@ import { type CollectionColumns, type FeatureColumns, ident } from '../core/cata
 import { DomainError } from '../core/errors.ts';
 import { dbOf } from '../db/kysely.ts';
 import { needsGrant, seesSensitive } from '../core/release.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { type Actor, type Change, checkProps, checkWriter, refusedBatch, type Refusal, writeFeatures } from '../core/write.ts';
 import { ExchangeError } from './formats-known.ts';
 import { DEFAULT_IMPORT_LIMITS, type ImportLimits } from './limits.ts';
@@ -28,6 +29,8 @@ export interface PreviewOptions extends ImportOptions {
   workDir?: string;
   /** the request ended (the client went away): its parse worker stops */
   signal?: AbortSignal;
+  /** the statement_timeout of the preview's transaction (the server's long limit; unset = the connection's) */
+  statementTimeoutMs?: number;
   actor: Actor;
   /** previews older than this are removed (IMPORT_PREVIEW_HOURS) */
   previewHours: number;
@@ -101,38 +104,35 @@ export async function createPreview(pool: pg.Pool, files: UploadedFile[], opts: 
     }, opts.signal);
   });
 
-  const client = await pool.connect();
   let id: number;
   try {
-    await client.query('BEGIN');
-    const crsSource = prepared.attributesOnly ? null : prepared.crsSource ?? null;
-    ({ rows: [{ id }] } = await client.query<{ id: number }>(
-      `INSERT INTO import_batch (created_by, file_name, format, layer, source_epsg, crs_source, mapping, defaults, summary)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id::int`,
-      [opts.actor.username, fileName, prepared.format, layer.id, prepared.epsg ?? null, crsSource, JSON.stringify(prepared.mapping), JSON.stringify(prepared.defaults),
-        JSON.stringify({ encoding: prepared.encoding ?? null, fields: prepared.fields, notes: prepared.notes })],
-    ));
-    const planar = prepared.epsg && !crsInfo(prepared.epsg).geographic ? prepared.epsg : null;
-    for (const chunk of prepared.chunks) {
-      await client.query(
-        `INSERT INTO import_feature (batch_id, seq, source_ref, props, attrs, geom, file_area_m2, planar_epsg, issues)
-         SELECT $1, r.seq, r.ref, r.props, r.attrs,
-                CASE WHEN r.geom IS NULL THEN NULL ELSE ST_Transform(ST_SetSRID(ST_Force2D(ST_GeomFromGeoJSON(r.geom)), $2::int), 4490) END,
-                r.file_area_m2, $3::int, r.issues
-           FROM jsonb_to_recordset($4::jsonb) AS r(seq int, ref text, props jsonb, attrs jsonb, geom text, file_area_m2 float8, issues jsonb)`,
-        [id, prepared.epsg ?? 4490, planar, chunk],
+    id = await withTransaction(pool, async (client) => {
+      const crsSource = prepared.attributesOnly ? null : prepared.crsSource ?? null;
+      const { rows: [{ id }] } = await client.query<{ id: number }>(
+        `INSERT INTO import_batch (created_by, file_name, format, layer, source_epsg, crs_source, mapping, defaults, summary)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id::int`,
+        [opts.actor.username, fileName, prepared.format, layer.id, prepared.epsg ?? null, crsSource, JSON.stringify(prepared.mapping), JSON.stringify(prepared.defaults),
+          JSON.stringify({ encoding: prepared.encoding ?? null, fields: prepared.fields, notes: prepared.notes })],
       );
-    }
-    await validateBatch(client, id, layer, columns, prepared.defaults, !!prepared.attributesOnly, new Map(prepared.rounding));
-    await client.query('COMMIT');
+      const planar = prepared.epsg && !crsInfo(prepared.epsg).geographic ? prepared.epsg : null;
+      for (const chunk of prepared.chunks) {
+        await client.query(
+          `INSERT INTO import_feature (batch_id, seq, source_ref, props, attrs, geom, file_area_m2, planar_epsg, issues)
+           SELECT $1, r.seq, r.ref, r.props, r.attrs,
+                  CASE WHEN r.geom IS NULL THEN NULL ELSE ST_Transform(ST_SetSRID(ST_Force2D(ST_GeomFromGeoJSON(r.geom)), $2::int), 4490) END,
+                  r.file_area_m2, $3::int, r.issues
+             FROM jsonb_to_recordset($4::jsonb) AS r(seq int, ref text, props jsonb, attrs jsonb, geom text, file_area_m2 float8, issues jsonb)`,
+          [id, prepared.epsg ?? 4490, planar, chunk],
+        );
+      }
+      await validateBatch(client, id, layer, columns, prepared.defaults, !!prepared.attributesOnly, new Map(prepared.rounding));
+      return id;
+    }, { statementTimeoutMs: opts.statementTimeoutMs });
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
     if (err instanceof ExchangeError || err instanceof FileFormatError) throw err;
     const e = err as Error & { code?: string };
     if (e.code && /^(22|XX|23)/.test(e.code)) throw new ExchangeError(`${fileName}: PostGIS could not read a geometry: ${e.message}`, 422);
     throw err;
-  } finally {
-    client.release();
   }
   return loadPreview(pool, id, opts.actor, opts.previewHours);
 }
@@ -273,7 +273,7 @@ export interface CommitResult { id: number; inserted: number; updated: number; l
  * 412 import_stale), or a create with the batch's defaults. Any refusal names the feature's place
  * in the file and its reason, and nothing is written.
  */
-export async function commitImport(pool: pg.Pool, cols: CollectionColumns, id: number, who: Actor, hours: number, reason?: string): Promise<CommitResult> {
+export async function commitImport(pool: pg.Pool, cols: CollectionColumns, id: number, who: Actor, hours: number, reason?: string, statementTimeoutMs?: number): Promise<CommitResult> {
   const b = await ownBatch(pool, id, who, hours);
   if (b.status !== 'preview') {
     throw new ExchangeError(`import ${id} was already committed (${b.committed_at?.toISOString?.() ?? b.committed_at} by ${b.committed_by})`, 409, 'import_committed',
@@ -314,6 +314,7 @@ export async function commitImport(pool: pg.Pool, cols: CollectionColumns, id: n
   if (refused.length) throw refusedBatch(refused, rows.length);
   const results = await writeFeatures({ pool, layer, cols }, who, changes, {
     batch: true,
+    statementTimeoutMs,
     reason: reason ?? `import #${id}: ${b.file_name}`,
     finally: async (client) => {
       // the batch is marked in the same transaction, and only if it is still a preview (no second commit)

@@ -156,7 +156,7 @@ export const exchangePlugin: FastifyPluginAsync<{ previewHours: number; maxUncom
       try {
         const preview = await createPreview(app.pg.pool, files, {
           layer: layerId, actor: actorOf(request), previewHours: hours, columns: await app.featureColumns(), epsg: crs, encoding: encoding as 'utf-8' | 'gbk' | undefined,
-          mapping: json('mapping'), defaults, limits, workDir: dir, signal: gone.signal,
+          mapping: json('mapping'), defaults, limits, workDir: dir, signal: gone.signal, statementTimeoutMs: app.databaseLimits.longStatementTimeoutMs,
         });
         return reply.code(201).send(preview);
       } finally {
@@ -183,6 +183,6 @@ export const exchangePlugin: FastifyPluginAsync<{ previewHours: number; maxUncom
   }, async (request) => {
     const layer = (await app.pg.pool.query<{ layer: string }>('SELECT layer FROM import_batch WHERE id = $1', [request.params.id])).rows[0]?.layer;
     const cols = (await app.featureColumns()).get(layer ?? 'parcel')!;
-    return commitImport(app.pg.pool, cols, request.params.id, actorOf(request), hours, request.body?.reason);
+    return commitImport(app.pg.pool, cols, request.params.id, actorOf(request), hours, request.body?.reason, app.databaseLimits.longStatementTimeoutMs);
   });
 };

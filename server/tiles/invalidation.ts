@@ -6,6 +6,7 @@
 //   to the connection whose query caused it; every write goes through this process's pool (one
 //   connection, kept open), so that connection listens.
 import pg from 'pg';
+import { withClient } from '../db/connection.ts';
 import type { Backend } from '../db/database.ts';
 
 export const CHANNEL = 'zs_layer_changed';
@@ -47,13 +48,10 @@ export function listenForLayerChanges(opts: {
     opts.pool.on('connect', onConnect);
     return {
       async start() {
-        const c = await opts.pool.connect();
-        try {
+        await withClient(opts.pool, async (c) => {
           attach(c);
           await c.query(`LISTEN ${CHANNEL}`);
-        } finally {
-          c.release();
-        }
+        });
         ready = true;
       },
       close: async () => void opts.pool.off('connect', onConnect),
