@@ -2,13 +2,20 @@
 // MB up to the 100 MB upload limit, uploaded for a preview (POST /api/import) while a 5 ms timer in
 // this process — the server's own process (bench/run.ts) — records how late it runs. Per file: its
 // size, the answer, the preview's time, and the timer's p99 and worst lateness during it. A file the
-// parse worker's heap cannot hold is refused 413; the lateness is measured either way. The previews
-// are deleted afterwards.
+// parse worker's heap cannot hold is refused 413; the lateness is measured either way. curl uploads
+// (another process); the previews are deleted afterwards.
+import { execFile } from 'node:child_process';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { type Benchmark, type BenchRow, quantile } from './harness.ts';
 
-/** 20,000 parcels per file; the rings' vertex counts set the size. */
+const run = promisify(execFile);
+
+/** 20,000 parcels per file; the rings' vertex counts set the size (LAG_VERTICES, comma-separated, to pick). */
 const FEATURES = 20_000;
-const VERTICES = [12, 60, 150, 240];
+const VERTICES = (process.env.LAG_VERTICES ?? '12,60,150,240').split(',').map(Number);
 const TICK_MS = 5;
 
 function geojson(center: [number, number], project: number, vertices: number): string {
@@ -56,16 +63,15 @@ const bench: Benchmark = {
         const file = geojson([x, y], project, vertices);
         const mb = Buffer.byteLength(file) / 1024 / 1024;
         if (mb > 100) break;
-        const form = new FormData();
-        form.append('layer', 'parcel');
-        form.append('crs', 'EPSG:4490');
-        form.append('file', new Blob([file], { type: 'application/geo+json' }), `lag-${vertices}.geojson`);
+        const path = join(tmpdir(), `zs-lag-${vertices}.geojson`);
+        await writeFile(path, file);
+        // curl uploads, so this process's event loop is the server's alone
         const t0 = performance.now();
         const { out: status, delays } = await lateness(async () => {
-          const res = await fetch(`${baseUrl}/api/import`, { method: 'POST', headers: authHeaders, body: form });
-          await res.text();
-          return res.status;
-        });
+          const { stdout } = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', ...Object.entries(authHeaders).flatMap(([k, v]) => ['-H', `${k}: ${v}`]),
+            '-F', 'layer=parcel', '-F', 'crs=EPSG:4490', '-F', `file=@${path};type=application/geo+json`, `${baseUrl}/api/import`]);
+          return Number(stdout);
+        }).finally(() => rm(path, { force: true }));
         const ms = performance.now() - t0;
         const sorted = delays.sort((a, b) => a - b);
         rows.push({

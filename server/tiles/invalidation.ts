@@ -83,7 +83,7 @@ export function listenForLayerChanges(opts: {
       opts.onReset(); // anything may have changed while no one listened
     } catch (err) {
       opts.log.warn({ err }, 'tile invalidation listener could not connect; retrying');
-      delay = Math.min(delay * 2, 10_000);
+      delay = Math.min(delay * 2, 2_000); // soon back: tiles cached meanwhile are dropped only once it listens again
       c.end().catch(() => {});
       setTimeout(() => void connect(), delay).unref();
     }

@@ -132,6 +132,29 @@ describe.runIf(backend === 'postgres')('on PostgreSQL', () => {
     }
   });
 
+  it('answers 503 database_busy with Retry-After when no connection comes free within the wait', async () => {
+    const app = await buildApp({ database: { url: inject('databaseUrl'), poolMax: 1, connectionWaitMs: 200, statementTimeoutMs: 5000, info: (await getJson('/health')).body.database }, auth: { publicRead: true } });
+    const lock = await pool.connect();
+    try {
+      await app.ready();
+      await lock.query('BEGIN');
+      await lock.query('LOCK TABLE parcel IN ACCESS EXCLUSIVE MODE');
+      // the first request holds the app's one connection, waiting on the lock; the second finds none free
+      const first = app.inject({ method: 'GET', url: '/ogc/collections/parcel/items?limit=1' });
+      await new Promise((r) => setTimeout(r, 100));
+      const second = await app.inject({ method: 'GET', url: '/api/layers' });
+      expect(second.statusCode).toBe(503);
+      expect(second.json().error).toBe('database_busy');
+      expect(second.headers['retry-after']).toBe('1');
+      await lock.query('ROLLBACK');
+      expect((await first).statusCode).toBe(200);
+    } finally {
+      await lock.query('ROLLBACK').catch(() => {});
+      lock.release();
+      await app.close();
+    }
+  });
+
   it('keeps a second user answered while one viewer fires 30 expensive requests', async () => {
     const expensive = Array.from({ length: 30 }, (_, i) => api(i % 2 ? '/api/conflicts/report?projectId=1&format=html' : '/api/layers/red_line/labels', { who: 'viewer' })
       .then(async (r) => { await r.arrayBuffer(); return r.status; }));
