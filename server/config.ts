@@ -15,8 +15,8 @@ export interface Config {
   statementTimeoutMs: number;
   /** the limit for imports and exports, which read or write whole layers */
   longStatementTimeoutMs: number;
-  /** how long a request waits for a free database connection before it is answered 503 */
-  connectionWaitMs: number;
+  /** how long a request waits for a free database connection before it is answered 503; unset = the backend's default */
+  connectionWaitMs: number | undefined;
   /** load the demo district when the database has no projects */
   seedDemo: boolean;
   /** the built web client served from the same port */
@@ -45,7 +45,13 @@ export interface Config {
 export class ConfigError extends Error {}
 
 /** Database limits used where no configuration is passed (tests, benches building an app directly). */
-export const DATABASE_DEFAULTS = { statementTimeoutMs: 10_000, longStatementTimeoutMs: 300_000, connectionWaitMs: 3_000 } as const;
+export const DATABASE_DEFAULTS = {
+  statementTimeoutMs: 10_000,
+  longStatementTimeoutMs: 300_000,
+  /** a server's pool has many connections: a short wait. The embedded database has one, which every
+   *  request takes in turn (an analysis or an import holds it for seconds): a longer one. */
+  connectionWaitMs: { postgres: 3_000, embedded: 10_000 },
+} as const;
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -82,7 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolMax: intVar(env, 'DB_POOL_MAX', 10, 1, 200),
     statementTimeoutMs: intVar(env, 'DB_STATEMENT_TIMEOUT_S', DATABASE_DEFAULTS.statementTimeoutMs / 1000, 1, 3600) * 1000,
     longStatementTimeoutMs: intVar(env, 'DB_LONG_STATEMENT_TIMEOUT_S', DATABASE_DEFAULTS.longStatementTimeoutMs / 1000, 1, 86_400) * 1000,
-    connectionWaitMs: intVar(env, 'DB_CONNECTION_WAIT_MS', DATABASE_DEFAULTS.connectionWaitMs, 100, 60_000),
+    connectionWaitMs: env.DB_CONNECTION_WAIT_MS ? intVar(env, 'DB_CONNECTION_WAIT_MS', 0, 100, 60_000) : undefined,
     seedDemo: boolVar(env, 'SEED_DEMO', true),
     webRoot: path.resolve(projectRoot, env.WEB_ROOT || 'dist/web'),
     logLevel: env.LOG_LEVEL || 'info',

@@ -44,7 +44,7 @@ export const databasePlugin = fp<DatabasePluginOptions>(
     };
     await app.register(fastifyPostgres, {
       pg, connectionString: opts.url, max: opts.poolMax,
-      connectionTimeoutMillis: opts.connectionWaitMs ?? DATABASE_DEFAULTS.connectionWaitMs,
+      connectionTimeoutMillis: opts.connectionWaitMs ?? DATABASE_DEFAULTS.connectionWaitMs[opts.info.backend],
       // sent at connection start-up, so it holds for Kysely, plain queries and transactions alike
       statement_timeout: limits.statementTimeoutMs,
       // a peer that vanished without closing (a failover, a cut cable) is noticed by TCP keepalive
