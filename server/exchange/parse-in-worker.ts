@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { DomainError } from '../core/errors.ts';
 import { reportWorkers } from '../core/worker-slots.ts';
 import { ExchangeError } from './formats-known.ts';
-import { INLINE_PARSE_BYTES, PARSE_HEAP_MB } from './limits.ts';
+import { INLINE_PARSE_BYTES, MAX_WHOLE_TEXT_BYTES, mb, PARSE_HEAP_MB } from './limits.ts';
 import { prepareImport, type PrepareOptions, type PreparedImport } from './prepare.ts';
 import type { ParseReply, ParseRequest } from './parse-worker.ts';
 import { importerFor } from './registry.ts';
@@ -141,6 +141,12 @@ const INLINE_READERS: ReadonlySet<string> = new Set(['geojson', 'csv', 'txt', 'd
 /** The files (`bytes` to read) prepared in this thread when small and light to read, else in a worker. */
 export function prepare(files: UploadedFile[], bytes: number, opts: PrepareOptions, signal?: AbortSignal): Promise<PreparedImport> {
   const reader = importerFor(files)?.id;
+  const most = reader ? MAX_WHOLE_TEXT_BYTES[reader] : undefined;
+  if (most !== undefined && bytes > most) {
+    return Promise.reject(new ImportLimitError(opts.fileName, undefined,
+      `${mb(bytes)} MB: a ${reader} file is read whole, and one over ${mb(most)} MB needs more than the ${PARSE_HEAP_MB} MB of memory an import is given; split it, or send it as GeoPackage or Shapefile`,
+      'memory', PARSE_HEAP_MB));
+  }
   // no reader: refused at once (415), wherever
   const here = reader === undefined || (bytes <= INLINE_PARSE_BYTES && INLINE_READERS.has(reader));
   return here ? prepareImport(files, opts) : prepareInWorker(files, opts, signal);
