@@ -32,8 +32,8 @@ DO $$
 DECLARE l record;
 BEGIN
   FOR l IN SELECT * FROM zs_labelled_tables() LOOP
-    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT OR UPDATE OF %I, label_point, label_area ON %I
-                    FOR EACH ROW EXECUTE FUNCTION zs_set_label(%L)', l.tbl || '_label', l.col, l.tbl, l.col);
+    EXECUTE format('CREATE OR REPLACE TRIGGER %I_label BEFORE INSERT OR UPDATE OF %I, label_point, label_area ON %I
+                    FOR EACH ROW EXECUTE FUNCTION zs_set_label(%L)', l.tbl, l.col, l.tbl, l.col);
   END LOOP;
 END $$;
 
