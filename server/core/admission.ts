@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { LAYERS } from '../../geo/layers.ts';
 import { BUSY_RETRY_AFTER_S, DomainError } from './errors.ts';
+import { Slots } from './worker-slots.ts';
 
 export interface AdmissionLimits {
   /** expensive requests running at once, all accounts together */
@@ -25,22 +26,18 @@ export function admissionLimits(poolMax: number, waitMs = 10_000): AdmissionLimi
   return { slots: Math.max(1, Math.floor(poolMax / 2)), perAccount: LAYERS.filter((l) => l.labelPoints).length + 3, waitMs };
 }
 
-interface Waiter {
-  grant(): void;
-  timer: NodeJS.Timeout;
-}
-
-/** A counting semaphore with a bounded wait, and a cap per account. */
+/** The expensive requests' share of the pool, and a cap per account on top of it. */
 export class Admission {
-  private running = 0;
-  private readonly queue: Waiter[] = [];
+  private readonly slots: Slots;
   private readonly byAccount = new Map<string, number>();
 
-  constructor(readonly limits: AdmissionLimits) {}
+  constructor(readonly limits: AdmissionLimits) {
+    this.slots = new Slots('expensive', limits.slots);
+  }
 
-  /** running and waiting requests (for /metrics) */
+  /** running and waiting requests */
   get counts(): { running: number; waiting: number } {
-    return { running: this.running, waiting: this.queue.length };
+    return { running: this.slots.running, waiting: this.slots.queued };
   }
 
   /** Waits for a slot; resolves to the function that gives it back (safe to call twice). */
@@ -51,9 +48,13 @@ export class Admission {
         { limit: this.limits.perAccount, retryAfterSeconds: BUSY_RETRY_AFTER_S });
     }
     this.byAccount.set(account, mine + 1);
+    let release: () => void;
     try {
-      if (this.running < this.limits.slots) this.running++;
-      else await this.wait();
+      release = await this.slots.acquire({
+        ms: this.limits.waitMs,
+        error: () => new DomainError('database_busy', `the server is busy with other expensive requests; none finished within ${this.limits.waitMs / 1000} s`,
+          { retryAfterSeconds: BUSY_RETRY_AFTER_S }),
+      });
     } catch (err) {
       this.leave(account);
       throw err;
@@ -63,24 +64,8 @@ export class Admission {
       if (done) return;
       done = true;
       this.leave(account);
-      const next = this.queue.shift();
-      if (next) next.grant(); // the slot passes on: `running` stays
-      else this.running--;
+      release();
     };
-  }
-
-  private wait(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        grant: () => { clearTimeout(waiter.timer); resolve(); },
-        timer: setTimeout(() => {
-          this.queue.splice(this.queue.indexOf(waiter), 1);
-          reject(new DomainError('database_busy', `the server is busy with other expensive requests; none finished within ${this.limits.waitMs / 1000} s`,
-            { retryAfterSeconds: BUSY_RETRY_AFTER_S }));
-        }, this.limits.waitMs),
-      };
-      this.queue.push(waiter);
-    });
   }
 
   private leave(account: string): void {
@@ -92,7 +77,7 @@ export class Admission {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** the expensive requests' semaphore (counts for /metrics) */
+    /** the expensive requests' semaphore */
     admission: Admission;
   }
 }

@@ -4,16 +4,27 @@
 // reads their counts at scrape time (server/metrics/index.ts). Light on purpose: the CLI loads it too.
 import os from 'node:os';
 
-export class WorkerSlots {
+/** A counting semaphore: `max` holders at once, the rest wait in turn (also the expensive requests' share of the pool: core/admission.ts). */
+export class Slots {
   private running_ = 0;
   private readonly waiting: (() => void)[] = [];
 
   constructor(readonly kind: string, readonly max: number) {}
 
-  /** Waits for a slot; the function returned gives it back (once, however often it is called). */
-  async acquire(): Promise<() => void> {
+  /**
+   * Waits for a slot (with `wait`, at most `wait.ms`, then `wait.error()` is thrown); the function
+   * returned gives it back (once, however often it is called).
+   */
+  async acquire(wait?: { ms: number; error: () => Error }): Promise<() => void> {
     if (this.running_ < this.max) this.running_++;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // handed over by a release
+    else {
+      await new Promise<void>((resolve, reject) => {
+        // handed over by a release: `running` stays
+        const grant = () => { clearTimeout(timer); resolve(); };
+        const timer = wait && setTimeout(() => { this.waiting.splice(this.waiting.indexOf(grant), 1); reject(wait.error()); }, wait.ms);
+        this.waiting.push(grant);
+      });
+    }
     let released = false;
     return () => {
       if (released) return;
@@ -35,12 +46,12 @@ export class WorkerSlots {
   }
 }
 
-const byKind = new Map<string, WorkerSlots>();
+const byKind = new Map<string, Slots>();
 
 /** The slots of a kind of job (created on first use, one per core unless told). */
-export function workerSlots(kind: string, max = os.availableParallelism()): WorkerSlots {
+export function workerSlots(kind: string, max = os.availableParallelism()): Slots {
   let slots = byKind.get(kind);
-  if (!slots) byKind.set(kind, (slots = new WorkerSlots(kind, max)));
+  if (!slots) byKind.set(kind, (slots = new Slots(kind, max)));
   return slots;
 }
 
