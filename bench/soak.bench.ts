@@ -8,7 +8,7 @@
 //   SOAK_CLIENTS        default 4          SOAK_TILES           distinct tiles asked for, default 400
 // The server runs in the bench's own process (bench/run.ts), so its RSS includes the clients' few MB;
 // the tile set is bounded, so the tile cache fills during the warm-up rather than over the whole run.
-import { LAYERS } from '../geo/layers.ts';
+import { LABELLED_LAYERS, LAYERS } from '../geo/layers.ts';
 import { type Benchmark, type BenchRow, summarize } from './harness.ts';
 
 const seconds = Number(process.env.SOAK_SECONDS || 600);
@@ -18,7 +18,6 @@ const distinctTiles = Number(process.env.SOAK_TILES || 400);
 const SAMPLE_EVERY_MS = 10_000;
 
 const ZOOMS = [10, 12, 13, 14, 15, 16];
-const LABEL_LAYERS = LAYERS.filter((l) => l.labelPoints).map((l) => l.id);
 
 /** One client's round of requests: mostly tiles, a write every few requests, an analysis now and then. */
 const ROUND = ['tile', 'tile', 'items', 'tile', 'progress', 'write', 'tile', 'tile', 'items', 'tile',
@@ -103,7 +102,7 @@ const bench: Benchmark = {
           break;
         }
         case 'labels':
-          path = `/api/layers/${LABEL_LAYERS[(client + i) % LABEL_LAYERS.length]}/labels`;
+          path = `/api/layers/${LABELLED_LAYERS[(client + i) % LABELLED_LAYERS.length]}/labels`;
           break;
         case 'progress':
           path = `/api/progress?groupBy=${['district', 'area', 'project'][i % 3]}`;

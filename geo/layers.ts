@@ -101,6 +101,9 @@ export const TILE_MAX_ZOOM = 16;
 
 export const LAYER_BY_ID: ReadonlyMap<string, LayerDef> = new Map(LAYERS.map((l) => [l.id, l]));
 
+/** The layers labelled from one stored point per feature (labelPoints): the map asks for all of them at once. */
+export const LABELLED_LAYERS: readonly string[] = LAYERS.filter((l) => l.labelPoints).map((l) => l.id);
+
 /**
  * Layers the feature API (and the map editor) writes: every polygon layer someone writes. Points and
  * lines with a writer (problems) are written through their own tools, which take the same path.

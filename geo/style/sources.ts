@@ -2,7 +2,7 @@
 // fills the sources (web/src/map/data.ts), and the server's /tiles/style.json, which points them at
 // absolute URLs.
 
-import { LAYERS } from '../layers.ts';
+import { LABELLED_LAYERS, LAYERS } from '../layers.ts';
 
 /** Layers too large to fetch whole: read as vector tiles (the catalogue's `tiled`). */
 export const TILE_LAYERS: ReadonlySet<string> = new Set(LAYERS.filter((l) => l.tiled).map((l) => l.id));
@@ -15,7 +15,7 @@ export function sourceFor(layerId: string): { source: string; sourceLayer?: stri
 }
 
 /** Polygon layers whose labels come from one point per feature (the catalogue's `labelPoints`; web/src/map/labelpoints.ts). */
-export const LABELLED_POLYGONS: ReadonlySet<string> = new Set(LAYERS.filter((l) => l.labelPoints).map((l) => l.id));
+export const LABELLED_POLYGONS: ReadonlySet<string> = new Set(LABELLED_LAYERS);
 
 /** The point source of a labelled polygon layer's labels. */
 export function labelSourceFor(layerId: string): { source: string; sourceLayer?: string } {

@@ -5,7 +5,7 @@
 // their access rule (accounts/policy.ts EXPENSIVE_ROUTES); this plugin applies it to every route.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { LAYERS } from '../../geo/layers.ts';
+import { LABELLED_LAYERS } from '../../geo/layers.ts';
 import { BUSY_RETRY_AFTER_S, DomainError } from './errors.ts';
 import { Slots } from './worker-slots.ts';
 
@@ -23,7 +23,7 @@ export interface AdmissionLimits {
  * what one map page asks for at once — the label points of every labelled layer — and a few more.
  */
 export function admissionLimits(poolMax: number, waitMs = 10_000): AdmissionLimits {
-  return { slots: Math.max(1, Math.floor(poolMax / 2)), perAccount: LAYERS.filter((l) => l.labelPoints).length + 3, waitMs };
+  return { slots: Math.max(1, Math.floor(poolMax / 2)), perAccount: LABELLED_LAYERS.length + 3, waitMs };
 }
 
 /** The expensive requests' share of the pool, and a cap per account on top of it. */

@@ -1,7 +1,7 @@
 // The map-data capability: district extent, layer list with counts, features by bbox and label
 // points (GeoJSON).
 import type { FastifyPluginAsync } from 'fastify';
-import { DISTRICT_BBOX, LAYER_BY_ID, LAYERS } from '../../geo/layers.ts';
+import { DISTRICT_BBOX, LABELLED_LAYERS, LAYER_BY_ID } from '../../geo/layers.ts';
 import { DomainError } from '../core/errors.ts';
 import { releasedFields, seesSensitive } from '../core/release.ts';
 import { bbox as bboxSchema, int, layerPath, noQuery, object } from '../core/schemas.ts';
@@ -10,13 +10,6 @@ import { districtInfo, layerFeatures, layerLabels, layerSummaries } from './sql.
 
 const MAX_LIMIT = 50_000;
 const DEFAULT_LIMIT = 10_000;
-/**
- * The layers with label points (the catalogue's labelPoints: those the style labels from one point per
- * feature). Not the others: their points would be computed per call (171 s and 50 MB for the parcels
- * at scale 25) or kept on every write of the large layers, for a route no map reads them from.
- */
-const LABELLED = LAYERS.filter((l) => l.labelPoints).map((l) => l.id);
-
 export const mapPlugin: FastifyPluginAsync = async (app) => {
   const layerParams = object({ id: layerPath }, ['id']);
   const noLayer = (id: string) => new DomainError('not_found', `no layer "${id}"`, { layer: id });
@@ -28,8 +21,10 @@ export const mapPlugin: FastifyPluginAsync = async (app) => {
   app.get<{ Params: { id: string } }>('/api/layers/:id/labels', { schema: { params: layerParams, querystring: noQuery } }, async (request, reply) => {
     const layer = LAYER_BY_ID.get(request.params.id);
     if (!layer) throw noLayer(request.params.id);
+    // only the labelled layers keep points; for the others they would be computed per call (171 s and
+    // 50 MB for the parcels at scale 25) or kept on every write of the large layers, for no map
     if (!layer.labelPoints) {
-      throw new DomainError('invalid_input', `layer "${layer.id}" has no label points; the labelled layers are ${LABELLED.join(', ')}`, { layer: layer.id });
+      throw new DomainError('invalid_input', `layer "${layer.id}" has no label points; the labelled layers are ${LABELLED_LAYERS.join(', ')}`, { layer: layer.id });
     }
     reply.type('application/geo+json');
     return layerLabels(app.pg.pool, layer, releasedFields((await app.layerFields()).get(layer.id)!, layer, seesSensitive(request.user)));
