@@ -39,6 +39,33 @@ export interface DataChange {
   changed: string[];
 }
 
+/**
+ * One change of a map layer, as the change stream (GET /api/changes, Server-Sent Events) sends it: no
+ * attribute of the feature, only where it is, so a reader refetches what changed through the reads
+ * that apply the release rule (tiles, features).
+ * - insert / update / delete: a feature of the layer was written (version: its version after the
+ *   write; for a delete, the last one it had);
+ * - derived: a feature's derived fields changed because of another layer's write (a red line's
+ *   progress when one of its parcels changes): version null;
+ * - bulk: too many rows changed at once to list (an import, a reload): id, version and bbox null;
+ *   refresh the whole layer.
+ * bbox (lon/lat) covers the feature's place before and after the change.
+ */
+export interface LayerChangeEvent {
+  layer: string;
+  id: number | null;
+  version: number | null;
+  op: 'insert' | 'update' | 'delete' | 'derived' | 'bulk';
+  bbox: [number, number, number, number] | null;
+}
+
+/**
+ * The change stream's event names: `change` (data: LayerChangeEvent), `hello` (on connecting; its id is
+ * where the stream stands, to resume from), `reset` (changes were missed, e.g. the server restarted or
+ * the client was away longer than the server keeps: refresh everything).
+ */
+export const CHANGE_STREAM = { path: '/api/changes', change: 'change', hello: 'hello', reset: 'reset' } as const;
+
 /** A login, account or role change, from account_event (/api/audit/accounts). */
 export interface AccountEvent {
   id: number;
