@@ -9,8 +9,8 @@
 //     seeded as on a first `npm start`.
 // Each server is its own process, started as `npm run serve` starts it (tsx server/main.ts): the
 // browser driver's work stays out of the server's event loop (PGlite runs its queries on it).
-// The servers keep their tile cache, so after the warm-up the tiles come from it, as on a server
-// people have used; `FIRST_VIEW_COLD=1` adds rows with the tile cache off (TILE_CACHE_MB=0).
+// (The district overview opens at zoom ~9, below every tiled layer's first zoom: the first view is
+// the GeoJSON layers, no tiles.)
 //
 // `FIRST_VIEW_BASELINE=<checkout>` also starts the same servers from another checkout (its dist/web
 // built) and interleaves its runs with this one's: before and after side by side in one run.
@@ -21,12 +21,13 @@
 // navigation start, the last of them ended. That says where the time goes.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
 import { type Browser, chromium } from 'playwright-core';
 import { type Benchmark, type BenchRow, quantile, summarize } from './harness.ts';
 
@@ -41,6 +42,8 @@ interface Server {
   url: string;
   cookie: string;
   child: ChildProcess;
+  /** the bench's pool on the server's PostgreSQL database (none: embedded) */
+  db?: pg.Pool;
   cleanup: () => Promise<void>;
 }
 
@@ -56,6 +59,65 @@ interface View {
   /** when window.__zs appeared (the map was created) */
   mapMs: number;
   requests: Req[];
+  /** CPU ms Chromium's processes spent on the view, by process type (gpu-process, renderer, browser, …) */
+  browserCpu: Record<string, number>;
+  /** CPU ms of the server process, and of the PostgreSQL backends on its database */
+  serverCpu: number;
+}
+
+// ---- CPU accounting from /proc (Linux): on a 2-core machine the view's wall time is mostly CPU ----
+
+const TICK_MS = 10; // USER_HZ = 100
+
+function processes(): Map<number, { parent: number; cpuMs: number }> {
+  const result = new Map<number, { parent: number; cpuMs: number }>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      result.set(Number(d), { parent: Number(f[1]), cpuMs: (Number(f[11]) + Number(f[12])) * TICK_MS });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return result;
+}
+
+function processType(pid: number): string {
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return /--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser';
+  } catch {
+    return 'gone';
+  }
+}
+
+/** CPU ms so far of Chromium's processes (this process's descendants but the servers), by pid. */
+function browserCpu(servers: Set<number>): Map<number, number> {
+  const all = processes();
+  const result = new Map<number, number>();
+  for (const [pid, p] of all) {
+    let up = p.parent;
+    let ours = false;
+    for (let hops = 0; up > 1 && hops < 20; hops++) {
+      if (servers.has(up) || servers.has(pid)) break;
+      if (up === process.pid) {
+        ours = true;
+        break;
+      }
+      up = all.get(up)?.parent ?? 0;
+    }
+    if (ours) result.set(pid, p.cpuMs);
+  }
+  return result;
+}
+
+/** CPU ms so far of a server's process and its database's backends (none for the embedded one). */
+async function serverCpu(server: Server): Promise<number> {
+  const backends = server.db ? (await server.db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((r) => r.pid) : [];
+  const all = processes();
+  return [server.child.pid!, ...backends].reduce((sum, pid) => sum + (all.get(pid)?.cpuMs ?? 0), 0);
 }
 
 /** Starts tsx server/main.ts of `root` with `env`; resolves with its URL once it listens. */
@@ -95,22 +157,22 @@ async function login(url: string, username: string, password: string): Promise<{
 }
 
 /** A server on the bench database; the bench account's session (ctx.authHeaders) is valid on it. */
-async function postgresServer(label: string, root: string, databaseUrl: string, cookie: string, tileCacheMb: string): Promise<Server> {
-  const { url, child } = await startProcess(root, { DATABASE_URL: databaseUrl, SEED_DEMO: 'false', TILE_CACHE_MB: tileCacheMb });
-  return { label, url, cookie, child, cleanup: () => stopProcess(child) };
+async function postgresServer(label: string, root: string, databaseUrl: string, cookie: string, db: pg.Pool): Promise<Server> {
+  const { url, child } = await startProcess(root, { DATABASE_URL: databaseUrl, SEED_DEMO: 'false' });
+  return { label, url, cookie, child, db, cleanup: () => stopProcess(child) };
 }
 
 /**
  * The embedded default: a fresh PGlite, the scale-1 demo seeded on first start, an account with every
  * role and command area (as the bench account has on PostgreSQL) made through the admin API.
  */
-async function embeddedServer(label: string, root: string, tileCacheMb: string): Promise<Server> {
+async function embeddedServer(label: string, root: string): Promise<Server> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'zs-bench-fv-pglite-'));
   const adminPassword = 'admin-' + randomBytes(12).toString('hex');
   let child: ChildProcess | undefined;
   try {
     const started = await startProcess(root, {
-      DATABASE_URL: undefined, PGLITE_DATA_DIR: dataDir, SEED_DEMO: 'true', ADMIN_PASSWORD: adminPassword, TILE_CACHE_MB: tileCacheMb,
+      DATABASE_URL: undefined, PGLITE_DATA_DIR: dataDir, SEED_DEMO: 'true', ADMIN_PASSWORD: adminPassword,
     });
     child = started.child;
     const admin = await login(started.url, 'admin', adminPassword);
@@ -150,7 +212,9 @@ function kindOf(url: string): string {
 }
 
 /** One view in a fresh context: navigation start → idle(), with every request's timing. */
-async function view(browser: Browser, server: Server): Promise<View> {
+async function view(browser: Browser, server: Server, serverPids: Set<number>): Promise<View> {
+  const cpu0 = browserCpu(serverPids);
+  const server0 = await serverCpu(server);
   const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
   try {
     await context.addCookies([{ name: 'zs_session', value: server.cookie, url: server.url, httpOnly: true, sameSite: 'Lax' }]);
@@ -173,11 +237,19 @@ async function view(browser: Browser, server: Server): Promise<View> {
       return { totalMs: performance.now(), origin: performance.timeOrigin };
     });
     if (failed.length) throw new Error(`${server.label}: requests failed: ${failed.slice(0, 5).join('; ')}`);
+    // before the context closes: its renderer process goes with it
+    const cpu1 = browserCpu(serverPids);
+    const server1 = await serverCpu(server);
+    const byType: Record<string, number> = {};
+    for (const [pid, ms] of cpu1) {
+      const type = processType(pid);
+      byType[type] = (byType[type] ?? 0) + ms - (cpu0.get(pid) ?? 0);
+    }
     const requests: Req[] = [];
     for (const f of finished) {
       requests.push({ kind: kindOf(f.url), startMs: f.start - origin, endMs: f.end - origin, bytes: await f.bytes });
     }
-    return { totalMs, mapMs, requests };
+    return { totalMs, mapMs, requests, browserCpu: byType, serverCpu: server1 - server0 };
   } finally {
     await context.close();
   }
@@ -209,30 +281,28 @@ function breakdown(label: string, views: View[], top: number): BenchRow[] {
 
 const bench: Benchmark = {
   name: 'first full view after login (headless Chromium)',
-  async run({ databaseUrl, scale, authHeaders }) {
+  async run({ pool, databaseUrl, scale, authHeaders }) {
     const cookie = /zs_session=([^;]+)/.exec(authHeaders.cookie)![1];
     const baseline = process.env.FIRST_VIEW_BASELINE ? path.resolve(process.env.FIRST_VIEW_BASELINE) : undefined;
     const roots: [string, string][] = baseline ? [['before', baseline], ['after', ROOT]] : [['', ROOT]];
     for (const [, root] of roots) {
       if (!existsSync(path.join(root, 'dist/web/index.html'))) throw new Error(`${root}/dist/web is missing: run \`npx vite build\` there first`);
     }
-    const caches: [string, string][] = [['', '256'], ...(process.env.FIRST_VIEW_COLD ? [[', tile cache off', '0'] as [string, string]] : [])];
     const servers: Server[] = [];
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
     try {
       for (const [tag, root] of roots) {
         const prefix = tag ? `${tag}: ` : '';
-        for (const [cacheTag, mb] of caches) {
-          servers.push(await postgresServer(`${prefix}PostgreSQL scale ${scale}${cacheTag}`, root, databaseUrl, cookie, mb));
-          servers.push(await embeddedServer(`${prefix}embedded scale 1${cacheTag}`, root, mb));
-        }
+        servers.push(await postgresServer(`${prefix}PostgreSQL scale ${scale}`, root, databaseUrl, cookie, pool));
+        servers.push(await embeddedServer(`${prefix}embedded scale 1`, root));
       }
+      const serverPids = new Set(servers.map((s) => s.child.pid!));
       // a warm-up view each (the servers' first statements, the browser's own start), then interleaved
-      for (const s of servers) await view(browser, s);
+      for (const s of servers) await view(browser, s, serverPids);
       const views = new Map<Server, View[]>(servers.map((s) => [s, []]));
       for (let i = 0; i < RUNS; i++) {
         const order = i % 2 === 0 ? servers : [...servers].reverse();
-        for (const s of order) views.get(s)!.push(await view(browser, s));
+        for (const s of order) views.get(s)!.push(await view(browser, s, serverPids));
       }
       const rows: BenchRow[] = [];
       for (const s of servers) {
@@ -249,6 +319,17 @@ const bench: Benchmark = {
           rows.push({ name: `  after ÷ before, ${servers[i].label.replace(/^before: /, '')}`, n: after.n, medianMs: after.medianMs / before.medianMs,
             p95Ms: after.p95Ms / before.p95Ms, note: 'ratios, not ms' });
         }
+      }
+      // where the CPU went: Chromium's processes and the server's, per view
+      const med = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5);
+      for (const s of servers) {
+        const vs = views.get(s)!;
+        const types = [...new Set(vs.flatMap((v) => Object.keys(v.browserCpu)))]
+          .map((t) => [t, med(vs.map((v) => v.browserCpu[t] ?? 0))] as const).filter(([, ms]) => ms >= 20).sort((a, b) => b[1] - a[1]);
+        rows.push(summarize(`  ${s.label}: CPU per view, Chromium`, vs.map((v) => Object.values(v.browserCpu).reduce((a, b) => a + b, 0)),
+          `CPU ms, not wall: ${types.map(([t, ms]) => `${t} ${ms.toFixed(0)}`).join(', ')}`));
+        rows.push(summarize(`  ${s.label}: CPU per view, server`, vs.map((v) => v.serverCpu),
+          `CPU ms, not wall: ${s.db ? 'Node process + PostgreSQL backends' : 'Node process with PGlite'}`));
       }
       for (const s of servers) rows.push(...breakdown(s.label, views.get(s)!, 6));
       return rows;
