@@ -44,9 +44,7 @@ export function createMap(container: HTMLElement, district: District, entries: L
     attributionControl: false,
     dragRotate: false,
     pitchWithRotate: false,
-    // no preserved drawing buffer: the browser swaps the frame instead of copying it (with software
-    // WebGL, as in headless Chromium, that copy was a fifth of the GPU process's CPU at start)
-    canvasContextAttributes: { preserveDrawingBuffer: false },
+    canvasContextAttributes: { preserveDrawingBuffer: true },
   });
   map.touchZoomRotate.disableRotation();
   map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
