@@ -29,7 +29,8 @@ function derivedFields(layer: LayerDef): LayerField[] {
   switch (layer.id) {
     case 'red_line':
       return [
-        { name: 'area_mu', type: 'Number', sql: `round((ST_Area(t.red_line::geography) / ${M2_PER_MU})::numeric, 2)::float8` },
+        // red_line_area_m2: stored by PostgreSQL on write (migration 013), ellipsoidal, as area_m2 above
+        { name: 'area_mu', type: 'Number', sql: `round((t.red_line_area_m2 / ${M2_PER_MU})::numeric, 2)::float8` },
         // 征收进度: land handed over (已交地) against the land target (parcels' stored ellipsoidal areas)
         { name: 'progress_pct', type: 'Number', sql: `CASE WHEN t.land_target_mu > 0 THEN least(100, round((
             (SELECT coalesce(sum(p.area_m2), 0) FROM parcel p

@@ -354,6 +354,7 @@ export interface Project {
   park_id: number | null;
   red_line: string | null;
   red_line_3857: Generated<string | null>;
+  red_line_area_m2: Generated<number | null>;
   source: string;
   started_on: string | null;
   updated_at: Generated<Timestamp>;

@@ -2,12 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { LAYERS } from '../../geo/layers.ts';
 import { M2_PER_MU } from '../../geo/units.ts';
+import { layerSummaries } from '../../server/map/sql.ts';
 import { getJson, useTestPool } from '../helpers/db.ts';
 
 const pool = useTestPool();
 
 describe('GET /api/layers', () => {
-  it('lists every layer with the row count the database has', async () => {
+  it('lists every layer with the row count the database has (the small layers counted)', async () => {
     const { status, body } = await getJson('/api/layers');
     expect(status).toBe(200);
     expect(body.layers.map((l: { id: string }) => l.id)).toEqual(LAYERS.map((l) => l.id));
@@ -15,6 +16,25 @@ describe('GET /api/layers', () => {
       const { rows } = await pool.query(`SELECT count(${layer.geometryColumn})::int AS n FROM ${layer.table}`);
       expect(body.layers.find((l: { id: string }) => l.id === layer.id).count, layer.id).toBe(rows[0].n);
     }
+  });
+});
+
+describe('layer summaries of large layers', () => {
+  it('takes their counts and extents from the database statistics, marked estimated', async () => {
+    await pool.query('ANALYZE parcel');
+    const { rows: [exact] } = await pool.query<{ n: number; x0: number; y0: number; x1: number; y1: number }>(
+      `SELECT n, ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1
+         FROM (SELECT count(geom)::int AS n, ST_Extent(geom) e FROM parcel) s`);
+    // parcels count as large from their own size on; the smaller layers are still counted
+    const layers = await layerSummaries(pool, exact.n);
+    const parcel = layers.find((l) => l.id === 'parcel')!;
+    expect(parcel.estimated).toBe(true);
+    expect(Math.abs(parcel.count - exact.n) / exact.n).toBeLessThan(0.02);
+    const [x0, y0, x1, y1] = parcel.bbox!;
+    for (const [estimate, actual] of [[x0, exact.x0], [y0, exact.y0], [x1, exact.x1], [y1, exact.y1]]) expect(Math.abs(estimate - actual)).toBeLessThan(0.01);
+    const small = layers.find((l) => l.id === 'command_area')!;
+    const { rows: [areas] } = await pool.query('SELECT count(*)::int AS n FROM command_area');
+    expect(small).toMatchObject({ estimated: false, count: areas.n });
   });
 });
 
