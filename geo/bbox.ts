@@ -11,3 +11,24 @@ export function parseBbox(raw: string): [number, number, number, number] | strin
   if (x0 > x1 || y0 > y1) return `bbox ${raw} has its minimum above its maximum`;
   return [x0, y0, x1, y1];
 }
+
+const EARTH_RADIUS = 6378137; // the Web-Mercator sphere (EPSG:3857)
+const DEG = 180 / Math.PI;
+
+/**
+ * A Web-Mercator box (metres) as lon/lat, rounded outward to 1e-7° (about a centimetre), so the
+ * result always covers what the metres did.
+ */
+export function mercatorToLonLatBox([x0, y0, x1, y1]: [number, number, number, number]): [number, number, number, number] {
+  const lon = (x: number) => (x / EARTH_RADIUS) * DEG;
+  const lat = (y: number) => (2 * Math.atan(Math.exp(y / EARTH_RADIUS)) - Math.PI / 2) * DEG;
+  const down = (v: number) => Math.floor(v * 1e7) / 1e7;
+  const up = (v: number) => Math.ceil(v * 1e7) / 1e7;
+  return [down(lon(x0)), down(lat(y0)), up(lon(x1)), up(lat(y1))];
+}
+
+/** The smallest box covering all of them (null for none). */
+export function unionBox(boxes: [number, number, number, number][]): [number, number, number, number] | null {
+  if (boxes.length === 0) return null;
+  return boxes.reduce((a, b) => [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])]);
+}

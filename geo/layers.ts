@@ -29,7 +29,11 @@ export interface LayerDef {
   writer?: Role;
   /** the rule a write's status change follows (server/core/write.ts) */
   workflow?: 'take' | 'problem';
-  /** other tables whose changes change this layer's features (a red line's progress from its parcels) */
+  /**
+   * other tables whose rows change this layer's features (a red line's progress from its parcels),
+   * each through its foreign key to this layer's table: a change of such a row is also a change of
+   * the feature it points to, at that feature's place (migrations/functions/30_layer_notify.sql)
+   */
   dependsOn?: string[];
   /** too large to fetch whole: the map reads it as vector tiles (otherwise as GeoJSON) */
   tiled?: true;

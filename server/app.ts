@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { accountsPlugin } from './accounts/index.ts';
+import { changesPlugin } from './changes/index.ts';
+import { changeFeedPlugin } from './core/changes.ts';
 import { isExpensive } from './accounts/policy.ts';
 import { admissionLimits, admissionPlugin } from './core/admission.ts';
 import type { DatabaseInfo } from './db/database.ts';
@@ -40,6 +42,8 @@ export interface AppOptions {
   database: { url: string; poolMax: number; info: DatabaseInfo; statementTimeoutMs?: number; longStatementTimeoutMs?: number; connectionWaitMs?: number };
   webRoot?: string;
   tileCacheBytes?: number;
+  /** which cached tiles a change drops: those it touches (default) or the whole layer's (for comparison) */
+  tileInvalidation?: 'precise' | 'layer';
   /** hours an uncommitted import preview is kept (default 24) */
   importPreviewHours?: number;
   /** bytes an uploaded zip may expand to (default 500 MB) */
@@ -87,6 +91,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   useDepthCheckedJson(app, ['application/json']);
 
   await app.register(databasePlugin, opts.database);
+  // every process learns every committed change of the map (tiles and the change stream read it)
+  await app.register(changeFeedPlugin);
   // first after the database: its onRoute hook must see every route registered after it
   await app.register(accountsPlugin, {
     publicRead: opts.auth?.publicRead ?? false,
@@ -102,7 +108,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(mapPlugin);
   await app.register(progressPlugin);
   await app.register(conflictsPlugin);
-  await app.register(tilesPlugin, { cacheBytes: opts.tileCacheBytes ?? 256 * 1024 * 1024 });
+  await app.register(tilesPlugin, { cacheBytes: opts.tileCacheBytes ?? 256 * 1024 * 1024, invalidation: opts.tileInvalidation });
+  await app.register(changesPlugin);
   await app.register(featuresPlugin);
   await app.register(exchangePlugin, { previewHours: opts.importPreviewHours ?? 24, maxUncompressedBytes: opts.importMaxUncompressedBytes });
   if (opts.webRoot && existsSync(opts.webRoot)) {

@@ -24,6 +24,8 @@ export interface Config {
   logLevel: string;
   /** in-memory tile cache; 0 turns it off */
   tileCacheBytes: number;
+  /** which cached tiles a change drops: 'precise' (those it touches) or 'layer' (all of the layer's; to compare) */
+  tileInvalidation: 'precise' | 'layer';
   /** anonymous visitors may read maps, figures and the feature API (never write, never military attributes) */
   publicRead: boolean;
   /** sessions end this many hours after login */
@@ -63,6 +65,13 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
   return value;
 }
 
+function enumVar<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+  return raw as T;
+}
+
 function boolVar(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -93,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webRoot: path.resolve(projectRoot, env.WEB_ROOT || 'dist/web'),
     logLevel: env.LOG_LEVEL || 'info',
     tileCacheBytes: intVar(env, 'TILE_CACHE_MB', 256, 0, 65536) * 1024 * 1024,
+    tileInvalidation: enumVar(env, 'TILE_INVALIDATION', ['precise', 'layer'] as const, 'precise'),
     publicRead: boolVar(env, 'PUBLIC_READ', false),
     sessionHours: intVar(env, 'SESSION_HOURS', 12, 1, 24 * 30),
     initialAdminPassword: env.ADMIN_PASSWORD || undefined,

@@ -18,7 +18,7 @@ import type { SessionUser } from './sessions.ts';
 export type Access = 'public' | 'read' | 'signed_in' | 'layer_write' | 'writes' | 'metrics' | Role;
 
 const READ_ROUTES = [
-  '/api/district', '/api/layers', '/api/layers/:id/features', '/api/layers/:id/labels',
+  '/api/district', '/api/layers', '/api/changes', '/api/layers/:id/features', '/api/layers/:id/labels',
   '/tiles/:layers/:z/:x/:y.mvt', '/tiles/style.json', '/tiles/:layer.json',
   '/ogc', '/ogc/', '/ogc/api', '/ogc/conformance', '/ogc/collections', '/ogc/collections/:id',
   '/ogc/collections/:id/queryables', '/ogc/collections/:id/schema', '/ogc/collections/:id/items',

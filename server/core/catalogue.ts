@@ -81,14 +81,6 @@ export function selectFields(fields: LayerField[]): string {
   return ['t.id', ...fields.map((f) => `${f.sql} AS ${ident(f.name)}`)].join(', ');
 }
 
-/**
- * Tables whose changes change a layer's features: its own table, plus those its derived fields read
- * (a red line's progress comes from its parcels). Caches are invalidated by these.
- */
-export function layerDependencies(layer: LayerDef): string[] {
-  return [layer.table, ...(layer.dependsOn ?? [])];
-}
-
 // ---- every column, for the feature API and the write path ----
 
 export type ColumnKind = 'text' | 'int' | 'number' | 'boolean' | 'date' | 'timestamp' | 'other';

@@ -5,6 +5,8 @@
 // labels, the feature API (items, item, history, HTML, queryables), exports, conflict results and
 // reports, the problem log and the audit. SQL reads ask for the fields' SELECT expressions
 // (releasedFields); reads that already hold rows as objects ask releaseProperties.
+import type { LayerChangeEvent } from '../../geo/api.ts';
+import { mercatorToLonLatBox, unionBox } from '../../geo/bbox.ts';
 import type { LayerDef } from '../../geo/layers.ts';
 import { seesSensitiveOf, type Grantee } from '../../geo/roles.ts';
 import { ident, literal } from './catalogue.ts';
@@ -70,3 +72,14 @@ export function releaseProperties<P extends Record<string, unknown>>(layer: Laye
 /** The columns a writer without the grant may set: never a sensitive one. */
 export const writableBy = <C extends { name: string }>(columns: C[], layer: LayerDef, sees: boolean): C[] =>
   sees ? columns : columns.filter((c) => !sensitiveColumns(layer).includes(c.name));
+
+/**
+ * A layer change as the change stream sends it (GET /api/changes): which feature of which layer, its
+ * version and where it is — never an attribute. Readers refetch what changed through the reads above,
+ * which release to each what is theirs; so the event is the same for every reader, and a military
+ * land's change tells a reader without the grant no more than its tiles do (an id and a place).
+ */
+export function releasedChange(change: { layer: string; op: LayerChangeEvent['op']; id: number | null; version: number | null; boxes: [number, number, number, number][] }): LayerChangeEvent {
+  const bbox = unionBox(change.boxes);
+  return { layer: change.layer, id: change.id, version: change.version, op: change.op, bbox: bbox && mercatorToLonLatBox(bbox) };
+}

@@ -25,6 +25,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
 import { projectRoot } from '../config.ts';
+import { LAYERS } from '../../geo/layers.ts';
 import { withClient } from './connection.ts';
 
 export const migrationsDir = path.join(projectRoot, 'migrations');
@@ -75,11 +76,18 @@ export async function sqlFiles(dir: string): Promise<string[]> {
     .filter((e) => e.isFile() && SQL_FILE.test(e.name)).map((e) => e.name).sort();
 }
 
+/** Which table's rows each derived table's features depend on (geo/layers.ts dependsOn), by table. */
+export function layerDependants(): { table: string; dependant: string }[] {
+  return LAYERS.flatMap((l) => (l.dependsOn ?? []).map((table) => ({ table, dependant: l.table })));
+}
+
 /** Every functions file, in order, in one transaction: all of them take effect or none. */
 async function applyFunctions(client: pg.PoolClient, dir: string): Promise<void> {
   const files = await Promise.all((await sqlFiles(dir)).map(async (file) => ({ file, sql: await readFile(path.join(dir, file), 'utf8') })));
   await client.query('BEGIN');
   try {
+    // the layer catalogue's dependencies, for the change notifications' triggers (30_layer_notify.sql)
+    await client.query(`SELECT set_config('zs.layer_dependants', $1, true)`, [JSON.stringify(layerDependants())]);
     for (const { file, sql } of files) {
       try {
         await client.query(sql);

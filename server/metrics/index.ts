@@ -106,6 +106,7 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
     ['tile_cache_hits_total', 'hits', 'Tiles answered from the cache'],
     ['tile_cache_misses_total', 'misses', 'Tiles looked for in the cache and rendered (none while the cache is off)'],
     ['tile_cache_evictions_total', 'evictions', 'Tiles dropped to make room (tiles dropped because their data changed are not counted)'],
+    ['tile_cache_invalidated_total', 'invalidated', 'Tiles dropped because a change touched them'],
   ] as const) {
     new Counter({ name, help, registers, collect() { this.reset(); this.inc(tileCache()?.[key] ?? 0); } });
   }

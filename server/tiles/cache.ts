@@ -1,14 +1,19 @@
-// Rendered tiles in memory (LRU, bounded in bytes), dropped when a table they draw from changes.
-// Each table has a generation number: a tile rendered while its table changed is not stored, so a
-// slow render can never put a stale tile back after the invalidation. It counts what it does; the
-// metrics capability reads the counts at scrape time.
+// Rendered tiles in memory (LRU, bounded in bytes), dropped when a change touches them: a change of a
+// layer drops the tiles of that layer whose buffered bounds meet the feature's place before or after
+// (server/core/changes.ts); a bulk change drops the layer's tiles. A render that was under way when a
+// change touched its tile is not stored, so a slow render never puts a stale tile back after the
+// invalidation. It counts what it does; the metrics capability reads the counts at scrape time.
 import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import type { MercatorBox } from '../core/changes.ts';
+import { BUFFER, EXTENT, type TileCoord, tileBounds } from './sql.ts';
 
 export interface CachedTile {
   body: Buffer;
   etag: string;
-  tables: string[];
+  /** the layers drawn in it (a change of any of them may touch it) */
+  layers: string[];
+  coord: TileCoord;
 }
 
 /** A strong ETag: SHA-1 of the body, and the variant (e.g. sensitive attributes withheld) if any. */
@@ -22,15 +27,41 @@ export interface TileCacheCounts {
   misses: number;
   /** tiles dropped to make room (not those dropped because their data changed) */
   evictions: number;
+  /** tiles dropped because a change touched them */
+  invalidated: number;
   entries: number;
   bytes: number;
 }
 
+/** A layer's change as the cache takes it: where (Web Mercator), or null for the whole layer. */
+export interface TileInvalidation {
+  layer: string;
+  boxes: MercatorBox[] | null;
+}
+
+/** Where a render began: handed back to set() so that a change since then keeps its tile out. */
+export interface RenderSnapshot {
+  epoch: number;
+  seq: number;
+}
+
+/** Does a change at these places show in this tile? Its bounds plus the buffer every tile carries. */
+export function touches(coord: TileCoord, boxes: MercatorBox[]): boolean {
+  const b = tileBounds(coord);
+  const margin = ((b.xmax - b.xmin) * BUFFER) / EXTENT;
+  return boxes.some(([x0, y0, x1, y1]) =>
+    x0 <= b.xmax + margin && x1 >= b.xmin - margin && y0 <= b.ymax + margin && y1 >= b.ymin - margin);
+}
+
+/** Invalidations remembered for the renders under way (many more than can happen during one). */
+const RECENT = 2_000;
+
 export class TileCache {
   private readonly entries: LRUCache<string, CachedTile>;
-  private readonly generations = new Map<string, number>();
   private epoch = 0; // bumped by clear()
-  private readonly counted = { hits: 0, misses: 0, evictions: 0 };
+  private seq = 0; // bumped by invalidate()
+  private readonly recent: (TileInvalidation & { seq: number })[] = [];
+  private readonly counted = { hits: 0, misses: 0, evictions: 0, invalidated: 0 };
 
   constructor(maxBytes: number) {
     this.entries = new LRUCache<string, CachedTile>({
@@ -46,21 +77,31 @@ export class TileCache {
     return tile;
   }
 
-  /** The generation of each table, to hand back to set() when the render is done. */
-  snapshot(tables: string[]): number[] {
-    return [this.epoch, ...tables.map((t) => this.generations.get(t) ?? 0)];
+  /** Taken before a render, handed to set() after it. */
+  snapshot(): RenderSnapshot {
+    return { epoch: this.epoch, seq: this.seq };
   }
 
-  set(key: string, tile: CachedTile, snapshot: number[]): void {
-    const now = this.snapshot(tile.tables);
-    if (now.some((g, i) => g !== snapshot[i])) return;
+  set(key: string, tile: CachedTile, since: RenderSnapshot): void {
+    if (since.epoch !== this.epoch) return;
+    if (since.seq < this.seq) {
+      // forgotten invalidations may have touched it: keep it out
+      if (this.recent.length === 0 || this.recent[0].seq > since.seq + 1) return;
+      for (const inv of this.recent) if (inv.seq > since.seq && this.hits(tile, inv)) return;
+    }
     this.entries.set(key, tile);
   }
 
-  /** A table changed: forget every tile drawn from it. */
-  invalidate(table: string): void {
-    this.generations.set(table, (this.generations.get(table) ?? 0) + 1);
-    for (const [key, tile] of this.entries.entries()) if (tile.tables.includes(table)) this.entries.delete(key);
+  /** A layer changed here (or everywhere): forget the tiles it touches. */
+  invalidate(inv: TileInvalidation): void {
+    this.recent.push({ ...inv, seq: ++this.seq });
+    if (this.recent.length > RECENT) this.recent.splice(0, this.recent.length - RECENT);
+    for (const [key, tile] of this.entries.entries()) {
+      if (this.hits(tile, inv)) {
+        this.entries.delete(key);
+        this.counted.invalidated++;
+      }
+    }
   }
 
   /** Notifications may have been missed (listener reconnected): forget everything. */
@@ -69,11 +110,19 @@ export class TileCache {
     this.entries.clear();
   }
 
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
   get size(): number {
     return this.entries.size;
   }
 
   counts(): TileCacheCounts {
     return { ...this.counted, entries: this.entries.size, bytes: this.entries.calculatedSize };
+  }
+
+  private hits(tile: CachedTile, inv: TileInvalidation): boolean {
+    return tile.layers.includes(inv.layer) && (inv.boxes === null || touches(tile.coord, inv.boxes));
   }
 }

@@ -1,14 +1,14 @@
 // The tile capability: GET /tiles/{layer[,layer…]}/{z}/{x}/{y}.mvt and GET /tiles/{layer}.json (TileJSON 3.0).
-// Cached in memory with strong ETags; the cache follows every change through LISTEN/NOTIFY.
+// Cached in memory with strong ETags; a change drops exactly the tiles it touches, in every process
+// (server/core/changes.ts: LISTEN/NOTIFY), or the changed layer's tiles when told to (`invalidation: 'layer'`).
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { DISTRICT_BBOX, LAYER_BY_ID, type LayerDef, TILE_MAX_ZOOM } from '../../geo/layers.ts';
 import { DomainError } from '../core/errors.ts';
 import { seesSensitive } from '../core/release.ts';
 import { layerPath, NO_NUL, object } from '../core/schemas.ts';
-import { layerDependencies, type LayerFields } from '../core/catalogue.ts';
+import type { LayerFields } from '../core/catalogue.ts';
 import { strongEtag, TileCache } from './cache.ts';
-import { listenForLayerChanges } from './invalidation.ts';
 import { detectEncoder, type Encoder, hasSensitiveVariant, renderTile, tileFields } from './render.ts';
 import type { TileCoord } from './sql.ts';
 import { buildStyle } from './style.ts';
@@ -22,6 +22,11 @@ declare module 'fastify' {
 export interface TilesOptions {
   /** in-memory tile cache size; 0 turns caching off (benchmarks of cold tiles) */
   cacheBytes: number;
+  /**
+   * 'precise' (default): a change drops the tiles its feature's place touches; 'layer': every tile of
+   * the changed layer (what the server did before; kept to measure the difference against)
+   */
+  invalidation?: 'precise' | 'layer';
 }
 
 const MAX_REQUEST_ZOOM = 24;
@@ -38,8 +43,6 @@ interface LayerList {
   layers: LayerDef[];
   /** the cache key's first part: the layer ids */
   ids: string;
-  /** tables whose changes invalidate the tile */
-  tables: string[];
   /** whether a reader without the sensitive grant gets a different tile */
   variant: boolean;
 }
@@ -57,19 +60,17 @@ export function parseTileCoord(z: string, x: string, y: string): TileCoord | str
 
 export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
   const cache = new TileCache(opts.cacheBytes);
-  const listener = listenForLayerChanges({
-    backend: app.databaseInfo.backend,
-    url: app.pg.pool.options.connectionString!,
-    pool: app.pg.pool,
-    onChange: (table) => cache.invalidate(table),
-    onReset: () => cache.clear(),
-    log: app.log,
+  const precise = (opts.invalidation ?? 'precise') === 'precise';
+  // a derived layer's changes come as its own (op 'derived', at the derived feature's place)
+  const unsubscribe = app.changes.subscribe((entry) => {
+    if ('reset' in entry) return cache.clear();
+    const { layer, op, boxes } = entry.change;
+    cache.invalidate({ layer, boxes: precise && op !== 'bulk' ? boxes : null });
   });
-  app.addHook('onClose', () => listener.close());
+  app.addHook('onClose', async () => void unsubscribe());
   const state = { encoder: 'js' as Encoder, cache };
   app.decorate('tiles', state);
   app.addHook('onReady', async () => {
-    await listener.start();
     state.encoder = await detectEncoder(app.pg.pool);
     app.log.info(`tiles encoded by ${state.encoder === 'postgis' ? 'PostGIS (ST_AsMVT)' : 'JavaScript (PostGIS clips, vt-pbf encodes)'}`);
   });
@@ -86,7 +87,7 @@ export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
       if (!layers.includes(layer)) layers.push(layer);
     }
     const list = {
-      layers, ids: layers.map((l) => l.id).join(','), tables: [...new Set(layers.flatMap(layerDependencies))],
+      layers, ids: layers.map((l) => l.id).join(','),
       variant: hasSensitiveVariant(layers),
     };
     if (lists.size < 1000) lists.set(names, list);
@@ -109,14 +110,16 @@ export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
       const restricted = list.variant && !seesSensitive(request.user);
       const key = `${list.ids}/${coord.z}/${coord.x}/${coord.y}${restricted ? '/r' : ''}`;
       let tile = caching ? cache.get(key) : undefined;
+      const hit = tile !== undefined;
       if (!tile) {
-        const snapshot = caching ? cache.snapshot(list.tables) : undefined;
+        const snapshot = caching ? cache.snapshot() : undefined;
         fields ??= await app.layerFields();
         const body = await renderTile(app.pg.pool, state.encoder, list.layers, fields, coord, { sensitive: !restricted });
-        tile = { body, etag: strongEtag(body, restricted ? '-r' : ''), tables: list.tables };
+        tile = { body, etag: strongEtag(body, restricted ? '-r' : ''), layers: list.layers.map((l) => l.id), coord };
         if (snapshot) cache.set(key, tile, snapshot);
       }
-      reply.headers({ etag: tile.etag, 'cache-control': 'no-cache', 'content-type': MVT_TYPE });
+      // x-cache: whether this process had it rendered already (the benchmarks' hit ratio, from outside)
+      reply.headers({ etag: tile.etag, 'cache-control': 'no-cache', 'content-type': MVT_TYPE, 'x-cache': hit ? 'HIT' : 'MISS' });
       if (request.headers['if-none-match'] === tile.etag) return reply.code(304).send();
       return reply.send(tile.body);
     });
@@ -155,4 +158,4 @@ export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
     });
   };
   await app.register(routes);
-}, { name: 'tiles', dependencies: ['database'] });
+}, { name: 'tiles', dependencies: ['database', 'change-feed'] });

@@ -154,6 +154,8 @@ function bases(): Record<string, Base> {
     'GET /api/audit': { query: { user: 'tester', layer: 'parcel', from: '2021-01-01', limit: '5' } },
     'GET /api/audit/accounts': { query: { user: 'tester', limit: '5' } },
     'GET /metrics': {},
+    // a stream: one second open at most, so that every case ends
+    'GET /api/changes': { query: { maxSeconds: '1' } },
   };
 }
 

@@ -297,6 +297,9 @@ const SAMPLES: Record<string, (c: Ctx) => Sample[]> = {
   ],
   '/api/audit/accounts': () => [{ url: '/api/audit/accounts?limit=1000', as: 'admin2', carries: false }],
   '/metrics': () => [{ url: '/metrics', as: 'admin2', carries: false }],
+  // events name a layer, a feature and a place, never an attribute (tests/server/changes.test.ts
+  // writes a military land while a viewer listens)
+  '/api/changes': () => [{ url: '/api/changes?maxSeconds=1', carries: false }],
 };
 
 // ---- setting up: writes for history, ids, then the values --------------------------------------

@@ -1,32 +1,34 @@
-// Listens on zs_layer_changed so that an edit through any server process (or any SQL client)
-// invalidates this process's cached tiles.
-// - PostgreSQL: one dedicated connection, reconnected with backoff; after a reconnect the whole cache
-//   is dropped, since notifications sent while it was away are lost.
+// Listens on one notification channel (the layer changes: server/core/changes.ts), so that an edit
+// through any server process (or any SQL client) reaches this process.
+// - PostgreSQL: one dedicated connection, reconnected with backoff; after a reconnect onReset says that
+//   notifications sent while it was away are lost.
 // - Embedded PGlite: one database session shared through a multiplexer, which hands a notification
 //   to the connection whose query caused it; every write goes through this process's pool (one
 //   connection, kept open), so that connection listens.
 import pg from 'pg';
-import { withClient } from '../db/connection.ts';
-import type { Backend } from '../db/database.ts';
+import { withClient } from './connection.ts';
+import type { Backend } from './database.ts';
 
-export const CHANNEL = 'zs_layer_changed';
-
-export interface ChangeListener {
+export interface NotificationListener {
   /** begin listening (call once the app is ready) */
   start(): Promise<void>;
   close(): Promise<void>;
 }
 
-export function listenForLayerChanges(opts: {
+export function listen(opts: {
   backend: Backend;
   url: string;
   pool: pg.Pool;
-  onChange: (table: string) => void;
+  /** a fixed identifier (never from a request): it is written into LISTEN as it is */
+  channel: string;
+  onMessage: (payload: string) => void;
+  /** notifications may have been missed (the listening connection was lost and is back) */
   onReset: () => void;
   log: { warn(obj: unknown, msg?: string): void };
-}): ChangeListener {
+}): NotificationListener {
+  const CHANNEL = opts.channel;
   const handle = (msg: pg.Notification) => {
-    if (msg.channel === CHANNEL && msg.payload) opts.onChange(msg.payload);
+    if (msg.channel === CHANNEL && msg.payload) opts.onMessage(msg.payload);
   };
 
   if (opts.backend === 'embedded') {
@@ -69,7 +71,7 @@ export function listenForLayerChanges(opts: {
     c.on('error', (err) => {
       if (lost) return;
       lost = true;
-      opts.log.warn({ err }, 'tile invalidation listener lost its connection; reconnecting');
+      opts.log.warn({ err }, `listener on ${CHANNEL} lost its connection; reconnecting`);
       c.end().catch(() => {});
       if (client === c) client = undefined;
       setTimeout(() => void connect(), delay).unref();
@@ -82,8 +84,8 @@ export function listenForLayerChanges(opts: {
       delay = 500;
       opts.onReset(); // anything may have changed while no one listened
     } catch (err) {
-      opts.log.warn({ err }, 'tile invalidation listener could not connect; retrying');
-      delay = Math.min(delay * 2, 2_000); // soon back: tiles cached meanwhile are dropped only once it listens again
+      opts.log.warn({ err }, `listener on ${CHANNEL} could not connect; retrying`);
+      delay = Math.min(delay * 2, 2_000); // soon back: what was cached meanwhile is dropped only once it listens again
       c.end().catch(() => {});
       setTimeout(() => void connect(), delay).unref();
     }
