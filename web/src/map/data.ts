@@ -186,8 +186,44 @@ export class FeatureLoader {
     this.index.set(id, new Map(fc.features.map((f) => [Number(f.id ?? f.properties?.id), f])));
     (this.map.getSource(sourceId(id)) as GeoJSONSource | undefined)?.setData(fc);
     if (LABELLED_POLYGONS.has(id)) {
-      (this.map.getSource(labelSourceFor(id).source) as GeoJSONSource | undefined)?.setData(labelPoints(fc));
+      (this.map.getSource(labelSourceFor(id).source) as GeoJSONSource | undefined)?.setData(this.labelPointsOf(id, fc));
     }
+  }
+
+  /** each labelled layer's label points by feature id, with the geometry they were found for */
+  private labels = new Map<string, Map<number, { geometry: string; point: GeoJSON.Feature<GeoJSON.Point> }>>();
+
+  /**
+   * The layer's label points. Finding one takes long on a detailed shape (a red line: tens of ms), so a
+   * layer fetched again (a live change) keeps the points of the features whose shape is the same and
+   * finds only the others'; the properties are always the new ones.
+   */
+  private labelPointsOf(id: string, fc: GeoJSON.FeatureCollection): GeoJSON.FeatureCollection<GeoJSON.Point> {
+    const before = this.labels.get(id) ?? new Map();
+    const after = new Map<number, { geometry: string; point: GeoJSON.Feature<GeoJSON.Point> }>();
+    const out: GeoJSON.Feature<GeoJSON.Point>[] = [];
+    const todo: GeoJSON.Feature[] = [];
+    const shapes = new Map<number, string>();
+    for (const f of fc.features) {
+      const fid = Number(f.id ?? f.properties?.id);
+      const geometry = JSON.stringify(f.geometry);
+      const known = before.get(fid);
+      if (known && known.geometry === geometry) {
+        const point = { ...known.point, properties: { ...f.properties, _area: known.point.properties?._area } };
+        after.set(fid, { geometry, point });
+        out.push(point);
+      } else {
+        shapes.set(fid, geometry);
+        todo.push(f);
+      }
+    }
+    for (const point of labelPoints({ type: 'FeatureCollection', features: todo }).features) {
+      const fid = Number(point.id ?? point.properties?.id);
+      after.set(fid, { geometry: shapes.get(fid) ?? '', point });
+      out.push(point);
+    }
+    this.labels.set(id, after);
+    return { type: 'FeatureCollection', features: out };
   }
 
   private async fetchInto(id: string, url: string, quiet = false): Promise<FeatureCollection | null> {
