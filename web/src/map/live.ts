@@ -253,7 +253,7 @@ export function changeStream(): ChangeStream {
 
 // ---- the main map ----
 
-/** Calls `run` once per key after `ms` without a new call for that key... or at most `ms` after the first. */
+/** Collects keys for `ms` from the first one, then calls `run` once with all of them. */
 export function coalescer(ms: number, run: (keys: Set<string>) => void): (key: string) => void {
   let keys = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -287,7 +287,7 @@ export function attachLiveMap(map: MapLibreMap, loader: FeatureLoader, stream: C
     for (const id of ids) loader.refresh(id);
   });
   /** tiles that were on their way when a change touched them: asked again once they arrive */
-  const pending = new Map<string, BBox[]>();
+  const pending = new Set<string>();
 
   const tileManager = (src: string) => map.style?.tileManagers?.[src];
 
@@ -295,7 +295,8 @@ export function attachLiveMap(map: MapLibreMap, loader: FeatureLoader, stream: C
     const src = sourceId(layer);
     if (!map.getSource(src)) return;
     const minZoom = LAYERS.find((l) => l.id === layer)?.minZoom ?? 0;
-    const ids = bbox ? tilesTouching(bbox, minZoom, Math.max(TILE_MAX_ZOOM, Math.ceil(map.getMaxZoom()))) : null;
+    // tiles shown overzoomed (map zoom above TILE_MAX_ZOOM) are the z16 tiles: the same ids
+    const ids = bbox ? tilesTouching(bbox, minZoom, TILE_MAX_ZOOM) : null;
     if (!ids) {
       map.refreshTiles(src); // every tile, and the cache of tiles out of view
       return;
@@ -313,8 +314,9 @@ export function attachLiveMap(map: MapLibreMap, loader: FeatureLoader, stream: C
     // a tile still loading may bring what was there before: ask again once it is in
     for (const id of tm._inViewTiles?.getAllIds() ?? []) {
       const t = tm._inViewTiles.getTileById(id);
-      if (t && t.state === 'loading' && touches(t)) pending.set(`${src}/${id}`, [...(pending.get(`${src}/${id}`) ?? []), bbox]);
+      if (t && t.state === 'loading' && touches(t)) pending.add(`${src}/${id}`);
     }
+    if (pending.size > 1000) pending.clear(); // tiles that never came (panned away)
   }
 
   const onData = (e: { sourceId?: string; tile?: { tileID: { key: string; canonical: { z: number; x: number; y: number } }; state: string } }) => {
