@@ -87,7 +87,7 @@ export class TileCache {
     if (since.seq < this.seq) {
       // forgotten invalidations may have touched it: keep it out
       if (this.recent.length === 0 || this.recent[0].seq > since.seq + 1) return;
-      for (const inv of this.recent) if (inv.seq > since.seq && this.hits(tile, inv)) return;
+      for (let i = this.recent.length - 1; i >= 0 && this.recent[i].seq > since.seq; i--) if (this.hits(tile, this.recent[i])) return;
     }
     this.entries.set(key, tile);
   }

@@ -149,6 +149,7 @@ describe.skipIf(why !== null)('chaos: connections killed and PostgreSQL restarte
     const failed = writes.filter((w) => w.status !== 200 && w.error !== 'commit_unknown');
     console.log(`chaos: ${writes.length} writes (${ok.length} stored, ${failed.length} refused), ${killed} connections killed, recovered ${recoveredMs.toFixed(0)} ms after PostgreSQL; ${[...statuses].map(([k, v]) => `${k}×${v}`).join(', ')}`);
     expect(exited, `the server process ended\n${log.slice(-3000)}`).toBeNull();
+    if (bad.length) console.log(log.slice(-20000));
     expect(bad, `answers that were not 503\n${[...statuses].join('\n')}`).toEqual([]);
     expect(killed, 'no connection was killed').toBeGreaterThan(0);
     expect([...statuses.keys()].some((k) => k.endsWith(' 503')), 'no request saw the outage').toBe(true);
