@@ -49,6 +49,12 @@ export const UI = {
   zoomLevel: { zh: '级别', en: 'Zoom' },
   crsNote: { zh: 'CGCS2000', en: 'CGCS2000' },
   serverDown: { zh: '无法连接服务器', en: 'Cannot reach the server' },
+  liveDown: { zh: '实时更新已断开，正在重连…', en: 'Live updates disconnected, reconnecting…' },
+  liveDownTip: {
+    zh: '其他用户的修改暂时不会自动显示；重新连接后地图会自动更新',
+    en: 'Other users\' edits do not show for now; the map updates itself once reconnected',
+  },
+  featureGone: { zh: '该要素已被删除', en: 'This feature has been deleted' },
   retry: { zh: '重试', en: 'Retry' },
   // legend
   progressRamp: { zh: '征收进度（已交地 ÷ 目标）', en: 'Progress (handed over ÷ target)' },

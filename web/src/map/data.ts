@@ -40,8 +40,8 @@ export function minZoomOf(id: string): number {
   return TILE_LAYERS.has(id) ? (LAYER_BY_ID.get(id)?.minZoom ?? 12) : 0;
 }
 
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const res = await api(url, { signal, headers: { accept: 'application/json' } });
+async function getJson<T>(url: string, signal?: AbortSignal, cache?: RequestCache): Promise<T> {
+  const res = await api(url, { signal, cache, headers: { accept: 'application/json' } });
   if (!res.ok) throw await apiError(res);
   return (await res.json()) as T;
 }
@@ -58,6 +58,15 @@ export function featuresUrl(id: string, bbox?: BBox, limit = FULL_LIMIT): string
   if (bbox) q.set('bbox', bbox.map((v) => v.toFixed(6)).join(','));
   q.set('limit', String(limit));
   return `/api/layers/${encodeURIComponent(id)}/features?${q}`;
+}
+
+/**
+ * A whole feature as the map's reads give it, looked for among those that meet the bbox (undefined:
+ * not there any more, or not readable by this user). Never from the browser's cache.
+ */
+export async function fetchFeatureIn(id: string, featureId: string | number, bbox: BBox): Promise<GeoJSON.Feature | undefined> {
+  const fc = await getJson<FeatureCollection>(featuresUrl(id, bbox, FULL_LIMIT), undefined, 'no-store');
+  return fc.features.find((f) => Number(f.id ?? f.properties?.id) === Number(featureId));
 }
 
 const EMPTY: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] };
@@ -131,8 +140,11 @@ export class FeatureLoader {
    */
   async fetchFeature(id: string, featureId: string | number, at: [number, number]): Promise<GeoJSON.Feature | undefined> {
     const d = 1e-5;
-    const fc = await getJson<FeatureCollection>(featuresUrl(id, [at[0] - d, at[1] - d, at[0] + d, at[1] + d], 200));
-    return fc.features.find((f) => Number(f.id ?? f.properties?.id) === Number(featureId));
+    return this.fetchFeatureIn(id, featureId, [at[0] - d, at[1] - d, at[0] + d, at[1] + d]);
+  }
+
+  fetchFeatureIn(id: string, featureId: string | number, bbox: BBox): Promise<GeoJSON.Feature | undefined> {
+    return fetchFeatureIn(id, featureId, bbox);
   }
 
   /** Start (or stop) wanting a layer's data; call when its visibility changes. */
@@ -151,6 +163,21 @@ export class FeatureLoader {
     if (this.wanted.has(id)) this.setWanted(id, true);
   }
 
+  /**
+   * The layer's data changed (web/src/map/live.ts): a GeoJSON layer that is shown is fetched again,
+   * quietly (the old data stays on the map until the new has come, feature-state kept); one not shown
+   * is fetched when it is shown next. Tiled layers refresh their tiles themselves.
+   */
+  refresh(id: string): void {
+    if (TILE_LAYERS.has(id) || !this.map.getSource(sourceId(id))) return;
+    if (!this.wanted.has(id)) {
+      this.full.delete(id);
+      return;
+    }
+    this.full.add(id);
+    void this.fetchInto(id, featuresUrl(id), true);
+  }
+
   private data = new Map<string, GeoJSON.FeatureCollection>();
   private index = new Map<string, Map<number, GeoJSON.Feature>>();
 
@@ -159,17 +186,53 @@ export class FeatureLoader {
     this.index.set(id, new Map(fc.features.map((f) => [Number(f.id ?? f.properties?.id), f])));
     (this.map.getSource(sourceId(id)) as GeoJSONSource | undefined)?.setData(fc);
     if (LABELLED_POLYGONS.has(id)) {
-      (this.map.getSource(labelSourceFor(id).source) as GeoJSONSource | undefined)?.setData(labelPoints(fc));
+      (this.map.getSource(labelSourceFor(id).source) as GeoJSONSource | undefined)?.setData(this.labelPointsOf(id, fc));
     }
   }
 
-  private async fetchInto(id: string, url: string): Promise<FeatureCollection | null> {
+  /** each labelled layer's label points by feature id, with the geometry they were found for */
+  private labels = new Map<string, Map<number, { geometry: string; point: GeoJSON.Feature<GeoJSON.Point> }>>();
+
+  /**
+   * The layer's label points. Finding one takes long on a detailed shape (a red line: tens of ms), so a
+   * layer fetched again (a live change) keeps the points of the features whose shape is the same and
+   * finds only the others'; the properties are always the new ones.
+   */
+  private labelPointsOf(id: string, fc: GeoJSON.FeatureCollection): GeoJSON.FeatureCollection<GeoJSON.Point> {
+    const before = this.labels.get(id) ?? new Map();
+    const after = new Map<number, { geometry: string; point: GeoJSON.Feature<GeoJSON.Point> }>();
+    const out: GeoJSON.Feature<GeoJSON.Point>[] = [];
+    const todo: GeoJSON.Feature[] = [];
+    const shapes = new Map<number, string>();
+    for (const f of fc.features) {
+      const fid = Number(f.id ?? f.properties?.id);
+      const geometry = JSON.stringify(f.geometry);
+      const known = before.get(fid);
+      if (known && known.geometry === geometry) {
+        const point = { ...known.point, properties: { ...f.properties, _area: known.point.properties?._area } };
+        after.set(fid, { geometry, point });
+        out.push(point);
+      } else {
+        shapes.set(fid, geometry);
+        todo.push(f);
+      }
+    }
+    for (const point of labelPoints({ type: 'FeatureCollection', features: todo }).features) {
+      const fid = Number(point.id ?? point.properties?.id);
+      after.set(fid, { geometry: shapes.get(fid) ?? '', point });
+      out.push(point);
+    }
+    this.labels.set(id, after);
+    return { type: 'FeatureCollection', features: out };
+  }
+
+  private async fetchInto(id: string, url: string, quiet = false): Promise<FeatureCollection | null> {
     this.inflight.get(id)?.abort();
     const ctl = new AbortController();
     this.inflight.set(id, ctl);
-    this.onState(id, { status: 'loading', returned: 0, truncated: false });
+    if (!quiet) this.onState(id, { status: 'loading', returned: 0, truncated: false });
     try {
-      const fc = await getJson<FeatureCollection>(url, ctl.signal);
+      const fc = await getJson<FeatureCollection>(url, ctl.signal, quiet ? 'no-store' : undefined);
       if (ctl.signal.aborted) return null;
       this.setData(id, fc);
       this.onData(id, fc);
@@ -181,6 +244,11 @@ export class FeatureLoader {
       return fc;
     } catch (e) {
       if (ctl.signal.aborted) return null;
+      // a quiet refresh that fails keeps what the map shows; the next change or reset tries again
+      if (quiet) {
+        this.full.delete(id);
+        return null;
+      }
       this.onState(id, { status: 'error', returned: 0, truncated: false, error: String(e) });
       return null;
     } finally {

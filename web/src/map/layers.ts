@@ -11,12 +11,15 @@ import { PATTERNS, PATTERN_PIXEL_RATIO } from '../../../geo/style/patterns.ts';
 import { LOCAL_IDEOGRAPH_FONT, OPACITY_PROPS, baseStyle, dataLayers, textFields } from '../../../geo/style/style.ts';
 import { patternImage } from './patterns.ts';
 import { attachInteractions } from './interactions.ts';
+import { attachLiveMap, type LiveMap } from './live.ts';
 
 type Opacity = number | unknown[];
 
 export interface MapController {
   map: MapLibreMap;
   loader: FeatureLoader;
+  /** keeps the map in step with the change stream; `apply` shows the editor's own saves at once */
+  live: LiveMap;
   setVisible(id: string, visible: boolean): void;
   setOpacity(id: string, opacity: number): void;
   setLang(lang: Lang): void;
@@ -108,6 +111,7 @@ export function createMap(container: HTMLElement, district: District, entries: L
   const ctl: MapController = {
     map,
     loader,
+    live: attachLiveMap(map, loader),
     setVisible: (id, v) => {
       if (map.loaded() || map.isStyleLoaded()) applyVisibility(id, v);
     },
