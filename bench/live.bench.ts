@@ -205,9 +205,16 @@ const bench: Benchmark = {
             target.status = to;
             const committed = performance.now();
             polls.push((async () => {
+              const trace: string[] = [];
               for (;;) {
-                const body = await (await fetch(tileUrl)).arrayBuffer();
-                if (statusIn(body, 'parcel', target.id) === to) return void staleness.push(performance.now() - committed);
+                const f0 = performance.now();
+                const r = await fetch(tileUrl);
+                const body = await r.arrayBuffer();
+                trace.push(`${Math.round(f0 - committed)}+${Math.round(performance.now() - f0)}${r.headers.get('x-cache') ?? ''}`);
+                if (statusIn(body, 'parcel', target.id) === to) {
+                  if (process.env.BENCH_LIVE_DEBUG && performance.now() - committed > 1000) console.log(target.id, to, trace.join(' '));
+                  return void staleness.push(performance.now() - committed);
+                }
                 if (performance.now() - committed > 5_000) return void staleness.push(Infinity);
                 await new Promise((r) => setTimeout(r, 25));
               }
