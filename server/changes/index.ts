@@ -64,6 +64,8 @@ export const changesPlugin: FastifyPluginAsync<ChangesOptions> = async (app, opt
     });
     open.add(res);
     const send = (text: string) => {
+      // ended (lifetime, a slow reader) but not yet closed: a write now would be an error event
+      if (res.writableEnded || res.destroyed) return;
       res.write(text);
       // a reader that does not keep up is let go: it reconnects and is sent what it missed
       if (res.writableLength > MAX_BUFFERED_BYTES) res.end();
