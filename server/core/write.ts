@@ -59,8 +59,12 @@ export interface WriteOptions {
   reason?: string;
   /** try every change and refuse the batch naming each refused one (imports) */
   batch?: boolean;
-  /** more work in the same transaction once every change is written (an import marks itself committed) */
-  finally?: (client: pg.PoolClient) => Promise<void>;
+  /**
+   * more work in the same transaction once every change is written (an import marks itself committed;
+   * the feature API reads what it wrote, so its answer cannot be lost to a connection dropped after
+   * the commit)
+   */
+  finally?: (client: pg.PoolClient, results: WriteResult[]) => Promise<void>;
   /** this transaction's statement_timeout (an import's long limit), instead of the connection's */
   statementTimeoutMs?: number;
 }
@@ -470,7 +474,7 @@ export async function writeFeatures(t: WriteTarget, who: Actor, changes: Change[
       }
       if (refused.length) throw refusedBatch(refused, changes.length);
       if (progressSince !== undefined) await ingestDeferredProgress(client, progressSince);
-      if (opts.finally) await opts.finally(client);
+      if (opts.finally) await opts.finally(client, results);
       return results;
     }, { statementTimeoutMs: opts.statementTimeoutMs });
   } catch (err) {

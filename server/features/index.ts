@@ -19,7 +19,7 @@ import {
   collectionDoc, CONFORMANCE, DEFAULT_LIMIT, featureSchema, GEOJSON, HTML, JSON_TYPE, landing, type Link, MAX_LIMIT, OPENAPI,
   openApi, queryables, SCHEMA_JSON,
 } from './ogc.ts';
-import { type ItemsQuery, queryItem, queryItems, temporalExtent, type TimeFilter } from './sql.ts';
+import { type ItemsQuery, type OneItem, queryItem, queryItems, temporalExtent, type TimeFilter } from './sql.ts';
 
 type Query = Record<string, string | string[] | undefined>;
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Query }>;
@@ -207,8 +207,21 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     }
     return v;
   };
-  const write = async (request: FastifyRequest, layer: LayerDef, change: Change, reason?: string) =>
-    (await writeFeatures({ pool: app.pg.pool, layer, cols: await columnsOf(layer) }, actorOf(request), [change], { reason }))[0];
+  /**
+   * One change through the core, and the feature as this reader sees it afterwards, read in the same
+   * transaction: a write that committed is answered as written even when the connection goes before
+   * a second read could be made.
+   */
+  const write = async (request: Req, layer: LayerDef, change: Change, reason?: string) => {
+    const crs = change.op === 'delete' ? undefined : crsParam(request.query, 'crs');
+    const cols = await readColumns(request, layer);
+    let item: OneItem | null = null;
+    const [result] = await writeFeatures({ pool: app.pg.pool, layer, cols: await columnsOf(layer) }, actorOf(request), [change], {
+      reason,
+      finally: crs && (async (client, [written]) => { item = await queryItem(client, layer, cols, written.id, crs); }),
+    });
+    return { result, item: item as OneItem | null, crs: crs! };
+  };
 
   useDepthCheckedJson(app, ['application/geo+json', 'application/merge-patch+json']);
 
@@ -352,9 +365,9 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
   });
 
   // ---- writes ----
-  const afterWrite = async (request: Req, reply: FastifyReply, layer: LayerDef, id: number, status: number) => {
-    const crs = crsParam(request.query, 'crs');
-    const item = await queryItem(app.pg.pool, layer, await readColumns(request, layer), id, crs);
+  const afterWrite = async (request: Req, reply: FastifyReply, layer: LayerDef, written: Awaited<ReturnType<typeof write>>, status: number) => {
+    const { item, crs } = written;
+    const id = written.result.id;
     const self = `${baseUrl(request)}/ogc/collections/${layer.id}/items/${id}`;
     reply.code(status);
     if (status === 201) reply.header('Location', self);
@@ -376,8 +389,8 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
   app.post('/ogc/collections/:id/items', { bodyLimit: MAX_BODY_BYTES, schema: { ...collection, body: featureBody } }, async (request: Req, reply) => {
     const layer = editableLayerOf(request.params.id);
     const checked = body(request, 'create', layer, await columnsOf(layer));
-    const result = await write(request, layer, { op: 'create', props: checked.props, geometry: checked.geometry ?? null }, checked.reason);
-    return afterWrite(request, reply, layer, result.id, 201);
+    const written = await write(request, layer, { op: 'create', props: checked.props, geometry: checked.geometry ?? null }, checked.reason);
+    return afterWrite(request, reply, layer, written, 201);
   });
 
   for (const [method, mode] of [['put', 'replace'], ['patch', 'patch']] as const) {
@@ -386,8 +399,8 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
       const id = featureIdOf(request.params.fid, layer);
       const version = ifMatch(request, true);
       const checked = body(request, mode, layer, await columnsOf(layer));
-      await write(request, layer, { op: 'update', id, version, props: checked.props, geometry: checked.geometry }, checked.reason);
-      return afterWrite(request, reply, layer, id, 200);
+      const written = await write(request, layer, { op: 'update', id, version, props: checked.props, geometry: checked.geometry }, checked.reason);
+      return afterWrite(request, reply, layer, written, 200);
     });
   }
 
@@ -424,7 +437,7 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     const b = request.body as { reason?: unknown } | undefined;
     const reason = typeof b?.reason === 'string' ? b.reason : single(request.query, 'reason');
     const from = Number(request.params.version);
-    const result = await write(request, layer, { op: 'restore', id, from, version: ifMatch(request, false) }, reason ?? `restore of version ${from}`);
-    return afterWrite(request, reply, layer, result.id, 200);
+    const written = await write(request, layer, { op: 'restore', id, from, version: ifMatch(request, false) }, reason ?? `restore of version ${from}`);
+    return afterWrite(request, reply, layer, written, 200);
   });
 };
