@@ -11,7 +11,27 @@ export interface TransactionOptions {
   statementTimeoutMs?: number;
 }
 
+/** A deadlock or serialization failure: PostgreSQL rolled the transaction back for a concurrent one; running it again is how it is meant to be answered. */
+const retryable = (err: unknown): boolean => ['40P01', '40001'].includes((err as { code?: string })?.code ?? '');
+const ATTEMPTS = 3;
+
+/**
+ * `fn` in one transaction; run again (up to three times in all, after a short random pause) when
+ * PostgreSQL breaks a deadlock by aborting it — concurrent writers of one project's parcels meet in
+ * the progress tables — so `fn` must do nothing outside the transaction that cannot be done twice.
+ */
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transactionOnce(pool, fn, opts);
+    } catch (err) {
+      if (attempt >= ATTEMPTS || !retryable(err)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+    }
+  }
+}
+
+async function transactionOnce<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, opts: TransactionOptions): Promise<T> {
   return withClient(pool, async (client) => {
     let out: T;
     let xid: string | null;
