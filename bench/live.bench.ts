@@ -19,6 +19,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { VectorTile } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
+import { lonLatToWorld } from '../geo/bbox.ts';
 import { TAKE_STATUS_NEXT } from '../geo/domain.ts';
 import { LAYER_BY_ID, LAYERS } from '../geo/layers.ts';
 import { type Benchmark, type BenchRow, quantile } from './harness.ts';
@@ -46,11 +47,7 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** lon/lat → Web-Mercator position in [0, 1]² (y down) */
-const world = (lon: number, lat: number): [number, number] => {
-  const rad = (lat * Math.PI) / 180;
-  return [(lon + 180) / 360, (1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2];
-};
+
 
 function viewTiles(cx: number, cy: number, z: number): Tile[] {
   const size = TILE_PX * 2 ** z;
@@ -67,7 +64,7 @@ function panPath(starts: [number, number][], steps: number): Tile[] {
   const rnd = mulberry32(20261202);
   const out: Tile[] = [];
   for (const [lon, lat] of starts) {
-    let [cx, cy] = world(lon, lat);
+    let [cx, cy] = lonLatToWorld(lon, lat);
     let z = 16;
     let dir = rnd() * 2 * Math.PI;
     let shown = new Set<string>();
@@ -125,7 +122,7 @@ function statusIn(body: ArrayBuffer, layer: string, id: number): unknown {
 }
 
 const tileOf = (lon: number, lat: number, z: number): Tile => {
-  const [x, y] = world(lon, lat);
+  const [x, y] = lonLatToWorld(lon, lat);
   return { z, x: Math.floor(x * 2 ** z), y: Math.floor(y * 2 ** z) };
 };
 

@@ -27,6 +27,12 @@ export function mercatorToLonLatBox([x0, y0, x1, y1]: [number, number, number, n
   return [down(lon(x0)), down(lat(y0)), up(lon(x1)), up(lat(y1))];
 }
 
+/** lon/lat → Web-Mercator world fractions, 0…1 with y down (tile z/x/y = floor(fraction × 2^z)). */
+export function lonLatToWorld(lon: number, lat: number): [number, number] {
+  const phi = (Math.max(-85.05112878, Math.min(85.05112878, lat)) * Math.PI) / 180;
+  return [(lon + 180) / 360, (1 - Math.log(Math.tan(Math.PI / 4 + phi / 2)) / Math.PI) / 2];
+}
+
 /** The smallest box covering all of them (null for none). */
 export function unionBox(boxes: [number, number, number, number][]): [number, number, number, number] | null {
   if (boxes.length === 0) return null;

@@ -8,6 +8,7 @@
 // Listeners (the identify popup, the status bar, the dashboard) subscribe to the same stream.
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { CHANGE_STREAM, type LayerChangeEvent } from '../../../geo/api.ts';
+import { lonLatToWorld } from '../../../geo/bbox.ts';
 import { LAYERS, TILE_MAX_ZOOM } from '../../../geo/layers.ts';
 import { sourceId, TILE_LAYERS } from '../../../geo/style/sources.ts';
 import type { FeatureLoader } from './data.ts';
@@ -30,18 +31,11 @@ export const DOWN_NOTICE_MS = 3000;
 
 // ---- tiles a change touches ----
 
-/** lon/lat → world fractions (Web Mercator, 0..1, y down). */
-function worldX(lon: number): number {
-  return (lon + 180) / 360;
-}
-function worldY(lat: number): number {
-  const phi = (Math.max(-85.05112878, Math.min(85.05112878, lat)) * Math.PI) / 180;
-  return (1 - Math.log(Math.tan(Math.PI / 4 + phi / 2)) / Math.PI) / 2;
-}
-
 /** The bbox in world fractions: [x0, y0 (north), x1, y1 (south)]. */
 function world(b: BBox): BBox {
-  return [worldX(b[0]), worldY(b[3]), worldX(b[2]), worldY(b[1])];
+  const [x0, y0] = lonLatToWorld(b[0], b[3]);
+  const [x1, y1] = lonLatToWorld(b[2], b[1]);
+  return [x0, y0, x1, y1];
 }
 
 /** Whether tile z/x/y, with the server's margin, meets the bbox (lon/lat). */
