@@ -4,7 +4,10 @@
 // (zs.bulk_load) because the demo's history is not "now": a parcel signed in March 2021 must show
 // up as signed in March 2021 when the map is asked for the state at any past date.
 import type pg from 'pg';
+import { CREATED_ON } from './demo/admin.ts';
 import { type District, TABLE_ORDER, type TableName } from './demo/index.ts';
+import { stampOf } from './demo/random.ts';
+import { deriveLandUse } from './land-use.ts';
 
 export const DEMO_USER = '演示数据';
 const BATCH_ROWS = 2_000;
@@ -18,6 +21,8 @@ interface TableSpec {
   refs?: Record<string, TableName>;
   /** has version/updated_at/updated_by and a history in change_log */
   versioned: boolean;
+  /** SQL over `$g` (the row's geometry) giving what is stored: the planning lines leave out what the plan gave other lines */
+  storeGeometry?: string;
 }
 
 const VERSIONED = { version: 'int', updated_at: 'timestamptz' };
@@ -91,7 +96,23 @@ const SPECS: Record<TableName, TableSpec> = {
   road: { versioned: false, columns: { name: 'text', class: 'text', geom: 'geometry' } },
   built_up: { versioned: false, columns: { name: 'text', geom: 'geometry' } },
   place: { versioned: false, columns: { name: 'text', kind: 'text', rank: 'int', geom: 'geometry' } },
+  // 三区三线 do not overlap: the ecological red line leaves out the 永久基本农田, the urban development
+  // boundary both of them (data/demo/planning.ts draws the outlines)
+  eco_redline: {
+    versioned: true, columns: { code: 'text', name: 'text', kind: 'text', geom: 'geometry' },
+    storeGeometry: leavingOut(`SELECT geom FROM farmland WHERE kind = 'permanent_basic' AND ST_Intersects(geom, $g)`),
+  },
+  urban_boundary: {
+    versioned: true, columns: { code: 'text', name: 'text', geom: 'geometry' },
+    storeGeometry: leavingOut(`SELECT geom FROM farmland WHERE kind = 'permanent_basic' AND ST_Intersects(geom, $g)
+      UNION ALL SELECT geom FROM eco_redline WHERE ST_Intersects(geom, $g)`),
+  },
 };
+
+/** `$g` less the union of what `others` selects (itself if they select nothing). */
+function leavingOut(others: string): string {
+  return `ST_Multi(ST_CollectionExtract(coalesce(ST_Difference($g, (SELECT ST_Union(o.geom) FROM (${others}) o)), $g), 3))`;
+}
 
 type Offsets = Record<TableName, number>;
 
@@ -127,8 +148,12 @@ export async function writeDistrict(client: pg.PoolClient, district: District, l
     counts[table] = await insertTable(client, table, district[table], offsets);
     log(`${table}: ${counts[table]} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
-  const started = performance.now();
-  counts.change_log = await writeHistory(client, offsets);
+  const landUseOffset = (await client.query<{ max: number }>('SELECT coalesce(max(id), 0)::int AS max FROM land_use')).rows[0].max;
+  let started = performance.now();
+  counts.land_use = await deriveLandUse(client, { village: offsets.village, land_use: landUseOffset }, stampOf(CREATED_ON), DEMO_USER, log);
+  log(`land_use: ${counts.land_use} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  started = performance.now();
+  counts.change_log = await writeHistory(client, offsets, landUseOffset);
   log(`change_log: ${counts.change_log} entries in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   for (const table of TABLE_ORDER) {
     await client.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), greatest((SELECT max(id) FROM ${table}), 1))`);
@@ -145,7 +170,8 @@ function selectList(table: TableName, spec: TableSpec, offsets: Offsets): { colu
     const ref = spec.refs?.[name];
     if (type === 'geometry') {
       types.push(`${name} jsonb`);
-      values.push(`ST_SetSRID(ST_GeomFromGeoJSON(r.${name}), 4490)`);
+      const g = `ST_SetSRID(ST_GeomFromGeoJSON(r.${name}), 4490)`;
+      values.push(spec.storeGeometry ? spec.storeGeometry.replaceAll('$g', g) : g);
     } else {
       types.push(`${name} ${type}`);
       values.push(ref ? `r.${name} + ${offsets[ref]}` : `r.${name}`);
@@ -184,14 +210,15 @@ const stepAt = (dateExpr: string) => `((${dateExpr})::text || ' 09:00:00+08')::t
  * The generator gave every row version = its number of entries and updated_at = the last one, so the
  * final entry equals the row. Parcels and houses were entered when their project started.
  */
-async function writeHistory(client: pg.PoolClient, offsets: Offsets): Promise<number> {
+async function writeHistory(client: pg.PoolClient, offsets: Offsets, landUseOffset: number): Promise<number> {
   let total = 0;
-  for (const table of TABLE_ORDER) {
-    if (!SPECS[table].versioned || table === 'parcel' || table === 'house') continue;
+  const inserted: [string, number][] = [...TABLE_ORDER.filter((t) => SPECS[t].versioned && t !== 'parcel' && t !== 'house')
+    .map((t): [string, number] => [t, offsets[t]]), ['land_use', landUseOffset]];
+  for (const [table, offset] of inserted) {
     const res = await client.query(
       `INSERT INTO change_log (layer, feature_id, op, version, changed_at, changed_by, before, after)
        SELECT '${table}', t.id, 'insert', t.version, t.updated_at, $2, NULL, zs_row_json(t) FROM ${table} t WHERE t.id > $1`,
-      [offsets[table], DEMO_USER],
+      [offset, DEMO_USER],
     );
     total += res.rowCount ?? 0;
   }

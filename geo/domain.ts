@@ -1,6 +1,8 @@
 // The domain's vocabulary with its Chinese and English labels: one source for the map, the
 // reports and the exports. Keys match the CHECK constraints in migrations/002_domain.sql.
 
+import { LAND_CLASSES } from './landclass.ts';
+
 export type Label = { zh: string; en: string };
 
 export const TAKE_STATUS = {
@@ -74,22 +76,8 @@ export const COMMAND_AREA = {
   outer: { zh: '城区外围片区', en: 'Outer ring' },
 } as const satisfies Record<string, Label>;
 
-/** Land-class codes (GB/T 21010-2017, first level) the demo and imports use. */
-export const LAND_CLASS: Record<string, Label> = {
-  '0101': { zh: '水田', en: 'Paddy field' },
-  '0102': { zh: '水浇地', en: 'Irrigated land' },
-  '0103': { zh: '旱地', en: 'Dry land' },
-  '0201': { zh: '果园', en: 'Orchard' },
-  '0301': { zh: '乔木林地', en: 'Forest' },
-  '0404': { zh: '其他草地', en: 'Grassland' },
-  '0702': { zh: '农村宅基地', en: 'Rural homestead' },
-  '0701': { zh: '城镇住宅用地', en: 'Urban residential' },
-  '1104': { zh: '坑塘水面', en: 'Pond' },
-  '1006': { zh: '农村道路', en: 'Rural road' },
-  '0601': { zh: '工业用地', en: 'Industrial' },
-  '0810': { zh: '公园与绿地', en: 'Park and green' },
-  '1201': { zh: '空闲地', en: 'Vacant land' },
-};
+/** Land-class names by code (GB/T 21010-2017, second level): geo/landclass.ts holds the table. */
+export const LAND_CLASS: Record<string, Label> = Object.fromEntries(LAND_CLASSES.map((c) => [c.code, c.name]));
 
 /** Allowed next states of a parcel or house (the workflow the feature API enforces). */
 export const TAKE_STATUS_NEXT: Record<keyof typeof TAKE_STATUS, (keyof typeof TAKE_STATUS)[]> = {

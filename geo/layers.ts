@@ -5,13 +5,17 @@ import type { Role } from './roles.ts';
 
 export type GeometryKind = 'polygon' | 'line' | 'point';
 
+/** The layer panel's and the legend's groups, top first. */
+export const LAYER_GROUPS = ['project', 'resettlement', 'constraint', 'planning', 'admin', 'base'] as const;
+export type LayerGroup = (typeof LAYER_GROUPS)[number];
+
 export interface LayerDef {
   id: string;
   table: string;
   geometryColumn: string;
   geometry: GeometryKind;
   title: Label;
-  group: 'base' | 'admin' | 'project' | 'constraint' | 'resettlement';
+  group: LayerGroup;
   /** columns shown in popups and tiles (beyond id) */
   attributes: string[];
   /** columns only readers with the military grant see (geo/roles.ts); left out for everyone else */
@@ -74,6 +78,13 @@ export const LAYERS: LayerDef[] = [
   { id: 'reserved_land', writer: 'land_bureau', minZoom: 10, table: 'reserved_land', geometryColumn: 'geom', geometry: 'polygon', group: 'constraint',
     title: { zh: '留用地', en: 'Reserved land' },
     temporal: { column: 'due_on', title: { zh: '应交付日期', en: 'Due on' } }, attributes: ['code', 'village_id', 'project_id', 'year', 'owed_mu', 'delivered_mu'] },
+  // 三区三线 and the 三调 land use: what the territorial plan allows, and what the land is (geo/landclass.ts)
+  { id: 'eco_redline', labelPoints: true, writer: 'land_bureau', minZoom: 6, table: 'eco_redline', geometryColumn: 'geom', geometry: 'polygon', group: 'planning',
+    title: { zh: '生态保护红线', en: 'Ecological protection red line' }, attributes: ['code', 'name', 'kind'] },
+  { id: 'urban_boundary', labelPoints: true, writer: 'land_bureau', minZoom: 6, table: 'urban_boundary', geometryColumn: 'geom', geometry: 'polygon', group: 'planning',
+    title: { zh: '城镇开发边界', en: 'Urban development boundary' }, attributes: ['code', 'name'] },
+  { id: 'land_use', tiled: true, storesArea: true, writer: 'land_bureau', minZoom: 12, table: 'land_use', geometryColumn: 'geom', geometry: 'polygon', group: 'planning',
+    title: { zh: '土地利用现状（三调）', en: 'Land use (3rd survey)' }, attributes: ['code', 'class_code', 'village_id'] },
   { id: 'red_line', labelPoints: true, writer: 'planner', minZoom: 6, table: 'project', geometryColumn: 'red_line', geometry: 'polygon', group: 'project',
     title: { zh: '项目红线', en: 'Project red lines' }, dependsOn: ['parcel'],
     temporal: { column: 'approved_on', title: { zh: '批复日期', en: 'Approved on' } },

@@ -10,7 +10,8 @@ import type { ProjectsResult } from './projects.ts';
 import { type Rng, stampOf } from './random.ts';
 import type { CaneBaseRow, FarmlandRow } from './types.ts';
 
-const CELL = 80;
+/** the side of the field grid's plots (m): one field per plot (data/land-use.ts rebuilds them) */
+export const CELL = 80;
 
 class FieldGrid {
   readonly cols = Math.ceil((DISTRICT_BOX.x1 - DISTRICT_BOX.x0) / CELL);

@@ -1,6 +1,7 @@
 // generateDistrict: the synthetic demo district (征收一张图's demo data), placed at Guigang and named
 // from the district's 2021 work summary. Pure and deterministic: the same scale and seed give the
-// same rows, byte for byte. The data is SYNTHETIC: no real parcel, red line or farmland is public.
+// same rows, byte for byte (the 三调 land use is derived from them in PostGIS as they are loaded:
+// data/land-use.ts). The data is SYNTHETIC: no real parcel, red line or farmland is public.
 //
 // scale 1 is the demo (≈ 31 projects, ≈ 4–5 thousand parcels). BENCHMARK_SCALE gives at least 200,000
 // farmland polygons, 50,000 cane-base polygons and 100,000 parcels: more villages (√scale per side),
@@ -9,6 +10,7 @@ import { buildAdmin } from './admin.ts';
 import { buildBaseMap } from './basemap.ts';
 import { buildDisputedLand, buildMilitaryLand, buildReservedLand } from './constraints.ts';
 import { buildFields } from './fields.ts';
+import { buildEcoRedline, buildUrbanBoundary } from './planning.ts';
 import { AS_OF, buildProjects } from './projects.ts';
 import { createRng } from './random.ts';
 import { buildFundTransfers, buildProblems, buildResettlementSites } from './social.ts';
@@ -57,6 +59,8 @@ export function generateDistrict({ scale = 1, seed = DEFAULT_SEED }: GenerateOpt
     road: roads,
     built_up: base.built_up,
     place: base.place,
+    eco_redline: buildEcoRedline(rng.fork('planning')),
+    urban_boundary: buildUrbanBoundary(admin),
   };
 }
 

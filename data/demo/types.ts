@@ -175,6 +175,19 @@ export interface RoadRow {
   class: 'expressway' | 'arterial' | 'secondary' | 'local' | 'railway';
   geom: MultiLineStringGeom;
 }
+/** 生态保护红线 */
+export interface EcoRedlineRow extends Versioned {
+  code: string;
+  name: string;
+  kind: 'water_conservation' | 'biodiversity' | 'soil_conservation';
+  geom: MultiPolygonGeom;
+}
+/** 城镇开发边界 */
+export interface UrbanBoundaryRow extends Versioned {
+  code: string;
+  name: string;
+  geom: MultiPolygonGeom;
+}
 export interface BuiltUpRow { id: number; name: string | null; geom: MultiPolygonGeom }
 export interface PlaceRow { id: number; name: string; kind: 'city' | 'town' | 'village' | 'landmark' | 'station'; rank: number; geom: PointGeom }
 
@@ -203,12 +216,14 @@ export interface District {
   road: RoadRow[];
   built_up: BuiltUpRow[];
   place: PlaceRow[];
+  eco_redline: EcoRedlineRow[];
+  urban_boundary: UrbanBoundaryRow[];
 }
 
 /** Tables in an order that satisfies the foreign keys. */
 export const TABLE_ORDER = [
   'command_area', 'township', 'village', 'park', 'project', 'project_milestone', 'parcel', 'house', 'farmland',
   'cane_base', 'military_land', 'disputed_land', 'reserved_land', 'resettlement_site', 'fund_transfer', 'problem',
-  'water', 'road', 'built_up', 'place',
+  'water', 'road', 'built_up', 'place', 'eco_redline', 'urban_boundary',
 ] as const satisfies readonly (keyof District)[];
 export type TableName = (typeof TABLE_ORDER)[number];

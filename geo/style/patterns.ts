@@ -30,6 +30,17 @@ function diagonal(ctx: CanvasRenderingContext2D, s: number, reverse = false): vo
 
 export const PATTERNS: Pattern[] = [
   {
+    // 生态保护红线: translucent green with sparse reverse diagonals (reads through to what lies under)
+    id: 'pat-eco',
+    size: 14,
+    background: 'rgba(46, 125, 50, 0.08)',
+    draw(ctx, s) {
+      ctx.strokeStyle = 'rgba(46, 125, 50, 0.55)';
+      ctx.lineWidth = 0.8 * RATIO;
+      diagonal(ctx, s, true);
+    },
+  },
+  {
     // 永久基本农田: yellow with brown diagonal hatch
     id: 'pat-farmland-basic',
     size: 10,

@@ -45,6 +45,13 @@ export const COLORS = {
   reserved: '#00897b',
   reservedFill: '#80cbc4',
   redLine: '#e10000',
+  ecoRedline: '#2e7d32',
+  urbanBoundary: '#6a1b9a',
+  /** 三调 land use by first-level class (01 耕地 … 12 其他土地), after the survey's own map colours */
+  landUse: {
+    '01': '#f6e8a6', '02': '#d4e59a', '03': '#86c27c', '04': '#c6e3a4', '05': '#f2948a', '06': '#c7a2d8',
+    '07': '#f7b96f', '08': '#f3a6c4', '09': '#b47b63', '10': '#c4c4c4', '11': '#92cbe8', '12': '#e2d8c9',
+  } as Record<string, string>,
   progress: [
     [0, '#d7301f'],
     [50, '#fdae61'],
@@ -171,7 +178,16 @@ export function dataLayers(lang: Lang): Spec[] {
   const add = (id: string, spec: LayerInput, label = false) =>
     L.push(withSource(id, spec, label));
 
-  // base: built-up areas, parks, farmland, water
+  // base: the 三调 land use (off at start; under everything, as it describes the same ground), built-up
+  // areas, parks, farmland, water
+  add('land_use', {
+    id: 'land_use-fill', type: 'fill',
+    paint: {
+      'fill-color': ['match', ['slice', ['coalesce', ['get', 'class_code'], ''], 0, 2], ...Object.entries(COLORS.landUse).flat(), '#eeeeee'] as unknown as ExpressionSpecification,
+      'fill-opacity': 0.75,
+    },
+  });
+  add('land_use', { id: 'land_use-line', type: 'line', minzoom: 14, paint: { 'line-color': '#8d8373', 'line-width': 0.5, 'line-opacity': 0.7 } });
   add('built_up', { id: 'built_up-fill', type: 'fill', paint: { 'fill-color': COLORS.builtUp, 'fill-outline-color': COLORS.builtUpLine, 'fill-opacity': 1 } });
   add('park', { id: 'park-fill', type: 'fill', paint: { 'fill-color': COLORS.park, 'fill-opacity': 0.75 } });
   add('farmland', {
@@ -233,6 +249,15 @@ export function dataLayers(lang: Lang): Spec[] {
     paint: { 'line-color': '#ffffff', 'line-width': zoomWidth([[8, 0.6], [14, 1.4]]), 'line-dasharray': [3, 3], 'line-opacity': 1 },
   });
 
+  // 三区三线: the ecological red line hatched green, the urban development boundary a purple dash
+  add('eco_redline', { id: 'eco_redline-fill', type: 'fill', paint: { 'fill-pattern': 'pat-eco', 'fill-opacity': 1 } });
+  add('eco_redline', { id: 'eco_redline-line', type: 'line', paint: { 'line-color': COLORS.ecoRedline, 'line-width': zoomWidth([[9, 1.2], [14, 2.4]]), 'line-opacity': 0.9 } });
+  add('urban_boundary', { id: 'urban_boundary-fill', type: 'fill', paint: { 'fill-color': '#000000', 'fill-opacity': 0 } });
+  add('urban_boundary', {
+    id: 'urban_boundary-line', type: 'line', layout: { 'line-join': 'round' },
+    paint: { 'line-color': COLORS.urbanBoundary, 'line-width': zoomWidth([[9, 1.4], [14, 2.6]]), 'line-dasharray': [5, 2], 'line-opacity': 0.9 },
+  });
+
   // projects: red-line fill by progress, parcels and houses by status, red-line outline on top
   add('red_line', { id: 'red_line-fill', type: 'fill', paint: { 'fill-color': progressColor, 'fill-opacity': 0.3 } });
   add('parcel', { id: 'parcel-fill', type: 'fill', paint: { 'fill-color': matchStatus(COLORS.parcel, '#cccccc'), 'fill-opacity': 0.85 } });
@@ -280,7 +305,8 @@ export function dataLayers(lang: Lang): Spec[] {
   });
 
   // selection and hover outlines (feature-state, on the data sources)
-  for (const id of ['parcel', 'house', 'red_line', 'resettlement_site', 'farmland', 'cane_base', 'military_land', 'disputed_land', 'reserved_land', 'park', 'village', 'township', 'command_area', 'built_up', 'water']) {
+  for (const id of ['parcel', 'house', 'red_line', 'resettlement_site', 'farmland', 'cane_base', 'military_land', 'disputed_land', 'reserved_land',
+    'eco_redline', 'urban_boundary', 'land_use', 'park', 'village', 'township', 'command_area', 'built_up', 'water']) {
     add(id, {
       id: `${id}-selected`, type: 'line',
       paint: {
@@ -322,6 +348,16 @@ export function dataLayers(lang: Lang): Spec[] {
     id: 'park-label', type: 'symbol', minzoom: 10,
     layout: { ...labelLayout(12), 'text-field': ['get', 'name'] },
     paint: { 'text-color': '#5e3f93', ...halo, 'text-opacity': 1 },
+  }, true);
+  add('eco_redline', {
+    id: 'eco_redline-label', type: 'symbol', minzoom: 10,
+    layout: { ...labelLayout(11), 'text-field': ['get', 'name'] },
+    paint: { 'text-color': '#1b5e20', ...halo, 'text-opacity': 1 },
+  }, true);
+  add('urban_boundary', {
+    id: 'urban_boundary-label', type: 'symbol', minzoom: 10,
+    layout: { ...labelLayout(11), 'text-field': ['get', 'name'] },
+    paint: { 'text-color': COLORS.urbanBoundary, ...halo, 'text-opacity': 1 },
   }, true);
   add('disputed_land', {
     id: 'disputed_land-label', type: 'symbol', minzoom: 12,
@@ -387,8 +423,8 @@ export function dataLayers(lang: Lang): Spec[] {
 /** The style layers (ids) that can be clicked for a popup, top first. */
 export const IDENTIFY_ORDER = [
   'problem-circle', 'house-fill', 'parcel-fill', 'resettlement_site-fill', 'red_line-fill', 'military_land-fill',
-  'disputed_land-fill', 'reserved_land-fill', 'cane_base-fill', 'farmland-fill', 'park-fill', 'road-line', 'road-rail',
-  'water-fill', 'built_up-fill', 'village-fill', 'command_area-fill',
+  'disputed_land-fill', 'reserved_land-fill', 'cane_base-fill', 'farmland-fill', 'eco_redline-fill', 'urban_boundary-fill', 'park-fill', 'road-line', 'road-rail',
+  'water-fill', 'land_use-fill', 'built_up-fill', 'village-fill', 'command_area-fill',
 ];
 
 /** Paint properties scaled by the layer panel's opacity slider. */

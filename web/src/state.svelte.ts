@@ -37,7 +37,7 @@ export const app = $state({
 });
 
 /** Layers hidden at start (everything else is on). */
-const HIDDEN_AT_START = new Set<string>([]);
+const HIDDEN_AT_START = new Set<string>(['land_use']);
 
 export function makeEntries(infos: LayerInfo[]): LayerEntry[] {
   return infos.map((info) => ({

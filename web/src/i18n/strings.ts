@@ -337,6 +337,7 @@ export const GROUP_TITLE: Record<string, Label> = {
   project: { zh: '项目征收', en: 'Projects' },
   resettlement: { zh: '安置', en: 'Resettlement' },
   constraint: { zh: '管控要素', en: 'Constraints' },
+  planning: { zh: '国土空间规划', en: 'Spatial planning' },
   admin: { zh: '行政与片区', en: 'Admin & command areas' },
   base: { zh: '基础底图', en: 'Base map' },
 };

@@ -2,6 +2,7 @@
 import {
   COMMAND_AREA, FARMLAND_KIND, PROBLEM_STATUS, ROAD_CLASS, TAKE_STATUS, type Label,
 } from '../../../geo/domain.ts';
+import { LAND_CLASS_GROUP } from '../../../geo/landclass.ts';
 import { COLORS } from '../../../geo/style/style.ts';
 import { UI } from '../i18n/strings.ts';
 
@@ -41,6 +42,10 @@ export const LEGEND: Record<string, LegendItem[]> = {
   military_land: [{ swatch: { kind: 'pattern', pattern: 'pat-military', outline: COLORS.military, dashed: true, width: 2 }, label: UI.restrictedZone }],
   disputed_land: [{ swatch: { kind: 'pattern', pattern: 'pat-disputed', outline: COLORS.disputed, dashed: true, width: 2 }, label: { zh: '争议地', en: 'Disputed land' } }],
   reserved_land: [{ swatch: { kind: 'fill', color: 'rgba(128,203,196,0.4)', outline: COLORS.reserved }, label: { zh: '留用地', en: 'Reserved land' } }],
+  eco_redline: [{ swatch: { kind: 'pattern', pattern: 'pat-eco', outline: COLORS.ecoRedline, width: 2 }, label: { zh: '生态保护红线', en: 'Ecological protection red line' } }],
+  urban_boundary: [{ swatch: { kind: 'line', color: COLORS.urbanBoundary, width: 2.5, dashed: true }, label: { zh: '城镇开发边界', en: 'Urban development boundary' } }],
+  // by first-level class (the fill's colour), named after the class (GB/T 21010-2017)
+  land_use: Object.entries(COLORS.landUse).map(([first, color]) => ({ swatch: { kind: 'fill', color, outline: '#8d8373' }, label: LAND_CLASS_GROUP[first] })),
   command_area: Object.entries(COMMAND_AREA).map(([k, label]) => ({
     swatch: { kind: 'line', color: COLORS.command[k], width: 3, dashed: true },
     label,
