@@ -195,7 +195,7 @@ export function parseCql2(text: string): Cql2Expr {
         k++;
         return Number(n.value);
       }, after(t));
-      if (nums.length !== 4) throw new Cql2Error('four numbers in BBOX (minx, miny, maxx, maxy)', t.pos, `${nums.length}`);
+      if (nums.length !== 4) throw new Cql2Error('four numbers in BBOX (minx, miny, maxx, maxy)', t.pos, `${nums.length} numbers`);
       return { type: 'bbox', bbox: nums as [number, number, number, number] };
     }
     const type = GEOMETRY_WORDS[word];
@@ -206,21 +206,21 @@ export function parseCql2(text: string): Cql2Expr {
     const line = (c: string) => {
       const at = peek();
       const points = list(coordinate, c);
-      if (points.length < 2) throw new Cql2Error('at least two points in a line', at.pos, found(at));
+      if (points.length < 2) throw new Cql2Error('at least two points in a line', at.pos, `${points.length} point`);
       return points;
     };
     const ring = (c: string) => {
       const at = peek();
       const points = list(coordinate, c);
       const [first, last] = [points[0], points[points.length - 1]];
-      if (points.length < 4) throw new Cql2Error('at least four points in a polygon ring', at.pos, found(at));
-      if (first[0] !== last[0] || first[1] !== last[1]) throw new Cql2Error('a closed ring (its last point equal to its first)', at.pos, found(at));
+      if (points.length < 4) throw new Cql2Error('at least four points in a polygon ring', at.pos, `${points.length} points`);
+      if (first[0] !== last[0] || first[1] !== last[1]) throw new Cql2Error('a closed ring (its last point equal to its first)', at.pos, `last point ${last.join(' ')}`);
       return points;
     };
     switch (type) {
       case 'Point': {
         const points = list(coordinate, ctx);
-        if (points.length !== 1) throw new Cql2Error('one point in POINT (use MULTIPOINT for more)', t.pos, found(t));
+        if (points.length !== 1) throw new Cql2Error('one point in POINT (use MULTIPOINT for more)', t.pos, `${points.length} points`);
         return { type, coordinates: points[0] };
       }
       case 'LineString': return { type, coordinates: line(ctx) };
