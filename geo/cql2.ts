@@ -300,7 +300,7 @@ export function parseCql2(text: string): Cql2Expr {
         return e;
       }
       if (isWord(t, 'S_INTERSECTS')) { k++; return spatial(t); }
-      if (t.kind === 'end') return fail('a condition');
+      if (t.kind === 'end') return fail('a condition', t, k > 0 ? after(tokens[k - 1]) : '');
       return predicate();
     } finally {
       depth--;
