@@ -233,7 +233,8 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
   // is 404 (the handlers say which exist); query parameters are free-form (property filters, f=…) but
   // text without NUL; a body's properties hold no NUL either (the write path checks the rest) ----
   const pathPart = text(64, 1);
-  const query = { type: 'object', additionalProperties: text(1000) } as const;
+  // a CQL2 filter may carry a polygon: longer than other parameters
+  const query = { type: 'object', properties: { filter: text(8000) }, additionalProperties: text(1000) } as const;
   const collection = { params: object({ id: layerPath }, ['id']), querystring: query };
   const item = { params: object({ id: layerPath, fid: pathPart }, ['id', 'fid']), querystring: query };
   const version = { params: object({ id: layerPath, fid: pathPart, version: pathPart }, ['id', 'fid', 'version']), querystring: query, body: { properties: { reason: text(1000) } } };

@@ -83,6 +83,18 @@ describe('each operator answers what the SQL answers', () => {
     expect(await apiIds('parcel', { filter: `S_INTERSECTS(geometry, POINT(${p.x} ${p.y}))` })).toEqual(expected);
   });
 
+  it('a detailed polygon (a filter over 1,000 characters) is taken', async () => {
+    const ring = Array.from({ length: 64 }, (_, i) => {
+      const a = (2 * Math.PI * i) / 64;
+      return `${(109.6 + 0.05 * Math.cos(a)).toFixed(8)} ${(23.1 + 0.05 * Math.sin(a)).toFixed(8)}`;
+    });
+    const wkt = `POLYGON((${[...ring, ring[0]].join(', ')}))`;
+    expect(wkt.length).toBeGreaterThan(1000);
+    const expected = await sqlIds('parcel', 'ST_Intersects(geom, ST_GeomFromText($1, 4490))', [wkt]);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(await apiIds('parcel', { filter: `S_INTERSECTS(geometry, ${wkt})` })).toEqual(expected);
+  });
+
   it('filter-crs EPSG:4490 takes latitude first and answers as CRS84 does', async () => {
     const crs84 = await apiIds('parcel', { filter: 'S_INTERSECTS(geometry, BBOX(109.6, 23.1, 109.7, 23.2))' });
     const latFirst = await apiIds('parcel', { filter: 'S_INTERSECTS(geometry, BBOX(23.1, 109.6, 23.2, 109.7))', 'filter-crs': EPSG4490 });
