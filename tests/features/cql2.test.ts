@@ -2,12 +2,18 @@
 // export. Every operator's answer is checked against hand-written SQL on the demo district's data;
 // with paging, bbox, datetime and the filter-crs; refusals name the position; the release rule holds
 // (a hidden attribute is answered exactly as an unknown one).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { api, getJson, useTestPool } from '../helpers/db.ts';
+import { hasProgram } from '../helpers/tools.ts';
 import { OGC } from './helpers.ts';
 
 const pool = useTestPool();
 const EPSG4490 = 'http://www.opengis.net/def/crs/EPSG/0/4490';
+const hasOgrinfo = hasProgram('ogrinfo', ['--version'], 'features/cql2.test', 'gdal-bin');
 
 async function items(layer: string, params: Record<string, string>, who = 'tester') {
   const qs = new URLSearchParams({ limit: '10000', ...params });
@@ -243,6 +249,25 @@ describe('export with a filter', () => {
     expect(res.headers.get('x-feature-count')).toBe(String(expected.length));
     const body = JSON.parse(await res.text());
     expect(body.features.map((f: { properties: { id?: number }; id?: number }) => f.id ?? f.properties.id).sort((a: number, b: number) => a - b)).toEqual(expected);
+  });
+
+  it('a spooled format (a worker thread on PostgreSQL) takes the filter too: GDAL counts the file', async () => {
+    const filter = "owner_type = '村集体' AND land_class LIKE '01%'";
+    const expected = await sqlIds('parcel', "owner_type = 'village_collective' AND land_class LIKE '01%'");
+    expect(expected.length).toBeGreaterThan(0);
+    const res = await api(`/api/export?${new URLSearchParams({ layer: 'parcel', format: 'gpkg', filter })}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-feature-count')).toBe(String(expected.length));
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (!hasOgrinfo) return;
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'zs-cql2-'));
+    try {
+      writeFileSync(path.join(dir, 'parcel.gpkg'), bytes);
+      const info = execFileSync('ogrinfo', ['-ro', '-so', '-al', path.join(dir, 'parcel.gpkg')]).toString('utf8');
+      expect(Number(/Feature Count: (\d+)/.exec(info)?.[1])).toBe(expected.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a bad filter is refused before any work, as on /items', async () => {
