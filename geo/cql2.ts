@@ -8,8 +8,9 @@
 //   and       := not (AND not)*
 //   not       := NOT not | '(' expr ')' | spatial | predicate
 //   spatial   := S_INTERSECTS '(' prop ',' geometry ')'      (or geometry first)
-//   predicate := prop ( cmp value | [NOT] IN '(' value (',' value)* ')' | [NOT] BETWEEN value AND value
+//   predicate := prop ( cmp value | cmp prop | [NOT] IN '(' value (',' value)* ')' | [NOT] BETWEEN value AND value
 //                      | [NOT] LIKE 'pattern' | IS [NOT] NULL )
+//              | value cmp prop
 //   cmp       := = | <> | < | > | <= | >=
 //   value     := 'string' ('' for a quote) | number | TRUE | FALSE | DATE('…') | TIMESTAMP('…')
 //   geometry  := POINT | LINESTRING | POLYGON | MULTIPOINT | MULTILINESTRING | MULTIPOLYGON (WKT, 2D)
@@ -39,6 +40,8 @@ export type Cql2Expr =
   | { op: 'and' | 'or'; args: Cql2Expr[] }
   | { op: 'not'; arg: Cql2Expr }
   | { op: Cql2Compare; property: Cql2Property; value: Cql2Value }
+  /** one property compared with another */
+  | { op: Cql2Compare; property: Cql2Property; other: Cql2Property }
   | { op: 'in'; property: Cql2Property; values: Cql2Value[] }
   | { op: 'between'; property: Cql2Property; low: Cql2Value; high: Cql2Value }
   | { op: 'like'; property: Cql2Property; pattern: Cql2Value & { type: 'string' } }
@@ -117,6 +120,7 @@ function tokenize(src: string): Token[] {
 
 const KEYWORDS = new Set(['AND', 'OR', 'NOT', 'IN', 'BETWEEN', 'LIKE', 'IS', 'NULL', 'TRUE', 'FALSE', 'DATE', 'TIMESTAMP', 'S_INTERSECTS', 'BBOX']);
 const COMPARE = new Set<string>(['=', '<>', '<', '>', '<=', '>=']);
+const MIRRORED: Record<Cql2Compare, Cql2Compare> = { '=': '=', '<>': '<>', '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
 const GEOMETRY_WORDS: Record<string, Cql2Geometry['type']> = {
   POINT: 'Point', LINESTRING: 'LineString', POLYGON: 'Polygon', MULTIPOINT: 'MultiPoint', MULTILINESTRING: 'MultiLineString', MULTIPOLYGON: 'MultiPolygon',
 };
@@ -250,11 +254,23 @@ export function parseCql2(text: string): Cql2Expr {
     return { op: 's_intersects', property: prop, geometry: geom, pos: fn.pos };
   };
 
+  const startsValue = (t: Token) => t.kind === 'string' || t.kind === 'number' || ['TRUE', 'FALSE', 'DATE', 'TIMESTAMP'].some((w) => isWord(t, w));
+  const startsProperty = (t: Token) => t.kind === 'quoted' || (t.kind === 'word' && !KEYWORDS.has(t.value.toUpperCase()) && !GEOMETRY_WORDS[t.value.toUpperCase()]);
+
   const predicate = (): Cql2Expr => {
+    // a value first ('signed' = status) reads as the property first, the comparison turned round
+    if (startsValue(peek())) {
+      const v = value('');
+      const t = peek();
+      if (!(t.kind === 'punct' && COMPARE.has(t.value))) return fail('a comparison (=, <>, <, >, <=, >=)', t, after(tokens[k - 1]));
+      k++;
+      return { op: MIRRORED[t.value as Cql2Compare], property: property(after(t)), value: v };
+    }
     const prop = property('');
     const t = peek();
     if (t.kind === 'punct' && COMPARE.has(t.value)) {
       k++;
+      if (startsProperty(peek())) return { op: t.value as Cql2Compare, property: prop, other: property('') };
       return { op: t.value as Cql2Compare, property: prop, value: value(after(t)) };
     }
     if (isWord(t, 'IS')) {

@@ -117,6 +117,7 @@ export function checkFilterLang(raw: string | undefined): void {
 }
 
 const ORDERED: ReadonlySet<string> = new Set(['<', '>', '<=', '>=']);
+const describe = (q: Queryable) => (q.vocab ? 'coded' : q.kind === 'int' ? 'number' : q.kind);
 
 /** A CQL2 AST → a boolean SQL expression over `t`; values through `param`. Refuses names that are no queryable. */
 export function compileFilter(expr: Cql2Expr, ctx: FilterContext, param: Param): string {
@@ -202,7 +203,13 @@ export function compileFilter(expr: Cql2Expr, ctx: FilterContext, param: Param):
       default: {
         const q = property(e.property, e.op);
         if (ORDERED.has(e.op)) ordered(q, e.property, e.op);
-        return `(${operandSql(q)} ${e.op} ${placed(value(q, e.value))})`;
+        if ('value' in e) return `(${operandSql(q)} ${e.op} ${placed(value(q, e.value))})`;
+        const other = property(e.other, e.op);
+        if (ORDERED.has(e.op)) ordered(other, e.other, e.op);
+        if (CAST[q.kind] !== CAST[other.kind] || !q.vocab !== !other.vocab) {
+          throw filterError(`${q.name} and ${other.name} at position ${e.property.pos} are not comparable (${describe(q)}, ${describe(other)})`, e.property.pos, { property: other.name });
+        }
+        return `(${operandSql(q)} ${e.op} ${operandSql(other)})`;
       }
     }
   };

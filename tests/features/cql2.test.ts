@@ -44,6 +44,8 @@ const PARCEL_CASES: { name: string; filter: string; sql: string }[] = [
   { name: '>', filter: 'paid_yuan > 1000000', sql: 'paid_yuan > 1000000' },
   { name: '<= a date', filter: "signed_on <= DATE('2021-03-31')", sql: "signed_on <= '2021-03-31'" },
   { name: '>= a date', filter: "signed_on >= DATE('2022-06-01')", sql: "signed_on >= '2022-06-01'" },
+  { name: 'a value first', filter: '100000 < agreed_compensation_yuan', sql: 'agreed_compensation_yuan > 100000' },
+  { name: 'a property with a property', filter: 'paid_yuan >= agreed_compensation_yuan', sql: 'paid_yuan >= agreed_compensation_yuan' },
   { name: 'IN', filter: "status IN ('已签约', 'paid')", sql: "status IN ('signed', 'paid')" },
   { name: 'NOT IN', filter: "land_class NOT IN ('0101', '0201')", sql: "land_class NOT IN ('0101', '0201')" },
   { name: 'BETWEEN', filter: 'agreed_compensation_yuan BETWEEN 100000 AND 300000', sql: 'agreed_compensation_yuan BETWEEN 100000 AND 300000' },
@@ -174,6 +176,7 @@ describe('refusals', () => {
       ["paid_yuan LIKE '1%'", 'filter: LIKE at position 1 applies to text, and paid_yuan is a number'],
       ["status > 'signed'", 'filter: status at position 1 has no order: compare it with =, <> or IN, not >'],
       ['S_INTERSECTS(code, POINT(109.6 23.1))', 'filter: S_INTERSECTS at position 1 takes the geometry, "geometry" (got "code")'],
+      ['status = land_class', 'filter: status and land_class at position 1 are not comparable (coded, text)'],
       ["geometry = 'x'", 'filter: geometry at position 1 can only be used in S_INTERSECTS, not ='],
       ['S_INTERSECTS(geometry, POINT(23.1 109.6))', 'filter: the geometry at position 1 has a point (23.1 109.6) outside longitude ±180, latitude ±90: CRS84 gives longitude first'],
     ]) {
