@@ -13,8 +13,8 @@
 //              | value cmp prop
 //   cmp       := = | <> | < | > | <= | >=
 //   value     := 'string' ('' for a quote) | number | TRUE | FALSE | DATE('…') | TIMESTAMP('…')
-//   geometry  := POINT | LINESTRING | POLYGON | MULTIPOINT | MULTILINESTRING | MULTIPOLYGON (WKT, 2D)
-//              | BBOX(minx, miny, maxx, maxy)
+//   geometry  := POINT | LINESTRING | POLYGON | MULTIPOINT | MULTILINESTRING | MULTIPOLYGON
+//              | GEOMETRYCOLLECTION (WKT, 2D) | BBOX(minx, miny, maxx, maxy)
 // Positions are 1-based character positions in the text (what an error names).
 
 export type Cql2Compare = '=' | '<>' | '<' | '>' | '<=' | '>=';
@@ -34,7 +34,8 @@ export type Cql2Geometry =
   | { type: 'Polygon'; coordinates: number[][][] }
   | { type: 'MultiPoint'; coordinates: number[][] }
   | { type: 'MultiLineString'; coordinates: number[][][] }
-  | { type: 'MultiPolygon'; coordinates: number[][][][] };
+  | { type: 'MultiPolygon'; coordinates: number[][][][] }
+  | { type: 'GeometryCollection'; geometries: Cql2Geometry[] };
 
 export type Cql2Expr =
   | { op: 'and' | 'or'; args: Cql2Expr[] }
@@ -123,6 +124,7 @@ const COMPARE = new Set<string>(['=', '<>', '<', '>', '<=', '>=']);
 const MIRRORED: Record<Cql2Compare, Cql2Compare> = { '=': '=', '<>': '<>', '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
 const GEOMETRY_WORDS: Record<string, Cql2Geometry['type']> = {
   POINT: 'Point', LINESTRING: 'LineString', POLYGON: 'Polygon', MULTIPOINT: 'MultiPoint', MULTILINESTRING: 'MultiLineString', MULTIPOLYGON: 'MultiPolygon',
+  GEOMETRYCOLLECTION: 'GeometryCollection',
 };
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
@@ -202,8 +204,15 @@ export function parseCql2(text: string): Cql2Expr {
       if (nums.length !== 4) throw new Cql2Error('four numbers in BBOX (minx, miny, maxx, maxy)', t.pos, `${nums.length} numbers`);
       return { type: 'bbox', bbox: nums as [number, number, number, number] };
     }
-    const type = GEOMETRY_WORDS[word];
-    if (!type) return fail('a geometry (POINT, LINESTRING, POLYGON, MULTIPOLYGON … or BBOX)', t, context);
+    if (!GEOMETRY_WORDS[word]) return fail('a geometry (POINT, LINESTRING, POLYGON, MULTIPOLYGON … or BBOX)', t, context);
+    return shape(context);
+  };
+
+  /** A WKT geometry (no BBOX). */
+  const shape = (context: string): Cql2Geometry => {
+    const t = peek();
+    const type = GEOMETRY_WORDS[t.kind === 'word' ? t.value.toUpperCase() : ''];
+    if (!type) return fail('a WKT geometry (POINT, LINESTRING, POLYGON, MULTIPOINT, MULTILINESTRING, MULTIPOLYGON, GEOMETRYCOLLECTION)', t, context);
     k++;
     const ctx = after(t);
     // the shape rules PostGIS would otherwise refuse with an internal error: named here, with the place
@@ -232,6 +241,14 @@ export function parseCql2(text: string): Cql2Expr {
       case 'Polygon': return { type, coordinates: list(ring, ctx) };
       case 'MultiLineString': return { type, coordinates: list(line, ctx) };
       case 'MultiPolygon': return { type, coordinates: list((c) => list(ring, c), ctx) };
+      case 'GeometryCollection': {
+        if (++depth > MAX_CQL2_DEPTH) throw new Cql2Error(`at most ${MAX_CQL2_DEPTH} levels of nesting`, t.pos, found(t));
+        try {
+          return { type, geometries: list(shape, ctx) };
+        } finally {
+          depth--;
+        }
+      }
     }
   };
 

@@ -162,7 +162,10 @@ export function compileFilter(expr: Cql2Expr, ctx: FilterContext, param: Param):
       return toStored(`ST_MakeEnvelope(${param(x0)}::float8, ${param(y0)}::float8, ${param(x1)}::float8, ${param(y1)}::float8, ${srid})`);
     }
     const walk = (c: unknown): unknown => (typeof (c as number[])[0] === 'number' ? check(xy(c as number[])) : (c as unknown[]).map(walk));
-    const json = JSON.stringify({ type: g.type, coordinates: walk(g.coordinates) });
+    const placedShape = (s: Cql2Geometry): unknown => (s.type === 'GeometryCollection'
+      ? { type: s.type, geometries: s.geometries.map(placedShape) }
+      : { type: s.type, coordinates: walk(s.coordinates) });
+    const json = JSON.stringify(placedShape(g));
     return toStored(`ST_SetSRID(ST_GeomFromGeoJSON(${param(json)}::text), ${srid})`);
   };
 

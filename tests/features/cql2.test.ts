@@ -61,6 +61,10 @@ const PARCEL_CASES: { name: string; filter: string; sql: string }[] = [
     sql: "ST_Intersects(geom, ST_GeomFromText('POLYGON((109.55 23.05, 109.65 23.05, 109.65 23.15, 109.55 23.15, 109.55 23.05))', 4490))",
   },
   {
+    name: 'S_INTERSECTS a geometry collection', filter: 'S_INTERSECTS(geometry, GEOMETRYCOLLECTION(POINT(109.6 23.1), LINESTRING(109.5 23.1, 109.7 23.2)))',
+    sql: "ST_Intersects(geom, ST_GeomFromText('GEOMETRYCOLLECTION(POINT(109.6 23.1), LINESTRING(109.5 23.1, 109.7 23.2))', 4490))",
+  },
+  {
     name: 'S_INTERSECTS a bbox', filter: 'S_INTERSECTS(geometry, BBOX(109.6, 23.1, 109.7, 23.2))',
     sql: 'ST_Intersects(geom, ST_MakeEnvelope(109.6, 23.1, 109.7, 23.2, 4490))',
   },
