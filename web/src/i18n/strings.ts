@@ -278,7 +278,7 @@ export const UI = {
   dbNextMonth: { zh: '下一月', en: 'Next month' },
   dbChooseMonth: { zh: '选择月份', en: 'Month' },
   dbMonth: { zh: '{y}年{m}月', en: '{y}-{mm}' },
-  dbAsOfMonth: { zh: '截至 {month}底（{date}）', en: 'As of the end of {month} ({date})' },
+  dbAsOfDate: { zh: '截至 {date}', en: 'As of {date}' },
   dbMapRate: { zh: '完成率', en: '% complete' },
   dbMapNone: { zh: '未开始/无任务', en: 'Not started / no target' },
   dbMapProblem: { zh: '问题（未解决）', en: 'Open problem' },
