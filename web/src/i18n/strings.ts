@@ -284,7 +284,6 @@ export const UI = {
   dbMapProblem: { zh: '问题（未解决）', en: 'Open problem' },
   // dashboard charts
   chMoneyAxis: { zh: '万元', en: '¥ million' },
-  chMoneyLabel: { zh: '{c} 万元', en: '¥{c} M' },
   chAreaTitle: { zh: '各片区征收完成率（%）', en: 'Completion by command area (%)' },
   chLandPct: { zh: '征地完成率', en: 'Land' },
   chHousePct: { zh: '房屋征收完成率', en: 'Houses' },
