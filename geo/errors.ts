@@ -22,6 +22,8 @@ export const ERROR_STATUS = {
   // what was sent
   invalid_input: 400,
   invalid_json: 400,
+  /** a CQL2 filter that cannot be read, or names what is no queryable (params: position, property) */
+  invalid_filter: 400,
   not_geojson: 400,
   bad_coordinates: 400,
   bad_crs: 400,

@@ -31,3 +31,30 @@ export function formatArea(m2: number, locale: 'zh' | 'en' = 'zh'): string {
   const ha = locale === 'zh' ? '公顷' : 'ha';
   return `${n(f.mu, 2)} ${mu} (${n(f.m2, 2)} m² · ${n(f.hectare, 4)} ${ha})`;
 }
+
+// Money (金额). Records keep 元 (the database keeps 分); people read 万元 to two decimals in every
+// report, sheet and panel, the unit named in the column header. English shows millions of yuan.
+export const YUAN_PER_WAN = 10_000;
+export const YUAN_PER_MILLION = 1_000_000;
+/** Decimals of a 万元 (or million-yuan) figure wherever it is shown. */
+export const MONEY_DIGITS = 2;
+
+export const yuanToWan = (yuan: number): number => yuan / YUAN_PER_WAN;
+
+/** The money unit a reader of `locale` sees: 万元 (zh) or million yuan (en), in yuan. */
+export const moneyUnitYuan = (locale: 'zh' | 'en' = 'zh'): number => (locale === 'zh' ? YUAN_PER_WAN : YUAN_PER_MILLION);
+
+/** yuan → the reader's unit to two decimals, as a number (chart data): 123456 → 12.35 (万元). */
+export const moneyInUnit = (yuan: number, locale: 'zh' | 'en' = 'zh'): number =>
+  Math.round((yuan / moneyUnitYuan(locale)) * 10 ** MONEY_DIGITS) / 10 ** MONEY_DIGITS;
+
+/** yuan → '12.35' (万元) or '0.12' (million yuan), grouped, without the unit: for tables whose header names it. */
+export function formatMoneyFigure(yuan: number, locale: 'zh' | 'en' = 'zh'): string {
+  return (yuan / moneyUnitYuan(locale)).toLocaleString(locale === 'zh' ? 'zh-CN' : 'en-US',
+    { minimumFractionDigits: MONEY_DIGITS, maximumFractionDigits: MONEY_DIGITS });
+}
+
+/** yuan → '12.35 万元' or '¥0.12 M', for running text and panels. */
+export function formatMoney(yuan: number, locale: 'zh' | 'en' = 'zh'): string {
+  return locale === 'zh' ? `${formatMoneyFigure(yuan, 'zh')} 万元` : `¥${formatMoneyFigure(yuan, 'en')} M`;
+}

@@ -30,6 +30,17 @@ export function isClosed(ring: Ring): boolean {
   return ring.length > 1 && a[0] === b[0] && a[1] === b[1];
 }
 
+/**
+ * 界址点数: the corners of a boundary, each counted once. A closed ring repeats its first position
+ * at the end; that closing position is the same 界址点 (J1) and is not counted again, so a
+ * six-cornered red line has 6 boundary points, not 7.
+ */
+export function boundaryPointCount(polygons: PolygonCoords[]): number {
+  let n = 0;
+  for (const p of polygons) for (const r of p) n += isClosed(r) ? r.length - 1 : r.length;
+  return n;
+}
+
 export function closeRing(ring: Ring): Ring {
   return isClosed(ring) ? ring : [...ring, [ring[0][0], ring[0][1]]];
 }

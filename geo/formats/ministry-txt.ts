@@ -9,6 +9,7 @@
 import { gaussKrugerEpsg, zoneFromEasting } from '../crs.ts';
 import { assembleRings, closeRing, isClosed, orient, ringArea, type PolygonCoords, type Pos, type Ring } from './geometry.ts';
 import { splitLines } from './text.ts';
+import { beijingDate } from '../time.ts';
 
 export class TxtFormatError extends Error {
   constructor(message: string, readonly line: number) {
@@ -206,7 +207,7 @@ export function ministryTxtHeader(opts: TxtWriteOptions): string {
     '[属性描述]',
     '格式版本号=1.01版本',
     `数据产生单位=${clean(opts.producer ?? '征收一张图')}`,
-    `数据产生日期=${opts.date ?? new Date().toISOString().slice(0, 10)}`,
+    `数据产生日期=${opts.date ?? beijingDate()}`,
     '坐标系=2000国家大地坐标系',
     '几度分带=3',
     '投影类型=高斯克吕格',

@@ -5,7 +5,9 @@
 import type pg from 'pg';
 import { type AreaGeometry, CONFLICT_LAYERS, type ConflictLayerDef, dualArea, type DualArea, planarArea } from '../../geo/area.ts';
 import { gaussKrugerEpsg, zoneForLongitude } from '../../geo/crs.ts';
+import { boundaryPointCount, polygonsOf } from '../../geo/formats/geometry.ts';
 import { DISTRICT_BBOX } from '../../geo/layers.ts';
+import { isoUtc } from '../../geo/time.ts';
 import type { LayerFields } from '../core/catalogue.ts';
 import { DomainError } from '../core/errors.ts';
 import { withClient } from '../db/connection.ts';
@@ -23,6 +25,7 @@ export interface ResolvedRedLine {
   source: 'geometry' | 'project';
   project: ProjectRef | null;
   inputCrs: number;
+  /** 界址点数: corners of all rings, the closing repeat of each ring not counted (geo/formats/geometry.ts) */
   vertices: number;
   axesSwapped: boolean;
   repaired: boolean;
@@ -75,16 +78,17 @@ const ENVELOPE = `ST_MakeEnvelope(${DISTRICT_BBOX.join(', ')}, 4490)`;
 /** Load a stored red line, or check a sent one in the database: valid, non-empty, inside the district. */
 export async function resolveRedLine(pool: pg.Pool, source: RedLineSource, makeValid: boolean): Promise<ResolvedRedLine> {
   if (source.kind === 'project') {
-    const { rows } = await pool.query<{ id: number; code: string; name: string; g: string | null; m2: number | null; cx: number; cy: number; n: number }>(
+    const { rows } = await pool.query<{ id: number; code: string; name: string; g: string | null; m2: number | null; cx: number; cy: number }>(
       `SELECT id, code, name, ST_AsGeoJSON(red_line, 12) g, ST_Area(red_line::geography) m2,
-              ST_X(ST_Centroid(red_line)) cx, ST_Y(ST_Centroid(red_line)) cy, ST_NPoints(red_line) n
+              ST_X(ST_Centroid(red_line)) cx, ST_Y(ST_Centroid(red_line)) cy
          FROM project WHERE id = $1`, [source.projectId]);
     const r = rows[0];
     if (!r) throw new DomainError('not_found', `no project with id ${source.projectId}`, { projectId: source.projectId });
     if (!r.g) throw new DomainError('no_red_line', `project ${r.code} ${r.name} has no red line yet (未出征地红线图)`, { projectId: source.projectId, code: r.code });
+    const geometry = JSON.parse(r.g);
     return {
-      geometry: JSON.parse(r.g), source: 'project', project: { id: r.id, code: r.code, name: r.name },
-      inputCrs: 4490, vertices: r.n, axesSwapped: false, repaired: false, centroid: [r.cx, r.cy], ellipsoidalM2: r.m2 ?? 0,
+      geometry, source: 'project', project: { id: r.id, code: r.code, name: r.name },
+      inputCrs: 4490, vertices: boundaryPointCount(polygonsOf(geometry)), axesSwapped: false, repaired: false, centroid: [r.cx, r.cy], ellipsoidalM2: r.m2 ?? 0,
     };
   }
   const input = source.input;
@@ -112,7 +116,7 @@ export async function resolveRedLine(pool: pg.Pool, source: RedLineSource, makeV
     `WITH s AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4490) g)
      SELECT ST_Area(g::geography) m2, ST_X(ST_Centroid(g)) cx, ST_Y(ST_Centroid(g)) cy FROM s`, [JSON.stringify(geometry)]);
   return {
-    geometry, source: 'geometry', project: null, inputCrs: input.inputCrs, vertices: input.vertices,
+    geometry, source: 'geometry', project: null, inputCrs: input.inputCrs, vertices: boundaryPointCount(input.geometry.coordinates),
     axesSwapped: input.axesSwapped, repaired, centroid: [m.rows[0].cx, m.rows[0].cy], ellipsoidalM2: m.rows[0].m2,
   };
 }
@@ -230,7 +234,7 @@ export async function analyseConflicts({ pool, fields, source, options, viewer }
   });
   return {
     authoritative: true,
-    computedAt: new Date().toISOString(),
+    computedAt: isoUtc(),
     convention: {
       ...conventionText(zoneUsed),
       zone: zoneUsed,

@@ -4,6 +4,7 @@
 //   POST /api/conflicts/report        → the printable report, HTML (default) or PDF (format: "pdf")
 //   GET  /api/conflicts/report?projectId=…&format=pdf|html&analyst=…   the same for a stored project
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { beijingDate, fileStamp } from '../../geo/time.ts';
 import { DomainError } from '../core/errors.ts';
 import { useDepthCheckedJson } from '../core/json.ts';
 import { seesSensitive } from '../core/release.ts';
@@ -107,7 +108,7 @@ export const conflictsPlugin: FastifyPluginAsync = async (app) => {
     const html = reportHtml(result, meta);
     if (format !== 'pdf') return reply.type('text/html; charset=utf-8').send(html);
     const file = await pdf.render(html);
-    const name = `压占分析报告-${result.redLine.project?.code ?? 'redline'}-${meta.date ?? new Date().toISOString().slice(0, 10)}.pdf`;
+    const name = `压占分析报告-${result.redLine.project?.code ?? 'redline'}-${fileStamp(meta.date ?? beijingDate(result.computedAt))}.pdf`;
     return reply.type('application/pdf')
       .header('Content-Disposition', `attachment; filename="conflict-report.pdf"; filename*=UTF-8''${encodeURIComponent(name)}`)
       .send(file);

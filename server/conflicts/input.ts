@@ -15,6 +15,7 @@ export interface RedLineInput {
   /** lon/lat, EPSG:4490 */
   geometry: GeoJSON.MultiPolygon;
   inputCrs: number;
+  /** positions as sent, closing repeats included: what the size limit counts (not the 界址点数) */
   vertices: number;
   axesSwapped: boolean;
 }

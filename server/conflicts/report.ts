@@ -4,13 +4,14 @@
 // same page printed by headless Chromium (pdf.ts).
 import { CONFLICT_LAYER_BY_ID, projectToGaussKruger } from '../../geo/area.ts';
 import { FARMLAND_KIND, LAND_CLASS, MILITARY_USE } from '../../geo/domain.ts';
+import { beijingDate, beijingDateTime } from '../../geo/time.ts';
 import type { ConflictFeature, ConflictResult } from './analysis.ts';
 
 export interface ReportMeta {
   /** 项目名称: the stored project's, or what the planner typed for a drawn red line */
   projectName?: string;
   analyst?: string;
-  /** YYYY-MM-DD; default today (Asia/Shanghai) */
+  /** YYYY-MM-DD; default the Beijing day of the analysis */
   date?: string;
 }
 
@@ -19,10 +20,6 @@ const esc = (s: unknown): string =>
 
 const fmt = (v: number, digits: number): string =>
   v.toLocaleString('zh-CN', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-
-export function todayInChina(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-}
 
 /** A short description of a taken feature for its table row. */
 function describe(layerId: string, p: Record<string, unknown>): string {
@@ -97,7 +94,7 @@ const AREA_HEAD = '<th>椭球面积<br>(m²)</th><th>椭球面积<br>(亩)</th><
 
 export function reportHtml(result: ConflictResult, meta: ReportMeta = {}): string {
   const project = meta.projectName || (result.redLine.project ? `${result.redLine.project.name}（${result.redLine.project.code}）` : '未命名红线');
-  const date = meta.date || todayInChina();
+  const date = meta.date || beijingDate(result.computedAt);
   const analyst = meta.analyst || '—';
   const taken = result.layers.filter((l) => l.count > 0);
   const summaryRows = result.layers.map((l) => `<tr data-layer="${l.id}"><td>${esc(l.title.zh)}</td><td class="n">${l.count}</td>${areaCells(l.total)}</tr>`).join('');
@@ -169,7 +166,7 @@ ${layerTables || '<p>无。</p>'}
   <li>${esc(c.planar)}${c.zoneSource === 'override' ? '（带号由分析人指定）' : '（带号取红线中心点所在 3 度带）'}</li>
   <li>${esc(c.mu)}；亩保留两位小数，公顷保留四位小数。</li>
   <li>压占面积小于 ${c.toleranceM2} m² 的碎片（边界拼接误差）单独列出，不计入合计；仅边界相接（面积为零）者不视为压占。</li>
-  <li>分析时间：${esc(result.computedAt)}（服务器 PostGIS 计算结果，为正式数据）。</li>
+  <li>分析时间：${esc(beijingDateTime(result.computedAt))}（北京时间；服务器 PostGIS 计算结果，为正式数据）。</li>
 </ul>
 </body></html>`;
 }

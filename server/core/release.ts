@@ -9,7 +9,7 @@ import type { LayerChangeEvent } from '../../geo/api.ts';
 import { mercatorToLonLatBox, unionBox } from '../../geo/bbox.ts';
 import type { LayerDef } from '../../geo/layers.ts';
 import { seesSensitiveOf, type Grantee } from '../../geo/roles.ts';
-import { ident, literal } from './catalogue.ts';
+import { type CollectionColumns, ident, literal } from './catalogue.ts';
 
 /** Who is reading, as far as the rule cares. */
 export type Reader = Grantee | null | undefined;
@@ -41,6 +41,12 @@ export function releasedFields<F extends { name: string; sql: string }>(fields: 
     const sql = withheldSql(layer, f.name, f.sql);
     return sql === null ? [] : [{ ...f, sql }];
   });
+}
+
+/** A collection's columns as `sees` may read and write them (the feature API's and the filters' view). */
+export function releasedColumns(cols: CollectionColumns, layer: LayerDef, sees: boolean): CollectionColumns {
+  if (sees) return cols;
+  return { ...cols, read: releasedFields(cols.read, layer, false), writable: writableBy(cols.writable, layer, false) };
 }
 
 /**

@@ -15,6 +15,7 @@ import type pg from 'pg';
 import { TAKE_STATUS, TAKE_STATUS_NEXT } from '../../geo/domain.ts';
 import type { ErrorParams } from '../../geo/errors.ts';
 import type { LayerDef } from '../../geo/layers.ts';
+import { beijingDate, isCalendarDate } from '../../geo/time.ts';
 import { layerWriteRefusal, type Grantee, ROLE_IDS } from '../../geo/roles.ts';
 import { codeOf } from '../../geo/vocabulary.ts';
 import { withTransaction } from '../db/transaction.ts';
@@ -103,14 +104,6 @@ const scopeOf = (who: Actor, layer: LayerDef): readonly number[] | null =>
 
 // ---- 3. values ----
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-function validDate(s: string): boolean {
-  const m = DATE.exec(s);
-  if (!m || Number(m[1]) < 1) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
-}
 
 const typeName: Record<Column['kind'], string> = {
   text: 'a string', int: 'a whole number', number: 'a number', boolean: 'true or false', date: 'a date YYYY-MM-DD',
@@ -170,7 +163,7 @@ export function checkValue(col: Column, value: unknown, fromFile = false): unkno
       if (typeof value !== 'boolean') throw wrong();
       return value;
     case 'date':
-      if (typeof value !== 'string' || !validDate(value)) throw wrong();
+      if (typeof value !== 'string' || !isCalendarDate(value)) throw wrong();
       return value;
     case 'timestamp':
       if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(Date.parse(value)) || value.startsWith('0000')) throw wrong();
@@ -220,7 +213,6 @@ const STAMPED_ON_CREATE: Record<NonNullable<LayerDef['workflow']>, string[]> = {
 type Status = keyof typeof TAKE_STATUS;
 
 /** Today in Beijing (the district's calendar day). */
-const beijingToday = (): string => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 /** The dates a step of the take workflow stamps when none is given. */
 const STEP_DATE: Partial<Record<Status, string>> = { signed: 'signed_on', paid: 'paid_on', handed_over: 'handed_over_on', court: 'court_filed_on' };
@@ -247,16 +239,16 @@ function checkWorkflow(layer: LayerDef, current: Record<string, unknown> | null,
         { field: 'status', from, to, allowed });
     }
     const dateCol = STEP_DATE[to];
-    if (dateCol && !props.has(dateCol) && current[dateCol] == null) props.set(dateCol, beijingToday());
+    if (dateCol && !props.has(dateCol) && current[dateCol] == null) props.set(dateCol, beijingDate());
   } else if (layer.workflow === 'problem') {
     if (!current) {
-      if (!props.has('opened_on') || props.get('opened_on') === undefined) props.set('opened_on', beijingToday());
-      if (props.get('status') === 'resolved' && !props.get('resolved_on')) props.set('resolved_on', beijingToday());
+      if (!props.has('opened_on') || props.get('opened_on') === undefined) props.set('opened_on', beijingDate());
+      if (props.get('status') === 'resolved' && !props.get('resolved_on')) props.set('resolved_on', beijingDate());
       return;
     }
     const to = props.get('status');
     // resolving without a date: resolved today; reopening clears the date
-    if (to === 'resolved' && !props.has('resolved_on')) props.set('resolved_on', current.resolved_on ?? beijingToday());
+    if (to === 'resolved' && !props.has('resolved_on')) props.set('resolved_on', current.resolved_on ?? beijingDate());
     if (to !== undefined && to !== 'resolved' && !props.has('resolved_on')) props.set('resolved_on', null);
   }
 }

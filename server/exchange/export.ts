@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { LAYER_BY_ID } from '../../geo/layers.ts';
+import { fileStamp } from '../../geo/time.ts';
 import type { LayerFields } from '../core/catalogue.ts';
 import { releasedFields } from '../core/release.ts';
 import { spoolInWorker, spoolToFile } from './export-in-worker.ts';
@@ -86,7 +87,7 @@ async function open(pool: pg.Pool, layerFields: LayerFields, p: ExportParams, { 
     layer, fields, filters: p.filters, crs, areas: exporter.areas, textWidths: exporter.textWidths, extra: exporter.extra?.(layer),
     spools: exporter.spool !== undefined, onProgress: p.onProgress,
   });
-  const stamp = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+  const stamp = fileStamp(); // the Beijing day (geo/time.ts)
   const meta: ExportMeta = {
     fileName: `${layer.id}_${stamp}_EPSG${src.crs.epsg}.${exporter.extension}`, contentType: exporter.contentType,
     count: src.count, epsg: src.crs.epsg, zone: src.zone, flagged: exporter.id === 'geojson' && !src.crs.geographic,

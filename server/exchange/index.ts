@@ -1,6 +1,6 @@
 // The exchange capability (issue #6): export a layer in the formats land bureaus, CAD offices and the
 // ministry's approval systems read; import their files through a validated preview and a commit.
-//   GET  /api/export?layer=&format=&crs=&encoding=&project=&command_area=&status=&bbox=   (streamed)
+//   GET  /api/export?layer=&format=&crs=&encoding=&project=&command_area=&status=&bbox=&filter=   (streamed)
 //   GET  /api/export/formats
 //   POST /api/import            multipart: file(s) + layer, crs, encoding, mapping (JSON), defaults (JSON)
 //   GET  /api/import/:id        the preview again;  GET /api/import/:id/features  GeoJSON for the map
@@ -14,16 +14,19 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { actorOf } from '../core/actor.ts';
 import { DomainError } from '../core/errors.ts';
 import { jsonDepth, MAX_JSON_DEPTH, tooDeep } from '../core/json.ts';
-import { seesSensitive } from '../core/release.ts';
+import { layerGeometry } from '../core/catalogue.ts';
+import { checkFilter, checkFilterLang, type FilterContext, parseFilter, queryablesOf } from '../core/filter.ts';
+import { releasedColumns, seesSensitive } from '../core/release.ts';
 import { bbox as bboxSchema, idParams, noQuery, object, text } from '../core/schemas.ts';
 import { parseBbox } from '../../geo/bbox.ts';
+import { LAYER_BY_ID } from '../../geo/layers.ts';
 import { startExport } from './export.ts';
 import { commitImport, createPreview, loadPreview, previewFeatures, startPreviewSweep } from './import.ts';
 import { DEFAULT_IMPORT_LIMITS, IMPORT_MAX_BYTES, mb } from './limits.ts';
 import { closeParseWorkers } from './parse-in-worker.ts';
 import { withImportDir } from './prepare.ts';
 import { EXPORTERS } from './registry.ts';
-import { ExchangeError, EXPORT_EPSG, parseCrsRequest } from './source.ts';
+import { ExchangeError, EXPORT_EPSG, type ExportFilters, parseCrsRequest } from './source.ts';
 import { ImportLimitError, type UploadedFile } from './types.ts';
 
 export { IMPORT_MAX_BYTES };
@@ -37,6 +40,7 @@ const previewParams = idParams('id');
 export interface ExportQuery {
   layer: string; format: string; crs?: string; encoding?: string; eol?: 'crlf' | 'lf';
   project?: string; command_area?: string; status?: string; bbox?: string;
+  filter?: string; 'filter-lang'?: string;
 }
 
 /**
@@ -100,7 +104,7 @@ export const exchangePlugin: FastifyPluginAsync<{ previewHours: number; maxUncom
       querystring: object({
         layer: text(64), format: text(64), crs: text(64), encoding: text(32),
         eol: { type: 'string', enum: ['crlf', 'lf'] }, project: text(200), command_area: text(200),
-        status: text(1000), bbox: bboxSchema,
+        status: text(1000), bbox: bboxSchema, filter: text(8000), 'filter-lang': text(32),
       }, ['layer', 'format']),
     },
   }, async (request, reply) => {
@@ -113,9 +117,23 @@ export const exchangePlugin: FastifyPluginAsync<{ previewHours: number; maxUncom
     }
     parseCrsRequest(q.crs);
     const sensitive = seesSensitive(request.user);
+    // the same CQL2 filter as the feature API's items, on the same queryables (those this reader may
+    // read); its geometries in CRS84. Checked here, so a bad one is refused before any work starts.
+    checkFilterLang(q['filter-lang']);
+    let cql2: ExportFilters['cql2'];
+    const layer = LAYER_BY_ID.get(q.layer);
+    if (q.filter !== undefined && layer) {
+      const expr = parseFilter(q.filter);
+      const ctx: FilterContext = {
+        queryables: queryablesOf(releasedColumns((await app.featureColumns()).get(layer.id)!, layer, sensitive)),
+        geometry: layerGeometry(layer), crs: { srid: 4490, flip: false, geographic: true },
+      };
+      checkFilter(expr, ctx);
+      cql2 = { ...ctx, expr };
+    }
     const result = await startExport(app.pg.pool, await app.layerFields(), {
       layer: q.layer, format: q.format, crs: q.crs, encoding: q.encoding, eol: q.eol, sensitive, statementTimeoutMs: app.databaseLimits.longStatementTimeoutMs,
-      filters: { project: q.project, commandArea: q.command_area, status: q.status?.split(',').map((s) => s.trim()).filter(Boolean), bbox },
+      filters: { project: q.project, commandArea: q.command_area, status: q.status?.split(',').map((s) => s.trim()).filter(Boolean), bbox, cql2 },
     });
     result.stream.on('error', (err) => request.log.error({ err }, 'export stream failed'));
     reply

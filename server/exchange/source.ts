@@ -8,12 +8,14 @@
 //    and the embedded PGlite's single session stays free between batches.
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { TAKE_STATUS } from '../../geo/domain.ts';
+import type { Cql2Expr } from '../../geo/cql2.ts';
 import { crsInfo, type CrsInfo, gaussKrugerEpsg, zoneForLongitude } from '../../geo/crs.ts';
 import type { LayerDef } from '../../geo/layers.ts';
 import type { Geometry } from '../../geo/formats/geometry.ts';
 import { parseWkb } from '../../geo/formats/wkb.ts';
+import { vocabulary, codeOf } from '../../geo/vocabulary.ts';
 import { ident, type LayerField, selectFields } from '../core/catalogue.ts';
+import { compileFilter, type FilterContext } from '../core/filter.ts';
 import { ExchangeError } from './formats-known.ts';
 
 export { ExchangeError } from './formats-known.ts';
@@ -25,6 +27,8 @@ export interface ExportFilters {
   bbox?: [number, number, number, number];
   /** only ids up to this (benchmarks and batch jobs cut a run of rows this way) */
   maxId?: number;
+  /** a CQL2 filter, checked against the reader's queryables (server/core/filter.ts); plain data for a worker thread */
+  cql2?: FilterContext & { expr: Cql2Expr };
 }
 
 /** 'EPSG:4524' / '4524' / 'gk' (zone from the data) / 'gk-noprefix' */
@@ -114,14 +118,15 @@ function filterSql(layer: LayerDef, f: ExportFilters): Where {
   }
   if (f.status?.length) {
     if (!has('status')) throw new ExchangeError(`layer ${layer.id} has no status to filter by`);
-    const zh = new Map<string, string>(Object.entries(TAKE_STATUS).map(([k, v]) => [v.zh, k]));
-    w.sql.push(`t.status = ANY(${p(f.status.map((s) => zh.get(s) ?? s))}::text[])`);
+    const vocab = vocabulary(layer.id, 'status');
+    w.sql.push(`t.status = ANY(${p(f.status.map((s) => (vocab && codeOf(vocab, s)) ?? s))}::text[])`);
   }
   if (f.bbox) {
     const [a, b, c, d] = f.bbox;
     w.sql.push(`${geom} && ST_MakeEnvelope(${p(a)}, ${p(b)}, ${p(c)}, ${p(d)}, 4490)`);
   }
   if (f.maxId !== undefined) w.sql.push(`t.id <= ${p(f.maxId)}`);
+  if (f.cql2) w.sql.push(compileFilter(f.cql2.expr, f.cql2, p));
   return w;
 }
 

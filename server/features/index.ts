@@ -3,13 +3,15 @@
 // restore. Thin routes: parse, call one function, send.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { isEditable, LAYER_BY_ID, LAYERS, type LayerDef } from '../../geo/layers.ts';
-import { codeOf } from '../../geo/vocabulary.ts';
 import { actorOf } from '../core/actor.ts';
-import type { CollectionColumns } from '../core/catalogue.ts';
+import { type CollectionColumns, layerGeometry } from '../core/catalogue.ts';
 import { DomainError } from '../core/errors.ts';
+import {
+  checkFilter, checkFilterLang, compileFilter, equalsSql, type FilterContext, filterValue, parseFilter, type Queryable, queryablesOf,
+} from '../core/filter.ts';
 import { useDepthCheckedJson } from '../core/json.ts';
 import { featureBody, layerPath, object, text } from '../core/schemas.ts';
-import { releasedFields, seesSensitive, writableBy } from '../core/release.ts';
+import { releasedColumns, seesSensitive } from '../core/release.ts';
 import { type Change, writeFeatures } from '../core/write.ts';
 import { checkBody, MAX_BODY_BYTES, type WriteMode } from './body.ts';
 import { CRS84_DEF, type FeatureCrs, parseCrs, unsupportedCrsMessage } from './crs.ts';
@@ -24,7 +26,7 @@ import { type ItemsQuery, type OneItem, queryItem, queryItems, temporalExtent, t
 type Query = Record<string, string | string[] | undefined>;
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Query }>;
 
-const ITEMS_PARAMS = new Set(['f', 'limit', 'offset', 'bbox', 'bbox-crs', 'crs', 'datetime']);
+const ITEMS_PARAMS = new Set(['f', 'limit', 'offset', 'bbox', 'bbox-crs', 'crs', 'datetime', 'filter', 'filter-lang', 'filter-crs']);
 const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 const TEMPORAL_TTL_MS = 60_000;
 
@@ -65,7 +67,7 @@ function featureIdOf(raw: string, layer: LayerDef): number {
   return Number(raw);
 }
 
-function crsParam(q: Query, name: 'crs' | 'bbox-crs'): FeatureCrs {
+function crsParam(q: Query, name: 'crs' | 'bbox-crs' | 'filter-crs'): FeatureCrs {
   const raw = single(q, name);
   if (raw === undefined) return CRS84_DEF;
   const crs = parseCrs(raw);
@@ -130,33 +132,35 @@ function parseDatetime(raw: string, layer: LayerDef): TimeFilter {
   return { column: temporal.column, start, end, endIsDate: end?.length === 10 };
 }
 
-function propertyFilters(q: Query, layer: LayerDef, cols: CollectionColumns): ItemsQuery['filters'] {
-  const filters: ItemsQuery['filters'] = [];
-  const writable = new Map(cols.writable.map((c) => [c.name, c]));
+/** `?name=value` on queryables (Part 3 queryables as query parameters), by the one filter rule. */
+function propertyFilters(q: Query, queryables: Queryable[]): ItemsQuery['conditions'] {
+  const conditions: ItemsQuery['conditions'] = [];
   for (const name of Object.keys(q)) {
     if (ITEMS_PARAMS.has(name)) continue;
-    const col = cols.read.find((r) => r.name === name && !r.derived);
-    if (!col) {
-      throw bad(`unknown parameter "${name}": filter by one of ${cols.read.filter((r) => !r.derived).map((r) => r.name).join(', ')} (see /queryables)`, { parameter: name });
+    const queryable = queryables.find((r) => r.name === name);
+    if (!queryable) {
+      throw bad(`unknown parameter "${name}": filter by one of ${queryables.map((r) => r.name).join(', ')} (see /queryables)`, { parameter: name });
     }
-    const raw = single(q, name)!;
-    const vocab = writable.get(name)?.vocab;
-    if (vocab) {
-      const code = codeOf(vocab, raw);
-      if (!code) throw bad(`${name} must be one of ${Object.entries(vocab).map(([k, l]) => `${k} (${l.zh})`).join(', ')} (got "${raw}")`, { parameter: name });
-      filters.push({ sql: col.sql, cast: 'text', value: code });
-    } else if (col.kind === 'int' || col.kind === 'number') {
-      const n = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(n) || (col.kind === 'int' && !Number.isInteger(n))) throw bad(`${name} must be a number (got "${raw}")`, { parameter: name });
-      filters.push({ sql: col.sql, cast: col.kind === 'int' ? 'int' : 'float8', value: n });
-    } else if (col.kind === 'boolean') {
-      if (raw !== 'true' && raw !== 'false') throw bad(`${name} must be true or false (got "${raw}")`, { parameter: name });
-      filters.push({ sql: col.sql, cast: 'boolean', value: raw === 'true' });
-    } else {
-      filters.push({ sql: col.sql, cast: 'text', value: raw });
-    }
+    const value = filterValue(queryable, { type: 'string', value: single(q, name)! });
+    if (typeof value === 'string') throw bad(value, { parameter: name });
+    conditions.push((param) => equalsSql(queryable, value, param));
   }
-  return filters;
+  return conditions;
+}
+
+/** Part 3 `filter` (CQL2 text), its `filter-lang` and `filter-crs` (the CRS of its geometries, CRS84 unless named). */
+function cql2Filter(q: Query, layer: LayerDef, queryables: Queryable[]): ItemsQuery['conditions'] {
+  const text = single(q, 'filter');
+  checkFilterLang(single(q, 'filter-lang'));
+  const crs = crsParam(q, 'filter-crs');
+  if (text === undefined) {
+    if (q['filter-lang'] !== undefined || q['filter-crs'] !== undefined) throw bad('filter-lang and filter-crs are given without filter', { parameter: 'filter' });
+    return [];
+  }
+  const expr = parseFilter(text);
+  const ctx: FilterContext = { queryables, geometry: layerGeometry(layer), crs };
+  checkFilter(expr, ctx);
+  return [(param) => compileFilter(expr, ctx, param)];
 }
 
 function ifMatch(request: FastifyRequest, required: true): number;
@@ -202,7 +206,7 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     if (seesSensitive(request.user)) return cols;
     let v = released.get(cols);
     if (!v) {
-      v = { ...cols, read: releasedFields(cols.read, layer, false), writable: writableBy(cols.writable, layer, false) };
+      v = releasedColumns(cols, layer, false);
       released.set(cols, v);
     }
     return v;
@@ -229,7 +233,8 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
   // is 404 (the handlers say which exist); query parameters are free-form (property filters, f=…) but
   // text without NUL; a body's properties hold no NUL either (the write path checks the rest) ----
   const pathPart = text(64, 1);
-  const query = { type: 'object', additionalProperties: text(1000) } as const;
+  // a CQL2 filter may carry a polygon: longer than other parameters
+  const query = { type: 'object', properties: { filter: text(8000) }, additionalProperties: text(1000) } as const;
   const collection = { params: object({ id: layerPath }, ['id']), querystring: query };
   const item = { params: object({ id: layerPath, fid: pathPart }, ['id', 'fid']), querystring: query };
   const version = { params: object({ id: layerPath, fid: pathPart, version: pathPart }, ['id', 'fid', 'version']), querystring: query, body: { properties: { reason: text(1000) } } };
@@ -294,13 +299,14 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     const bboxRaw = single(q, 'bbox');
     if (q['bbox-crs'] !== undefined && bboxRaw === undefined) throw bad('bbox-crs is given without bbox', { parameter: 'bbox-crs' });
     const datetimeRaw = single(q, 'datetime');
+    const queryables = queryablesOf(cols);
     const query: ItemsQuery = {
       limit: intParam(q, 'limit', DEFAULT_LIMIT, 1, MAX_LIMIT),
       offset: intParam(q, 'offset', 0, 0, 1_000_000_000),
       crs,
       bbox: bboxRaw !== undefined ? { coords: parseBbox(bboxRaw, bboxCrs), crs: bboxCrs } : undefined,
       datetime: datetimeRaw !== undefined ? parseDatetime(datetimeRaw, layer) : undefined,
-      filters: propertyFilters(q, layer, cols),
+      conditions: [...propertyFilters(q, queryables), ...cql2Filter(q, layer, queryables)],
     };
     const result = await queryItems(app.pg.pool, layer, cols, query);
 

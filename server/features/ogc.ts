@@ -3,6 +3,7 @@
 import { DISTRICT_BBOX, isEditable, type LayerDef } from '../../geo/layers.ts';
 import { fieldTitle } from './collections.ts';
 import type { CollectionColumns, ColumnKind } from '../core/catalogue.ts';
+import { FILTER_LANGS, GEOMETRY_QUERYABLE, queryablesOf } from '../core/filter.ts';
 import { CRS84, STORAGE_CRS, SUPPORTED_CRS_URIS } from './crs.ts';
 
 export const GEOJSON = 'application/geo+json';
@@ -24,6 +25,14 @@ export const CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
   'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables',
   'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters',
+  // CQL2 `filter` on items (server/core/filter.ts): comparisons, IN, BETWEEN, LIKE, IS NULL, AND/OR/NOT, S_INTERSECTS
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter',
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter',
+  'http://www.opengis.net/spec/cql2/1.0/conf/cql2-text',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2',
+  'http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus',
   'http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete',
   'http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update',
   'http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags',
@@ -84,18 +93,15 @@ function jsonType(kind: ColumnKind): Record<string, unknown> {
 const geometryFormat = (layer: LayerDef) =>
   layer.geometry === 'polygon' ? 'geometry-polygon-or-multipolygon' : layer.geometry === 'line' ? 'geometry-linestring-or-multilinestring' : 'geometry-point';
 
-/** Part 3 queryables: the stored attributes, each usable as ?name=value on /items. */
+/** Part 3 queryables: the stored attributes, each usable as ?name=value and in a CQL2 filter on /items. */
 export function queryables(base: string, layer: LayerDef, cols: CollectionColumns) {
-  const writable = new Map(cols.writable.map((c) => [c.name, c]));
-  const properties: Record<string, unknown> = { geometry: { title: '几何', format: geometryFormat(layer), 'x-ogc-role': 'primary-geometry' } };
-  for (const r of cols.read) {
-    if (r.derived) continue;
-    const vocab = writable.get(r.name)?.vocab;
-    properties[r.name] = {
-      title: fieldTitle(r.name).zh,
-      description: fieldTitle(r.name).en,
-      ...jsonType(r.kind),
-      ...(vocab ? { enum: Object.keys(vocab) } : {}),
+  const properties: Record<string, unknown> = { [GEOMETRY_QUERYABLE]: { title: '几何', format: geometryFormat(layer), 'x-ogc-role': 'primary-geometry' } };
+  for (const q of queryablesOf(cols)) {
+    properties[q.name] = {
+      title: fieldTitle(q.name).zh,
+      description: fieldTitle(q.name).en,
+      ...jsonType(q.kind),
+      ...(q.vocab ? { enum: Object.keys(q.vocab) } : {}),
     };
   }
   return {
@@ -173,7 +179,7 @@ export function openApi(base: string, layers: readonly LayerDef[]) {
       '/collections/{collectionId}/items': {
         get: {
           summary: 'features, a page at a time',
-          parameters: [ref('collectionId'), ref('limit'), ref('offset'), ref('bbox'), ref('bbox-crs'), ref('crs'), ref('datetime'), ref('f')],
+          parameters: [ref('collectionId'), ref('limit'), ref('offset'), ref('bbox'), ref('bbox-crs'), ref('crs'), ref('datetime'), ref('filter'), ref('filter-lang'), ref('filter-crs'), ref('f')],
           responses: { 200: json('a FeatureCollection with numberMatched, numberReturned and next/prev links', GEOJSON), 400: error, 404: error },
         },
         post: {
@@ -218,6 +224,12 @@ export function openApi(base: string, layers: readonly LayerDef[]) {
         'bbox-crs': { name: 'bbox-crs', in: 'query', required: false, schema: { type: 'string', format: 'uri', enum: SUPPORTED_CRS_URIS, default: CRS84 } },
         crs: { name: 'crs', in: 'query', required: false, schema: { type: 'string', format: 'uri', enum: SUPPORTED_CRS_URIS, default: CRS84 } },
         datetime: { name: 'datetime', in: 'query', required: false, schema: { type: 'string' }, description: 'an instant or an interval (a/b, ../b, a/..) on the collection’s time property' },
+        filter: {
+          name: 'filter', in: 'query', required: false, schema: { type: 'string' },
+          description: 'a CQL2 text filter on the queryables, e.g. status IN (\'未签约\', \'signed\') AND S_INTERSECTS(geometry, BBOX(109.5, 23.0, 109.7, 23.2)): =, <>, <, >, <=, >=, IN, BETWEEN, LIKE, IS NULL, AND, OR, NOT, S_INTERSECTS (POINT, LINESTRING, POLYGON, MULTI…, BBOX)',
+        },
+        'filter-lang': { name: 'filter-lang', in: 'query', required: false, schema: { type: 'string', enum: [...FILTER_LANGS], default: FILTER_LANGS[0] } },
+        'filter-crs': { name: 'filter-crs', in: 'query', required: false, schema: { type: 'string', format: 'uri', enum: SUPPORTED_CRS_URIS, default: CRS84 }, description: 'the CRS of the filter’s geometries, in its axis order' },
         'Content-Crs': { name: 'Content-Crs', in: 'header', required: false, schema: { type: 'string' }, description: 'the CRS of the body’s coordinates, e.g. <http://www.opengis.net/def/crs/EPSG/0/4525>' },
         'If-Match': { name: 'If-Match', in: 'header', required: true, schema: { type: 'string' }, description: 'the ETag of the version the change is based on' },
       },

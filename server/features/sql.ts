@@ -1,10 +1,11 @@
-// Reading features: a page of items (bbox, datetime, property filters, CRS) and one item. The JSON of
+// Reading features: a page of items (bbox, datetime, attribute filters, CRS) and one item. The JSON of
 // each feature is built in the database and passed through as text, so a page of 1,000 is never
 // parsed and re-serialised here; the page's ids are picked first, so rows skipped by OFFSET cost no JSON. Table and column names come from geo/layers.ts and the catalog.
 import type pg from 'pg';
 import type { LayerDef } from '../../geo/layers.ts';
 import { ident } from '../core/catalogue.ts';
 import type { CollectionColumns } from '../core/catalogue.ts';
+import type { Param } from '../core/filter.ts';
 import { geometryIn, type FeatureCrs } from './crs.ts';
 import { layerGeometry, propertiesJson } from '../core/catalogue.ts';
 
@@ -26,8 +27,8 @@ export interface TimeFilter {
 export interface ItemsQuery {
   bbox?: BboxFilter;
   datetime?: TimeFilter;
-  /** exact matches on stored columns: SQL over `t` and the value already converted */
-  filters: { sql: string; cast: string; value: string | number | boolean }[];
+  /** attribute filters (server/core/filter.ts): each a condition over `t`, its values through `param` */
+  conditions: ((param: Param) => string)[];
   limit: number;
   offset: number;
   crs: FeatureCrs;
@@ -65,10 +66,8 @@ function whereClause(layer: LayerDef, q: Omit<ItemsQuery, 'limit' | 'offset' | '
         : `${col}::timestamptz <= $${params.length}::timestamptz`);
     }
   }
-  for (const f of q.filters) {
-    params.push(f.value);
-    where.push(`${f.sql} = $${params.length}::${f.cast}`);
-  }
+  const param: Param = (value) => `$${params.push(value)}`;
+  for (const condition of q.conditions) where.push(condition(param));
   return where.join(' AND ');
 }
 

@@ -4,6 +4,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
+import { beijingDate, isCalendarDate } from '../../geo/time.ts';
 import { actorOf } from '../core/actor.ts';
 import { DomainError } from '../core/errors.ts';
 import { seesSensitive } from '../core/release.ts';
@@ -11,12 +12,10 @@ import { date, dateOrNull, id, idOrNull, idParams, int, month, noQuery, object, 
 import {
   createProblem, listProblems, PROBLEM_KINDS, PROBLEM_STATUSES, type ProblemInput, type ProblemWrite, updateProblem,
 } from './problems.ts';
-import { dispatchHtml, dispatchReport, dispatchWorkbook, reportTitle } from './report.ts';
+import { dispatchHtml, dispatchReport, dispatchWorkbook, reportFileName } from './report.ts';
 import { type GroupBy, mapProgress, monthlySeries, progress, reservedLand, resettlement } from './sql.ts';
 
 
-/** Today in Beijing, YYYY-MM-DD. */
-export const todayBeijing = (): string => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 /** A real calendar date ('2021-02-30' is not), or the reason it is not. */
 /** Years the figures can be asked for: the records start after 1900 and plans end before 2200. */
@@ -24,8 +23,7 @@ const YEARS = [1900, 2200] as const;
 const yearOk = (s: string) => Number(s.slice(0, 4)) >= YEARS[0] && Number(s.slice(0, 4)) <= YEARS[1];
 
 export function checkDate(s: string): string | null {
-  const d = new Date(`${s}T00:00:00Z`);
-  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== s) return `"${s}" is not a calendar date (YYYY-MM-DD)`;
+  if (!isCalendarDate(s)) return `"${s}" is not a calendar date (YYYY-MM-DD)`;
   return yearOk(s) ? null : `"${s}" is not between ${YEARS[0]} and ${YEARS[1]}`;
 }
 
@@ -70,7 +68,7 @@ export const progressPlugin = fp(async (app) => {
         },
       },
     }, async (request) => {
-      const asOf = request.query.asOf ?? todayBeijing();
+      const asOf = request.query.asOf ?? beijingDate();
       const err = checkDate(asOf);
       if (err) return bad(err);
       return progress(app.pg.pool, { asOf, groupBy: request.query.groupBy ?? 'district', year: request.query.year, areaId: request.query.areaId });
@@ -79,7 +77,7 @@ export const progressPlugin = fp(async (app) => {
     r.get<{ Querystring: { asOf?: string } }>('/api/progress/map', {
       schema: asOfOnly,
     }, async (request) => {
-      const asOf = request.query.asOf ?? todayBeijing();
+      const asOf = request.query.asOf ?? beijingDate();
       const err = checkDate(asOf);
       if (err) return bad(err);
       return mapProgress(app.pg.pool, asOf);
@@ -93,7 +91,7 @@ export const progressPlugin = fp(async (app) => {
         },
       },
     }, async (request) => {
-      const to = request.query.to ?? todayBeijing();
+      const to = request.query.to ?? beijingDate();
       const from = request.query.from ?? '2021-01';
       const err = checkDate(to) ?? checkMonth(from);
       if (err) return bad(err);
@@ -104,7 +102,7 @@ export const progressPlugin = fp(async (app) => {
     r.get<{ Querystring: { asOf?: string } }>('/api/progress/resettlement', {
       schema: asOfOnly,
     }, async (request) => {
-      const asOf = request.query.asOf ?? todayBeijing();
+      const asOf = request.query.asOf ?? beijingDate();
       const err = checkDate(asOf);
       if (err) return bad(err);
       return resettlement(app.pg.pool, asOf, app.db);
@@ -113,7 +111,7 @@ export const progressPlugin = fp(async (app) => {
     r.get<{ Querystring: { asOf?: string } }>('/api/progress/reserved-land', {
       schema: asOfOnly,
     }, async (request) => {
-      const asOf = request.query.asOf ?? todayBeijing();
+      const asOf = request.query.asOf ?? beijingDate();
       const err = checkDate(asOf);
       if (err) return bad(err);
       return reservedLand(app.pg.pool, asOf);
@@ -135,7 +133,7 @@ export const progressPlugin = fp(async (app) => {
     r.get<{ Querystring: DispatchQ }>('/api/progress/dispatch.xlsx', { schema: dispatchSchema }, async (request, reply) => {
       const rep = await report(request.query, request);
       const body = await dispatchWorkbook(rep);
-      const name = `${reportTitle(rep)}.xlsx`;
+      const name = reportFileName(rep, 'xlsx');
       reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
         .header('Content-Disposition', `attachment; filename="dispatch-${rep.month}.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`);
       return reply.send(body);

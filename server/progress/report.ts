@@ -4,9 +4,11 @@
 import ExcelJS from 'exceljs';
 import type pg from 'pg';
 import { TAKE_STATUS } from '../../geo/domain.ts';
+import { beijingDate, beijingDateTime, fileStamp, isoUtc, lastDayOfMonth, previousMonthEnd } from '../../geo/time.ts';
+import { formatMoneyFigure, yuanToWan } from '../../geo/units.ts';
 import { listProblems, type Problem } from './problems.ts';
 import {
-  addFigures, commandAreas, filterProjects, lastDayOfMonth, projectFiguresAsOf, transitions, type TransitionRow,
+  addFigures, commandAreas, filterProjects, projectFiguresAsOf, transitions, type TransitionRow,
 } from './sql.ts';
 
 type Queryable = Pick<pg.Pool, 'query'>;
@@ -24,6 +26,8 @@ export interface DispatchRow {
   houseMonthM2: number;
   houseCumulativeM2: number;
   housePct: number | null;
+  agreedYuan: number;
+  paidYuan: number;
   unpaidYuan: number;
   openProblems: number;
   problems: string;
@@ -35,6 +39,8 @@ export interface DispatchReport {
   to: string;
   area: { id: number; name: string } | null;
   year: number | null;
+  /** when the report was made, ISO UTC (machine field; shown to people in Beijing time) */
+  generatedAt: string;
   rows: DispatchRow[];
   totals: Omit<DispatchRow, 'projectId' | 'code' | 'name' | 'areaName' | 'problems'>;
   changes: (TransitionRow & { projectName: string; label: string })[];
@@ -44,16 +50,11 @@ export interface DispatchReport {
 const statusLabel = (s: string | null, kind: 'parcel' | 'house'): string =>
   s === null ? (kind === 'parcel' ? '新录入' : '新录入') : (TAKE_STATUS[s as keyof typeof TAKE_STATUS]?.zh ?? s);
 
-export function previousMonthEnd(month: string): string {
-  const [y, m] = month.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, 0)).toISOString().slice(0, 10);
-}
-
 /** What the report says in place of a problem's text the reader may not see (server/core/release.ts). */
 const WITHHELD = '（涉军事用地，内容需军事用地查看权限）';
 
 /** The month's report as `sees` may read it: problems about military land without their text unless granted. */
-export async function dispatchReport(db: pg.Pool, q: { month: string; areaId?: number; year?: number }, sees: boolean): Promise<DispatchReport> {
+export async function dispatchReport(db: pg.Pool, q: { month: string; areaId?: number; year?: number }, sees: boolean, madeAt: Date = new Date()): Promise<DispatchReport> {
   const from = `${q.month}-01`;
   const to = lastDayOfMonth(q.month);
   const [now, before, areas, problemsNow, problemsAll] = await Promise.all([
@@ -73,7 +74,7 @@ export async function dispatchReport(db: pg.Pool, q: { month: string; areaId?: n
       projectId: p.id, code: p.code, name: p.name, areaName: areaName.get(p.commandAreaId) ?? '',
       landTargetMu: p.land.targetMu, landMonthMu: p.land.completedMu - (b?.land.completedMu ?? 0), landCumulativeMu: p.land.completedMu, landPct: p.land.pct,
       houseTargetM2: p.house.targetM2, houseMonthM2: p.house.completedM2 - (b?.house.completedM2 ?? 0), houseCumulativeM2: p.house.completedM2, housePct: p.house.pct,
-      unpaidYuan: p.money.unpaidYuan, openProblems: open.length, problems: open.map((x) => `【${x.kindLabel}】${x.title}`).join('；'),
+      agreedYuan: p.money.agreedYuan, paidYuan: p.money.paidYuan, unpaidYuan: p.money.unpaidYuan, openProblems: open.length, problems: open.map((x) => `【${x.kindLabel}】${x.title}`).join('；'),
     };
   });
   const sum = (k: keyof DispatchRow) => rows.reduce((s, r) => s + (r[k] as number), 0);
@@ -81,7 +82,7 @@ export async function dispatchReport(db: pg.Pool, q: { month: string; areaId?: n
   const totals = {
     landTargetMu: sum('landTargetMu'), landMonthMu: sum('landMonthMu'), landCumulativeMu: sum('landCumulativeMu'), landPct: tot.land.pct,
     houseTargetM2: sum('houseTargetM2'), houseMonthM2: sum('houseMonthM2'), houseCumulativeM2: sum('houseCumulativeM2'), housePct: tot.house.pct,
-    unpaidYuan: sum('unpaidYuan'), openProblems: sum('openProblems'),
+    agreedYuan: sum('agreedYuan'), paidYuan: sum('paidYuan'), unpaidYuan: sum('unpaidYuan'), openProblems: sum('openProblems'),
   };
   const names = new Map(projects.map((p) => [p.id, p.name]));
   const changes = (await transitions(db, from, to, projects.map((p) => p.id))).map((t) => ({
@@ -97,15 +98,26 @@ export async function dispatchReport(db: pg.Pool, q: { month: string; areaId?: n
       ...(inMonth(p.resolvedOn) ? [{ id: p.id, projectName: p.projectName, kindLabel: p.kindLabel, title: p.title, change: '解决' as const, on: p.resolvedOn! }] : []),
     ]);
   const area = q.areaId !== undefined ? { id: q.areaId, name: areaName.get(q.areaId) ?? String(q.areaId) } : null;
-  return { month: q.month, from, to, area, year: q.year ?? null, rows, totals, changes, problemChanges };
+  return { month: q.month, from, to, area, year: q.year ?? null, generatedAt: isoUtc(madeAt), rows, totals, changes, problemChanges };
 }
+
+/** The file name: the title and the Beijing day it was made (a report made at 07:30 on 2 December is 20261202). */
+export const reportFileName = (r: DispatchReport, extension: string): string =>
+  `${reportTitle(r)}-${fileStamp(beijingDate(r.generatedAt))}.${extension}`;
 
 export const reportTitle = (r: DispatchReport): string =>
   `${r.area?.name ?? '全区'}土地房屋征收工作${r.month.replace('-', '年')}月调度表${r.year ? `（${r.year}年度任务）` : ''}`;
 
 // ---- Excel ----
 
-const COLUMNS: { header: string; key: keyof DispatchRow | 'no'; width: number; fmt?: string; total?: boolean }[] = [
+/** A money column: 万元 to two decimals; `exact` adds the 元 column beside it so accountants can sum to the 分. */
+type Column = { header: string; key: keyof DispatchRow | 'no'; width: number; fmt?: string; total?: boolean; wan?: boolean };
+const money = (label: string, key: keyof DispatchRow): Column[] => [
+  { header: `${label}（万元）`, key, width: 16, fmt: '#,##0.00', total: true, wan: true },
+  { header: `${label}（元）`, key, width: 18, fmt: '#,##0.00', total: true },
+];
+
+const COLUMNS: Column[] = [
   { header: '序号', key: 'no', width: 6 },
   { header: '项目编号', key: 'code', width: 12 },
   { header: '项目名称', key: 'name', width: 34 },
@@ -118,7 +130,9 @@ const COLUMNS: { header: string; key: keyof DispatchRow | 'no'; width: number; f
   { header: '本月完成房屋征收（m²）', key: 'houseMonthM2', width: 18, fmt: '#,##0.00', total: true },
   { header: '累计完成房屋征收（m²）', key: 'houseCumulativeM2', width: 18, fmt: '#,##0.00', total: true },
   { header: '房屋完成率', key: 'housePct', width: 11, fmt: '0.0%' },
-  { header: '已签协议待付款（元）', key: 'unpaidYuan', width: 18, fmt: '#,##0.00', total: true },
+  ...money('已签协议金额', 'agreedYuan'),
+  ...money('已付款', 'paidYuan'),
+  ...money('已签协议待付款', 'unpaidYuan'),
   { header: '未解决问题（个）', key: 'openProblems', width: 12, fmt: '0', total: true },
   { header: '存在问题', key: 'problems', width: 60 },
 ];
@@ -129,15 +143,15 @@ const HEADER_ROW = 4;
 export async function dispatchWorkbook(r: DispatchReport): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = '征收一张图';
-  wb.created = new Date();
+  wb.created = new Date(r.generatedAt);
   const ws = wb.addWorksheet('调度表', { pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9 } });
-  ws.columns = COLUMNS.map((c) => ({ key: c.key, width: c.width }));
+  ws.columns = COLUMNS.map((c) => ({ width: c.width })); // no keys: a money figure has two columns (万元, 元)
   ws.mergeCells(1, 1, 1, COLUMNS.length);
   ws.getCell(1, 1).value = reportTitle(r);
   ws.getCell(1, 1).font = { bold: true, size: 16 };
   ws.getCell(1, 1).alignment = { horizontal: 'center' };
   ws.mergeCells(2, 1, 2, COLUMNS.length);
-  ws.getCell(2, 1).value = `统计期：${r.from} 至 ${r.to}（截至 ${r.to} 24:00，北京时间）　面积：征地为椭球面积（亩 = m² × 15 ÷ 10000），房屋为建筑面积　演示数据，非真实数据`;
+  ws.getCell(2, 1).value = `统计期：${r.from} 至 ${r.to}（截至 ${r.to} 24:00，北京时间）　面积：征地为椭球面积（亩 = m² × 15 ÷ 10000），房屋为建筑面积　金额：万元（保留两位小数），另列元　制表时间：${beijingDateTime(r.generatedAt)}（北京时间）　演示数据，非真实数据`;
   ws.getCell(2, 1).font = { size: 10, color: { argb: 'FF666666' } };
   const header = ws.getRow(HEADER_ROW);
   COLUMNS.forEach((c, i) => {
@@ -154,7 +168,7 @@ export async function dispatchWorkbook(r: DispatchReport): Promise<Buffer> {
       const cell = x.getCell(j + 1);
       if (c.key === 'no') cell.value = i + 1;
       else if (c.key === 'landPct' || c.key === 'housePct') cell.value = row[c.key] === null ? '—' : (row[c.key] as number) / 100;
-      else cell.value = row[c.key] as string | number;
+      else cell.value = c.wan ? yuanToWan(row[c.key] as number) : row[c.key] as string | number;
       if (c.fmt) cell.numFmt = c.fmt;
     });
   });
@@ -167,7 +181,8 @@ export async function dispatchWorkbook(r: DispatchReport): Promise<Buffer> {
     const cell = totalRow.getCell(j + 1);
     const col = ws.getColumn(j + 1).letter;
     if (c.total) {
-      const value = r.totals[c.key as keyof DispatchReport['totals']] as number;
+      const total = r.totals[c.key as keyof DispatchReport['totals']] as number;
+      const value = c.wan ? yuanToWan(total) : total;
       cell.value = r.rows.length ? { formula: `SUM(${col}${first}:${col}${last})`, result: value } : value;
     } else if (c.key === 'landPct' || c.key === 'housePct') {
       const v = r.totals[c.key];
@@ -208,7 +223,7 @@ export function dispatchHtml(r: DispatchReport, xlsxHref: string): string {
     ${lead}
     <td class="n">${num(x.landTargetMu)}</td><td class="n">${num(x.landMonthMu)}</td><td class="n">${num(x.landCumulativeMu)}</td><td class="n">${pct(x.landPct)}</td>
     <td class="n">${num(x.houseTargetM2)}</td><td class="n">${num(x.houseMonthM2)}</td><td class="n">${num(x.houseCumulativeM2)}</td><td class="n">${pct(x.housePct)}</td>
-    <td class="n">${num(x.unpaidYuan / 10000)}</td><td class="n">${x.openProblems}</td>`;
+    <td class="n">${formatMoneyFigure(x.unpaidYuan)}</td><td class="n">${x.openProblems}</td>`;
   const rows = r.rows.map((x, i) => `<tr>${line(x, `<td>${i + 1}</td><td>${esc(x.code)}</td><td>${esc(x.name)}</td>`)}<td class="p">${esc(x.problems)}</td></tr>`).join('');
   const changes = r.changes.map((c) => `<tr><td>${esc(c.projectName)}</td><td>${esc(c.label)}</td><td class="n">${c.count}</td><td class="n">${num(c.amount)} ${c.kind === 'parcel' ? '亩' : 'm²'}</td></tr>`).join('');
   const probs = r.problemChanges.map((p) => `<tr><td>${p.on}</td><td>${p.change}</td><td>${esc(p.projectName ?? '—')}</td><td>${esc(p.kindLabel)}</td><td>${esc(p.title)}</td></tr>`).join('');
@@ -240,5 +255,6 @@ export function dispatchHtml(r: DispatchReport, xlsxHref: string): string {
 <table><thead><tr><th>项目</th><th>变化</th><th>数量（宗/栋）</th><th>面积</th></tr></thead><tbody>${changes || '<tr><td colspan="4">本月无状态变化</td></tr>'}</tbody></table>
 <h2>问题台账变化</h2>
 <table><thead><tr><th>日期</th><th>变化</th><th>项目</th><th>类型</th><th>问题</th></tr></thead><tbody>${probs || '<tr><td colspan="5">本月无新增或解决的问题</td></tr>'}</tbody></table>
+<footer class="meta" data-field="generated">制表时间：${beijingDateTime(r.generatedAt)}（北京时间）</footer>
 </body></html>`;
 }

@@ -3,6 +3,7 @@
 // end of day D is the sum of the deltas up to D). Plain functions over a pool: no HTTP here.
 import type pg from 'pg';
 import type { Figures, StatusCounts } from '../../geo/api.ts';
+import { lastDayOfMonth } from '../../geo/time.ts';
 import { m2ToMu } from '../../geo/units.ts';
 import type { Db } from '../db/kysely.ts';
 
@@ -241,11 +242,6 @@ export interface Series {
 
 const monthKey = (d: string) => d.slice(0, 7);
 
-export function lastDayOfMonth(month: string): string {
-  const [y, m] = month.split('-').map(Number);
-  const d = new Date(Date.UTC(y, m, 0));
-  return d.toISOString().slice(0, 10);
-}
 
 export function monthsBetween(fromMonth: string, toMonth: string): string[] {
   const out: string[] = [];

@@ -78,3 +78,35 @@ describe('conflict report', () => {
     expect(status).toBe(400);
   });
 });
+
+// A hexagon near the city centre: 6 corners, 7 positions (GeoJSON repeats the first to close the ring).
+const hexagon = (cx: number, cy: number, r: number) => {
+  const ring = Array.from({ length: 6 }, (_, i) => [cx + r * Math.cos((i * Math.PI) / 3), cy + r * Math.sin((i * Math.PI) / 3)]);
+  return { type: 'Polygon', coordinates: [[...ring, ring[0]]] };
+};
+
+describe('the boundary-point count (界址点数)', () => {
+  it('counts a 6-corner red line as 6 个界址点 (the closing point is J1 again)', async () => {
+    const geometry = hexagon(109.6, 23.1, 0.004);
+    expect(geometry.coordinates[0]).toHaveLength(7);
+    const { body: result } = await postJson('/api/conflicts', { geometry });
+    expect(result.redLine.vertices).toBe(6);
+    const { body } = await postJson('/api/conflicts/report', { geometry, projectName: '六角形测试红线' });
+    expect(body).toContain('6 个界址点');
+    expect(body).not.toContain('7 个界址点');
+  });
+
+  it('counts a stored red line’s corners the same way, holes included', async () => {
+    const { rows } = await pool.query<{ corners: number }>(
+      // every ring repeats its first position once: positions less rings
+      `SELECT (ST_NPoints(red_line) - ST_NRings(red_line))::int corners FROM project WHERE id = $1`, [projectId]);
+    const { body } = await postJson('/api/conflicts/report', { projectId });
+    expect(body).toContain(`${rows[0].corners} 个界址点`);
+  });
+
+  it('gives the analysis time in Beijing time, not UTC', async () => {
+    const { body } = await postJson('/api/conflicts/report', { projectId });
+    const at = /分析时间：([^（<]+)（北京时间/.exec(body);
+    expect(at?.[1]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+  });
+});

@@ -1,6 +1,8 @@
 // The monthly dispatch report (一月一调度): JSON, the Excel workbook read back with exceljs, the printable page.
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
+import { beijingDate, fileStamp } from '../../geo/time.ts';
+import { type DispatchReport, dispatchHtml, reportFileName } from '../../server/progress/report.ts';
 import { api, appUrl, getJson } from '../helpers/db.ts';
 
 const MONTH = '2021-09';
@@ -80,6 +82,72 @@ describe('GET /api/progress/dispatch.xlsx', () => {
     const { body } = await getJson(`/api/progress/dispatch?month=${MONTH}&areaId=1`);
     const { wb } = await workbook(`month=${MONTH}&areaId=1`);
     expect(wb.getWorksheet('本月变化')!.rowCount).toBe(body.changes.length + 1);
+  });
+});
+
+describe('money in the dispatch workbook', () => {
+  it('is in 万元 to two decimals, the unit in the header, with the exact 元 beside it', async () => {
+    const { body } = await getJson(`/api/progress/dispatch?month=${MONTH}&areaId=1`);
+    const { wb } = await workbook(`month=${MONTH}&areaId=1`);
+    const ws = wb.getWorksheet('调度表')!;
+    const header = (ws.getRow(4).values as ExcelJS.CellValue[]).slice(1).map(String);
+    const first = 5;
+    for (const [label, key] of [['已签协议金额', 'agreedYuan'], ['已付款', 'paidYuan'], ['已签协议待付款', 'unpaidYuan']] as const) {
+      const wan = header.indexOf(`${label}（万元）`) + 1;
+      const yuan = header.indexOf(`${label}（元）`) + 1;
+      expect(wan, label).toBeGreaterThan(0);
+      expect(yuan, label).toBe(wan + 1); // side by side
+      for (let i = 0; i < body.rows.length; i++) {
+        const row = ws.getRow(first + i);
+        expect(row.getCell(wan).numFmt, label).toBe('#,##0.00');
+        expect(cellNumber(row.getCell(wan).value), label).toBeCloseTo(body.rows[i][key] / 10_000, 9);
+        expect(cellNumber(row.getCell(yuan).value), label).toBeCloseTo(body.rows[i][key], 6);
+      }
+      const total = ws.getRow(first + body.rows.length);
+      expect(cellNumber(total.getCell(wan).value), label).toBeCloseTo(body.totals[key] / 10_000, 9);
+      expect(total.getCell(wan).numFmt, label).toBe('#,##0.00');
+    }
+    expect(body.totals.unpaidYuan).toBeGreaterThan(0);
+    // no money column without its unit
+    expect(header.filter((h) => /款|金额/.test(h) && !/（(万元|元)）$/.test(h))).toEqual([]);
+  });
+
+  it('is named for the Beijing day it was made', async () => {
+    const day = beijingDate();
+    const { res } = await workbook(`month=${MONTH}&areaId=1`);
+    const name = decodeURIComponent(/filename\*=UTF-8''([^;]+)/.exec(res.headers.get('content-disposition')!)![1]);
+    // (a run across midnight Beijing time may see the next day)
+    expect([fileStamp(day), fileStamp(beijingDate())]).toContain(/-(\d{8})\.xlsx$/.exec(name)![1]);
+    expect(name).toBe(`贵城片区土地房屋征收工作2021年09月调度表-${/-(\d{8})\.xlsx$/.exec(name)![1]}.xlsx`);
+  });
+});
+
+describe('the dispatch report made at 04:04 Beijing time (20:04 UTC the day before)', () => {
+  const madeAt = '2026-12-01T20:04:00.000Z';
+  const at = async (): Promise<DispatchReport> => ({ ...(await getJson(`/api/progress/dispatch?month=${MONTH}&areaId=2`)).body, generatedAt: madeAt });
+
+  it('keeps the moment in ISO UTC in its JSON', async () => {
+    const { body } = await getJson(`/api/progress/dispatch?month=${MONTH}&areaId=2`);
+    expect(body.generatedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  });
+
+  it('says so in Beijing time in the page footer, never in UTC', async () => {
+    const html = dispatchHtml(await at(), '/x.xlsx');
+    expect(html).toContain('制表时间：2026-12-02 04:04（北京时间）');
+    expect(html).not.toContain('2026-12-01');
+    expect(html).not.toMatch(/T\d{2}:\d{2}/);
+  });
+
+  it('is named for 2 December, the Beijing day', async () => {
+    expect(reportFileName(await at(), 'xlsx')).toBe('港城片区土地房屋征收工作2021年09月调度表-20261202.xlsx');
+  });
+
+  it('prints its money in 万元 with two decimals, the unit in the header', async () => {
+    const r = await at();
+    const html = dispatchHtml(r, '/x.xlsx');
+    expect(html).toContain('已签协议待付款（万元）');
+    const total = /<tr class="total">(.*?)<\/tr>/s.exec(html)![1];
+    expect(total).toContain(`>${(r.totals.unpaidYuan / 10_000).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}<`);
   });
 });
 

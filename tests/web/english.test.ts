@@ -199,7 +199,7 @@ describe('the dashboard in English', () => {
     await page.waitForFunction(() => (window as any).__dash.state().mapProgress?.asOf === (window as any).__dash.state().asOf);
 
     const dash = page.locator('[data-testid="dashboard"]');
-    expect(await page.locator('[data-testid="time-label"]').innerText()).toBe('As of the end of 2022-03 (2022-03-31)');
+    expect(await page.locator('[data-testid="time-label"]').innerText()).toBe('As of 2022-03-31');
     expect(await page.locator('[data-testid="land-completed"]').innerText()).toMatch(/^[\d,]+\.\d{2} mu$/);
     expect(await page.locator('[data-testid="unpaid"]').innerText()).toMatch(/^¥[\d,]+\.\d{2} M$/);
     expect(await page.locator('[data-testid="area-select"] option').allInnerTexts()).toEqual(['Whole district', 'Guicheng', 'Gangcheng', 'Outer ring']);
@@ -222,6 +222,6 @@ describe('the dashboard in English', () => {
 
     // and back to Chinese with the switch in the header
     await page.locator('header button[data-lang="zh"]').click();
-    await expect.poll(() => page.locator('[data-testid="time-label"]').innerText()).toBe('截至 2022年3月底（2022-03-31）');
+    await expect.poll(() => page.locator('[data-testid="time-label"]').innerText()).toBe('截至 2022-03-31');
   });
 });

@@ -2,6 +2,7 @@
 import { api, ensureOk } from '../http.ts';
 import type { DualArea } from '../../../geo/area.ts';
 import { FARMLAND_KIND, type Label } from '../../../geo/domain.ts';
+import { fileStamp } from '../../../geo/time.ts';
 
 export interface ServerFeature { id: number; properties: Record<string, unknown>; area: DualArea; geometry: GeoJSON.Polygon | GeoJSON.MultiPolygon }
 export interface ServerLayer { id: string; title: { zh: string; en: string }; count: number; total: DualArea; features: ServerFeature[]; slivers: ServerFeature[] }
@@ -36,7 +37,7 @@ export async function openReport(body: RedLineBody & { projectName?: string; ana
   else {
     const a = document.createElement('a');
     a.href = url;
-    a.download = `${fileStem}-${new Date().toISOString().slice(0, 10)}.pdf`;
+    a.download = `${fileStem}-${fileStamp()}.pdf`;
     a.click();
   }
   setTimeout(() => URL.revokeObjectURL(url), 60_000);

@@ -1,5 +1,6 @@
 // What the dashboard reads from the progress API (server/progress). Types mirror the JSON.
 import type { Figures, StatusCounts } from '../../../geo/api.ts';
+import { lastDayOfMonth } from '../../../geo/time.ts';
 import { api, apiError } from '../http.ts';
 export type { Figures, StatusCounts };
 export interface ProgressGroup extends Figures { key: string; id: number | null; name: string; code?: string; commandAreaId?: number; year?: number; projects: number }
@@ -45,8 +46,6 @@ export const dispatchLinks = (month: string, f: Filter) => {
   return { html: `/api/progress/dispatch.html?${q}`, xlsx: `/api/progress/dispatch.xlsx?${q}` };
 };
 
-/** Today in Beijing (YYYY-MM-DD). */
-export const todayBeijing = (): string => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 /** Months from `from` (YYYY-MM) through `to` (YYYY-MM). */
 export function monthRange(from: string, to: string): string[] {
@@ -62,7 +61,6 @@ export function monthRange(from: string, to: string): string[] {
 
 /** The month's last day, or `today` if the month is the current one. */
 export function monthEnd(month: string, today: string): string {
-  const [y, m] = month.split('-').map(Number);
-  const end = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+  const end = lastDayOfMonth(month);
   return end < today ? end : today;
 }

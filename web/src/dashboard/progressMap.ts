@@ -1,4 +1,5 @@
-// Colouring red lines (项目红线) and command areas (片区) by % complete as of a date, with MapLibre
+// Colouring red lines (项目红线, their fill) and command areas (片区, their outline: the areas tile the
+// whole district, and a fill there tints everything) by % complete as of a date, with MapLibre
 // feature-state: the sources stay as they are (GeoJSON or vector tiles), only the state changes per
 // date, so moving the time slider re-renders nothing but the paint. Works on any map whose red-line and
 // command-area sources carry the feature id (project id / command_area id), e.g. the main map's
@@ -29,24 +30,26 @@ export interface ColouringOptions {
   /** for vector-tile sources */
   redLineSourceLayer?: string;
   areaSourceLayer?: string;
-  /** insert the fills below this style layer (e.g. the red-line outline) */
+  /** insert the colours below this style layer (e.g. the red-line outline) */
   beforeId?: string;
   redLineOpacity?: number;
-  areaOpacity?: number;
+  /** width of the command areas' coloured outline, px */
+  areaLineWidth?: number;
 }
 
-export const PROGRESS_LAYER_IDS = ['zs-progress-command_area-fill', 'zs-progress-red_line-fill'] as const;
+export const PROGRESS_LAYER_IDS = ['zs-progress-command_area-line', 'zs-progress-red_line-fill'] as const;
 
 export function attachProgressColouring(map: MapLibreMap, o: ColouringOptions): ProgressColouring {
-  const layer = (id: string, source: string, sourceLayer: string | undefined, opacity: number) => {
-    if (map.getLayer(id)) return;
-    map.addLayer({
-      id, type: 'fill', source, ...(sourceLayer ? { 'source-layer': sourceLayer } : {}),
-      paint: { 'fill-color': PCT_COLOR, 'fill-opacity': opacity },
-    }, o.beforeId && map.getLayer(o.beforeId) ? o.beforeId : undefined);
-  };
-  layer(PROGRESS_LAYER_IDS[0], o.areaSource, o.areaSourceLayer, o.areaOpacity ?? 0.35);
-  layer(PROGRESS_LAYER_IDS[1], o.redLineSource, o.redLineSourceLayer, o.redLineOpacity ?? 0.75);
+  const before = o.beforeId && map.getLayer(o.beforeId) ? o.beforeId : undefined;
+  const from = (source: string, sourceLayer: string | undefined) => ({ source, ...(sourceLayer ? { 'source-layer': sourceLayer } : {}) });
+  if (!map.getLayer(PROGRESS_LAYER_IDS[0])) {
+    map.addLayer({ id: PROGRESS_LAYER_IDS[0], type: 'line', ...from(o.areaSource, o.areaSourceLayer),
+      paint: { 'line-color': PCT_COLOR, 'line-width': o.areaLineWidth ?? 2.5 } }, before);
+  }
+  if (!map.getLayer(PROGRESS_LAYER_IDS[1])) {
+    map.addLayer({ id: PROGRESS_LAYER_IDS[1], type: 'fill', ...from(o.redLineSource, o.redLineSourceLayer),
+      paint: { 'fill-color': PCT_COLOR, 'fill-opacity': o.redLineOpacity ?? 0.75 } }, before);
+  }
   let last: MapProgress | null = null;
   let seq = 0;
   const apply = (data: MapProgress) => {

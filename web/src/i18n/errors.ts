@@ -264,6 +264,10 @@ export const ERROR_TEXT: Record<ErrorCode, Wording> = {
     zh: (p) => (p.field || p.parameter || p.header ? `“${fieldName(p.field ?? p.parameter ?? p.header, 'zh')}”的值不正确，请检查后重试` : '提交的内容不正确，请检查后重试'),
     en: (p) => (p.field || p.parameter || p.header ? `The value of “${fieldName(p.field ?? p.parameter ?? p.header, 'en')}” is not valid: check it and try again` : 'What was sent is not valid: check it and try again'),
   },
+  invalid_filter: {
+    zh: (p) => `筛选条件不正确${typeof p.position === 'number' ? `（第 ${p.position} 个字符处）` : ''}，请检查后重试`,
+    en: (p) => `The filter is not valid${typeof p.position === 'number' ? ` (at character ${p.position})` : ''}: check it and try again`,
+  },
   invalid_json: { zh: () => '提交的数据格式不正确，无法读取', en: () => 'What was sent could not be read (not valid JSON)' },
   not_geojson: { zh: () => '图形数据不是有效的 GeoJSON 要素', en: () => 'The geometry is not a valid GeoJSON feature' },
   bad_coordinates: {

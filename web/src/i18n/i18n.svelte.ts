@@ -1,6 +1,7 @@
 // The interface language: 简体中文 by default, English on request; remembered in localStorage.
 // Every visible string goes through `t` (interface text) or `L` (a {zh, en} label from geo/).
 import type { Label } from '../../../geo/domain.ts';
+import { beijingDateTime } from '../../../geo/time.ts';
 import { UI, type UiKey } from './strings.ts';
 
 export type Lang = 'zh' | 'en';
@@ -52,10 +53,7 @@ export function locale(): string {
   return i18n.lang === 'zh' ? 'zh-CN' : 'en-US';
 }
 
-/** A moment in local time: as Chinese writes it (2024/3/5 14:03:09), or ISO-like in English (2024-03-05 14:03:09). */
+/** A moment (ISO UTC from the server) as people read it: Beijing time whatever the browser's zone (geo/time.ts), 2024-03-05 14:03:09. */
 export function dateTime(iso: string): string {
-  const d = new Date(iso);
-  if (i18n.lang === 'zh') return d.toLocaleString('zh-CN', { hour12: false });
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  return beijingDateTime(iso, true);
 }
