@@ -173,11 +173,22 @@ export const CONFLICT_LAYERS: readonly ConflictLayerDef[] = [
     title: { zh: '永久基本农田', en: 'Permanent basic farmland' }, color: '#2e8b57' },
   { id: 'cultivated_farmland', mapLayer: 'farmland', filter: { property: 'kind', value: 'cultivated' },
     title: { zh: '一般耕地', en: 'Cultivated land' }, color: '#9acd32' },
+  { id: 'eco_redline', mapLayer: 'eco_redline', title: { zh: '生态保护红线', en: 'Ecological protection red line' }, color: '#2e7d32' },
   { id: 'military_land', mapLayer: 'military_land', title: { zh: '军事用地', en: 'Military land' }, color: '#8b0000' },
   { id: 'red_line', mapLayer: 'red_line', title: { zh: '其他项目红线', en: 'Other projects’ red lines' }, color: '#e0245e' },
   { id: 'reserved_land', mapLayer: 'reserved_land', title: { zh: '留用地', en: 'Reserved land' }, color: '#8a2be2' },
   { id: 'disputed_land', mapLayer: 'disputed_land', title: { zh: '争议地', en: 'Disputed land' }, color: '#ff8c00' },
   { id: 'resettlement_site', mapLayer: 'resettlement_site', title: { zh: '安置区', en: 'Resettlement sites' }, color: '#1e90ff' },
+];
+
+/**
+ * Layers read with the conflict layers but not conflicts themselves: what the land is (三调 land use,
+ * broken down by class) and where the urban development boundary runs (inside or outside decides how
+ * the approval goes). The analysis reports them apart (server/conflicts/analysis.ts).
+ */
+export const SURVEY_LAYERS: readonly ConflictLayerDef[] = [
+  { id: 'land_use', mapLayer: 'land_use', title: { zh: '土地利用现状（三调）', en: 'Land use (3rd survey)' }, color: '#8d8373' },
+  { id: 'urban_boundary', mapLayer: 'urban_boundary', title: { zh: '城镇开发边界', en: 'Urban development boundary' }, color: '#6a1b9a' },
 ];
 
 export const CONFLICT_LAYER_BY_ID: ReadonlyMap<string, ConflictLayerDef> = new Map(CONFLICT_LAYERS.map((l) => [l.id, l]));

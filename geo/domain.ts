@@ -147,6 +147,7 @@ export const ATTRIBUTE: Record<string, Label> = {
   village_id: { zh: '所属行政村', en: 'Village' },
   project_id: { zh: '所属项目', en: 'Project' },
   land_class: { zh: '地类', en: 'Land class' },
+  class_code: { zh: '地类', en: 'Land class' },
   grower: { zh: '经营主体', en: 'Grower' },
   unit: { zh: '使用单位', en: 'Unit' },
   use: { zh: '用途', en: 'Use' },

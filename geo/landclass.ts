@@ -60,6 +60,10 @@ const TABLE: [string, string, string, LegalCategory][] = [
   ['1109', '水工建筑用地', 'Hydraulic structures', C], ['1110', '冰川及永久积雪', 'Glacier and permanent snow', U],
   ['1201', '空闲地', 'Vacant land', C], ['1202', '设施农用地', 'Agricultural facilities', A], ['1203', '田坎', 'Field ridge', A], ['1204', '盐碱地', 'Saline land', U],
   ['1205', '沙地', 'Sand', U], ['1206', '裸土地', 'Bare soil', U], ['1207', '裸岩石砾地', 'Bare rock', U],
+  // the third survey's working classes (三调工作分类) that merge or split the standard's, as real 三调 data has them
+  ['05H1', '商业服务业设施用地', 'Commercial facilities', C], ['0508', '物流仓储用地', 'Logistics and storage', C],
+  ['08H1', '机关团体新闻出版用地', 'Government and press', C], ['08H2', '科教文卫用地', 'Education, science, culture and health', C],
+  ['08H2A', '高教用地', 'Higher education', C], ['0810A', '广场用地', 'Squares', C], ['09', '特殊用地', 'Special use', C],
 ];
 
 export const LAND_CLASSES: readonly LandClassDef[] = TABLE.map(([code, zh, en, category]) => ({ code, name: { zh, en }, category }));

@@ -1,7 +1,7 @@
 // Coded columns (代码表): stored as the key, accepted as key or label, shown as the label. Shared by
 // the server (validation, exports, filters) and the web client (forms, legends).
 import {
-  APPROVAL_STAGE, COMMAND_AREA, FARMLAND_KIND, type Label, MILITARY_USE, OWNER_TYPE, PROBLEM_KIND, PROJECT_KIND,
+  APPROVAL_STAGE, COMMAND_AREA, FARMLAND_KIND, LAND_CLASS, type Label, MILITARY_USE, OWNER_TYPE, PROBLEM_KIND, PROJECT_KIND,
   PROJECT_SOURCE, TAKE_STATUS,
 } from './domain.ts';
 
@@ -10,6 +10,11 @@ const DISPUTE_STATUS = {
 };
 const PROBLEM_STATUS = {
   open: { zh: '未解决', en: 'Open' }, in_progress: { zh: '推进中', en: 'In progress' }, resolved: { zh: '已解决', en: 'Resolved' },
+};
+/** 生态保护红线's leading ecological function (主导生态功能) */
+const ECO_FUNCTION = {
+  water_conservation: { zh: '水源涵养', en: 'Water conservation' }, biodiversity: { zh: '生物多样性维护', en: 'Biodiversity' },
+  soil_conservation: { zh: '水土保持', en: 'Soil conservation' },
 };
 const TOWNSHIP_KIND = { town: { zh: '镇', en: 'Town' }, subdistrict: { zh: '街道', en: 'Sub-district' } };
 
@@ -21,6 +26,7 @@ export const VOCAB: Record<string, Record<string, Label>> = {
   'farmland.kind': FARMLAND_KIND, 'military_land.use': MILITARY_USE,
   'disputed_land.status': DISPUTE_STATUS, 'problem.status': PROBLEM_STATUS, 'problem.kind': PROBLEM_KIND,
   'command_area.code': COMMAND_AREA, 'township.kind': TOWNSHIP_KIND,
+  'eco_redline.kind': ECO_FUNCTION, 'land_use.class_code': LAND_CLASS,
 };
 
 export function vocabulary(layerId: string, column: string): Record<string, Label> | undefined {

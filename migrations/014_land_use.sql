@@ -10,7 +10,7 @@
 CREATE TABLE IF NOT EXISTS land_use (
   id          serial PRIMARY KEY,
   code        text NOT NULL UNIQUE,                        -- 图斑编号 (TBBH)
-  class_code  text NOT NULL CHECK (class_code ~ '^[0-9]{2}([0-9]{2})?$'), -- 地类编码 (DLBM), GB/T 21010-2017
+  class_code  text NOT NULL CHECK (class_code ~ '^[0-9]{2}[0-9A-Z]{0,3}$'), -- 地类编码 (DLBM): GB/T 21010-2017, 三调工作分类 (05H1 …)
   village_id  int REFERENCES village(id),                  -- 权属单位 (坐落)
   geom        geometry(MultiPolygon, 4490) NOT NULL CHECK (ST_IsValid(geom)),
   version     int NOT NULL DEFAULT 1,

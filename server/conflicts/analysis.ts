@@ -3,11 +3,14 @@
 // Ellipsoidal areas from PostGIS geography (GRS80); planar areas from the overlap's vertices projected
 // into the Gauss–Krüger zone (geo/area.ts: proj4 + shoelace). Plain functions over a pool.
 import type pg from 'pg';
-import { type AreaGeometry, CONFLICT_LAYERS, type ConflictLayerDef, dualArea, type DualArea, planarArea } from '../../geo/area.ts';
+import { type ApprovalLevel, approvalConsequences, approvalLevel, type Consequence } from '../../geo/approval.ts';
+import { type AreaGeometry, CONFLICT_LAYERS, type ConflictLayerDef, dualArea, type DualArea, planarArea, SURVEY_LAYERS } from '../../geo/area.ts';
 import { gaussKrugerEpsg, zoneForLongitude } from '../../geo/crs.ts';
 import { boundaryPointCount, polygonsOf } from '../../geo/formats/geometry.ts';
+import { isCultivated, LAND_CLASS_BY_CODE, LEGAL_CATEGORY, type LegalCategory, legalCategoryOf } from '../../geo/landclass.ts';
 import { DISTRICT_BBOX } from '../../geo/layers.ts';
 import { isoUtc } from '../../geo/time.ts';
+import type { Label } from '../../geo/domain.ts';
 import type { LayerFields } from '../core/catalogue.ts';
 import { DomainError } from '../core/errors.ts';
 import { withClient } from '../db/connection.ts';
@@ -53,6 +56,27 @@ export interface ConflictLayerResult {
   sensitive: string[];
 }
 
+/** What the red line takes by 三调 land class, summing to its area (未调查 the land no survey polygon covers). */
+export interface LandUseResult {
+  /** by second-level class code, in code order */
+  classes: { code: string; name: Label; category: LegalCategory | null; area: DualArea }[];
+  /** by legal category (农用地 / 建设用地 / 未利用地), then 未调查 and codes of no known category */
+  categories: { category: LegalCategory | 'unsurveyed' | 'unknown'; title: Label; area: DualArea }[];
+  unsurveyed: DualArea;
+  /** survey polygons counted twice (they overlap: a data error): left in the classes, said in a warning */
+  overlapM2: number;
+}
+
+/** 三区三线 and what they mean for the approval. */
+export interface PlanningResult {
+  ecoRedline: DualArea;
+  permanentBasicFarmland: DualArea;
+  insideUrbanBoundary: DualArea;
+  outsideUrbanBoundary: DualArea;
+  approvalLevel: ApprovalLevel;
+  consequences: Consequence[];
+}
+
 export interface ConflictResult {
   authoritative: true;
   computedAt: string;
@@ -70,6 +94,8 @@ export interface ConflictResult {
   layers: ConflictLayerResult[];
   /** number of constraint features taken, all layers */
   conflictCount: number;
+  landUse: LandUseResult;
+  planning: PlanningResult;
   timingMs: number;
 }
 
@@ -121,6 +147,11 @@ export async function resolveRedLine(pool: pg.Pool, source: RedLineSource, makeV
   };
 }
 
+/** Every layer one analysis reads, in one statement: conflicts first, then land use and the urban boundary. */
+const ANALYSED_LAYERS: readonly ConflictLayerDef[] = [...CONFLICT_LAYERS, ...SURVEY_LAYERS];
+const LAND_USE = ANALYSED_LAYERS.findIndex((l) => l.id === 'land_use');
+const URBAN_BOUNDARY = ANALYSED_LAYERS.findIndex((l) => l.id === 'urban_boundary');
+
 interface OverlapRow {
   layer: number;
   id: number;
@@ -131,7 +162,8 @@ interface OverlapRow {
 
 /** Every overlap of the red line with every constraint layer: one statement, GiST-filtered. */
 export async function queryOverlaps(pool: pg.Pool, fields: LayerFields, redLine: GeoJSON.MultiPolygon, excludeProjectId: number | undefined): Promise<OverlapRow[]> {
-  const layers = conflictLayersSql(fields);
+  // row.layer indexes ANALYSED_LAYERS: the conflict layers, then the survey layers
+  const layers = conflictLayersSql(fields, ANALYSED_LAYERS);
   // Features wholly inside the red line are taken whole (ST_Contains on the prepared red line, cached across rows).
   // The rest are cut against the red line's subdivided pieces (ST_Subdivide: ≤ 64 vertices each) that
   // their boxes meet, so each cut costs a few dozen vertices instead of the whole red line.
@@ -197,6 +229,7 @@ export async function analyseConflicts({ pool, fields, source, options, viewer }
   const exclude = options.excludeProjectId ?? redLine.project?.id;
   const rows = await queryOverlaps(pool, fields, redLine.geometry, exclude);
 
+  const survey = { classes: new Map<string, { e: number; p: number }>(), urban: { e: 0, p: 0 } };
   const layers: ConflictLayerResult[] = CONFLICT_LAYERS.map((def) => ({
     id: def.id, title: def.title, count: 0, total: dualArea(0, 0), features: [], slivers: [],
     sensitive: [],
@@ -204,8 +237,17 @@ export async function analyseConflicts({ pool, fields, source, options, viewer }
   const sums = CONFLICT_LAYERS.map(() => ({ e: 0, p: 0 }));
   for (const r of rows) {
     if (!(r.m2 > 0)) continue; // touching only (an edge or a corner): not a conflict
-    const def = CONFLICT_LAYERS[r.layer];
     const geometry = JSON.parse(r.geom) as AreaGeometry;
+    if (r.layer >= CONFLICT_LAYERS.length) {
+      // survey layers: every piece counts (a class's area is the sum of its pieces, slivers included)
+      const sum = r.layer === LAND_USE ? getOrAdd(survey.classes, String(r.props.class_code ?? '')) : r.layer === URBAN_BOUNDARY ? survey.urban : undefined;
+      if (sum) {
+        sum.e += r.m2;
+        sum.p += planarArea(geometry, zoneUsed);
+      }
+      continue;
+    }
+    const def = CONFLICT_LAYERS[r.layer];
     const released = releaseAttributes(def, r.props, viewer);
     const f: ConflictFeature = {
       id: r.id,
@@ -232,6 +274,28 @@ export async function analyseConflicts({ pool, fields, source, options, viewer }
     l.sensitive = sensitiveAttributes(CONFLICT_LAYERS[i]);
     conflictCount += l.count;
   });
+  const redLineArea = dualArea(redLine.ellipsoidalM2, planarArea(redLine.geometry, zoneUsed));
+  const landUse = landUseBreakdown(survey.classes, redLineArea);
+  const byId = new Map(layers.map((l) => [l.id, l.total]));
+  const taken = (id: string) => byId.get(id) ?? dualArea(0, 0);
+  const sumOf = (pick: (code: string) => boolean) => [...survey.classes].filter(([code]) => pick(code)).reduce((a, [, v]) => a + v.e, 0);
+  const figures = {
+    redLineM2: redLineArea.ellipsoidal.m2,
+    cultivatedM2: sumOf(isCultivated),
+    agriculturalM2: sumOf((code) => legalCategoryOf(code) === 'agricultural'),
+    permanentBasicM2: taken('permanent_basic_farmland').ellipsoidal.m2,
+    ecoRedlineM2: taken('eco_redline').ellipsoidal.m2,
+    insideUrbanM2: survey.urban.e,
+    unsurveyedM2: landUse.unsurveyed.ellipsoidal.m2,
+  };
+  const planning: PlanningResult = {
+    ecoRedline: taken('eco_redline'),
+    permanentBasicFarmland: taken('permanent_basic_farmland'),
+    insideUrbanBoundary: dualArea(survey.urban.e, survey.urban.p),
+    outsideUrbanBoundary: dualArea(Math.max(0, redLineArea.ellipsoidal.m2 - survey.urban.e), Math.max(0, redLineArea.planar.m2 - survey.urban.p)),
+    approvalLevel: approvalLevel(figures),
+    consequences: approvalConsequences(figures),
+  };
   return {
     authoritative: true,
     computedAt: isoUtc(),
@@ -245,11 +309,52 @@ export async function analyseConflicts({ pool, fields, source, options, viewer }
     redLine: {
       source: redLine.source, project: redLine.project, inputCrs: redLine.inputCrs, vertices: redLine.vertices,
       axesSwapped: redLine.axesSwapped, repaired: redLine.repaired, centroid: redLine.centroid,
-      area: dualArea(redLine.ellipsoidalM2, planarArea(redLine.geometry, zoneUsed)),
+      area: redLineArea,
       geometry: redLine.geometry,
     },
     layers,
     conflictCount,
+    landUse,
+    planning,
     timingMs: performance.now() - t0,
   };
+}
+
+function getOrAdd(m: Map<string, { e: number; p: number }>, key: string): { e: number; p: number } {
+  let v = m.get(key);
+  if (!v) m.set(key, (v = { e: 0, p: 0 }));
+  return v;
+}
+
+/** Within this of the red line's area, the classes cover it all (edges of survey polygons measured apart). */
+const COVER_NOISE_M2 = 0.01;
+
+/**
+ * The classes, the legal categories and 未调查 (the red line's area less the classes', both measures), so
+ * that the table sums to the red line. More than the red line (survey polygons overlapping) is reported
+ * as overlapM2, never taken off a class.
+ */
+export function landUseBreakdown(classes: Map<string, { e: number; p: number }>, redLine: DualArea): LandUseResult {
+  const rows = [...classes].filter(([, v]) => v.e > 0).sort(([a], [b]) => a.localeCompare(b))
+    .map(([code, v]) => {
+      const def = LAND_CLASS_BY_CODE.get(code);
+      return { code, name: def?.name ?? { zh: code, en: code }, category: legalCategoryOf(code) ?? null, area: dualArea(v.e, v.p) };
+    });
+  const sumE = rows.reduce((a, r) => a + r.area.ellipsoidal.m2, 0);
+  const sumP = rows.reduce((a, r) => a + r.area.planar.m2, 0);
+  const gapE = redLine.ellipsoidal.m2 - sumE;
+  const gapP = redLine.planar.m2 - sumP;
+  const unsurveyed = dualArea(gapE > COVER_NOISE_M2 ? gapE : 0, gapE > COVER_NOISE_M2 ? Math.max(0, gapP) : 0);
+  const categories: LandUseResult['categories'] = [];
+  for (const category of Object.keys(LEGAL_CATEGORY) as LegalCategory[]) {
+    const of = rows.filter((r) => r.category === category);
+    categories.push({ category, title: LEGAL_CATEGORY[category], area: dualArea(of.reduce((a, r) => a + r.area.ellipsoidal.m2, 0), of.reduce((a, r) => a + r.area.planar.m2, 0)) });
+  }
+  const unknown = rows.filter((r) => r.category === null);
+  if (unknown.length) {
+    categories.push({ category: 'unknown', title: { zh: '地类编码不明', en: 'Unknown class code' },
+      area: dualArea(unknown.reduce((a, r) => a + r.area.ellipsoidal.m2, 0), unknown.reduce((a, r) => a + r.area.planar.m2, 0)) });
+  }
+  categories.push({ category: 'unsurveyed', title: { zh: '未调查', en: 'Unsurveyed' }, area: unsurveyed });
+  return { classes: rows, categories, unsurveyed, overlapM2: gapE < -COVER_NOISE_M2 ? -gapE : 0 };
 }

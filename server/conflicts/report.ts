@@ -4,6 +4,8 @@
 // same page printed by headless Chromium (pdf.ts).
 import { CONFLICT_LAYER_BY_ID, projectToGaussKruger } from '../../geo/area.ts';
 import { FARMLAND_KIND, LAND_CLASS, MILITARY_USE } from '../../geo/domain.ts';
+import { LEGAL_CATEGORY } from '../../geo/landclass.ts';
+import { vocabulary } from '../../geo/vocabulary.ts';
 import { beijingDate, beijingDateTime } from '../../geo/time.ts';
 import type { ConflictFeature, ConflictResult } from './analysis.ts';
 
@@ -33,6 +35,9 @@ function describe(layerId: string, p: Record<string, unknown>): string {
     const u = MILITARY_USE[p.use as keyof typeof MILITARY_USE];
     if (u) parts.push(u.zh);
     if (p.unit) parts.push(String(p.unit));
+  } else if (layerId === 'eco_redline') {
+    const k = vocabulary('eco_redline', 'kind')?.[String(p.kind)];
+    if (k) parts.push(`主导功能：${k.zh}`);
   } else if (layerId === 'cane_base') {
     if (p.grower) parts.push(`经营主体：${p.grower}`);
   } else if (layerId === 'disputed_land') {
@@ -110,6 +115,11 @@ export function reportHtml(result: ConflictResult, meta: ReportMeta = {}): strin
   }).join('\n');
   const rlA = result.redLine.area;
   const c = result.convention;
+  const lu = result.landUse;
+  const classRows = lu.classes.map((r) => `<tr data-class="${esc(r.code)}"><td class="code">${esc(r.code)}</td><td>${esc(r.name.zh)}</td><td>${r.category ? esc(LEGAL_CATEGORY[r.category].zh) : '—'}</td>${areaCells(r.area)}</tr>`).join('');
+  const categoryRows = lu.categories.map((r) => `<tr data-category="${r.category}"><td colspan="3">${esc(r.title.zh)}</td>${areaCells(r.area)}</tr>`).join('');
+  const pl = result.planning;
+  const consequences = pl.consequences.map((k) => `<li class="${k.severity}" data-rule="${k.rule}">${esc(k.text.zh)}</li>`).join('');
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>红线压占分析报告 · ${esc(project)}</title>
 <style>
@@ -128,6 +138,8 @@ export function reportHtml(result: ConflictResult, meta: ReportMeta = {}): strin
   td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
   tfoot td { font-weight: 600; background: #fafafa; }
   .note { color: #555; font-size: 12px; margin: 4px 0; }
+  tbody.categories td { background: #f7f7f7; }
+  ul.consequences li.block { color: #b00000; font-weight: 600; } ul.consequences li.warn { color: #8a5a00; }
   figure { margin: 0; } figcaption { text-align: center; font-size: 12px; color: #444; }
   .actions { text-align: right; } .actions button { font: inherit; padding: 4px 12px; }
   @page { size: A4; margin: 14mm 12mm; }
@@ -160,7 +172,21 @@ export function reportHtml(result: ConflictResult, meta: ReportMeta = {}): strin
 <p class="note">${taken.length ? `红线共压占 ${result.conflictCount} 处受限地类。` : '红线未压占任何受限地类。'}${result.layers.some((l) => l.id === 'cane_base' && l.count > 0) ? '涉及双高糖料蔗基地，须按被占面积落实调整置换地。' : ''}</p>
 <h2>三、分图层压占明细</h2>
 ${layerTables || '<p>无。</p>'}
-<h2>四、面积计算说明</h2>
+<h2>四、地类面积（第三次全国国土调查）</h2>
+<table class="landuse"><thead><tr><th>地类编码</th><th>地类名称</th><th>三大类</th>${AREA_HEAD}</tr></thead>
+<tbody>${classRows}</tbody>
+<tbody class="categories">${categoryRows}</tbody>
+<tfoot><tr><td colspan="3">合计（红线总面积）</td>${areaCells(rlA)}</tr></tfoot></table>
+<p class="note">地类按 GB/T 21010-2017《土地利用现状分类》二级类，三大类按《土地管理法》。${lu.unsurveyed.ellipsoidal.m2 > 0 ? `红线内 ${fmt(lu.unsurveyed.ellipsoidal.mu, 2)} 亩无三调地类图斑，列为“未调查”，须现场核实。` : ''}${lu.overlapM2 > 0 ? `三调图斑相互重叠 ${fmt(lu.overlapM2, 2)} m²，地类合计大于红线面积，须核查数据。` : ''}</p>
+<h2>五、“三区三线”与报批</h2>
+<table class="summary planning"><thead><tr><th>控制线</th>${AREA_HEAD}</tr></thead><tbody>
+<tr data-line="eco_redline"><td>生态保护红线内</td>${areaCells(pl.ecoRedline)}</tr>
+<tr data-line="permanent_basic"><td>占用永久基本农田</td>${areaCells(pl.permanentBasicFarmland)}</tr>
+<tr data-line="urban_inside"><td>城镇开发边界内</td>${areaCells(pl.insideUrbanBoundary)}</tr>
+<tr data-line="urban_outside"><td>城镇开发边界外</td>${areaCells(pl.outsideUrbanBoundary)}</tr>
+</tbody></table>
+<ul class="consequences">${consequences}</ul>
+<h2>六、面积计算说明</h2>
 <ul class="convention">
   <li>${esc(c.ellipsoidal)}</li>
   <li>${esc(c.planar)}${c.zoneSource === 'override' ? '（带号由分析人指定）' : '（带号取红线中心点所在 3 度带）'}</li>

@@ -42,6 +42,7 @@ export const FIELD_LABEL: Record<string, Label> = {
   owner_type: { zh: '权属类型', en: 'Owner type' },
   owner_name: { zh: '权利人', en: 'Owner' },
   land_class: { zh: '地类编码', en: 'Land class' },
+  class_code: { zh: '地类编码(三调)', en: 'Land class (survey)' },
   status: { zh: '状态', en: 'Status' },
   agreed_compensation_yuan: { zh: '协议补偿金额(元)', en: 'Agreed compensation (yuan)' },
   paid_yuan: { zh: '已付金额(元)', en: 'Paid (yuan)' },
@@ -52,6 +53,9 @@ export const FIELD_LABEL: Record<string, Label> = {
 
 const ZH_STATUS = new Map<string, string>(Object.entries(TAKE_STATUS).map(([k, v]) => [v.zh, k]));
 const ZH_OWNER = new Map<string, string>(Object.entries(OWNER_TYPE).map(([k, v]) => [v.zh, k]));
+
+/** The third survey's own field names (三调数据库标准: DLBM 地类编码, TBBH 图斑编号) → land-use columns. */
+const SURVEY_FIELDS: Record<string, string> = { dlbm: 'class_code', tbbh: 'code' };
 
 /** Header / field name in a file → layer column, for the columns a layer takes. */
 export function autoMapping(fileFields: string[], columns: string[]): Record<string, string | null> {
@@ -64,7 +68,7 @@ export function autoMapping(fileFields: string[], columns: string[]): Record<str
   const mapping: Record<string, string | null> = {};
   for (const f of fileFields) {
     const lower = f.toLowerCase();
-    const candidates = [lower, byShort.get(lower), byLabel.get(f)];
+    const candidates = [lower, byShort.get(lower), byLabel.get(f), SURVEY_FIELDS[lower]];
     mapping[f] = candidates.find((c): c is string => !!c && cols.has(c)) ?? null;
   }
   return mapping;

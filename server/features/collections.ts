@@ -26,6 +26,7 @@ export const FIELD_TITLES: Record<string, Label> = {
   owner_type: { zh: '权属类型', en: 'Owner type' },
   owner_name: { zh: '权利人', en: 'Owner' },
   land_class: { zh: '地类编码', en: 'Land class' },
+  class_code: { zh: '地类', en: 'Land class' },
   status: { zh: '状态', en: 'Status' },
   agreed_compensation_yuan: { zh: '协议补偿金额（元）', en: 'Agreed compensation (yuan)' },
   paid_yuan: { zh: '已付金额（元）', en: 'Paid (yuan)' },
