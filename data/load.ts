@@ -96,11 +96,12 @@ const SPECS: Record<TableName, TableSpec> = {
   road: { versioned: false, columns: { name: 'text', class: 'text', geom: 'geometry' } },
   built_up: { versioned: false, columns: { name: 'text', geom: 'geometry' } },
   place: { versioned: false, columns: { name: 'text', kind: 'text', rank: 'int', geom: 'geometry' } },
-  // 三区三线 do not overlap: the ecological red line leaves out the 永久基本农田, the urban development
-  // boundary both of them (data/demo/planning.ts draws the outlines)
+  // 三区三线 do not overlap: the ecological red line leaves out the 永久基本农田 (and, as the 2022 划定 moved
+  // cultivated land out of it, every field: farmland and cane bases), the urban development boundary
+  // the 永久基本农田 and the ecological red line (data/demo/planning.ts draws the outlines)
   eco_redline: {
     versioned: true, columns: { code: 'text', name: 'text', kind: 'text', geom: 'geometry' },
-    storeGeometry: leavingOut(`SELECT geom FROM farmland WHERE kind = 'permanent_basic' AND ST_Intersects(geom, $g)`),
+    storeGeometry: leavingOut(`SELECT geom FROM farmland WHERE ST_Intersects(geom, $g) UNION ALL SELECT geom FROM cane_base WHERE ST_Intersects(geom, $g)`),
   },
   urban_boundary: {
     versioned: true, columns: { code: 'text', name: 'text', geom: 'geometry' },

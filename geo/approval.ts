@@ -6,7 +6,9 @@
 //   农用地转用审批。第三十条: 非农业建设经批准占用耕地的，按照"占多少，垦多少"补充耕地（占补平衡）。
 //   生态保护红线内: 原则上禁止开发性、生产性建设活动；国家重大项目等确实无法避让的，须论证并报批。
 //   城镇开发边界: 边界内按城市批次（分批次）报批；边界外的建设项目单独选址。
+import type { DualArea } from './area.ts';
 import type { Label } from './domain.ts';
+import type { LegalCategory } from './landclass.ts';
 import { M2_PER_HECTARE, m2ToMu } from './units.ts';
 
 /** The figures the rules read, in m² (ellipsoidal: the legal area). */
@@ -27,6 +29,30 @@ export interface ApprovalFigures {
 }
 
 export type ApprovalLevel = 'state_council' | 'province';
+
+// ---- the analysis' answer (POST /api/conflicts → landUse, planning), read by the panel and the report ----
+
+/** What the red line takes by 三调 land class, summing to its area (未调查 the land no survey polygon covers). */
+export interface LandUseResult {
+  /** by second-level class code, in code order */
+  classes: { code: string; name: Label; category: LegalCategory | null; area: DualArea }[];
+  /** by legal category (农用地 / 建设用地 / 未利用地), then 未调查 and codes of no known category */
+  categories: { category: LegalCategory | 'unsurveyed' | 'unknown'; title: Label; area: DualArea }[];
+  unsurveyed: DualArea;
+  /** survey polygons counted twice (they overlap: a data error): left in the classes, said in a warning */
+  overlapM2: number;
+}
+
+/** 三区三线 and what they mean for the approval. */
+export interface PlanningResult {
+  ecoRedline: DualArea;
+  permanentBasicFarmland: DualArea;
+  insideUrbanBoundary: DualArea;
+  outsideUrbanBoundary: DualArea;
+  approvalLevel: ApprovalLevel;
+  consequences: Consequence[];
+}
+
 
 export interface Consequence {
   /** stable key, for tests and for the client's styling */

@@ -1,9 +1,9 @@
 // 三区三线 of the demo district: the ecological protection red line (生态保护红线) on the 郁江's rural
 // reaches and on the hills, and the urban development boundary (城镇开发边界) around the city, the parks
 // and the town seats. The third line, 永久基本农田, is the farmland layer's kind.
-// The lines are drawn here as the planners' outlines; the loader then leaves the 永久基本农田 out of
-// both and the ecological red line out of the boundary (data/land-use.sql), as the 2022 划定 did: the
-// three lines never overlap.
+// The lines are drawn here as the planners' outlines; the loader then leaves the fields out of the
+// ecological red line, and the 永久基本农田 and the ecological red line out of the boundary
+// (data/load.ts), as the 2022 划定 did: the three lines never overlap.
 import { CREATED_ON, type AdminLayout, DISTRICT_BOX } from './admin.ts';
 import { blob, BUILT_UP, riverHalfWidth, riverLine, townSeat } from './basemap.ts';
 import { type BBox, bboxesMeet, corridorRing, type Ring, polygonGeom, rect } from './geometry.ts';

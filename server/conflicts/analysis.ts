@@ -3,14 +3,14 @@
 // Ellipsoidal areas from PostGIS geography (GRS80); planar areas from the overlap's vertices projected
 // into the Gauss–Krüger zone (geo/area.ts: proj4 + shoelace). Plain functions over a pool.
 import type pg from 'pg';
-import { type ApprovalLevel, approvalConsequences, approvalLevel, type Consequence } from '../../geo/approval.ts';
+import { approvalConsequences, approvalLevel, type LandUseResult, type PlanningResult } from '../../geo/approval.ts';
 import { type AreaGeometry, CONFLICT_LAYERS, type ConflictLayerDef, dualArea, type DualArea, planarArea, SURVEY_LAYERS } from '../../geo/area.ts';
 import { gaussKrugerEpsg, zoneForLongitude } from '../../geo/crs.ts';
 import { boundaryPointCount, polygonsOf } from '../../geo/formats/geometry.ts';
 import { isCultivated, LAND_CLASS_BY_CODE, LEGAL_CATEGORY, type LegalCategory, legalCategoryOf } from '../../geo/landclass.ts';
+export type { LandUseResult, PlanningResult } from '../../geo/approval.ts';
 import { DISTRICT_BBOX } from '../../geo/layers.ts';
 import { isoUtc } from '../../geo/time.ts';
-import type { Label } from '../../geo/domain.ts';
 import type { LayerFields } from '../core/catalogue.ts';
 import { DomainError } from '../core/errors.ts';
 import { withClient } from '../db/connection.ts';
@@ -54,27 +54,6 @@ export interface ConflictLayerResult {
   /** overlaps below the tolerance: listed, never counted */
   slivers: ConflictFeature[];
   sensitive: string[];
-}
-
-/** What the red line takes by 三调 land class, summing to its area (未调查 the land no survey polygon covers). */
-export interface LandUseResult {
-  /** by second-level class code, in code order */
-  classes: { code: string; name: Label; category: LegalCategory | null; area: DualArea }[];
-  /** by legal category (农用地 / 建设用地 / 未利用地), then 未调查 and codes of no known category */
-  categories: { category: LegalCategory | 'unsurveyed' | 'unknown'; title: Label; area: DualArea }[];
-  unsurveyed: DualArea;
-  /** survey polygons counted twice (they overlap: a data error): left in the classes, said in a warning */
-  overlapM2: number;
-}
-
-/** 三区三线 and what they mean for the approval. */
-export interface PlanningResult {
-  ecoRedline: DualArea;
-  permanentBasicFarmland: DualArea;
-  insideUrbanBoundary: DualArea;
-  outsideUrbanBoundary: DualArea;
-  approvalLevel: ApprovalLevel;
-  consequences: Consequence[];
 }
 
 export interface ConflictResult {

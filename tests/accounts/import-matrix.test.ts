@@ -17,6 +17,7 @@ const ALLOWED: Record<string, Account[]> = {
   water: [], built_up: [], road: [], place: [],
   command_area: BUREAU, township: BUREAU, village: BUREAU, park: BUREAU,
   farmland: BUREAU, cane_base: BUREAU, disputed_land: BUREAU, reserved_land: BUREAU,
+  land_use: BUREAU, eco_redline: BUREAU, urban_boundary: BUREAU,
   // the land bureau's layer, but only with the military grant: of the test accounts only tester has both
   military_land: ['tester'],
   red_line: ['planner', 'tester'],
@@ -24,7 +25,8 @@ const ALLOWED: Record<string, Account[]> = {
 };
 
 /** Layers whose rows are matched by code: an import updates one in place, so committing it changes no data. */
-const MATCHED_BY_CODE = new Set(['command_area', 'farmland', 'cane_base', 'military_land', 'disputed_land', 'reserved_land', 'red_line', 'parcel', 'house']);
+const MATCHED_BY_CODE = new Set(['command_area', 'farmland', 'cane_base', 'military_land', 'disputed_land', 'reserved_land', 'red_line', 'parcel', 'house',
+  'land_use', 'eco_redline', 'urban_boundary']);
 
 const samples = new Map<string, unknown>();
 

@@ -81,11 +81,12 @@ describe('the demo land use (三调地类图斑)', () => {
 });
 
 describe('三区三线 of the demo', () => {
-  it('never overlap: the ecological red line, 永久基本农田 and the urban development boundary', async () => {
+  it('never overlap: the ecological red line (clear of every field), 永久基本农田 and the urban development boundary', async () => {
     const { rows } = await pool.query<{ pair: string; m2: number }>(`
       WITH pbf AS (SELECT geom FROM farmland WHERE kind = 'permanent_basic')
       SELECT 'eco×pbf' pair, coalesce(sum(ST_Area(ST_Intersection(e.geom, p.geom)::geography)), 0) m2 FROM eco_redline e JOIN pbf p ON ST_Intersects(e.geom, p.geom)
       UNION ALL SELECT 'urban×pbf', coalesce(sum(ST_Area(ST_Intersection(u.geom, p.geom)::geography)), 0) FROM urban_boundary u JOIN pbf p ON ST_Intersects(u.geom, p.geom)
+      UNION ALL SELECT 'eco×cane base', coalesce(sum(ST_Area(ST_Intersection(e.geom, c.geom)::geography)), 0) FROM eco_redline e JOIN cane_base c ON ST_Intersects(e.geom, c.geom)
       UNION ALL SELECT 'urban×eco', coalesce(sum(ST_Area(ST_Intersection(u.geom, e.geom)::geography)), 0) FROM urban_boundary u JOIN eco_redline e ON ST_Intersects(u.geom, e.geom)`);
     for (const r of rows) expect(r.m2, r.pair).toBeLessThan(0.01);
   });

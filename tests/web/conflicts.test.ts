@@ -54,4 +54,20 @@ describe('conflict panel', () => {
     expect(await page.locator('.maplibregl-popup').count()).toBe(0); // drawing clicks do not identify
     await page.screenshot({ path: path.join(outDir, 'conflicts-zh.png') });
   });
+
+  it('shows what the red line takes by land class, and what that means for the approval', async () => {
+    const panel = page.locator('[data-testid="conflict-panel"]');
+    const landUse = panel.locator('[data-testid="conflict-landuse"]');
+    // the cane base is 0103 旱地: agricultural land, and its legal category row is there in 亩
+    await expect.poll(() => landUse.locator('tr[data-category="agricultural"]').innerText()).toMatch(/农用地\s+[1-9]\d*\.\d{2}/);
+    const cells = await landUse.locator('tbody tr td:nth-child(2)').allInnerTexts();
+    const sum = cells.reduce((a, c) => a + Number(c.replace(/,/g, '')), 0);
+    const redLine = Number((await panel.locator('tr.rl td:nth-child(2)').innerText()).replace(/,/g, ''));
+    expect(Math.abs(sum - redLine)).toBeLessThanOrEqual(0.02 * cells.length); // each rounded to the hundredth
+    await panel.locator('details.classes summary').click();
+    expect(await panel.locator('details.classes tr[data-class="0103"]').innerText()).toMatch(/0103\s+旱地/);
+    const rules = await panel.locator('[data-testid="conflict-consequences"] li').evaluateAll((li) => li.map((x) => x.getAttribute('data-rule')));
+    expect(rules).toEqual(expect.arrayContaining(['cultivated_quota', 'conversion', 'approval_level']));
+    await panel.screenshot({ path: path.join(outDir, 'conflicts-landuse-zh.png') });
+  });
 });

@@ -1,4 +1,5 @@
 // The conflict API as the browser calls it; types follow server/conflicts (JSON shapes only).
+import type { LandUseResult, PlanningResult } from '../../../geo/approval.ts';
 import { api, ensureOk } from '../http.ts';
 import type { DualArea } from '../../../geo/area.ts';
 import { FARMLAND_KIND, type Label } from '../../../geo/domain.ts';
@@ -12,6 +13,8 @@ export interface ServerResult {
   redLine: { area: DualArea; project: { id: number; code: string; name: string } | null; vertices: number };
   layers: ServerLayer[];
   conflictCount: number;
+  landUse: LandUseResult;
+  planning: PlanningResult;
   timingMs: number;
 }
 export interface Candidate { id: number; code: string; kind: string; landClass: string; area: DualArea; distanceM: number; cumulativeM2: number; geometry: GeoJSON.MultiPolygon }

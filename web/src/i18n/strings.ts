@@ -164,6 +164,8 @@ export const UI = {
   cfEllipsoidalMu: { zh: '椭球面积(亩)', en: 'Ellipsoidal (mu)' },
   cfLiveMu: { zh: '实时估算(亩)', en: 'Live estimate (mu)' },
   cfPlanarMu: { zh: '平面(亩)', en: 'Planar (mu)' },
+  cfLandUse: { zh: '地类（三调）', en: 'Land class (survey)' },
+  cfLandClasses: { zh: '按二级地类（{n} 类）', en: 'By class ({n})' },
   cfRedLineArea: { zh: '红线面积', en: 'Red-line area' },
   cfAuthoritative: { zh: '服务器结果（正式）', en: 'Server result (authoritative)' },
   cfConvention: {
