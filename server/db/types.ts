@@ -131,6 +131,20 @@ export interface DisputedLand {
   version: Generated<number>;
 }
 
+export interface EcoRedline {
+  code: string;
+  geom: string;
+  geom_3857: Generated<string | null>;
+  id: Generated<number>;
+  kind: string;
+  label_area: number | null;
+  label_point: string | null;
+  name: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: Generated<string>;
+  version: Generated<number>;
+}
+
 export interface Farmland {
   area_m2: Generated<number | null>;
   code: string;
@@ -211,6 +225,19 @@ export interface ImportFeature {
   source_ref: string;
   target_id: number | null;
   target_version: number | null;
+}
+
+export interface LandUse {
+  area_m2: Generated<number | null>;
+  class_code: string;
+  code: string;
+  geom: string;
+  geom_3857: Generated<string | null>;
+  id: Generated<number>;
+  updated_at: Generated<Timestamp>;
+  updated_by: Generated<string>;
+  version: Generated<number>;
+  village_id: number | null;
 }
 
 export interface MilitaryLand {
@@ -435,6 +462,19 @@ export interface Township {
   version: Generated<number>;
 }
 
+export interface UrbanBoundary {
+  code: string;
+  geom: string;
+  geom_3857: Generated<string | null>;
+  id: Generated<number>;
+  label_area: number | null;
+  label_point: string | null;
+  name: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: Generated<string>;
+  version: Generated<number>;
+}
+
 export interface Village {
   geom: string;
   geom_3857: Generated<string | null>;
@@ -469,11 +509,13 @@ export interface DB {
   change_log: ChangeLog;
   command_area: CommandArea;
   disputed_land: DisputedLand;
+  eco_redline: EcoRedline;
   farmland: Farmland;
   fund_transfer: FundTransfer;
   house: House;
   import_batch: ImportBatch;
   import_feature: ImportFeature;
+  land_use: LandUse;
   military_land: MilitaryLand;
   parcel: Parcel;
   park: Park;
@@ -488,6 +530,7 @@ export interface DB {
   resettlement_site: ResettlementSite;
   road: Road;
   township: Township;
+  urban_boundary: UrbanBoundary;
   village: Village;
   water: Water;
 }
