@@ -107,7 +107,7 @@ export function approvalConsequences(f: ApprovalFigures): Consequence[] {
   if (f.insideUrbanM2 <= NOISE_M2) {
     out.push({ rule: 'urban_outside', severity: 'info', text: {
       zh: '位于城镇开发边界外：单独选址报批',
-      en: 'Outside the urban development boundary: sited and approved on its own (单独选址)',
+      en: 'Outside the urban development boundary: sited and approved on its own',
     } });
   } else if (outsideUrbanM2 > NOISE_M2) {
     out.push({ rule: 'urban_across', severity: 'info', text: {
@@ -117,7 +117,7 @@ export function approvalConsequences(f: ApprovalFigures): Consequence[] {
   } else {
     out.push({ rule: 'urban_inside', severity: 'info', text: {
       zh: '位于城镇开发边界内：按城市批次报批',
-      en: 'Inside the urban development boundary: approved in a city batch (城市批次)',
+      en: 'Inside the urban development boundary: approved in a city batch',
     } });
   }
   out.push(approvalLevel(f) === 'state_council'
