@@ -9,9 +9,9 @@ import { gaussKrugerEpsg, zoneForLongitude } from '../../geo/crs.ts';
 import { boundaryPointCount, polygonsOf } from '../../geo/formats/geometry.ts';
 import { isCultivated, LAND_CLASS_BY_CODE, LEGAL_CATEGORY, type LegalCategory, legalCategoryOf } from '../../geo/landclass.ts';
 export type { LandUseResult, PlanningResult } from '../../geo/approval.ts';
-import { DISTRICT_BBOX } from '../../geo/layers.ts';
+import { DISTRICT_BBOX, LAYER_BY_ID } from '../../geo/layers.ts';
 import { isoUtc } from '../../geo/time.ts';
-import type { LayerFields } from '../core/catalogue.ts';
+import { ident, type LayerFields } from '../core/catalogue.ts';
 import { DomainError } from '../core/errors.ts';
 import { withClient } from '../db/connection.ts';
 import { type ConflictOptions, type RedLineSource } from './input.ts';
@@ -126,11 +126,6 @@ export async function resolveRedLine(pool: pg.Pool, source: RedLineSource, makeV
   };
 }
 
-/** Every layer one analysis reads, in one statement: conflicts first, then land use and the urban boundary. */
-const ANALYSED_LAYERS: readonly ConflictLayerDef[] = [...CONFLICT_LAYERS, ...SURVEY_LAYERS];
-const LAND_USE = ANALYSED_LAYERS.findIndex((l) => l.id === 'land_use');
-const URBAN_BOUNDARY = ANALYSED_LAYERS.findIndex((l) => l.id === 'urban_boundary');
-
 interface OverlapRow {
   layer: number;
   id: number;
@@ -141,8 +136,7 @@ interface OverlapRow {
 
 /** Every overlap of the red line with every constraint layer: one statement, GiST-filtered. */
 export async function queryOverlaps(pool: pg.Pool, fields: LayerFields, redLine: GeoJSON.MultiPolygon, excludeProjectId: number | undefined): Promise<OverlapRow[]> {
-  // row.layer indexes ANALYSED_LAYERS: the conflict layers, then the survey layers
-  const layers = conflictLayersSql(fields, ANALYSED_LAYERS);
+  const layers = conflictLayersSql(fields);
   // Features wholly inside the red line are taken whole (ST_Contains on the prepared red line, cached across rows).
   // The rest are cut against the red line's subdivided pieces (ST_Subdivide: ≤ 64 vertices each) that
   // their boxes meet, so each cut costs a few dozen vertices instead of the whole red line.
@@ -164,13 +158,19 @@ export async function queryOverlaps(pool: pg.Pool, fields: LayerFields, redLine:
         FROM hit h)
     SELECT layer, id, props, ST_AsGeoJSON(g, 10) AS geom, coalesce(ST_Area(g::geography), 0) AS m2
       FROM cut WHERE g IS NOT NULL AND NOT ST_IsEmpty(g)`;
-  // The planner's cost guess for the geometry functions is far off and would JIT-compile the query
-  // (a second of LLVM for a 100 ms query): off for this statement.
+  return readWithoutJit<OverlapRow>(pool, sql, [JSON.stringify(redLine), excludeProjectId ?? null]);
+}
+
+/**
+ * The planner's cost guess for the geometry functions is far off and would JIT-compile the query
+ * (a second of LLVM for a 100 ms query): off for these statements.
+ */
+async function readWithoutJit<R extends pg.QueryResultRow>(pool: pg.Pool, sql: string, params: unknown[]): Promise<R[]> {
   return withClient(pool, async (client) => {
     try {
       await client.query('BEGIN READ ONLY');
       await client.query('SET LOCAL jit = off');
-      const { rows } = await client.query<OverlapRow>(sql, [JSON.stringify(redLine), excludeProjectId ?? null]);
+      const { rows } = await client.query<R>(sql, params);
       await client.query('COMMIT');
       return rows;
     } catch (err) {
@@ -178,6 +178,49 @@ export async function queryOverlaps(pool: pg.Pool, fields: LayerFields, redLine:
       throw err;
     }
   });
+}
+
+/** A survey layer's area under the red line, per key (a land class; 'inside' for the urban boundary). */
+interface SurveyRow {
+  layer: string;
+  key: string;
+  /** ellipsoidal m² (GRS80 geography) */
+  e: number;
+  /** planar m² in the Gauss–Krüger zone */
+  p: number;
+}
+
+/**
+ * What the red line takes of the survey layers (SURVEY_LAYERS: 三调 land use, the urban development
+ * boundary), summed in the database per land class: thousands of land-use pieces under a long red line
+ * need their areas, never their shapes. Whole when inside; otherwise cut by each of the red line's
+ * subdivided pieces, whose areas add up (the pieces do not overlap), so no cut is ever unioned again.
+ * Ellipsoidal area on GRS80 (a whole polygon's stored area_m2), planar area in the zone's Gauss–Krüger
+ * projection (PROJ, shoelace: as geo/area.ts planarArea computes it).
+ */
+export async function querySurvey(pool: pg.Pool, redLine: GeoJSON.MultiPolygon, planarEpsg: number): Promise<SurveyRow[]> {
+  const key: Record<string, string> = { land_use: 't.class_code', urban_boundary: "'inside'" };
+  const storedArea: Record<string, string> = { land_use: 't.area_m2', urban_boundary: 'NULL::float8' };
+  const parts = SURVEY_LAYERS.map((def) => {
+    const layer = LAYER_BY_ID.get(def.mapLayer)!;
+    const g = `t.${ident(layer.geometryColumn)}`;
+    return `SELECT '${def.id}' AS layer, ${key[def.id]} AS key, ${g} AS geom, ST_Contains(rl.g, ${g}) AS inside, ${storedArea[def.id]} AS stored
+      FROM ${ident(layer.table)} t CROSS JOIN rl WHERE ${g} && rl.g AND ST_Intersects(${g}, rl.g)`;
+  });
+  const sql = `WITH rl AS MATERIALIZED (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4490) AS g),
+    pieces AS MATERIALIZED (SELECT ST_Subdivide(g, 64) AS p FROM rl),
+    hit AS MATERIALIZED (${parts.join('\nUNION ALL\n')}),
+    cut AS MATERIALIZED (
+      SELECT h.layer, h.key, h.inside, h.stored, h.geom, c.x
+        FROM hit h
+        LEFT JOIN LATERAL (SELECT ST_CollectionExtract(ST_Intersection(h.geom, pc.p), 3) AS x FROM pieces pc
+                            WHERE NOT h.inside AND pc.p && h.geom AND ST_Intersects(pc.p, h.geom)) c ON true)
+    SELECT layer, key,
+           sum(CASE WHEN inside THEN coalesce(stored, ST_Area(geom::geography)) ELSE ST_Area(x::geography) END) AS e,
+           sum(ST_Area(ST_Transform(CASE WHEN inside THEN geom ELSE x END, $2::int))) AS p
+      FROM cut WHERE inside OR NOT ST_IsEmpty(x)
+     GROUP BY layer, key`;
+  return readWithoutJit<SurveyRow>(pool, sql, [JSON.stringify(redLine), planarEpsg]);
 }
 
 const CONVENTION_ELLIPSOIDAL = '椭球面积：CGCS2000 椭球（GRS80）面上的面积，PostGIS geography 计算 (ellipsoidal area on GRS80, PostGIS geography)';
@@ -206,9 +249,18 @@ export async function analyseConflicts({ pool, fields, source, options, viewer }
   // the zone of the red line's centroid (PostGIS ST_Centroid), unless the request names one
   const zoneUsed = options.zone ?? zoneForLongitude(redLine.centroid[0]);
   const exclude = options.excludeProjectId ?? redLine.project?.id;
-  const rows = await queryOverlaps(pool, fields, redLine.geometry, exclude);
-
+  // two statements, on two connections where the pool has them (PostgreSQL): side by side
+  const [rows, surveyRows] = await Promise.all([
+    queryOverlaps(pool, fields, redLine.geometry, exclude),
+    querySurvey(pool, redLine.geometry, gaussKrugerEpsg(zoneUsed, true)),
+  ]);
   const survey = { classes: new Map<string, { e: number; p: number }>(), urban: { e: 0, p: 0 } };
+  for (const r of surveyRows) {
+    if (!(r.e > 0)) continue;
+    if (r.layer === 'land_use') survey.classes.set(r.key, { e: r.e, p: r.p });
+    else if (r.layer === 'urban_boundary') survey.urban = { e: r.e, p: r.p };
+  }
+
   const layers: ConflictLayerResult[] = CONFLICT_LAYERS.map((def) => ({
     id: def.id, title: def.title, count: 0, total: dualArea(0, 0), features: [], slivers: [],
     sensitive: [],
@@ -217,15 +269,6 @@ export async function analyseConflicts({ pool, fields, source, options, viewer }
   for (const r of rows) {
     if (!(r.m2 > 0)) continue; // touching only (an edge or a corner): not a conflict
     const geometry = JSON.parse(r.geom) as AreaGeometry;
-    if (r.layer >= CONFLICT_LAYERS.length) {
-      // survey layers: every piece counts (a class's area is the sum of its pieces, slivers included)
-      const sum = r.layer === LAND_USE ? getOrAdd(survey.classes, String(r.props.class_code ?? '')) : r.layer === URBAN_BOUNDARY ? survey.urban : undefined;
-      if (sum) {
-        sum.e += r.m2;
-        sum.p += planarArea(geometry, zoneUsed);
-      }
-      continue;
-    }
     const def = CONFLICT_LAYERS[r.layer];
     const released = releaseAttributes(def, r.props, viewer);
     const f: ConflictFeature = {
@@ -297,12 +340,6 @@ export async function analyseConflicts({ pool, fields, source, options, viewer }
     planning,
     timingMs: performance.now() - t0,
   };
-}
-
-function getOrAdd(m: Map<string, { e: number; p: number }>, key: string): { e: number; p: number } {
-  let v = m.get(key);
-  if (!v) m.set(key, (v = { e: 0, p: 0 }));
-  return v;
 }
 
 /** Within this of the red line's area, the classes cover it all (edges of survey polygons measured apart). */

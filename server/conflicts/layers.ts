@@ -40,9 +40,8 @@ export function releaseAttributes(def: ConflictLayerDef, properties: Record<stri
   return layer ? releaseProperties(layer, properties, viewer.mayReadSensitive) : { properties, withheld: [] };
 }
 
-/** The SQL of each layer the analysis reads: the conflict layers, then the survey layers. */
-export function conflictLayersSql(fields: LayerFields, defs: readonly ConflictLayerDef[] = CONFLICT_LAYERS): ConflictLayerSql[] {
-  return defs.map((def) => {
+export function conflictLayersSql(fields: LayerFields): ConflictLayerSql[] {
+  return CONFLICT_LAYERS.map((def) => {
     const layer = LAYER_BY_ID.get(def.mapLayer);
     if (!layer) throw new Error(`conflict layer ${def.id}: no map layer ${def.mapLayer}`);
     const geom = `t.${ident(layer.geometryColumn)}`;
