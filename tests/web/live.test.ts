@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { booleanPointInPolygon, centroid } from '@turf/turf';
+import { TAKE_STATUS, TAKE_STATUS_NEXT } from '../../geo/domain.ts';
 import { loadConfig } from '../../server/config.ts';
 import { startServer, type RunningServer } from '../../server/start.ts';
 import { launchChromium, newPage } from '../helpers/browser.ts';
@@ -274,18 +275,30 @@ describe('live map', () => {
       await second?.close();
     });
 
-    it('the editor saves a status change in the editor: both maps draw the new status and the viewer’s popup shows it within 1 s', async () => {
+    // One retry: the bound is on a shared 2-core machine drawing with a software rasteriser, where a
+    // burst of load can hold one frame past it; a slowdown of the code fails both tries. Each try takes
+    // the parcel one step on (已签约 → 已付款, then 已付款 → 已交地), so a retry starts from where the first left it.
+    it('the editor saves a status change in the editor: both maps draw the new status and the viewer’s popup shows it within 1 s', { retry: 1 }, async () => {
+      if (await editor.locator('select[name="status"]').isVisible()) {
+        // a retry: the first try left the edit form open; start again from a fresh page
+        await editor.reload();
+        await editor.waitForFunction(() => window.__zs !== undefined, undefined, { timeout: 30_000 });
+        await jumpTo(editor, target.inside, 16);
+        await idle(editor);
+      }
       await clickAt(editor, target.low);
       await editor.locator('[data-testid="identify"]').waitFor();
       await editor.click('[data-testid="edit-selected"]');
       await editor.locator('select[name="status"]').waitFor();
-      await expect.poll(() => editor.locator('select[name="status"]').inputValue()).toBe('signed');
-      await editor.selectOption('select[name="status"]', 'paid');
+      const current = await editor.locator('select[name="status"]').inputValue() as keyof typeof TAKE_STATUS_NEXT;
+      expect(['signed', 'paid']).toContain(current);
+      const next = TAKE_STATUS_NEXT[current][0];
+      await editor.selectOption('select[name="status"]', next);
 
       const seen = Promise.all([
-        watchParcel(editor, target.id, target.inside, { status: 'paid' }),
-        watchParcel(viewer, target.id, target.inside, { status: 'paid' }),
-        watchPopup(viewer, 'status', '已付款'),
+        watchParcel(editor, target.id, target.inside, { status: next }),
+        watchParcel(viewer, target.id, target.inside, { status: next }),
+        watchPopup(viewer, 'status', TAKE_STATUS[next].zh),
       ]);
       const patched = editor.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes(`/ogc/collections/parcel/items/${target.id}`));
       await editor.click('[data-testid="save"]');
