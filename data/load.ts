@@ -92,6 +92,17 @@ const SPECS: Record<TableName, TableSpec> = {
     },
     refs: { project_id: 'project', resettlement_site_id: 'resettlement_site' },
   },
+  procedure_step: {
+    versioned: true,
+    columns: {
+      project_id: 'int', step: 'text', planned_start_on: 'date', planned_end_on: 'date', started_on: 'date', completed_on: 'date',
+      doc_no: 'text', waived: 'boolean', note: 'text',
+    },
+    refs: { project_id: 'project' },
+  },
+  project_quota: {
+    versioned: true, columns: { project_id: 'int', kind: 'text', source: 'text', mu: 'numeric', doc_no: 'text', secured_on: 'date' }, refs: { project_id: 'project' },
+  },
   water: { versioned: false, columns: { name: 'text', kind: 'text', geom: 'geometry' } },
   road: { versioned: false, columns: { name: 'text', class: 'text', geom: 'geometry' } },
   built_up: { versioned: false, columns: { name: 'text', geom: 'geometry' } },

@@ -49,6 +49,12 @@ export const ERROR_STATUS = {
   unknown_reference: 422,
   constraint: 422,
   status_transition: 422,
+  /** a procedure step out of the law's order (params: step, before, reason) */
+  procedure_order: 422,
+  /** a parcel or house signed before the 方案公告 has run its 30 days, with no exception recorded (params: opensOn) */
+  procedure_not_ready: 422,
+  /** an attachment that is not a PDF, JPEG, PNG or TIFF (params: allowed) */
+  attachment_type: 415,
   no_red_line: 422,
   weak_password: 400,
   wrong_password: 400,

@@ -45,3 +45,31 @@ export function layerWriteRefusal(who: Grantee | null | undefined, layerId: stri
   }
   return null;
 }
+
+/**
+ * Why `who` may not record a project's legal procedure and quotas, or null when they may: the command
+ * posts run the procedure in their areas (the area is checked on the rows, as for parcels), the land
+ * bureau files the approval and the quotas district-wide.
+ */
+export function procedureWriteRefusal(who: Grantee | null | undefined): string | null {
+  if (has(who, 'land_bureau')) return null;
+  if (!has(who, 'editor')) return `recording the procedure needs the editor (${ROLES.editor.zh}) or land_bureau (${ROLES.land_bureau.zh}) role`;
+  if (who!.areaIds.length === 0) return 'this editor account has no command area to work in';
+  return null;
+}
+
+/** Whether `who` works district-wide: planners, the land bureau and administrators, or an account tied to no command area. */
+const districtWide = (who: Grantee): boolean => has(who, 'planner') || has(who, 'land_bureau') || has(who, 'admin') || who.areaIds.length === 0;
+
+/**
+ * Why `who` may not read a project's documents (scanned notices, agreements: they name people), or
+ * null: a command-post account reads its own areas' projects only; district-wide accounts read all.
+ */
+export function projectReadRefusal(who: Grantee | null | undefined, projectAreaId: number): string | null {
+  if (!mayRead(who)) return 'reading needs an account with a role';
+  if (districtWide(who!) || who!.areaIds.includes(projectAreaId)) return null;
+  return 'this project lies outside your command areas';
+}
+
+/** The command areas whose projects' procedure an editor may write (null: every area). */
+export const procedureScope = (who: Grantee): readonly number[] | null => (has(who, 'land_bureau') ? null : who.areaIds);

@@ -51,3 +51,42 @@ export function previousMonthEnd(month: string): string {
   const [y, m] = month.split('-').map(Number);
   return new Date(Date.UTC(y, m - 1, 0)).toISOString().slice(0, 10);
 }
+
+// ---- calendar arithmetic on YYYY-MM-DD days (UTC day numbers, so no time zone can shift them) ----
+
+const MS_PER_DAY = 86_400_000;
+
+/** Days since 1970-01-01 of a YYYY-MM-DD day. */
+export function dayNumber(day: string): number {
+  const [y, m, d] = day.split('-').map(Number);
+  return Math.round(Date.UTC(y, m - 1, d) / MS_PER_DAY);
+}
+
+/** The YYYY-MM-DD day of a day number. */
+export function isoDate(n: number): string {
+  return new Date(n * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+export function addDays(day: string, days: number): string {
+  return isoDate(dayNumber(day) + Math.round(days));
+}
+
+/** Monday to Friday. The State Council's holiday calendar (调休) is not modelled: a long holiday counts as working days here. */
+export function isWorkingDay(day: string): boolean {
+  const weekday = (dayNumber(day) + 4) % 7; // 1970-01-01 was a Thursday (4)
+  return weekday !== 0 && weekday !== 6;
+}
+
+/** The working days from `from` to `to`, both counted (0 when `to` is before `from`). */
+export function workingDaysBetween(from: string, to: string): number {
+  let n = 0;
+  for (let d = dayNumber(from), end = dayNumber(to); d <= end; d++) if (isWorkingDay(isoDate(d))) n++;
+  return n;
+}
+
+/** The `n`th working day after `day` (`day` itself not counted). */
+export function addWorkingDays(day: string, n: number): string {
+  let d = dayNumber(day);
+  for (let left = n; left > 0;) if (isWorkingDay(isoDate(++d))) left--;
+  return isoDate(d);
+}

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOpt
 import { accountsPlugin } from './accounts/index.ts';
 import { changesPlugin } from './changes/index.ts';
 import { changeFeedPlugin } from './core/changes.ts';
+import { procedurePlugin } from './procedure/index.ts';
 import { isExpensive } from './accounts/policy.ts';
 import { admissionLimits, admissionPlugin } from './core/admission.ts';
 import type { DatabaseInfo } from './db/database.ts';
@@ -48,6 +49,8 @@ export interface AppOptions {
   importPreviewHours?: number;
   /** bytes an uploaded zip may expand to (default 500 MB) */
   importMaxUncompressedBytes?: number;
+  /** the largest procedure attachment kept (default 20 MB) */
+  attachmentMaxBytes?: number;
   /** who may do what: anonymous read on or off, session length, cookie flags */
   auth?: { publicRead?: boolean; sessionHours?: number; cookieSecure?: boolean; loginsPerMinute?: number; metricsToken?: string };
   logger?: FastifyServerOptions['loggerInstance'] | boolean;
@@ -108,6 +111,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(mapPlugin);
   await app.register(progressPlugin);
   await app.register(conflictsPlugin);
+  await app.register(procedurePlugin, { attachmentMaxBytes: opts.attachmentMaxBytes ?? 20 * 1024 * 1024 });
   await app.register(tilesPlugin, { cacheBytes: opts.tileCacheBytes ?? 256 * 1024 * 1024, invalidation: opts.tileInvalidation });
   await app.register(changesPlugin);
   await app.register(featuresPlugin);

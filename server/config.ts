@@ -40,6 +40,8 @@ export interface Config {
   importPreviewHours: number;
   /** an uploaded zip may expand to this many bytes, all entries together */
   importMaxUncompressedBytes: number;
+  /** the largest procedure attachment kept (ATTACHMENT_MAX_MB) */
+  attachmentMaxBytes: number;
   /** bearer token that may read GET /metrics (Prometheus); unset = administrators' sessions only */
   metricsToken: string | undefined;
 }
@@ -110,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginsPerMinute: intVar(env, 'LOGINS_PER_MINUTE', 30, 1, 100_000),
     importPreviewHours: intVar(env, 'IMPORT_PREVIEW_HOURS', 24, 1, 24 * 365),
     importMaxUncompressedBytes: intVar(env, 'IMPORT_MAX_UNCOMPRESSED_MB', 500, 1, 1024 * 1024) * 1024 * 1024,
+    attachmentMaxBytes: intVar(env, 'ATTACHMENT_MAX_MB', 20, 1, 1024) * 1024 * 1024,
     metricsToken,
   };
 }

@@ -11,6 +11,7 @@ import { buildBaseMap } from './basemap.ts';
 import { buildDisputedLand, buildMilitaryLand, buildReservedLand } from './constraints.ts';
 import { buildFields } from './fields.ts';
 import { buildEcoRedline, buildUrbanBoundary } from './planning.ts';
+import { buildProcedure } from './procedure.ts';
 import { AS_OF, buildProjects } from './projects.ts';
 import { createRng } from './random.ts';
 import { buildFundTransfers, buildProblems, buildResettlementSites } from './social.ts';
@@ -34,6 +35,7 @@ export function generateDistrict({ scale = 1, seed = DEFAULT_SEED }: GenerateOpt
   const fields = buildFields(admin, projects, scale, rng.fork('fields'));
   const projectIdByName = new Map(projects.projects.map((p) => [p.name, p.id]));
   const sites = buildResettlementSites(admin);
+  const procedure = buildProcedure(projects.projects, projects.parcels, projects.houses, rng.fork('procedure'));
   const roads = [...base.road, ...projects.roads.map((r, i) => ({ ...r, id: base.road.length + i + 1 }))];
   return {
     scale,
@@ -61,6 +63,8 @@ export function generateDistrict({ scale = 1, seed = DEFAULT_SEED }: GenerateOpt
     place: base.place,
     eco_redline: buildEcoRedline(rng.fork('planning')),
     urban_boundary: buildUrbanBoundary(admin),
+    procedure_step: procedure.steps,
+    project_quota: procedure.quotas,
   };
 }
 

@@ -43,22 +43,9 @@ export function createRng(seed: number): Rng {
   return rng;
 }
 
-// ---- dates as 'YYYY-MM-DD' (UTC day numbers, so no time zone can shift them) ----
+// ---- dates as 'YYYY-MM-DD': the one calendar arithmetic (geo/time.ts) ----
 
-const MS_PER_DAY = 86_400_000;
-
-export function dayNumber(isoDate: string): number {
-  const [y, m, d] = isoDate.split('-').map(Number);
-  return Math.round(Date.UTC(y, m - 1, d) / MS_PER_DAY);
-}
-
-export function isoDate(day: number): string {
-  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
-}
-
-export function addDays(date: string, days: number): string {
-  return isoDate(dayNumber(date) + Math.round(days));
-}
+export { addDays, dayNumber, isoDate } from '../../geo/time.ts';
 
 export function minDate(a: string, b: string): string {
   return a < b ? a : b;

@@ -149,6 +149,25 @@ export interface ResettlementSiteRow extends Versioned {
   actual_delivery_on: string | null;
   geom: MultiPolygonGeom;
 }
+export interface ProcedureStepRow extends Versioned {
+  project_id: number;
+  step: string;
+  planned_start_on: string | null;
+  planned_end_on: string | null;
+  started_on: string | null;
+  completed_on: string | null;
+  doc_no: string | null;
+  waived: boolean;
+  note: string | null;
+}
+export interface ProjectQuotaRow extends Versioned {
+  project_id: number;
+  kind: 'construction' | 'cultivated';
+  source: 'annual_plan' | 'linkage' | 'balance';
+  mu: number;
+  doc_no: string | null;
+  secured_on: string | null;
+}
 export interface FundTransferRow extends Versioned {
   project_id: number;
   amount_yuan: number;
@@ -212,6 +231,8 @@ export interface District {
   resettlement_site: ResettlementSiteRow[];
   fund_transfer: FundTransferRow[];
   problem: ProblemRow[];
+  procedure_step: ProcedureStepRow[];
+  project_quota: ProjectQuotaRow[];
   water: WaterRow[];
   road: RoadRow[];
   built_up: BuiltUpRow[];
@@ -224,6 +245,6 @@ export interface District {
 export const TABLE_ORDER = [
   'command_area', 'township', 'village', 'park', 'project', 'project_milestone', 'parcel', 'house', 'farmland',
   'cane_base', 'military_land', 'disputed_land', 'reserved_land', 'resettlement_site', 'fund_transfer', 'problem',
-  'water', 'road', 'built_up', 'place', 'eco_redline', 'urban_boundary',
+  'water', 'road', 'built_up', 'place', 'eco_redline', 'urban_boundary', 'procedure_step', 'project_quota',
 ] as const satisfies readonly (keyof District)[];
 export type TableName = (typeof TABLE_ORDER)[number];

@@ -5,7 +5,8 @@
 CREATE OR REPLACE FUNCTION zs_editable_tables() RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
   SELECT ARRAY['command_area', 'township', 'village', 'park', 'project', 'project_milestone', 'parcel', 'house',
     'farmland', 'cane_base', 'military_land', 'disputed_land', 'reserved_land', 'resettlement_site',
-    'fund_transfer', 'problem', 'land_use', 'eco_redline', 'urban_boundary']
+    'fund_transfer', 'problem', 'land_use', 'eco_redline', 'urban_boundary', 'procedure_step', 'procedure_attachment',
+    'project_quota']
 $$;
 
 -- Shared bookkeeping: bump version and timestamps on every update.

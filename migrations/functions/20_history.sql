@@ -2,11 +2,11 @@
 -- migrations/003_history.sql), with who, when, and the row before and after.
 
 -- What the history keeps of a row: every column but the derived Web-Mercator geometry (a second copy
--- of the geometry in every change_log entry), label point (60_labels.sql) and red line's area
--- (migration 013): not attributes anyone edits. The demo loader (data/load.ts) writes its dated
+-- of the geometry in every change_log entry), label point (60_labels.sql), red line's area
+-- (migration 013) and an attachment's bytes (015: its checksum and size are kept): not attributes anyone edits. The demo loader (data/load.ts) writes its dated
 -- history with it too.
 CREATE OR REPLACE FUNCTION zs_row_json(r anyelement) RETURNS jsonb LANGUAGE sql STABLE AS $$
-  SELECT to_jsonb(r) - '{geom_3857,red_line_3857,label_point,label_area,red_line_area_m2}'::text[]
+  SELECT to_jsonb(r) - '{geom_3857,red_line_3857,label_point,label_area,red_line_area_m2,content}'::text[]
 $$;
 
 -- Who and when come from transaction-local settings (SET LOCAL zs.changed_by / zs.changed_at / zs.reason)

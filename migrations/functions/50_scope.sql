@@ -3,7 +3,7 @@
 -- ids) in the writing transaction; unset = no scope (trusted local tools: the CLI, the demo loader).
 -- Checked on the row before AND after the change, so a parcel can be moved neither out of an area nor
 -- into one. A parcel or house belongs to the area holding its ST_PointOnSurface (one area each, also
--- for parcels across a boundary); a problem to its project's or resettlement site's area, else to
+-- for parcels across a boundary); a procedure step, attachment or quota to its project's area; a problem to its project's or resettlement site's area, else to
 -- where its point lies. A row in no area (a district-wide problem) needs an editor of every area.
 -- zs_row_area returns 0 for a reference to a project or site that does not exist: the foreign key
 -- refuses that row with its own message.
@@ -13,6 +13,11 @@ BEGIN
   IF p_table IN ('parcel', 'house') THEN
     SELECT a.id INTO v_area FROM command_area a
      WHERE ST_Intersects(a.geom, ST_PointOnSurface(p_geom)) ORDER BY a.id LIMIT 1;
+  ELSIF p_table IN ('procedure_step', 'project_quota') THEN
+    SELECT coalesce((SELECT command_area_id FROM project WHERE id = (p_row->>'project_id')::int), 0) INTO v_area;
+  ELSIF p_table = 'procedure_attachment' THEN
+    SELECT coalesce((SELECT p.command_area_id FROM procedure_step s JOIN project p ON p.id = s.project_id
+                      WHERE s.id = (p_row->>'step_id')::int), 0) INTO v_area;
   ELSIF p_table = 'resettlement_site' THEN
     v_area := (p_row->>'command_area_id')::int;
   ELSIF p_table = 'problem' THEN
@@ -34,6 +39,10 @@ DECLARE
   v_area  int;
   v_names text;
   v_all   boolean;
+  -- the row's geometry (TG_ARGV[0] = 'geom'); records without one (procedure steps) are placed by their project.
+  -- Each assignment is planned only when it runs, so OLD.geom is never looked up on a table without it.
+  v_old   geometry;
+  v_new   geometry;
 BEGIN
   IF v_scope IS NULL THEN
     RETURN coalesce(NEW, OLD);
@@ -42,15 +51,19 @@ BEGIN
   SELECT string_agg(name, '、' ORDER BY id) INTO v_names FROM command_area WHERE id = ANY (v_areas);
   -- an editor of every area may also write what lies in none of them
   v_all := NOT EXISTS (SELECT 1 FROM command_area WHERE NOT id = ANY (v_areas));
+  IF TG_ARGV[0] = 'geom' THEN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN v_old := OLD.geom; END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN v_new := NEW.geom; END IF;
+  END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    v_area := zs_row_area(TG_TABLE_NAME, OLD.geom, to_jsonb(OLD) - 'geom');
+    v_area := zs_row_area(TG_TABLE_NAME, v_old, to_jsonb(OLD) - 'geom' - 'content');
     IF (CASE WHEN v_area IS NULL THEN NOT v_all ELSE v_area <> 0 AND NOT v_area = ANY (v_areas) END) THEN
       RAISE EXCEPTION '% % lies outside your command areas (%)', TG_TABLE_NAME, OLD.id, coalesce(v_names, 'none')
         USING ERRCODE = '42501', HINT = 'out_of_scope';
     END IF;
   END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    v_area := zs_row_area(TG_TABLE_NAME, NEW.geom, to_jsonb(NEW) - 'geom');
+    v_area := zs_row_area(TG_TABLE_NAME, v_new, to_jsonb(NEW) - 'geom' - 'content');
     IF (CASE WHEN v_area IS NULL THEN NOT v_all ELSE v_area <> 0 AND NOT v_area = ANY (v_areas) END) THEN
       RAISE EXCEPTION '% % would lie outside your command areas (%)', TG_TABLE_NAME,
         CASE WHEN TG_OP = 'INSERT' THEN '(new)' ELSE NEW.id::text END, coalesce(v_names, 'none')
@@ -63,7 +76,8 @@ END $$;
 DO $$
 DECLARE t text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['parcel', 'house', 'problem', 'resettlement_site'] LOOP
-    EXECUTE format('CREATE OR REPLACE TRIGGER %I_scope BEFORE INSERT OR UPDATE OR DELETE ON %I FOR EACH ROW EXECUTE FUNCTION zs_check_scope()', t, t);
+  FOREACH t IN ARRAY ARRAY['parcel', 'house', 'problem', 'resettlement_site', 'procedure_step', 'procedure_attachment', 'project_quota'] LOOP
+    EXECUTE format('CREATE OR REPLACE TRIGGER %I_scope BEFORE INSERT OR UPDATE OR DELETE ON %I FOR EACH ROW EXECUTE FUNCTION zs_check_scope(%L)', t, t,
+      CASE WHEN t LIKE 'procedure%' OR t = 'project_quota' THEN '' ELSE 'geom' END);
   END LOOP;
 END $$;

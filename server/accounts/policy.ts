@@ -3,7 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { LAYER_BY_ID } from '../../geo/layers.ts';
-import { has, LAYER_WRITER, layerWriteRefusal, mayRead, type Role, ROLES } from '../../geo/roles.ts';
+import { has, LAYER_WRITER, layerWriteRefusal, mayRead, procedureWriteRefusal, type Role, ROLES } from '../../geo/roles.ts';
 
 /** Roles that write some layer (the layer catalogue's writers). */
 const WRITING_ROLES = [...new Set(Object.values(LAYER_WRITER))];
@@ -13,9 +13,10 @@ import type { SessionUser } from './sessions.ts';
  * public: anyone, also without a session · read: any role, or anonymous when public read is on ·
  * signed_in: any account · a role: that role · layer_write: the role that writes the layer in the
  * URL (geo/roles.ts LAYER_WRITER) · writes: any role that writes some layer (which one: the core
- * decides from what is written) · metrics: an admin, or the METRICS_TOKEN bearer (a scraper has no session)
+ * decides from what is written) · procedure: who records the legal procedure and quotas (geo/roles.ts
+ * procedureWriteRefusal; the project's area is checked on the rows) · metrics: an admin, or the METRICS_TOKEN bearer (a scraper has no session)
  */
-export type Access = 'public' | 'read' | 'signed_in' | 'layer_write' | 'writes' | 'metrics' | Role;
+export type Access = 'public' | 'read' | 'signed_in' | 'layer_write' | 'writes' | 'procedure' | 'metrics' | Role;
 
 const READ_ROUTES = [
   '/api/district', '/api/layers', '/api/changes', '/api/layers/:id/features', '/api/layers/:id/labels',
@@ -27,6 +28,8 @@ const READ_ROUTES = [
   '/api/progress/dispatch', '/api/progress/dispatch.xlsx', '/api/progress/dispatch.html', '/api/problems',
   // the report of a stored project's red line is a report; analysing a drawn one is planning work
   '/api/conflicts/report',
+  // a project's procedure and the board; an attachment's bytes only to readers of its project (server/core/procedure.ts)
+  '/api/projects/:id/procedure', '/api/procedure/board', '/api/attachments/:id',
 ];
 
 export const POLICY: Readonly<Record<string, Access>> = {
@@ -48,6 +51,11 @@ export const POLICY: Readonly<Record<string, Access>> = {
   'GET /api/import/:id': 'writes',
   'GET /api/import/:id/features': 'writes',
   'POST /api/import/:id/commit': 'writes',
+  'PUT /api/projects/:id/procedure/:step': 'procedure',
+  'POST /api/projects/:id/procedure/:step/attachments': 'procedure',
+  'DELETE /api/attachments/:id': 'procedure',
+  'POST /api/projects/:id/quotas': 'procedure',
+  'DELETE /api/projects/:id/quotas/:quotaId': 'procedure',
   'POST /api/problems': 'editor',
   'PATCH /api/problems/:id': 'editor',
   'POST /ogc/collections/:id/items': 'layer_write',
@@ -118,6 +126,10 @@ export function refusal(access: Access, user: SessionUser | null, publicRead: bo
     }
     case 'metrics':
       return has(user, 'admin') ? null : no(`this needs the admin role (${ROLES.admin.zh}) or the METRICS_TOKEN bearer token`);
+    case 'procedure': {
+      const why = procedureWriteRefusal(user);
+      return why ? no(why) : null;
+    }
     case 'writes':
       return WRITING_ROLES.some((r) => has(user, r)) ? null : no(`this needs a role that writes a layer (${WRITING_ROLES.map((r) => ROLES[r].zh).join('、')})`);
     default:

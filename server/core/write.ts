@@ -4,7 +4,8 @@
 //   1. the layer's writer role and the military grant (geo/roles.ts layerWriteRefusal)
 //   2. the command-area scope (said to the database: the scope trigger checks each row before and after)
 //   3. the attribute values against the layer's columns (types, coded values, required ones)
-//   4. the status workflow (parcels and houses: 未签约 → 已签约 → 已付款 → 已交地; problems: resolved dates)
+//   4. the status workflow (parcels and houses: 未签约 → 已签约 → 已付款 → 已交地, signing only once the
+//      project's 方案公告 has run its 30 days, or with the exception's reason; problems: resolved dates)
 //   5. the geometry (PostGIS validity, with the reason and where)
 //   6. the optimistic version (the row is locked and its version compared)
 // and then writes, in one transaction that says who writes and why, so the history trigger records
@@ -22,6 +23,7 @@ import { withTransaction } from '../db/transaction.ts';
 import { declareWriter, deferProgress, ingestDeferredProgress } from '../db/writer.ts';
 import { type CollectionColumns, type Column, ident } from './catalogue.ts';
 import { DomainError, fromDatabaseError } from './errors.ts';
+import { checkSigning } from './procedure.ts';
 import { needsGrant, seesSensitive, sensitiveColumns, writableBy } from './release.ts';
 
 /** Who writes: an account (its roles and command areas), or a local tool with the database's own rights. */
@@ -253,6 +255,13 @@ function checkWorkflow(layer: LayerDef, current: Record<string, unknown> | null,
   }
 }
 
+/** Signing (已签约) follows the legal procedure: the project's 方案公告 has run its 30 days, or the write records why not (server/core/procedure.ts). */
+async function checkProcedure(client: pg.PoolClient, layer: LayerDef, current: Record<string, unknown>, props: Map<string, unknown>): Promise<void> {
+  if (layer.workflow !== 'take' || props.get('status') !== 'signed' || current.status === 'signed') return;
+  const pick = (name: string) => (props.has(name) ? props.get(name) : current[name]);
+  await checkSigning(client, Number(pick('project_id')), String(pick('signed_on') ?? beijingDate()), pick('procedure_exception'));
+}
+
 // ---- 5. geometry ----
 
 /** The geometry as stored: 2D, EPSG:4490, repeated points removed, multi for polygons and lines. */
@@ -346,6 +355,7 @@ async function update(client: pg.PoolClient, t: WriteTarget, c: Extract<Change, 
   const current = await lockRow(client, layer, c.id, layer.id === 'red_line');
   checkVersion(current, c.id, c.version, layer);
   checkWorkflow(layer, current.row, c.props);
+  await checkProcedure(client, layer, current.row, c.props);
   if (c.geometry) await checkGeometry(client, layer, c.geometry);
   const sets: string[] = [];
   const params: unknown[] = [c.id];

@@ -7,6 +7,7 @@
 import { ATTRIBUTE, type Label, TAKE_STATUS } from '../../../geo/domain.ts';
 import { type ErrorCode, type ErrorParam, type ErrorParams, type ImportIssueCode, isErrorCode } from '../../../geo/errors.ts';
 import { LAYER_BY_ID, LAYERS } from '../../../geo/layers.ts';
+import { PROCEDURE_STEP, type ProcedureStepId } from '../../../geo/procedure.ts';
 import { ROLES } from '../../../geo/roles.ts';
 import { VOCAB } from '../../../geo/vocabulary.ts';
 
@@ -21,6 +22,9 @@ export interface Wording { zh: Words; en: Words }
 export const PASSWORD_MIN_LENGTH = 10;
 
 // ---- naming what the params hold ----
+
+const stepName = (s: ErrorParam | undefined, lang: Lang): string =>
+  typeof s === 'string' && s in PROCEDURE_STEP ? PROCEDURE_STEP[s as ProcedureStepId][lang] : String(s ?? '');
 
 /** Inputs that are not layer attributes (accounts, the feature body, request headers). */
 const FIELD_TITLE: Record<string, Label> = {
@@ -372,6 +376,20 @@ export const ERROR_TEXT: Record<ErrorCode, Wording> = {
       if (!allowed.length) return `“${statusName(p.from, 'en')}” is final: it cannot change to “${statusName(p.to, 'en')}”`;
       return `The status cannot go from “${statusName(p.from, 'en')}” straight to “${statusName(p.to, 'en')}”: next can only be ${list(allowed, 'en')}`;
     },
+  },
+  procedure_order: {
+    zh: (p) => `征地程序须按法定顺序进行：“${stepName(p.step, 'zh')}”${p.reason === 'starts_before_earlier_ends' ? `的开始日期不能早于“${stepName(p.before, 'zh')}”的完成日期` : `须在“${stepName(p.before, 'zh')}”完成之后`}`,
+    en: (p) => `The procedure goes in the law's order: “${stepName(p.step, 'en')}” ${p.reason === 'starts_before_earlier_ends' ? `cannot start before “${stepName(p.before, 'en')}” ended` : `comes after “${stepName(p.before, 'en')}” is done`}`,
+  },
+  procedure_not_ready: {
+    zh: (p) => (p.opensOn ? `征地补偿安置方案公告满 30 日（${text(p.opensOn, 'zh')} 起）后方可签约` : '征地补偿安置方案尚未公告，不能签约')
+      + '；确需提前签约的，请在“例外签约说明”中写明原因',
+    en: (p) => (p.opensOn ? `Agreements can be signed once the compensation plan notice has run 30 days (from ${text(p.opensOn, 'en')})` : 'The compensation plan has not been posted yet: nothing can be signed')
+      + '; to sign earlier, record the reason as a procedure exception',
+  },
+  attachment_type: {
+    zh: () => '附件只能是 PDF、JPEG、PNG 或 TIFF 文件',
+    en: () => 'An attachment must be a PDF, JPEG, PNG or TIFF file',
   },
   no_red_line: {
     zh: (p) => `${p.project ? `项目 ${text(p.project, 'zh')} ` : '该项目'}尚未出征地红线图`,
