@@ -187,6 +187,7 @@ export interface House {
   paid_on: string | null;
   paid_yuan: Generated<Numeric>;
   parcel_id: number | null;
+  procedure_exception: string | null;
   project_id: number;
   signed_on: string | null;
   status: Generated<string>;
@@ -270,6 +271,7 @@ export interface Parcel {
   owner_type: string;
   paid_on: string | null;
   paid_yuan: Generated<Numeric>;
+  procedure_exception: string | null;
   project_id: number;
   signed_on: string | null;
   status: Generated<string>;
@@ -316,6 +318,35 @@ export interface Problem {
   updated_at: Generated<Timestamp>;
   updated_by: Generated<string>;
   version: Generated<number>;
+}
+
+export interface ProcedureAttachment {
+  content: Buffer;
+  file_name: string;
+  id: Generated<number>;
+  media_type: string;
+  sha256: string;
+  size_bytes: number;
+  step_id: number;
+  updated_at: Generated<Timestamp>;
+  updated_by: Generated<string>;
+  version: Generated<number>;
+}
+
+export interface ProcedureStep {
+  completed_on: string | null;
+  doc_no: string | null;
+  id: Generated<number>;
+  note: string | null;
+  planned_end_on: string | null;
+  planned_start_on: string | null;
+  project_id: number;
+  started_on: string | null;
+  step: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: Generated<string>;
+  version: Generated<number>;
+  waived: Generated<boolean>;
 }
 
 export interface ProgressDelta {
@@ -397,6 +428,19 @@ export interface ProjectMilestone {
   occurred_on: string | null;
   planned_on: string | null;
   project_id: number;
+  updated_at: Generated<Timestamp>;
+  updated_by: Generated<string>;
+  version: Generated<number>;
+}
+
+export interface ProjectQuota {
+  doc_no: string | null;
+  id: Generated<number>;
+  kind: string;
+  mu: Numeric;
+  project_id: number;
+  secured_on: string | null;
+  source: string;
   updated_at: Generated<Timestamp>;
   updated_by: Generated<string>;
   version: Generated<number>;
@@ -521,11 +565,14 @@ export interface DB {
   park: Park;
   place: Place;
   problem: Problem;
+  procedure_attachment: ProcedureAttachment;
+  procedure_step: ProcedureStep;
   progress_delta: ProgressDelta;
   progress_project_history: ProgressProjectHistory;
   progress_take_history: ProgressTakeHistory;
   project: Project;
   project_milestone: ProjectMilestone;
+  project_quota: ProjectQuota;
   reserved_land: ReservedLand;
   resettlement_site: ResettlementSite;
   road: Road;
