@@ -6,6 +6,8 @@ import type pg from 'pg';
 import { TAKE_STATUS } from '../../geo/domain.ts';
 import { beijingDate, beijingDateTime, fileStamp, isoUtc, lastDayOfMonth, previousMonthEnd } from '../../geo/time.ts';
 import { formatMoneyFigure, yuanToWan } from '../../geo/units.ts';
+import { currentStep, inOrder, PROCEDURE_STEP, procedureWarnings, runningNotices, stepState, warningText } from '../../geo/procedure.ts';
+import { stepsByProject } from '../core/procedure.ts';
 import { listProblems, type Problem } from './problems.ts';
 import {
   addFigures, commandAreas, filterProjects, projectFiguresAsOf, transitions, type TransitionRow,
@@ -45,6 +47,38 @@ export interface DispatchReport {
   totals: Omit<DispatchRow, 'projectId' | 'code' | 'name' | 'areaName' | 'problems'>;
   changes: (TransitionRow & { projectName: string; label: string })[];
   problemChanges: { id: number; projectName: string | null; kindLabel: string; title: string; change: '新增' | '解决'; on: string }[];
+  /** 程序进度: where each project stands in the legal procedure at the month's end */
+  procedure: ProcedureRow[];
+}
+
+export interface ProcedureRow {
+  projectId: number;
+  code: string;
+  name: string;
+  /** 预公告 … 征收公告, or 已完成 */
+  current: string;
+  /** steps done or waived, of eight */
+  stepsDone: number;
+  /** notices still up at the month's end, with their last day */
+  running: string;
+  /** the law's periods and the plan's dates, in words (geo/procedure.ts) */
+  warnings: string;
+}
+
+/** Each project's procedure at `asOf`, in words. */
+async function procedureRows(db: Queryable, projects: { id: number; code: string; name: string }[], asOf: string): Promise<ProcedureRow[]> {
+  const steps = await stepsByProject(db, projects.map((p) => p.id));
+  return projects.map((p) => {
+    const own = steps.get(p.id) ?? [];
+    const current = currentStep(own, asOf);
+    return {
+      projectId: p.id, code: p.code, name: p.name,
+      current: current === 'complete' ? '已完成' : PROCEDURE_STEP[current].short.zh,
+      stepsDone: inOrder(own).filter((r) => ['done', 'waived'].includes(stepState(r, asOf))).length,
+      running: runningNotices(own, asOf).map((n) => `${PROCEDURE_STEP[n.step].short.zh}${n.endsOn ? `（至 ${n.endsOn}）` : ''}`).join('；'),
+      warnings: procedureWarnings(own, asOf).map((w) => warningText(w, 'zh')).join('；'),
+    };
+  });
 }
 
 const statusLabel = (s: string | null, kind: 'parcel' | 'house'): string =>
@@ -98,7 +132,8 @@ export async function dispatchReport(db: pg.Pool, q: { month: string; areaId?: n
       ...(inMonth(p.resolvedOn) ? [{ id: p.id, projectName: p.projectName, kindLabel: p.kindLabel, title: p.title, change: '解决' as const, on: p.resolvedOn! }] : []),
     ]);
   const area = q.areaId !== undefined ? { id: q.areaId, name: areaName.get(q.areaId) ?? String(q.areaId) } : null;
-  return { month: q.month, from, to, area, year: q.year ?? null, generatedAt: isoUtc(madeAt), rows, totals, changes, problemChanges };
+  const procedure = await procedureRows(db, projects, to);
+  return { month: q.month, from, to, area, year: q.year ?? null, generatedAt: isoUtc(madeAt), rows, totals, changes, problemChanges, procedure };
 }
 
 /** The file name: the title and the Beijing day it was made (a report made at 07:30 on 2 December is 20261202). */
@@ -208,6 +243,14 @@ export async function dispatchWorkbook(r: DispatchReport): Promise<Buffer> {
   ];
   for (const p of r.problemChanges) pr.addRow(p);
   pr.getRow(1).font = { bold: true };
+
+  const pc = wb.addWorksheet('程序进度');
+  pc.columns = [
+    { header: '项目编号', key: 'code', width: 14 }, { header: '项目名称', key: 'name', width: 34 }, { header: '当前程序', key: 'current', width: 12 },
+    { header: '已完成（共8步）', key: 'stepsDone', width: 14 }, { header: '公告期', key: 'running', width: 24 }, { header: '逾期与提示', key: 'warnings', width: 60 },
+  ];
+  for (const p of r.procedure) pc.addRow(p);
+  pc.getRow(1).font = { bold: true };
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
@@ -226,6 +269,7 @@ export function dispatchHtml(r: DispatchReport, xlsxHref: string): string {
     <td class="n">${formatMoneyFigure(x.unpaidYuan)}</td><td class="n">${x.openProblems}</td>`;
   const rows = r.rows.map((x, i) => `<tr>${line(x, `<td>${i + 1}</td><td>${esc(x.code)}</td><td>${esc(x.name)}</td>`)}<td class="p">${esc(x.problems)}</td></tr>`).join('');
   const changes = r.changes.map((c) => `<tr><td>${esc(c.projectName)}</td><td>${esc(c.label)}</td><td class="n">${c.count}</td><td class="n">${num(c.amount)} ${c.kind === 'parcel' ? '亩' : 'm²'}</td></tr>`).join('');
+  const procedure = r.procedure.map((p) => `<tr><td>${esc(p.code)}</td><td>${esc(p.name)}</td><td>${esc(p.current)}</td><td class="n">${p.stepsDone}/8</td><td>${esc(p.running || '—')}</td><td class="p">${esc(p.warnings || '—')}</td></tr>`).join('');
   const probs = r.problemChanges.map((p) => `<tr><td>${p.on}</td><td>${p.change}</td><td>${esc(p.projectName ?? '—')}</td><td>${esc(p.kindLabel)}</td><td>${esc(p.title)}</td></tr>`).join('');
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(title)}</title>
@@ -255,6 +299,8 @@ export function dispatchHtml(r: DispatchReport, xlsxHref: string): string {
 <table><thead><tr><th>项目</th><th>变化</th><th>数量（宗/栋）</th><th>面积</th></tr></thead><tbody>${changes || '<tr><td colspan="4">本月无状态变化</td></tr>'}</tbody></table>
 <h2>问题台账变化</h2>
 <table><thead><tr><th>日期</th><th>变化</th><th>项目</th><th>类型</th><th>问题</th></tr></thead><tbody>${probs || '<tr><td colspan="5">本月无新增或解决的问题</td></tr>'}</tbody></table>
+<h2>程序进度</h2>
+<table><thead><tr><th>项目编号</th><th>项目名称</th><th>当前程序</th><th>已完成</th><th>公告期</th><th>逾期与提示</th></tr></thead><tbody>${procedure || '<tr><td colspan="6">无项目</td></tr>'}</tbody></table>
 <footer class="meta" data-field="generated">制表时间：${beijingDateTime(r.generatedAt)}（北京时间）</footer>
 </body></html>`;
 }

@@ -21,7 +21,7 @@ interface Case {
   allowed: Account[];
 }
 
-let ids: { parcel: number; parcelVersion: number; redLine: number; farmland: number; military: number; problem: number; user: number };
+let ids: { parcel: number; parcelVersion: number; redLine: number; project: number; farmland: number; military: number; problem: number; user: number };
 
 // bodies are left empty or invalid on purpose: an allowed call then stops at validation (4xx other
 // than 401/403) and nothing is written either way
@@ -48,6 +48,12 @@ const CASES: Case[] = [
   { route: 'DELETE /ogc/collections/:id/items/:fid', method: 'DELETE', path: () => `/ogc/collections/farmland/items/${ids.farmland}`, allowed: ['bureau', 'tester'] },
   { route: 'DELETE /ogc/collections/:id/items/:fid', method: 'DELETE', path: () => `/ogc/collections/military_land/items/${ids.military}`, allowed: ['tester'] },
   { route: 'POST /ogc/collections/:id/items/:fid/history/:version/restore', method: 'POST', path: () => `/ogc/collections/parcel/items/${ids.parcel}/history/999/restore`, allowed: ['editor', 'tester'] },
+  // the procedure: command posts in their areas (editor: area 1, the project's), the land bureau district-wide
+  { route: 'PUT /api/projects/:id/procedure/:step', method: 'PUT', path: () => `/api/projects/${ids.project}/procedure/pre_notice`, allowed: ['editor', 'bureau', 'tester'] },
+  { route: 'POST /api/projects/:id/procedure/:step/attachments', method: 'POST', path: () => `/api/projects/${ids.project}/procedure/pre_notice/attachments?name=a.pdf`, allowed: ['editor', 'bureau', 'tester'] },
+  { route: 'DELETE /api/attachments/:id', method: 'DELETE', path: () => '/api/attachments/999999?version=1', allowed: ['editor', 'bureau', 'tester'] },
+  { route: 'POST /api/projects/:id/quotas', method: 'POST', path: () => `/api/projects/${ids.project}/quotas`, allowed: ['editor', 'bureau', 'tester'] },
+  { route: 'DELETE /api/projects/:id/quotas/:quotaId', method: 'DELETE', path: () => `/api/projects/${ids.project}/quotas/999999?version=1`, allowed: ['editor', 'bureau', 'tester'] },
   { route: 'POST /api/admin/users', method: 'POST', path: () => '/api/admin/users', allowed: ['admin2', 'tester'] },
   { route: 'PATCH /api/admin/users/:id', method: 'PATCH', path: () => `/api/admin/users/${ids.user}`, allowed: ['admin2', 'tester'] },
   { route: 'POST /api/admin/users/:id/password', method: 'POST', path: () => `/api/admin/users/${ids.user}/password`, allowed: ['admin2', 'tester'] },
@@ -61,7 +67,9 @@ async function fingerprint(): Promise<string> {
     (SELECT string_agg(id || '/' || roles::text || '/' || area_ids::text || '/' || disabled || '/' || md5(password_hash), ',' ORDER BY id) FROM app_user) AS users,
     (SELECT sum(version) FROM parcel) AS parcels, (SELECT sum(version) FROM project) AS projects,
     (SELECT sum(version) FROM farmland) AS farmland, (SELECT sum(version) FROM military_land) AS military,
-    (SELECT sum(version) FROM problem) AS problems`);
+    (SELECT sum(version) FROM problem) AS problems,
+    (SELECT count(*) || ':' || coalesce(sum(version), 0) FROM procedure_step) AS procedure,
+    (SELECT count(*) FROM project_quota) AS quotas, (SELECT count(*) FROM procedure_attachment) AS attachments`);
   return JSON.stringify(rows[0]);
 }
 
@@ -84,6 +92,7 @@ beforeAll(async () => {
     parcel: await one(`SELECT p.id FROM parcel p JOIN command_area a ON a.id = 1 AND ST_Intersects(a.geom, ST_PointOnSurface(p.geom)) ORDER BY p.id LIMIT 1`),
     parcelVersion: 0,
     redLine: await one('SELECT id FROM project WHERE red_line IS NOT NULL ORDER BY id LIMIT 1'),
+    project: await one('SELECT id FROM project WHERE command_area_id = 1 ORDER BY id LIMIT 1'),
     farmland: await one('SELECT id FROM farmland ORDER BY id LIMIT 1'),
     military: await one('SELECT id FROM military_land ORDER BY id LIMIT 1'),
     problem: await one('SELECT id FROM problem ORDER BY id LIMIT 1'),

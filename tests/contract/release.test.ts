@@ -276,6 +276,11 @@ const SAMPLES: Record<string, (c: Ctx) => Sample[]> = {
     { url: `/api/conflicts/report?projectId=${c.projectOverMilitary}&format=html&analyst=contract`, carries: true },
     ...(hasPdfToText ? [{ url: `/api/conflicts/report?projectId=${c.projectOverMilitary}&format=pdf`, carries: true }] : []),
   ],
+  // the procedure names projects, steps, dates and document numbers, never an attribute of military land
+  '/api/projects/:id/procedure': (c) => [{ url: `/api/projects/${c.projectOverMilitary}/procedure`, carries: false }, { url: `/api/projects/${c.armyParcelProject}/procedure?asOf=${c.today}`, carries: false }],
+  '/api/procedure/board': (c) => [{ url: '/api/procedure/board', carries: false }, { url: `/api/procedure/board?areaId=${c.problemArea}&asOf=${c.openMonth}-28`, carries: false }],
+  // documents are served to readers of their project only (tests/procedure/procedure.test.ts)
+  '/api/attachments/:id': () => [{ url: '/api/attachments/999999', carries: false, status: 404 }],
   '/api/export': (c) => [
     ...EXPORT_LAYERS.flatMap((l) => [...EXPORTERS.keys()].map((f) => ({
       url: `/api/export?layer=${l}&format=${f}${l === 'parcel' ? `&project=${c.armyParcelProject}` : ''}`, as: 'bureau', carries: true }))),

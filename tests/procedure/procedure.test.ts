@@ -143,7 +143,7 @@ describe('signing follows the 方案公告', () => {
 describe('attachments', () => {
   const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
   const upload = (projectId: number, name: string, bytes: Buffer, who = 'tester', type = 'application/pdf') =>
-    api(`/api/projects/${projectId}/procedure/pre_notice/attachments?name=${encodeURIComponent(name)}`, { method: 'POST', who, headers: { 'content-type': type }, body: bytes });
+    api(`/api/projects/${projectId}/procedure/pre_notice/attachments?name=${encodeURIComponent(name)}`, { method: 'POST', who, headers: { 'content-type': type }, body: new Uint8Array(bytes) });
 
   it('keeps a PDF with its checksum, and serves it to readers of the project', async () => {
     const id = await newProject(1);

@@ -54,12 +54,32 @@ describe('GET /api/progress/dispatch', () => {
   });
 });
 
+describe('程序进度 in the dispatch report', () => {
+  it('gives each project its step at the month\'s end, as the procedure board does, in the sheet and the page', async () => {
+    const { body } = await getJson(`/api/progress/dispatch?month=${MONTH}&areaId=1`);
+    const board = (await getJson('/api/procedure/board?asOf=2021-09-30&areaId=1')).body;
+    expect(body.procedure.map((p: { projectId: number }) => p.projectId).sort()).toEqual(body.rows.map((r: { projectId: number }) => r.projectId).sort());
+    const stepName: Record<string, string> = { pre_notice: '预公告', survey: '现状调查', risk_assessment: '风险评估', plan_notice: '方案公告', hearing: '听证', agreement: '签订协议', application: '报批', expropriation_notice: '征收公告', complete: '已完成' };
+    for (const p of body.procedure) {
+      const b = board.projects.find((x: { id: number }) => x.id === p.projectId);
+      expect(p.current, p.code).toBe(stepName[b.current]);
+    }
+    const { wb } = await workbook(`month=${MONTH}&areaId=1`);
+    const sheet = wb.getWorksheet('程序进度')!;
+    expect(sheet.getRow(1).values).toEqual([undefined, '项目编号', '项目名称', '当前程序', '已完成（共8步）', '公告期', '逾期与提示']);
+    expect(sheet.rowCount).toBe(body.procedure.length + 1);
+    const html = await (await api(`${appUrl()}/api/progress/dispatch.html?month=${MONTH}&areaId=1`)).text();
+    expect(html).toContain('<h2>程序进度</h2>');
+    expect(html).toContain(`<td>${body.procedure[0].current}</td>`);
+  });
+});
+
 describe('GET /api/progress/dispatch.xlsx', () => {
   it('opens with exceljs, with a row per project and the right totals', async () => {
     const { body } = await getJson(`/api/progress/dispatch?month=${MONTH}&areaId=1`);
     const { wb, res } = await workbook(`month=${MONTH}&areaId=1`);
     expect(res.headers.get('content-type')).toMatch(/spreadsheetml/);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['调度表', '本月变化', '问题变化']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['调度表', '本月变化', '问题变化', '程序进度']);
     const ws = wb.getWorksheet('调度表')!;
     expect(String(ws.getCell('A1').value)).toBe('贵城片区土地房屋征收工作2021年09月调度表');
     const header = (ws.getRow(4).values as ExcelJS.CellValue[]).slice(1).map(String);
