@@ -114,6 +114,26 @@ export class ChangeFeed {
     return () => this.readers.delete(reader);
   }
 
+  /**
+   * Resolves true once this process has seen the change of `layer`'s feature `id` at `version` or
+   * later (or a reset, which drops every cache), false after `ms`. A writer waits for its own change so
+   * that its answer leaves this process's tile cache already without the old feature: the editor's map
+   * asks for the touched tiles as soon as the answer comes, before the change stream brings the change.
+   */
+  seen(layer: string, id: number, version: number, ms: number): Promise<boolean> {
+    const matches = (e: FeedEntry) => !('change' in e) || (e.change.layer === layer && e.change.id === id && (e.change.version ?? 0) >= version);
+    for (let i = this.kept.length - 1; i >= Math.max(0, this.kept.length - 1000); i--) if (matches(this.kept[i])) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { off(); resolve(false); }, ms);
+      const off = this.subscribe((e) => {
+        if (!matches(e)) return;
+        clearTimeout(timer);
+        off();
+        resolve(true);
+      });
+    });
+  }
+
   get subscribers(): number {
     return this.readers.size;
   }

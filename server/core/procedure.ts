@@ -16,6 +16,7 @@ import { beijingDate } from '../../geo/time.ts';
 import { m2ToMu } from '../../geo/units.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { declareWriter } from '../db/writer.ts';
+import type { ChangeFeed } from './changes.ts';
 import type { Actor } from './write.ts';
 import { DomainError, fromDatabaseError } from './errors.ts';
 
@@ -126,6 +127,28 @@ export async function quotaNeeds(db: Queryable, ids: number[] | null): Promise<M
     out.set(r.project_id, need);
   }
   return out;
+}
+
+/**
+ * The quota needs of every project, kept until a red line or the land use changes (this process's
+ * change feed says when; the progress a parcel's change derives on its red line is no such change):
+ * the board asks for all projects at once, and their overlay with the land use is the board's cost.
+ */
+export class QuotaNeedCache {
+  private all: Promise<Map<number, { construction: number; cultivated: number }>> | null = null;
+  readonly off: () => void;
+
+  constructor(feed: ChangeFeed) {
+    this.off = feed.subscribe((e) => {
+      if (!('change' in e) || ((e.change.layer === 'red_line' || e.change.layer === 'land_use') && e.change.op !== 'derived')) this.all = null;
+    });
+  }
+
+  async needs(db: Queryable, ids: number[]): Promise<Map<number, { construction: number; cultivated: number }>> {
+    const all = (this.all ??= quotaNeeds(db, null).catch((err) => { this.all = null; throw err; }));
+    const got = await all;
+    return new Map(ids.flatMap((id) => (got.has(id) ? [[id, got.get(id)!] as const] : [])));
+  }
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -390,14 +413,14 @@ export interface ProcedureBoard {
 }
 
 /** The procedure board as of a day: projects by step, overdue steps, notices still up, quotas needed and secured. */
-export async function procedureBoard(pool: pg.Pool, opts: { asOf: string; areaId?: number }): Promise<ProcedureBoard> {
+export async function procedureBoard(pool: pg.Pool, opts: { asOf: string; areaId?: number; needs?: QuotaNeedCache }): Promise<ProcedureBoard> {
   const { rows: projects } = await pool.query<ProjectRow>(
     `SELECT id, code, name, command_area_id, approval_stage, approval_doc_no, approved_on FROM project
       WHERE ($1::int IS NULL OR command_area_id = $1) ORDER BY code`, [opts.areaId ?? null]);
   const ids = projects.map((p) => p.id);
   const [steps, needs, { rows: secured }] = await Promise.all([
     stepsByProject(pool, ids),
-    quotaNeeds(pool, ids),
+    opts.needs ? opts.needs.needs(pool, ids) : quotaNeeds(pool, ids),
     pool.query<{ project_id: number; kind: QuotaEntry['kind']; mu: number }>(
       `SELECT project_id, kind, sum(mu)::float8 AS mu FROM project_quota WHERE project_id = ANY ($1::int[]) AND (secured_on IS NULL OR secured_on <= $2)
         GROUP BY project_id, kind`, [ids, opts.asOf]),

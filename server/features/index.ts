@@ -23,6 +23,9 @@ import {
 } from './ogc.ts';
 import { type ItemsQuery, type OneItem, queryItem, queryItems, temporalExtent, type TimeFilter } from './sql.ts';
 
+/** How long a write waits for its own change to reach this process's change feed (ChangeFeed.seen). */
+const WRITE_SEEN_WAIT_MS = 250;
+
 type Query = Record<string, string | string[] | undefined>;
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Query }>;
 
@@ -224,6 +227,9 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
       reason,
       finally: crs && (async (client, [written]) => { item = await queryItem(client, layer, cols, written.id, crs); }),
     });
+    // answered once this process's tile cache has heard of the change (at most a moment): the writer's
+    // map then reloads the touched tiles fresh, without waiting for the change stream
+    await app.changes.seen(layer.id, result.id, result.version, WRITE_SEEN_WAIT_MS);
     return { result, item: item as OneItem | null, crs: crs! };
   };
 

@@ -15,7 +15,7 @@ import { PROCEDURE_STEPS, type ProcedureStepId } from '../../geo/procedure.ts';
 import { beijingDate } from '../../geo/time.ts';
 import { actorOf } from '../core/actor.ts';
 import {
-  addAttachment, addQuota, deleteAttachment, deleteQuota, procedureBoard, type QuotaInput, readAttachment, readProcedure, recordStep,
+  addAttachment, addQuota, deleteAttachment, deleteQuota, procedureBoard, QuotaNeedCache, type QuotaInput, readAttachment, readProcedure, recordStep,
   type StepInput,
 } from '../core/procedure.ts';
 import { date, dateOrNull, id, idParams, object, positiveInt, text, textOrNull } from '../core/schemas.ts';
@@ -90,12 +90,14 @@ const routes: FastifyPluginAsync<ProcedureOptions> = async (r, opts) => {
     return reply.code(204).send();
   });
 
+  const needs = new QuotaNeedCache(r.changes);
+  r.addHook('onClose', async () => needs.off());
   r.get<{ Querystring: { asOf?: string; areaId?: number } }>('/api/procedure/board', {
     schema: { querystring: object({ asOf: date, areaId: id }) },
-  }, async (request) => procedureBoard(r.pg.pool, { asOf: request.query.asOf ?? beijingDate(), areaId: request.query.areaId }));
+  }, async (request) => procedureBoard(r.pg.pool, { asOf: request.query.asOf ?? beijingDate(), areaId: request.query.areaId, needs }));
 };
 
 export const procedurePlugin = fp(async (app, opts: ProcedureOptions) => {
   // encapsulated: the attachment body parser applies to these routes only
   await app.register(routes, opts);
-}, { name: 'procedure', dependencies: ['database'] });
+}, { name: 'procedure', dependencies: ['database', 'change-feed'] });

@@ -58,3 +58,29 @@ describe('ChangeFeed', () => {
     expect(feed.since(at)!.some((e) => 'reset' in e)).toBe(true);
   });
 });
+
+describe('ChangeFeed.seen', () => {
+  const change = (id: number, version: number) => ({ layer: 'parcel', op: 'update' as const, id, version, boxes: [] });
+
+  it('resolves at once for a change already in the feed, and for a later version', async () => {
+    const feed = new ChangeFeed();
+    feed.publish([change(7, 3)]);
+    await expect(feed.seen('parcel', 7, 3, 1000)).resolves.toBe(true);
+    await expect(feed.seen('parcel', 7, 2, 1000)).resolves.toBe(true);
+  });
+
+  it('waits for the change to arrive', async () => {
+    const feed = new ChangeFeed();
+    const seen = feed.seen('parcel', 8, 1, 1000);
+    feed.publish([change(9, 1)]);
+    feed.publish([change(8, 1)]);
+    await expect(seen).resolves.toBe(true);
+    expect(feed.subscribers).toBe(0);
+  });
+
+  it('gives up after its time when the change never comes', async () => {
+    const feed = new ChangeFeed();
+    await expect(feed.seen('parcel', 10, 1, 20)).resolves.toBe(false);
+    expect(feed.subscribers).toBe(0);
+  });
+});

@@ -378,8 +378,8 @@ export const ERROR_TEXT: Record<ErrorCode, Wording> = {
     },
   },
   procedure_order: {
-    zh: (p) => `征地程序须按法定顺序进行：“${stepName(p.step, 'zh')}”${p.reason === 'starts_before_earlier_ends' ? `的开始日期不能早于“${stepName(p.before, 'zh')}”的完成日期` : `须在“${stepName(p.before, 'zh')}”完成之后`}`,
-    en: (p) => `The procedure goes in the law's order: “${stepName(p.step, 'en')}” ${p.reason === 'starts_before_earlier_ends' ? `cannot start before “${stepName(p.before, 'en')}” ended` : `comes after “${stepName(p.before, 'en')}” is done`}`,
+    zh: (p) => (!p.step || !p.before ? '征地程序须按法定顺序逐步进行，不能跳过或提前' : `征地程序须按法定顺序进行：“${stepName(p.step, 'zh')}”${p.reason === 'starts_before_earlier_ends' ? `的开始日期不能早于“${stepName(p.before, 'zh')}”的完成日期` : `须在“${stepName(p.before, 'zh')}”完成之后`}`),
+    en: (p) => (!p.step || !p.before ? 'The procedure goes step by step in the law\'s order: no step can be skipped or taken early' : `The procedure goes in the law's order: "${stepName(p.step, 'en')}" ${p.reason === 'starts_before_earlier_ends' ? `cannot start before "${stepName(p.before, 'en')}" ended` : `comes after "${stepName(p.before, 'en')}" is done`}`),
   },
   procedure_not_ready: {
     zh: (p) => (p.opensOn ? `征地补偿安置方案公告满 30 日（${text(p.opensOn, 'zh')} 起）后方可签约` : '征地补偿安置方案尚未公告，不能签约')
