@@ -276,6 +276,10 @@ const SAMPLES: Record<string, (c: Ctx) => Sample[]> = {
     { url: `/api/conflicts/report?projectId=${c.projectOverMilitary}&format=html&analyst=contract`, carries: true },
     ...(hasPdfToText ? [{ url: `/api/conflicts/report?projectId=${c.projectOverMilitary}&format=pdf`, carries: true }] : []),
   ],
+  '/api/conflicts/package': (c) => [
+    { url: `/api/conflicts/package?projectId=${c.projectOverMilitary}`, carries: true },
+    ...(hasPdfToText ? [{ url: `/api/conflicts/package?projectId=${c.projectOverMilitary}&format=pdf`, carries: true }] : []),
+  ],
   '/api/export': (c) => [
     ...EXPORT_LAYERS.flatMap((l) => [...EXPORTERS.keys()].map((f) => ({
       url: `/api/export?layer=${l}&format=${f}${l === 'parcel' ? `&project=${c.armyParcelProject}` : ''}`, as: 'bureau', carries: true }))),
@@ -441,8 +445,10 @@ describe('the release rule: conflict analysis posted by a planner', () => {
     { url: '/api/conflicts/replacement', body: { projectId: c.projectOverMilitary } },
     { url: '/api/conflicts/report', body: { projectId: c.projectOverMilitary } },
     ...(hasPdfToText ? [{ url: '/api/conflicts/report', body: { projectId: c.projectOverMilitary, format: 'pdf' } }] : []),
+    { url: '/api/conflicts/package', body: { projectId: c.projectOverMilitary, format: 'xlsx' } },
+    ...(hasPdfToText ? [{ url: '/api/conflicts/package', body: { projectId: c.projectOverMilitary, format: 'pdf' } }] : []),
   ];
-  it('POST /api/conflicts, /replacement and /report', async () => {
+  it('POST /api/conflicts, /replacement, /report and /package', async () => {
     const found: string[] = [];
     let carried = 0;
     for (const p of posts(ctx)) {
