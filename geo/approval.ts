@@ -137,3 +137,9 @@ export function approvalConsequences(f: ApprovalFigures): Consequence[] {
   }
   return out;
 }
+
+/** Who approves, as the approval package (报批材料) names it: 第四十六条's two levels. */
+export const APPROVAL_LEVEL: Record<ApprovalLevel, Label> = {
+  state_council: { zh: '国务院', en: 'State Council' },
+  province: { zh: '自治区人民政府（省级）', en: 'The autonomous region’s government (provincial level)' },
+};

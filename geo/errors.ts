@@ -31,6 +31,8 @@ export const ERROR_STATUS = {
   too_complex: 400,
   payload_too_large: 413,
   too_many_vertices: 413,
+  /** a red line with more boundary points than the approval package's PDF lists (params: points, max): the Excel has them all */
+  too_many_boundary_points: 413,
   unsupported_media_type: 415,
   invalid_geometry: 422,
   self_intersection: 422,

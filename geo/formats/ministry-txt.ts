@@ -220,27 +220,52 @@ export function ministryTxtHeader(opts: TxtWriteOptions): string {
   return lines.join(eol) + eol;
 }
 
-/** One parcel block: header line and J-numbered points (running across rings), rings closed, outer rings clockwise. */
+/** A 界址点 as the ministry TXT and the 勘测定界表 give it: J-name, X = northing, Y = easting (with the zone prefix). */
+export interface BoundaryPoint {
+  name: string;
+  x: number;
+  y: number;
+}
+
+/** One ring of 界址点 (圈号 ring, from 1 across all polygons), its closing repeat left out. */
+export interface BoundaryRing {
+  ring: number;
+  /** an outer ring (false: a hole) */
+  outer: boolean;
+  points: BoundaryPoint[];
+  /** the ring's planar area, m² (shoelace; positive for holes too) */
+  areaM2: number;
+}
+
+/**
+ * The numbering of boundary points (界址点编号): outer rings clockwise, holes counter-clockwise, each
+ * ring from its first position, J1…Jn running on across rings and polygons; a ring's closing repeat is
+ * the same point and gets no number (as boundaryPointCount counts). Polygons in planar [easting, northing].
+ */
+export function boundaryRings(polygons: PolygonCoords[]): BoundaryRing[] {
+  const out: BoundaryRing[] = [];
+  let j = 0;
+  for (const poly of polygons) {
+    poly.forEach((r, i) => {
+      const ring = orient(closeRing(r), i !== 0); // outer clockwise (ccw=false), holes counter-clockwise
+      const points: BoundaryPoint[] = [];
+      for (let k = 0; k < ring.length - 1; k++) points.push({ name: `J${++j}`, x: ring[k][1], y: ring[k][0] });
+      out.push({ ring: out.length + 1, outer: i === 0, points, areaM2: ringArea(ring) });
+    });
+  }
+  return out;
+}
+
+/** One parcel block: header line and J-numbered points (boundaryRings), each ring closed by repeating its first point. */
 export function ministryTxtParcel(p: TxtWriteParcel, opts: TxtWriteOptions): string {
   const eol = opts.eol ?? '\r\n';
   const out: string[] = [];
-  let ringNo = 0;
-  let j = 0;
   let count = 0;
   let area = 0;
-  for (const poly of p.polygons) {
-    poly.forEach((r, i) => {
-      const ring = orient(closeRing(r), i !== 0); // outer clockwise (ccw=false), holes counter-clockwise
-      area += i === 0 ? ringArea(ring) : -ringArea(ring);
-      ringNo++;
-      const first = j + 1;
-      for (let k = 0; k < ring.length - 1; k++) {
-        j++;
-        out.push(`J${j},${ringNo},${fixed3(ring[k][1])},${fixed3(ring[k][0])}`);
-      }
-      out.push(`J${first},${ringNo},${fixed3(ring[0][1])},${fixed3(ring[0][0])}`);
-      count += ring.length;
-    });
+  for (const r of boundaryRings(p.polygons)) {
+    area += r.outer ? r.areaM2 : -r.areaM2;
+    for (const pt of [...r.points, r.points[0]]) out.push(`${pt.name},${r.ring},${fixed3(pt.x)},${fixed3(pt.y)}`);
+    count += r.points.length + 1;
   }
   const ha = ((p.areaM2 ?? area) / 10_000).toFixed(4);
   const fields = [String(count), ha, clean(p.code), clean(p.name), p.kind ?? '面', clean(p.sheet), clean(p.use), clean(p.landClass)];

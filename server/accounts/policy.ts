@@ -27,7 +27,7 @@ const READ_ROUTES = [
   '/api/progress', '/api/progress/map', '/api/progress/series', '/api/progress/resettlement', '/api/progress/reserved-land',
   '/api/progress/dispatch', '/api/progress/dispatch.xlsx', '/api/progress/dispatch.html', '/api/problems',
   // the report of a stored project's red line is a report; analysing a drawn one is planning work
-  '/api/conflicts/report',
+  '/api/conflicts/report', '/api/conflicts/package',
   // a project's procedure and the board; an attachment's bytes only to readers of its project (server/core/procedure.ts)
   '/api/projects/:id/procedure', '/api/procedure/board', '/api/attachments/:id',
 ];
@@ -43,6 +43,7 @@ export const POLICY: Readonly<Record<string, Access>> = {
   'POST /api/conflicts': 'planner',
   'POST /api/conflicts/replacement': 'planner',
   'POST /api/conflicts/report': 'planner',
+  'POST /api/conflicts/package': 'planner',
   'GET /api/export': 'land_bureau',
   'GET /api/export/formats': 'land_bureau',
   // an import writes a layer: whoever writes that layer may import into it (the core's write path
@@ -80,6 +81,7 @@ export const POLICY: Readonly<Record<string, Access>> = {
 export const EXPENSIVE_ROUTES: ReadonlySet<string> = new Set([
   'GET /api/layers/:id/labels',
   'POST /api/conflicts', 'POST /api/conflicts/replacement', 'POST /api/conflicts/report', 'GET /api/conflicts/report',
+  'POST /api/conflicts/package', 'GET /api/conflicts/package',
   'GET /api/export',
   'POST /api/import', 'POST /api/import/:id/commit',
   'GET /api/progress/dispatch', 'GET /api/progress/dispatch.xlsx', 'GET /api/progress/dispatch.html',

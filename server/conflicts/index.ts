@@ -3,6 +3,8 @@
 //   POST /api/conflicts/replacement   → farmland candidates to replace the cane-base land taken (调整置换地)
 //   POST /api/conflicts/report        → the printable report, HTML (default) or PDF (format: "pdf")
 //   GET  /api/conflicts/report?projectId=…&format=pdf|html&analyst=…   the same for a stored project
+//   POST /api/conflicts/package       → the approval package (报批材料: 界址点, 地类, 三区三线), Excel (default) or PDF
+//   GET  /api/conflicts/package?projectId=…&format=xlsx|pdf              the same for a stored project
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { beijingDate, fileStamp } from '../../geo/time.ts';
 import { DomainError } from '../core/errors.ts';
@@ -12,6 +14,7 @@ import { id, idOrNull, int, noQuery, object, text } from '../core/schemas.ts';
 import { analyseConflicts } from './analysis.ts';
 import { readConflictRequest } from './input.ts';
 import type { Viewer } from './layers.ts';
+import { approvalPackage, packageFileName, packageHtml, packageWorkbook } from './package.ts';
 import { PdfRenderer } from './pdf.ts';
 import { proposeReplacement } from './replacement.ts';
 import { type ReportMeta, reportHtml } from './report.ts';
@@ -69,6 +72,14 @@ const reportBody = { type: 'object', properties: { ...analysisFields, ...reportF
 const reportQuery = object({
   projectId: id, excludeProjectId: id, zone: int(1, 120), toleranceM2: analysisFields.toleranceM2, makeValid: { type: 'boolean' }, ...reportFields,
 }, ['projectId']);
+const packageFormat = { type: 'string', enum: ['xlsx', 'pdf'] } as const;
+const packageFields = { ...reportFields, format: packageFormat } as const;
+const packageBody = { type: 'object', properties: { ...analysisFields, ...packageFields } } as const;
+const packageQuery = object({
+  projectId: id, excludeProjectId: id, zone: int(1, 120), toleranceM2: analysisFields.toleranceM2, makeValid: { type: 'boolean' }, ...packageFields,
+}, ['projectId']);
+/** The PDF lists every boundary point, about 45 to a page: beyond this many, the Excel workbook is the package. */
+export const PACKAGE_PDF_MAX_POINTS = 5000;
 
 export const conflictsPlugin: FastifyPluginAsync = async (app) => {
   const pdf = new PdfRenderer();
@@ -113,6 +124,37 @@ export const conflictsPlugin: FastifyPluginAsync = async (app) => {
       .header('Content-Disposition', `attachment; filename="conflict-report.pdf"; filename*=UTF-8''${encodeURIComponent(name)}`)
       .send(file);
   };
+
+  const approval = async (request: FastifyRequest, reply: FastifyReply, body: Record<string, unknown>, format: unknown) => {
+    if (format !== undefined && format !== 'xlsx' && format !== 'pdf') throw invalid('format must be "xlsx" or "pdf"', 'format');
+    const meta = reportMeta(body);
+    const pkg = approvalPackage(await analyse(request, body), meta);
+    const ext = format === 'pdf' ? 'pdf' : 'xlsx';
+    const disposition = `attachment; filename="approval-package.${ext}"; filename*=UTF-8''${encodeURIComponent(packageFileName(pkg, ext))}`;
+    if (ext === 'xlsx') {
+      return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('Content-Disposition', disposition).send(await packageWorkbook(pkg));
+    }
+    if (pkg.points.length > PACKAGE_PDF_MAX_POINTS) {
+      throw new DomainError('too_many_boundary_points',
+        `the red line has ${pkg.points.length} boundary points: the PDF lists at most ${PACKAGE_PDF_MAX_POINTS}; download the Excel workbook (format=xlsx)`,
+        { points: pkg.points.length, max: PACKAGE_PDF_MAX_POINTS });
+    }
+    return reply.type('application/pdf').header('Content-Disposition', disposition).send(await pdf.render(packageHtml(pkg)));
+  };
+
+  app.post<{ Querystring: { format?: string } }>('/api/conflicts/package', {
+    schema: { querystring: object({ format: packageFormat }), body: packageBody },
+  }, async (request, reply) => {
+    const { format: inBody, ...rest } = (request.body ?? {}) as Record<string, unknown>;
+    return approval(request, reply, rest, request.query.format ?? inBody);
+  });
+
+  app.get<{ Querystring: Record<string, string | number | boolean> }>('/api/conflicts/package', {
+    schema: { querystring: packageQuery },
+  }, async (request, reply) => {
+    const { format: asked, ...q } = request.query;
+    return approval(request, reply, { ...q }, asked);
+  });
 
   app.post<{ Querystring: { format?: string } }>('/api/conflicts/report', {
     schema: { querystring: object({ format }), body: reportBody },

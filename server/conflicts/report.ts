@@ -17,14 +17,14 @@ export interface ReportMeta {
   date?: string;
 }
 
-const esc = (s: unknown): string =>
+export const esc = (s: unknown): string =>
   String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-const fmt = (v: number, digits: number): string =>
+export const fmt = (v: number, digits: number): string =>
   v.toLocaleString('zh-CN', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 /** A short description of a taken feature for its table row. */
-function describe(layerId: string, p: Record<string, unknown>): string {
+export function describe(layerId: string, p: Record<string, unknown>): string {
   const parts: string[] = [];
   if (layerId.endsWith('farmland')) {
     const k = FARMLAND_KIND[p.kind as keyof typeof FARMLAND_KIND];

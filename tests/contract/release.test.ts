@@ -281,6 +281,10 @@ const SAMPLES: Record<string, (c: Ctx) => Sample[]> = {
   '/api/procedure/board': (c) => [{ url: '/api/procedure/board', carries: false }, { url: `/api/procedure/board?areaId=${c.problemArea}&asOf=${c.openMonth}-28`, carries: false }],
   // documents are served to readers of their project only (tests/procedure/procedure.test.ts)
   '/api/attachments/:id': () => [{ url: '/api/attachments/999999', carries: false, status: 404 }],
+  '/api/conflicts/package': (c) => [
+    { url: `/api/conflicts/package?projectId=${c.projectOverMilitary}`, carries: true },
+    ...(hasPdfToText ? [{ url: `/api/conflicts/package?projectId=${c.projectOverMilitary}&format=pdf`, carries: true }] : []),
+  ],
   '/api/export': (c) => [
     ...EXPORT_LAYERS.flatMap((l) => [...EXPORTERS.keys()].map((f) => ({
       url: `/api/export?layer=${l}&format=${f}${l === 'parcel' ? `&project=${c.armyParcelProject}` : ''}`, as: 'bureau', carries: true }))),
@@ -446,8 +450,10 @@ describe('the release rule: conflict analysis posted by a planner', () => {
     { url: '/api/conflicts/replacement', body: { projectId: c.projectOverMilitary } },
     { url: '/api/conflicts/report', body: { projectId: c.projectOverMilitary } },
     ...(hasPdfToText ? [{ url: '/api/conflicts/report', body: { projectId: c.projectOverMilitary, format: 'pdf' } }] : []),
+    { url: '/api/conflicts/package', body: { projectId: c.projectOverMilitary, format: 'xlsx' } },
+    ...(hasPdfToText ? [{ url: '/api/conflicts/package', body: { projectId: c.projectOverMilitary, format: 'pdf' } }] : []),
   ];
-  it('POST /api/conflicts, /replacement and /report', async () => {
+  it('POST /api/conflicts, /replacement, /report and /package', async () => {
     const found: string[] = [];
     let carried = 0;
     for (const p of posts(ctx)) {

@@ -46,6 +46,18 @@ export async function openReport(body: RedLineBody & { projectName?: string; ana
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
+/** Download the approval package (报批材料: 界址点, 地类, 三区三线) the server writes, as Excel or PDF. */
+export async function downloadPackage(body: RedLineBody & { projectName?: string; analyst?: string; zone?: number }, format: 'xlsx' | 'pdf', fileStem = '报批材料'): Promise<void> {
+  const res = await api('/api/conflicts/package', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, format }) });
+  await ensureOk(res);
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `${fileStem}-${fileStamp()}.${format}`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 /** The accepted candidates as CSV (UTF-8 with BOM, so Excel reads the Chinese), headed in the interface's language. */
 export function candidatesCsv(rows: Candidate[], lang: 'zh' | 'en' = 'zh'): string {
   const head = lang === 'zh'

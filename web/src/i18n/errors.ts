@@ -289,6 +289,10 @@ export const ERROR_TEXT: Record<ErrorCode, Wording> = {
     zh: () => '图形的节点太多，请简化后再保存',
     en: () => 'The geometry has too many points: simplify it and save again',
   },
+  too_many_boundary_points: {
+    zh: (p) => `红线界址点太多${num(p.points) !== undefined ? `（${num(p.points)} 个）` : ''}，PDF 最多列出 ${num(p.max) ?? 5000} 个：请下载 Excel 报批材料`,
+    en: (p) => `The red line has too many boundary points${num(p.points) !== undefined ? ` (${num(p.points)})` : ''} for the PDF, which lists at most ${num(p.max) ?? 5000}: download the Excel package`,
+  },
   unsupported_media_type: { zh: () => '提交的数据类型不受支持', en: () => 'The type of what was sent is not supported' },
   invalid_geometry: {
     zh: (p) => `图形无效${postgisReason(p.reason, 'zh') ? `：${postgisReason(p.reason, 'zh')}` : ''}${where(p.location, 'zh')}，请修改后再保存`,
