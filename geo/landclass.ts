@@ -64,6 +64,13 @@ const TABLE: [string, string, string, LegalCategory][] = [
   ['05H1', '商业服务业设施用地', 'Commercial facilities', C], ['0508', '物流仓储用地', 'Logistics and storage', C],
   ['08H1', '机关团体新闻出版用地', 'Government and press', C], ['08H2', '科教文卫用地', 'Education, science, culture and health', C],
   ['08H2A', '高教用地', 'Higher education', C], ['0810A', '广场用地', 'Squares', C], ['09', '特殊用地', 'Special use', C],
+  // 可调整地类 (K): cultivated land turned to orchards, forest, grass or fish ponds that can be turned back;
+  // 三调 keeps them apart from the base class, in the same legal category (农用地)
+  ['0201K', '可调整果园', 'Adjustable orchard', A], ['0202K', '可调整茶园', 'Adjustable tea garden', A],
+  ['0203K', '可调整橡胶园', 'Adjustable rubber plantation', A], ['0204K', '可调整其他园地', 'Adjustable other garden land', A],
+  ['0301K', '可调整乔木林地', 'Adjustable arbour forest', A], ['0302K', '可调整竹林地', 'Adjustable bamboo forest', A],
+  ['0307K', '可调整其他林地', 'Adjustable other forest', A], ['0404K', '可调整其他草地', 'Adjustable other grassland', A],
+  ['1104K', '可调整养殖坑塘', 'Adjustable fish pond', A],
 ];
 
 export const LAND_CLASSES: readonly LandClassDef[] = TABLE.map(([code, zh, en, category]) => ({ code, name: { zh, en }, category }));
