@@ -1,6 +1,7 @@
 // The shapes of the API's JSON that the server produces and the web client reads: declared once,
 // here, so that neither side imports the other's modules (the server's drag in pg and node:*).
 import type { TAKE_STATUS } from './domain.ts';
+import type { ProcedureStepId, ProcedureWarning, QuotaKind, QuotaSource, runningNotices, StepRecord } from './procedure.ts';
 import type { Role } from './roles.ts';
 
 /** Who is logged in (GET /api/auth/session, and request.user on the server). */
@@ -112,4 +113,85 @@ export interface Figures {
   money: { agreedYuan: number; paidYuan: number; unpaidYuan: number };
   /** mean of the land and house percentages that have a target (null if neither has) */
   pct: number | null;
+}
+
+// ---- 征地程序 and 用地指标 (GET /api/projects/:id/procedure, GET /api/procedure/board; server/core/procedure.ts) ----
+
+/** A scanned notice or document kept with a step (its bytes: GET /api/attachments/:id). */
+export interface AttachmentInfo {
+  id: number;
+  fileName: string;
+  mediaType: string;
+  sizeBytes: number;
+  sha256: string;
+  version: number;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+/** One step of a project's procedure as recorded, with who recorded it and its documents. */
+export interface StepView extends StepRecord {
+  id: number | null;
+  /** 0 for a step nothing is recorded of yet */
+  version: number;
+  updatedBy: string | null;
+  updatedAt: string | null;
+  attachments: AttachmentInfo[];
+}
+
+/** A land quota secured for a project (用地指标). */
+export interface QuotaEntry {
+  id: number;
+  kind: QuotaKind;
+  source: QuotaSource;
+  mu: number;
+  docNo: string | null;
+  securedOn: string | null;
+  version: number;
+}
+
+/** Needed: derived from the red line and the land use; secured: the entries; gap = needed − secured (≥ 0). */
+export interface QuotaFigures { neededMu: number; securedMu: number; gapMu: number }
+export interface QuotaView {
+  /** 新增建设用地: the red line's 农用地 and 未利用地 */
+  construction: QuotaFigures;
+  /** 耕地 (占补平衡) */
+  cultivated: QuotaFigures;
+  entries: QuotaEntry[];
+}
+
+/** A notice still up on the day asked about. */
+export type RunningNotice = ReturnType<typeof runningNotices>[number];
+
+/** A project's procedure as of a day, with the law's warnings, the day signing opens and its quotas. */
+export interface ProcedureView {
+  project: { id: number; code: string; name: string; commandAreaId: number; approvalStage: string; approvalDocNo: string | null; approvedOn: string | null };
+  asOf: string;
+  steps: StepView[];
+  current: ProcedureStepId | 'complete';
+  warnings: ProcedureWarning[];
+  /** the first day a parcel may be signed (方案公告 + 30 days), null before it is posted */
+  signingOpensOn: string | null;
+  runningNotices: RunningNotice[];
+  quota: QuotaView;
+}
+
+/** A project on the procedure board (程序看板). */
+export interface BoardProject {
+  id: number;
+  code: string;
+  name: string;
+  commandAreaId: number;
+  current: ProcedureStepId | 'complete';
+  warnings: ProcedureWarning[];
+  runningNotices: RunningNotice[];
+  construction: QuotaFigures;
+  cultivated: QuotaFigures;
+}
+
+export interface ProcedureBoard {
+  asOf: string;
+  projects: BoardProject[];
+  /** per command area and the district (commandAreaId null, last): projects at each step, steps overdue, notices running, quotas */
+  totals: { commandAreaId: number | null; byStep: Record<string, number>; overdue: number; running: number; construction: QuotaFigures; cultivated: QuotaFigures }[];
 }

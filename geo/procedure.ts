@@ -51,6 +51,28 @@ export function stepState(r: StepRecord | undefined, asOf?: string): StepState {
   return happened(r.completedOn) ? 'done' : happened(r.startedOn) ? 'in_progress' : 'not_started';
 }
 
+/** A step's state in words (the 听证 is the one step that may be waived: 不需听证). */
+export const STEP_STATE: Record<StepState, Label> = {
+  not_started: { zh: '未开始', en: 'Not started' },
+  in_progress: { zh: '进行中', en: 'In progress' },
+  done: { zh: '已完成', en: 'Done' },
+  waived: { zh: '不需听证', en: 'Not required' },
+};
+
+/** The fields of a step's record and of a quota entry, as forms and refusals name them. */
+export const PROCEDURE_FIELD = {
+  plannedStartOn: { zh: '计划开始', en: 'Planned start' },
+  plannedEndOn: { zh: '计划完成', en: 'Planned end' },
+  startedOn: { zh: '实际开始', en: 'Started on' },
+  completedOn: { zh: '实际完成', en: 'Completed on' },
+  docNo: { zh: '文号', en: 'Document no.' },
+  waived: { zh: '不需听证', en: 'Hearing not required' },
+  note: { zh: '备注', en: 'Note' },
+  mu: { zh: '指标（亩）', en: 'Quota (mu)' },
+  securedOn: { zh: '落实日期', en: 'Secured on' },
+  file: { zh: '附件', en: 'Attachment' },
+} as const satisfies Record<string, Label>;
+
 export const emptyStep = (step: ProcedureStepId): StepRecord =>
   ({ step, plannedStartOn: null, plannedEndOn: null, startedOn: null, completedOn: null, docNo: null, waived: false, note: null });
 
@@ -191,3 +213,23 @@ export function runningNotices(records: readonly StepRecord[], asOf: string): { 
     return [{ step: r.step, startedOn: r.startedOn, endsOn: end }];
   });
 }
+
+// ---- 用地指标: the land quota a project needs and secures ----
+
+export const QUOTA_KINDS = ['construction', 'cultivated'] as const;
+export type QuotaKind = (typeof QUOTA_KINDS)[number];
+export const QUOTA_SOURCES = ['annual_plan', 'linkage', 'balance'] as const;
+export type QuotaSource = (typeof QUOTA_SOURCES)[number];
+
+/** 新增建设用地 (the 农用地 and 未利用地 a red line turns into construction land) and 耕地 (to be balanced). */
+export const QUOTA_KIND: Record<QuotaKind, Label> = {
+  construction: { zh: '新增建设用地', en: 'New construction land' },
+  cultivated: { zh: '耕地', en: 'Cultivated land' },
+};
+
+/** Where a quota comes from: the year's land-use plan, the urban–rural linkage (增减挂钩), cultivated-land balancing (占补平衡). */
+export const QUOTA_SOURCE: Record<QuotaSource, Label> = {
+  annual_plan: { zh: '年度计划', en: 'Annual plan' },
+  linkage: { zh: '增减挂钩', en: 'Urban–rural linkage' },
+  balance: { zh: '占补平衡', en: 'Farmland balance' },
+};

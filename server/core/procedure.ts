@@ -19,60 +19,14 @@ import { declareWriter } from '../db/writer.ts';
 import type { ChangeFeed } from './changes.ts';
 import type { Actor } from './write.ts';
 import { DomainError, fromDatabaseError } from './errors.ts';
+import type {
+  AttachmentInfo, BoardProject, ProcedureBoard, ProcedureView, QuotaEntry, QuotaFigures, QuotaView, StepView,
+} from '../../geo/api.ts';
+
+// the JSON shapes these answer with are declared in geo/api.ts, for the web client too
+export type { AttachmentInfo, BoardProject, ProcedureBoard, ProcedureView, QuotaEntry, QuotaFigures, QuotaView, StepView };
 
 // ---- reading ----
-
-export interface AttachmentInfo {
-  id: number;
-  fileName: string;
-  mediaType: string;
-  sizeBytes: number;
-  sha256: string;
-  version: number;
-  updatedBy: string;
-  updatedAt: string;
-}
-
-export interface StepView extends StepRecord {
-  id: number | null;
-  /** 0 for a step nothing is recorded of yet */
-  version: number;
-  updatedBy: string | null;
-  updatedAt: string | null;
-  attachments: AttachmentInfo[];
-}
-
-export interface QuotaEntry {
-  id: number;
-  kind: 'construction' | 'cultivated';
-  source: 'annual_plan' | 'linkage' | 'balance';
-  mu: number;
-  docNo: string | null;
-  securedOn: string | null;
-  version: number;
-}
-
-/** Needed: derived from the red line and the land use; secured: the entries; gap = needed − secured (≥ 0). */
-export interface QuotaFigures { neededMu: number; securedMu: number; gapMu: number }
-export interface QuotaView {
-  /** 新增建设用地: the red line's 农用地 and 未利用地 */
-  construction: QuotaFigures;
-  /** 耕地 (占补平衡) */
-  cultivated: QuotaFigures;
-  entries: QuotaEntry[];
-}
-
-export interface ProcedureView {
-  project: { id: number; code: string; name: string; commandAreaId: number; approvalStage: string; approvalDocNo: string | null; approvedOn: string | null };
-  asOf: string;
-  steps: StepView[];
-  current: ProcedureStepId | 'complete';
-  warnings: ProcedureWarning[];
-  /** the first day a parcel may be signed (方案公告 + 30 days), null before it is posted */
-  signingOpensOn: string | null;
-  runningNotices: ReturnType<typeof runningNotices>;
-  quota: QuotaView;
-}
 
 interface ProjectRow { id: number; code: string; name: string; command_area_id: number; approval_stage: string; approval_doc_no: string | null; approved_on: string | null }
 
@@ -392,25 +346,6 @@ export async function checkSigning(client: pg.PoolClient, projectId: number, sig
 }
 
 // ---- the board (程序看板): every project by its current step ----
-
-export interface BoardProject {
-  id: number;
-  code: string;
-  name: string;
-  commandAreaId: number;
-  current: ProcedureStepId | 'complete';
-  warnings: ProcedureWarning[];
-  runningNotices: ReturnType<typeof runningNotices>;
-  construction: QuotaFigures;
-  cultivated: QuotaFigures;
-}
-
-export interface ProcedureBoard {
-  asOf: string;
-  projects: BoardProject[];
-  /** per command area and the district: projects at each step, steps overdue, notices running, quotas */
-  totals: { commandAreaId: number | null; byStep: Record<string, number>; overdue: number; running: number; construction: QuotaFigures; cultivated: QuotaFigures }[];
-}
 
 /** The procedure board as of a day: projects by step, overdue steps, notices still up, quotas needed and secured. */
 export async function procedureBoard(pool: pg.Pool, opts: { asOf: string; areaId?: number; needs?: QuotaNeedCache }): Promise<ProcedureBoard> {

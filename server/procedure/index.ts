@@ -11,7 +11,7 @@
 //   GET    /api/procedure/board?asOf=&areaId=          projects by step, overdue, notices running, quota totals
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import { PROCEDURE_STEPS, type ProcedureStepId } from '../../geo/procedure.ts';
+import { PROCEDURE_STEPS, type ProcedureStepId, QUOTA_KINDS, QUOTA_SOURCES } from '../../geo/procedure.ts';
 import { beijingDate } from '../../geo/time.ts';
 import { actorOf } from '../core/actor.ts';
 import {
@@ -77,7 +77,7 @@ const routes: FastifyPluginAsync<ProcedureOptions> = async (r, opts) => {
     schema: {
       params: idParams('id'),
       body: object({
-        kind: { type: 'string', enum: ['construction', 'cultivated'] }, source: { type: 'string', enum: ['annual_plan', 'linkage', 'balance'] },
+        kind: { type: 'string', enum: QUOTA_KINDS }, source: { type: 'string', enum: QUOTA_SOURCES },
         mu: { type: 'number', exclusiveMinimum: 0, maximum: 1e9 }, docNo: textOrNull(200), securedOn: dateOrNull,
       }, ['kind', 'source', 'mu']),
     },
