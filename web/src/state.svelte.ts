@@ -34,6 +34,8 @@ export const app = $state({
   drawing: false,
   /** the feature whose history panel is open (popup's 历史版本, or the audit page's link) */
   history: null as { layerId: string; id: number } | null,
+  /** the project whose 征地程序 panel is open (the popup's 征地程序, a project picked in the search, or /?project=) */
+  procedure: null as number | null,
 });
 
 /** Layers hidden at start (everything else is on). */

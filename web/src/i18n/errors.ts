@@ -7,7 +7,7 @@
 import { ATTRIBUTE, type Label, TAKE_STATUS } from '../../../geo/domain.ts';
 import { type ErrorCode, type ErrorParam, type ErrorParams, type ImportIssueCode, isErrorCode } from '../../../geo/errors.ts';
 import { LAYER_BY_ID, LAYERS } from '../../../geo/layers.ts';
-import { PROCEDURE_STEP, type ProcedureStepId } from '../../../geo/procedure.ts';
+import { PROCEDURE_FIELD, PROCEDURE_STEP, type ProcedureStepId } from '../../../geo/procedure.ts';
 import { ROLES } from '../../../geo/roles.ts';
 import { VOCAB } from '../../../geo/vocabulary.ts';
 
@@ -47,6 +47,7 @@ const FIELD_TITLE: Record<string, Label> = {
   featureId: { zh: '要素编号', en: 'Feature ID' },
   from: { zh: '起始日期', en: 'From' },
   to: { zh: '截止日期', en: 'To' },
+  ...PROCEDURE_FIELD,
 };
 
 const isLabel = (v: unknown): v is Label =>
