@@ -92,6 +92,24 @@ describe('the 征地程序 panel', () => {
     expect(await panel.locator('[data-testid="procedure-signing"]').innerText()).toBe(`签约开放日期：${demo.signingOpensOn}`);
   });
 
+  it('speaks English after the switch, but for the data (names, numbers, notes, accounts)', async () => {
+    const panel = page.locator('[data-testid="procedure-panel"]');
+    await page.locator('header button[data-lang="en"]').click();
+    await expect.poll(() => panel.locator('.kicker').innerText()).toBe('Expropriation procedure');
+    expect(await panel.locator('li.step .name').allInnerTexts()).toEqual(PROCEDURE_STEPS.map((s) => PROCEDURE_STEP[s].en));
+    expect(await panel.locator('[data-testid="procedure-warnings"] li').allInnerTexts()).toEqual(demo.warnings.map((w) => warningText(w, 'en')));
+    const chrome = await panel.evaluate((el) => {
+      const copy = el.cloneNode(true) as HTMLElement;
+      for (const d of copy.querySelectorAll('[translate="no"]')) d.remove();
+      return [...(copy.innerText || copy.textContent || '').split('\n'), ...[...copy.querySelectorAll('[title],[aria-label]')].map((e) => e.getAttribute('title') ?? e.getAttribute('aria-label') ?? '')]
+        .map((x) => x.trim()).filter(Boolean);
+    });
+    expect(chrome.filter((l) => /[\u4e00-\u9fff]/.test(l))).toEqual([]);
+    await panel.screenshot({ path: path.join(outDir, 'procedure-panel-en.png') });
+    await page.locator('header button[data-lang="zh"]').click();
+    await expect.poll(() => panel.locator('.kicker').innerText()).toBe('征地程序');
+  });
+
   it('lets a viewer read but offers no editing', async () => {
     const panel = page.locator('[data-testid="procedure-panel"]');
     expect(await panel.locator('[data-testid="procedure-quota"] tr[data-kind="construction"]').innerText()).toMatch(/^新增建设用地\s+[\d,]+\.\d{2}/);
