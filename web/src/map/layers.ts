@@ -125,7 +125,9 @@ export function createMap(container: HTMLElement, district: District, entries: L
       if (b) map.fitBounds(b, { padding: { top: 60, bottom: 40, left: 320, right: 40 }, maxZoom: 16 });
     },
     flyToFeature: (layerId, id, bbox) => {
-      map.fitBounds(bbox, { padding: { top: 80, bottom: 60, left: 340, right: 60 }, maxZoom: 16 });
+      // an open 征地程序 panel (400 px, right of the map) keeps the feature clear of it where the map is wide enough
+      const right = app.procedure !== null ? Math.max(60, Math.min(480, container.clientWidth - 340 - 240)) : 60;
+      map.fitBounds(bbox, { padding: { top: 80, bottom: 60, left: 340, right }, maxZoom: 16 });
       map.once('moveend', () => interactions.selectFeature(layerId, id));
     },
   };
