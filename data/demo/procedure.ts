@@ -26,12 +26,13 @@ export function buildProcedure(projects: ProjectRow[], parcels: ParcelRow[], hou
   for (const p of projects) {
     const dated = projectSteps(p, firstSigned.get(p.id) ?? null, rng.fork(p.code));
     for (const [step, d] of dated) {
-      const plannedStart = d.started ? addDays(d.started, -rng.int(0, 20)) : addDays(AS_OF, rng.int(10, 120));
-      const plannedEnd = d.completed ? addDays(d.completed, rng.int(-10, 15)) : addDays(plannedStart, rng.int(20, 90));
+      // a waived hearing was never planned; a step not reached is planned after the demo's date
+      const plannedStart = d.waived !== undefined ? null : d.started ? addDays(d.started, -rng.int(0, 20)) : addDays(AS_OF, rng.int(10, 120));
+      const plannedEnd = plannedStart === null ? null : d.completed ? addDays(d.completed, rng.int(-10, 15)) : addDays(plannedStart, rng.int(20, 90));
       const last = minDate([d.completed ?? d.started ?? null, AS_OF]) ?? p.updated_at.slice(0, 10);
       steps.push({
         id: steps.length + 1, project_id: p.id, step,
-        planned_start_on: plannedStart, planned_end_on: plannedEnd < plannedStart ? plannedStart : plannedEnd,
+        planned_start_on: plannedStart, planned_end_on: plannedEnd !== null && plannedStart !== null && plannedEnd < plannedStart ? plannedStart : plannedEnd,
         started_on: d.started, completed_on: d.completed, doc_no: d.doc ?? null,
         waived: d.waived !== undefined, note: d.waived ?? null,
         version: 1, updated_at: stampOf(last),
