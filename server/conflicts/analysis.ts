@@ -3,12 +3,14 @@
 // Ellipsoidal areas from PostGIS geography (GRS80); planar areas from the overlap's vertices projected
 // into the Gauss–Krüger zone (geo/area.ts: proj4 + shoelace). Plain functions over a pool.
 import type pg from 'pg';
-import { approvalConsequences, approvalLevel, type LandUseResult, type PlanningResult } from '../../geo/approval.ts';
+import type { LandUseResult, PlanningResult } from '../../geo/approval.ts';
 import { type AreaGeometry, CONFLICT_LAYERS, type ConflictLayerDef, dualArea, type DualArea, planarArea, SURVEY_LAYERS } from '../../geo/area.ts';
 import { gaussKrugerEpsg, zoneForLongitude } from '../../geo/crs.ts';
 import { boundaryPointCount, polygonsOf } from '../../geo/formats/geometry.ts';
-import { isCultivated, LAND_CLASS_BY_CODE, LEGAL_CATEGORY, type LegalCategory, legalCategoryOf } from '../../geo/landclass.ts';
+import { type AreaPair, landUseBreakdown, planningResult } from '../../geo/landuse.ts';
 export type { LandUseResult, PlanningResult } from '../../geo/approval.ts';
+/** the table's rule lives in geo/landuse.ts (the live panel computes it too) */
+export { landUseBreakdown } from '../../geo/landuse.ts';
 import { DISTRICT_BBOX, LAYER_BY_ID } from '../../geo/layers.ts';
 import { isoUtc } from '../../geo/time.ts';
 import { ident, type LayerFields } from '../core/catalogue.ts';
@@ -254,7 +256,7 @@ export async function analyseConflicts({ pool, fields, source, options, viewer }
     queryOverlaps(pool, fields, redLine.geometry, exclude),
     querySurvey(pool, redLine.geometry, gaussKrugerEpsg(zoneUsed, true)),
   ]);
-  const survey = { classes: new Map<string, { e: number; p: number }>(), urban: { e: 0, p: 0 } };
+  const survey = { classes: new Map<string, AreaPair>(), urban: { e: 0, p: 0 } as AreaPair };
   for (const r of surveyRows) {
     if (!(r.e > 0)) continue;
     if (r.layer === 'land_use') survey.classes.set(r.key, { e: r.e, p: r.p });
@@ -300,24 +302,10 @@ export async function analyseConflicts({ pool, fields, source, options, viewer }
   const landUse = landUseBreakdown(survey.classes, redLineArea);
   const byId = new Map(layers.map((l) => [l.id, l.total]));
   const taken = (id: string) => byId.get(id) ?? dualArea(0, 0);
-  const sumOf = (pick: (code: string) => boolean) => [...survey.classes].filter(([code]) => pick(code)).reduce((a, [, v]) => a + v.e, 0);
-  const figures = {
-    redLineM2: redLineArea.ellipsoidal.m2,
-    cultivatedM2: sumOf(isCultivated),
-    agriculturalM2: sumOf((code) => legalCategoryOf(code) === 'agricultural'),
-    permanentBasicM2: taken('permanent_basic_farmland').ellipsoidal.m2,
-    ecoRedlineM2: taken('eco_redline').ellipsoidal.m2,
-    insideUrbanM2: survey.urban.e,
-    unsurveyedM2: landUse.unsurveyed.ellipsoidal.m2,
-  };
-  const planning: PlanningResult = {
-    ecoRedline: taken('eco_redline'),
-    permanentBasicFarmland: taken('permanent_basic_farmland'),
-    insideUrbanBoundary: dualArea(survey.urban.e, survey.urban.p),
-    outsideUrbanBoundary: dualArea(Math.max(0, redLineArea.ellipsoidal.m2 - survey.urban.e), Math.max(0, redLineArea.planar.m2 - survey.urban.p)),
-    approvalLevel: approvalLevel(figures),
-    consequences: approvalConsequences(figures),
-  };
+  const planning = planningResult({
+    redLine: redLineArea, classes: survey.classes, landUse,
+    ecoRedline: taken('eco_redline'), permanentBasicFarmland: taken('permanent_basic_farmland'), insideUrban: survey.urban,
+  });
   return {
     authoritative: true,
     computedAt: isoUtc(),
@@ -340,37 +328,4 @@ export async function analyseConflicts({ pool, fields, source, options, viewer }
     planning,
     timingMs: performance.now() - t0,
   };
-}
-
-/** Within this of the red line's area, the classes cover it all (edges of survey polygons measured apart). */
-const COVER_NOISE_M2 = 0.01;
-
-/**
- * The classes, the legal categories and 未调查 (the red line's area less the classes', both measures), so
- * that the table sums to the red line. More than the red line (survey polygons overlapping) is reported
- * as overlapM2, never taken off a class.
- */
-export function landUseBreakdown(classes: Map<string, { e: number; p: number }>, redLine: DualArea): LandUseResult {
-  const rows = [...classes].filter(([, v]) => v.e > 0).sort(([a], [b]) => a.localeCompare(b))
-    .map(([code, v]) => {
-      const def = LAND_CLASS_BY_CODE.get(code);
-      return { code, name: def?.name ?? { zh: code, en: code }, category: legalCategoryOf(code) ?? null, area: dualArea(v.e, v.p) };
-    });
-  const sumE = rows.reduce((a, r) => a + r.area.ellipsoidal.m2, 0);
-  const sumP = rows.reduce((a, r) => a + r.area.planar.m2, 0);
-  const gapE = redLine.ellipsoidal.m2 - sumE;
-  const gapP = redLine.planar.m2 - sumP;
-  const unsurveyed = dualArea(gapE > COVER_NOISE_M2 ? gapE : 0, gapE > COVER_NOISE_M2 ? Math.max(0, gapP) : 0);
-  const categories: LandUseResult['categories'] = [];
-  for (const category of Object.keys(LEGAL_CATEGORY) as LegalCategory[]) {
-    const of = rows.filter((r) => r.category === category);
-    categories.push({ category, title: LEGAL_CATEGORY[category], area: dualArea(of.reduce((a, r) => a + r.area.ellipsoidal.m2, 0), of.reduce((a, r) => a + r.area.planar.m2, 0)) });
-  }
-  const unknown = rows.filter((r) => r.category === null);
-  if (unknown.length) {
-    categories.push({ category: 'unknown', title: { zh: '地类编码不明', en: 'Unknown class code' },
-      area: dualArea(unknown.reduce((a, r) => a + r.area.ellipsoidal.m2, 0), unknown.reduce((a, r) => a + r.area.planar.m2, 0)) });
-  }
-  categories.push({ category: 'unsurveyed', title: { zh: '未调查', en: 'Unsurveyed' }, area: unsurveyed });
-  return { classes: rows, categories, unsurveyed, overlapM2: gapE < -COVER_NOISE_M2 ? -gapE : 0 };
 }
