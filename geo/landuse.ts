@@ -14,17 +14,28 @@ export interface AreaPair {
 
 /** Within this of the red line's area, the classes cover it all (edges of survey polygons measured apart). */
 export const COVER_NOISE_M2 = 0.01;
+/**
+ * The classes' areas are measured piece by piece (the server cuts by the red line's subdivided pieces;
+ * the browser by Turf), the red line's whole: they agree to ~1e-8 of the red line, not to the 0.01 m² the
+ * table sums to. An excess that small is measurement, not overlapping survey polygons.
+ */
+export const MEASURE_NOISE = 1e-7;
 
 /**
  * The classes, the legal categories and 未调查 (the red line's area less the classes', both measures), so
  * that the table sums to the red line. More than the red line (survey polygons overlapping) is reported
- * as overlapM2, never taken off a class.
+ * as overlapM2, never taken off a class; an excess within the measurement noise (MEASURE_NOISE) is spread
+ * over the classes in proportion, so the table sums exactly.
  */
 export function landUseBreakdown(classes: Map<string, AreaPair>, redLine: DualArea): LandUseResult {
-  const rows = [...classes].filter(([, v]) => v.e > 0).sort(([a], [b]) => a.localeCompare(b))
+  const measured = [...classes].filter(([, v]) => v.e > 0);
+  const measuredE = measured.reduce((a, [, v]) => a + v.e, 0);
+  const excess = measuredE - redLine.ellipsoidal.m2;
+  const scale = excess > 0 && excess <= Math.max(COVER_NOISE_M2, MEASURE_NOISE * redLine.ellipsoidal.m2) ? redLine.ellipsoidal.m2 / measuredE : 1;
+  const rows = measured.sort(([a], [b]) => a.localeCompare(b))
     .map(([code, v]) => {
       const def = LAND_CLASS_BY_CODE.get(code);
-      return { code, name: def?.name ?? { zh: code, en: code }, category: legalCategoryOf(code) ?? null, area: dualArea(v.e, v.p) };
+      return { code, name: def?.name ?? { zh: code, en: code }, category: legalCategoryOf(code) ?? null, area: dualArea(v.e * scale, v.p * scale) };
     });
   const sumE = rows.reduce((a, r) => a + r.area.ellipsoidal.m2, 0);
   const sumP = rows.reduce((a, r) => a + r.area.planar.m2, 0);
