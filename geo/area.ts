@@ -13,6 +13,7 @@
 import * as turf from '@turf/turf';
 import proj4 from 'proj4';
 import { gaussKrugerEpsg, zoneForLongitude } from './crs.ts';
+import { overlapArea, RingIndex } from './overlap.ts';
 import { areaFigures, type AreaFigures } from './units.ts';
 
 export type Ring = number[][];
@@ -218,7 +219,8 @@ interface Part {
   bbox: BBox;
   /** Turf's spherical area of the whole part (scaled to the ellipsoid per computation) */
   sphere: number;
-  vertices: number;
+  /** its rings indexed for overlapArea, on its first cut */
+  index?: RingIndex;
 }
 
 interface Chunk {
@@ -277,9 +279,9 @@ export interface LiveResult {
 /**
  * Overlaps of a red line with the constraint features loaded for the view, computed with Turf on
  * every edit. Features are indexed once (setFeatures); each compute() skips everything whose box
- * misses the red line, counts fields wholly inside it at their own area, and intersects only the
- * fields its boundary crosses — against the red line clipped to the field's box, so a 1,000-vertex
- * red line costs little per field.
+ * misses the red line, counts fields wholly inside it at their own area, and measures only the fields
+ * its boundary crosses — their common area without clipping (geo/overlap.ts: Turf's measure, the edges
+ * of each found through boxed runs, so a 1,000-vertex red line or a 10,000-vertex zone costs little).
  *
  * The survey layers (SURVEY_LAYERS: 三调 land use, the urban development boundary) are measured the same
  * way, summed by land class, for the live land-class table and 三区三线 result (geo/landuse.ts
@@ -316,7 +318,7 @@ export class LiveOverlaps {
         for (const coords of polygonsOf(f.geometry)) {
           if (!coords[0] || coords[0].length < 4) continue;
           const poly: GeoJSON.Polygon = { type: 'Polygon', coordinates: coords };
-          parts.push({ layer, survey, featureId, poly, bbox: ringBbox(coords[0]), sphere: turf.area(poly), vertices: coords.reduce((n, r) => n + r.length, 0) });
+          parts.push({ layer, survey, featureId, poly, bbox: ringBbox(coords[0]), sphere: turf.area(poly) });
         }
       }
     }
@@ -362,20 +364,9 @@ export class LiveOverlaps {
   }
 
   /** Overlap (Turf's spherical m²) of the red line with one field whose box its boundary enters. */
-  private cut(polys: PolygonCoords[], part: Part): number {
-    const rl: GeoJSON.MultiPolygon = { type: 'MultiPolygon', coordinates: polys };
-    // bboxClip leaves empty parts and rings where a part misses the box: drop them
-    const clippedPolys = polygonsOf(turf.bboxClip(rl, part.bbox).geometry as AreaGeometry)
-      .filter((p) => p[0] && p[0].length >= 4)
-      .map((p) => p.filter((r) => r.length >= 4));
-    if (clippedPolys.length === 0) return 0;
-    const clipped: GeoJSON.MultiPolygon = { type: 'MultiPolygon', coordinates: clippedPolys };
-    try {
-      const inter = turf.intersect(turf.featureCollection<GeoJSON.Polygon | GeoJSON.MultiPolygon>([turf.feature(clipped), turf.feature(part.poly)]));
-      return inter ? turf.area(inter.geometry) : 0;
-    } catch {
-      return 0; // a red line crossing itself mid-drag: no figure for this field until it is valid again
-    }
+  private cut(redLine: RingIndex, part: Part): number {
+    part.index ??= new RingIndex([part.poly.coordinates]);
+    return overlapArea(redLine, part.index);
   }
 
   compute(redLine: AreaGeometry): LiveResult {
@@ -392,6 +383,7 @@ export class LiveOverlaps {
       const factor = ellipsoidAreaFactor(midLatitude(rl));
       redLineM2 = turf.area(rl) * factor;
       const chunks = this.chunksOf(polys);
+      let rlIndex: RingIndex | undefined;
       box = ringBbox(polys.flatMap((p) => p[0]));
       for (let pi = 0; pi < this.parts.length; pi++) {
         const part = this.parts[pi];
@@ -409,7 +401,7 @@ export class LiveOverlaps {
           const cached = this.cache.get(pi);
           if (cached && cached.key === key) sphere = cached.sphere;
           else {
-            sphere = this.cut(polys, part);
+            sphere = this.cut((rlIndex ??= new RingIndex(polys)), part);
             this.cache.set(pi, { key, sphere });
           }
         }
