@@ -5,14 +5,15 @@
 //    figures of record (图斑椭球面积);
 //  - planar: in the Gauss–Krüger plane of a CGCS2000 3° zone, from the projected vertices by the
 //    shoelace formula — what boundary surveys (勘测定界) compute; proj4 here, PROJ/cs2cs in the tests;
-//  - live: Turf's spherical area (WGS84 mean… equatorial radius) scaled to the ellipsoid at the
-//    feature's latitude; for feedback while drawing only, within a few 0.01 % of the ellipsoidal figure
-//    for fields and red lines of this district (plain Turf is ~0.47 % high at 23°N).
+//  - live: Turf's spherical area (a sphere of the mean radius, turf.earthRadius = 6,371,008.8 m) scaled
+//    to the ellipsoid at the feature's latitude; for feedback while drawing only, within 0.01 % of the
+//    ellipsoidal figure for fields and red lines of this district (plain Turf is ~0.24 % high at 23°N).
 //
 // The browser's live overlaps (LiveOverlaps) use the constraint features already loaded for the view.
 import * as turf from '@turf/turf';
 import proj4 from 'proj4';
 import { gaussKrugerEpsg, zoneForLongitude } from './crs.ts';
+import { overlapArea, RingIndex } from './overlap.ts';
 import { areaFigures, type AreaFigures } from './units.ts';
 
 export type Ring = number[][];
@@ -112,16 +113,18 @@ export function zoneForGeometry(g: AreaGeometry, override?: number): number {
 
 // ---- spherical / live ----
 
+const GRS80_A = 6378137; // semi-major axis of GRS80, m
 const GRS80_E2 = 0.00669438002290; // first eccentricity squared of GRS80
 
 /**
- * Ratio of the ellipsoid's area element to the sphere of radius a (Turf's) at a latitude:
- * M·N / a² = (1 − e²) / (1 − e² sin²φ)².
+ * Ratio of the ellipsoid's area element to that of Turf's sphere (radius R = turf.earthRadius, the
+ * mean radius) at a latitude: M·N / R² = (a / R)² · (1 − e²) / (1 − e² sin²φ)².
  */
 export function ellipsoidAreaFactor(latDeg: number): number {
   const s = Math.sin((latDeg * Math.PI) / 180);
   const w = 1 - GRS80_E2 * s * s;
-  return (1 - GRS80_E2) / (w * w);
+  const r = GRS80_A / turf.earthRadius;
+  return (r * r * (1 - GRS80_E2)) / (w * w);
 }
 
 /** Turf's spherical area (m²): quick, for feedback only. */
@@ -207,11 +210,17 @@ export function conflictLayerOf(mapLayer: string, properties: Record<string, unk
 type BBox = [number, number, number, number];
 
 interface Part {
+  /** index in CONFLICT_LAYERS, or -1 for a survey layer's part */
   layer: number;
+  /** a survey layer's part: land_use by its class code, or the urban development boundary */
+  survey?: { layer: 'land_use' | 'urban_boundary'; key: string };
   featureId: string | number | undefined;
   poly: GeoJSON.Polygon;
   bbox: BBox;
-  area: number; // live area of the whole part
+  /** Turf's spherical area of the whole part (scaled to the ellipsoid per computation) */
+  sphere: number;
+  /** its rings indexed for overlapArea, on its first cut */
+  index?: RingIndex;
 }
 
 interface Chunk {
@@ -258,42 +267,63 @@ export interface LiveLayerResult {
 export interface LiveResult {
   redLineM2: number;
   layers: LiveLayerResult[];
+  /**
+   * What the red line takes of the survey layers (SURVEY_LAYERS), live m²: land_use by class code, and
+   * the part inside the urban development boundary. Null when the land use under the red line is not
+   * all loaded (no land_use given, or the red line leaves the box it was loaded for).
+   */
+  survey: { classes: Record<string, number>; urbanM2: number } | null;
   ms: number;
 }
 
 /**
  * Overlaps of a red line with the constraint features loaded for the view, computed with Turf on
  * every edit. Features are indexed once (setFeatures); each compute() skips everything whose box
- * misses the red line, counts fields wholly inside it at their own area, and intersects only the
- * fields its boundary crosses — against the red line clipped to the field's box, so a 1,000-vertex
- * red line costs little per field.
+ * misses the red line, counts fields wholly inside it at their own area, and measures only the fields
+ * its boundary crosses — their common area without clipping (geo/overlap.ts: Turf's measure, the edges
+ * of each found through boxed runs, so a 1,000-vertex red line or a 10,000-vertex zone costs little).
+ *
+ * The survey layers (SURVEY_LAYERS: 三调 land use, the urban development boundary) are measured the same
+ * way, summed by land class, for the live land-class table and 三区三线 result (geo/landuse.ts
+ * liveLandUse). Every area of one computation is Turf's spherical area scaled to the ellipsoid at the
+ * red line's latitude, so the pieces of the red line add up to the red line.
  */
 export class LiveOverlaps {
   private parts: Part[] = [];
   private layers: ConflictLayerDef[] = [...CONFLICT_LAYERS];
+  private landUseBox: BBox | undefined;
 
   /** overlaps below this (m²) are slivers, left out as the server leaves them out of its totals */
   constructor(private readonly toleranceM2 = 1) {}
 
-  /** features by map layer id (as loaded for the view) */
-  setFeatures(byMapLayer: Record<string, GeoJSON.Feature[]>, excludeRedLineId?: string | number): void {
+  /**
+   * Features by map layer id (as loaded for the view). `landUseBox`: the box within which the given
+   * land_use features are all there are (the view they were fetched for); without it, or for a red line
+   * that leaves it, no land-class figures (LiveResult.survey is null).
+   */
+  setFeatures(byMapLayer: Record<string, GeoJSON.Feature[]>, excludeRedLineId?: string | number, landUseBox?: BBox): void {
     const parts: Part[] = [];
     for (const [mapLayer, features] of Object.entries(byMapLayer)) {
+      const surveyLayer = SURVEY_LAYERS.find((l) => l.mapLayer === mapLayer);
       for (const f of features) {
         if (!f.geometry || (f.geometry.type !== 'Polygon' && f.geometry.type !== 'MultiPolygon')) continue;
         const def = conflictLayerOf(mapLayer, f.properties);
-        if (!def) continue;
+        let survey: Part['survey'];
+        if (surveyLayer?.id === 'land_use') survey = { layer: 'land_use', key: String(f.properties?.class_code ?? '') };
+        else if (surveyLayer?.id === 'urban_boundary') survey = { layer: 'urban_boundary', key: 'inside' };
+        if (!def && !survey) continue;
         const featureId = (f.id ?? f.properties?.id) as string | number | undefined;
-        if (def.id === 'red_line' && excludeRedLineId !== undefined && String(featureId) === String(excludeRedLineId)) continue;
-        const layer = this.layers.indexOf(def);
+        if (def?.id === 'red_line' && excludeRedLineId !== undefined && String(featureId) === String(excludeRedLineId)) continue;
+        const layer = def ? this.layers.indexOf(def) : -1;
         for (const coords of polygonsOf(f.geometry)) {
           if (!coords[0] || coords[0].length < 4) continue;
           const poly: GeoJSON.Polygon = { type: 'Polygon', coordinates: coords };
-          parts.push({ layer, featureId, poly, bbox: ringBbox(coords[0]), area: liveArea(poly) });
+          parts.push({ layer, survey, featureId, poly, bbox: ringBbox(coords[0]), sphere: turf.area(poly) });
         }
       }
     }
     this.parts = parts;
+    this.landUseBox = byMapLayer.land_use ? landUseBox : undefined;
     this.cache.clear();
   }
 
@@ -301,7 +331,8 @@ export class LiveOverlaps {
     return this.parts.length;
   }
 
-  private cache = new Map<number, { key: string; m2: number }>();
+  /** part index → the chunk versions its cut was made with, and the cut's spherical m² */
+  private cache = new Map<number, { key: string; sphere: number }>();
   private prevChunks: { structure: string; coords: number[][]; versions: number[] } | undefined;
   private versionSeq = 0;
 
@@ -332,64 +363,69 @@ export class LiveOverlaps {
     return runs.map((r, i) => ({ bbox: r.bbox, version: versions[i] }));
   }
 
-  /** Overlap (live m²) of the red line with one field whose box its boundary enters. */
-  private cut(polys: PolygonCoords[], part: Part): number {
-    const rl: GeoJSON.MultiPolygon = { type: 'MultiPolygon', coordinates: polys };
-    // bboxClip leaves empty parts and rings where a part misses the box: drop them
-    const clippedPolys = polygonsOf(turf.bboxClip(rl, part.bbox).geometry as AreaGeometry)
-      .filter((p) => p[0] && p[0].length >= 4)
-      .map((p) => p.filter((r) => r.length >= 4));
-    if (clippedPolys.length === 0) return 0;
-    const clipped: GeoJSON.MultiPolygon = { type: 'MultiPolygon', coordinates: clippedPolys };
-    try {
-      const inter = turf.intersect(turf.featureCollection<GeoJSON.Polygon | GeoJSON.MultiPolygon>([turf.feature(clipped), turf.feature(part.poly)]));
-      return inter ? liveArea(inter.geometry) : 0;
-    } catch {
-      return 0; // a red line crossing itself mid-drag: no figure for this field until it is valid again
-    }
+  /** Overlap (Turf's spherical m²) of the red line with one field whose box its boundary enters. */
+  private cut(redLine: RingIndex, part: Part): number {
+    part.index ??= new RingIndex([part.poly.coordinates]);
+    return overlapArea(redLine, part.index);
   }
 
   compute(redLine: AreaGeometry): LiveResult {
     const t0 = typeof performance !== 'undefined' ? performance.now() : Date.now();
     const polys = polygonsOf(redLine).filter((p) => p[0] && p[0].length >= 4);
     const sums = this.layers.map(() => ({ m2: 0, ids: new Set<string | number | undefined>() }));
+    const classes: Record<string, number> = {};
+    let urbanM2 = 0;
     let redLineM2 = 0;
+    let box: BBox | undefined;
     if (polys.length) {
       const rl: AreaGeometry = { type: 'MultiPolygon', coordinates: polys };
-      redLineM2 = liveArea(rl);
+      // one scale for every area of this computation: the red line's pieces add up to the red line
+      const factor = ellipsoidAreaFactor(midLatitude(rl));
+      redLineM2 = turf.area(rl) * factor;
       const chunks = this.chunksOf(polys);
-      const box = ringBbox(polys.flatMap((p) => p[0]));
+      let rlIndex: RingIndex | undefined;
+      box = ringBbox(polys.flatMap((p) => p[0]));
       for (let pi = 0; pi < this.parts.length; pi++) {
         const part = this.parts[pi];
         if (!overlaps(part.bbox, box)) continue;
         let key = '';
         for (let ci = 0; ci < chunks.length; ci++) if (overlaps(chunks[ci].bbox, part.bbox)) key += `${ci}:${chunks[ci].version},`;
-        let m2 = 0;
+        let sphere = 0;
         if (key === '') {
           // the boundary is nowhere near: the field is wholly inside or wholly outside
           const [x, y] = part.poly.coordinates[0][0];
-          if (pointInPolygons(x, y, polys)) m2 = part.area;
+          if (pointInPolygons(x, y, polys)) sphere = part.sphere;
         } else {
           // the overlap depends only on the red line's edges within the field's box (for a simple
           // polygon the inside is on the same side of them): unchanged chunks, unchanged overlap
           const cached = this.cache.get(pi);
-          if (cached && cached.key === key) m2 = cached.m2;
+          if (cached && cached.key === key) sphere = cached.sphere;
           else {
-            m2 = this.cut(polys, part);
-            this.cache.set(pi, { key, m2 });
+            sphere = this.cut((rlIndex ??= new RingIndex(polys)), part);
+            this.cache.set(pi, { key, sphere });
           }
         }
-        if (m2 >= this.toleranceM2) {
+        const m2 = sphere * factor;
+        if (part.survey) {
+          // survey layers: every piece counts (the table sums to the red line), as on the server
+          if (m2 > 0) {
+            if (part.survey.layer === 'land_use') classes[part.survey.key] = (classes[part.survey.key] ?? 0) + m2;
+            else urbanM2 += m2;
+          }
+        } else if (m2 >= this.toleranceM2) {
           sums[part.layer].m2 += m2;
           sums[part.layer].ids.add(part.featureId);
         }
       }
     }
+    const lb = this.landUseBox;
+    const surveyed = lb !== undefined && box !== undefined && box[0] >= lb[0] && box[1] >= lb[1] && box[2] <= lb[2] && box[3] <= lb[3];
     const ms = (typeof performance !== 'undefined' ? performance.now() : Date.now()) - t0;
     return {
       redLineM2,
       ms,
       layers: this.layers.map((l, i) => ({ id: l.id, title: l.title, m2: sums[i].m2, mu: areaFigures(sums[i].m2).mu, count: sums[i].ids.size })),
+      survey: surveyed ? { classes, urbanM2 } : null,
     };
   }
 }

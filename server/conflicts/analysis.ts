@@ -3,12 +3,14 @@
 // Ellipsoidal areas from PostGIS geography (GRS80); planar areas from the overlap's vertices projected
 // into the Gauss–Krüger zone (geo/area.ts: proj4 + shoelace). Plain functions over a pool.
 import type pg from 'pg';
-import { approvalConsequences, approvalLevel, type LandUseResult, type PlanningResult } from '../../geo/approval.ts';
+import type { LandUseResult, PlanningResult } from '../../geo/approval.ts';
 import { type AreaGeometry, CONFLICT_LAYERS, type ConflictLayerDef, dualArea, type DualArea, planarArea, SURVEY_LAYERS } from '../../geo/area.ts';
 import { gaussKrugerEpsg, zoneForLongitude } from '../../geo/crs.ts';
 import { boundaryPointCount, polygonsOf } from '../../geo/formats/geometry.ts';
-import { isCultivated, LAND_CLASS_BY_CODE, LEGAL_CATEGORY, type LegalCategory, legalCategoryOf } from '../../geo/landclass.ts';
+import { type AreaPair, landUseBreakdown, planningResult } from '../../geo/landuse.ts';
 export type { LandUseResult, PlanningResult } from '../../geo/approval.ts';
+/** the table's rule lives in geo/landuse.ts (the live panel computes it too) */
+export { landUseBreakdown } from '../../geo/landuse.ts';
 import { DISTRICT_BBOX, LAYER_BY_ID } from '../../geo/layers.ts';
 import { isoUtc } from '../../geo/time.ts';
 import { ident, type LayerFields } from '../core/catalogue.ts';
@@ -34,6 +36,8 @@ export interface ResolvedRedLine {
   repaired: boolean;
   centroid: [number, number];
   ellipsoidalM2: number;
+  /** its subdivided pieces (ST_Subdivide, hex EWKB), made once for both statements of the analysis */
+  pieces: string[];
 }
 
 export interface ConflictFeature {
@@ -69,7 +73,7 @@ export interface ConflictResult {
     toleranceM2: number;
   };
   /** the red line as resolved from the request, with its area in both conventions */
-  redLine: Omit<ResolvedRedLine, 'ellipsoidalM2'> & { area: DualArea };
+  redLine: Omit<ResolvedRedLine, 'ellipsoidalM2' | 'pieces'> & { area: DualArea };
   layers: ConflictLayerResult[];
   /** number of constraint features taken, all layers */
   conflictCount: number;
@@ -80,12 +84,21 @@ export interface ConflictResult {
 
 const ENVELOPE = `ST_MakeEnvelope(${DISTRICT_BBOX.join(', ')}, 4490)`;
 
+/**
+ * Vertices per piece of the subdivided red line (ST_Subdivide): what each test and cut costs at most, on
+ * the red line's side. 128 measured against 64 and 256 on the scale-25 corridor (bench/conflicts.bench.ts):
+ * smaller pieces cut more often, larger ones test more features; 128 was the least CPU, by a little.
+ */
+const PIECE_VERTICES = 128;
+/** A red line's pieces as an array of hex EWKB (sent back as a parameter: subdivided once per analysis). */
+const PIECES_SQL = (g: string) => `ARRAY(SELECT ST_AsHexEWKB(ST_Subdivide(${g}, ${PIECE_VERTICES})))`;
+
 /** Load a stored red line, or check a sent one in the database: valid, non-empty, inside the district. */
 export async function resolveRedLine(pool: pg.Pool, source: RedLineSource, makeValid: boolean): Promise<ResolvedRedLine> {
   if (source.kind === 'project') {
-    const { rows } = await pool.query<{ id: number; code: string; name: string; g: string | null; m2: number | null; cx: number; cy: number }>(
+    const { rows } = await pool.query<{ id: number; code: string; name: string; g: string | null; m2: number | null; cx: number; cy: number; pieces: string[] }>(
       `SELECT id, code, name, ST_AsGeoJSON(red_line, 12) g, ST_Area(red_line::geography) m2,
-              ST_X(ST_Centroid(red_line)) cx, ST_Y(ST_Centroid(red_line)) cy
+              ST_X(ST_Centroid(red_line)) cx, ST_Y(ST_Centroid(red_line)) cy, ${PIECES_SQL('red_line')} pieces
          FROM project WHERE id = $1`, [source.projectId]);
     const r = rows[0];
     if (!r) throw new DomainError('not_found', `no project with id ${source.projectId}`, { projectId: source.projectId });
@@ -94,15 +107,24 @@ export async function resolveRedLine(pool: pg.Pool, source: RedLineSource, makeV
     return {
       geometry, source: 'project', project: { id: r.id, code: r.code, name: r.name },
       inputCrs: 4490, vertices: boundaryPointCount(polygonsOf(geometry)), axesSwapped: false, repaired: false, centroid: [r.cx, r.cy], ellipsoidalM2: r.m2 ?? 0,
+      pieces: r.pieces,
     };
   }
   const input = source.input;
-  const { rows } = await pool.query<{ valid: boolean; reason: string; empty: boolean; inside: boolean; touches: boolean; fixed: string | null }>(
-    `WITH s AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4490) g)
-     SELECT ST_IsValid(g) valid, ST_IsValidReason(g) reason, ST_IsEmpty(g) empty,
+  const json = JSON.stringify(input.geometry);
+  // the pieces (the costliest part: ~10 ms for 1,000 vertices) on a second connection while the red line
+  // is checked on the first; wasted only when the red line is refused or repaired
+  const early = piecesOf(pool, json);
+  early.catch(() => undefined); // an invalid red line may fail to subdivide: refused below, its pieces never read
+  // one statement: the checks, and for a valid red line (the usual case) its area and centroid
+  const { rows } = await pool.query<{ valid: boolean; reason: string; empty: boolean; inside: boolean; touches: boolean; fixed: string | null; m2: number; cx: number; cy: number }>(
+    `WITH s AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4490) g), v AS (SELECT g, ST_IsValid(g) valid FROM s)
+     SELECT valid, CASE WHEN NOT valid THEN ST_IsValidReason(g) END reason, ST_IsEmpty(g) empty,
             ST_CoveredBy(g, ${ENVELOPE}) inside, ST_Intersects(g, ${ENVELOPE}) touches,
-            CASE WHEN $2 AND NOT ST_IsValid(g) THEN ST_AsGeoJSON(ST_Multi(ST_CollectionExtract(ST_MakeValid(g), 3)), 12) END fixed
-       FROM s`, [JSON.stringify(input.geometry), makeValid]);
+            CASE WHEN $2 AND NOT valid THEN ST_AsGeoJSON(ST_Multi(ST_CollectionExtract(ST_MakeValid(g), 3)), 12) END fixed,
+            CASE WHEN valid THEN ST_Area(g::geography) END m2, CASE WHEN valid THEN ST_X(ST_Centroid(g)) END cx,
+            CASE WHEN valid THEN ST_Y(ST_Centroid(g)) END cy
+       FROM v`, [json, makeValid]);
   const c = rows[0];
   if (c.empty) throw new DomainError('empty_geometry', 'the red line is empty');
   let geometry = input.geometry;
@@ -117,13 +139,26 @@ export async function resolveRedLine(pool: pg.Pool, source: RedLineSource, makeV
   }
   if (!c.touches) throw new DomainError('outside_district', `the red line lies outside the district (${DISTRICT_BBOX.join(', ')}); is the CRS right?`);
   if (!c.inside) throw new DomainError('outside_district', `the red line runs beyond the district (${DISTRICT_BBOX.join(', ')}); clip it to the district first`);
-  const m = await pool.query<{ m2: number; cx: number; cy: number }>(
-    `WITH s AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4490) g)
-     SELECT ST_Area(g::geography) m2, ST_X(ST_Centroid(g)) cx, ST_Y(ST_Centroid(g)) cy FROM s`, [JSON.stringify(geometry)]);
+  let m = { m2: c.m2, cx: c.cx, cy: c.cy };
+  let pieces: string[];
+  if (repaired) {
+    const fixed = JSON.stringify(geometry);
+    [m, pieces] = await Promise.all([
+      pool.query<typeof m>(`WITH s AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4490) g)
+        SELECT ST_Area(g::geography) m2, ST_X(ST_Centroid(g)) cx, ST_Y(ST_Centroid(g)) cy FROM s`, [fixed]).then((r) => r.rows[0]),
+      piecesOf(pool, fixed),
+    ]);
+  } else pieces = await early;
   return {
     geometry, source: 'geometry', project: null, inputCrs: input.inputCrs, vertices: boundaryPointCount(input.geometry.coordinates),
-    axesSwapped: input.axesSwapped, repaired, centroid: [m.rows[0].cx, m.rows[0].cy], ellipsoidalM2: m.rows[0].m2,
+    axesSwapped: input.axesSwapped, repaired, centroid: [m.cx, m.cy], ellipsoidalM2: m.m2, pieces,
   };
+}
+
+/** The pieces of a red line sent as GeoJSON. */
+async function piecesOf(pool: pg.Pool, geojson: string): Promise<string[]> {
+  const { rows } = await pool.query<{ pieces: string[] }>(`SELECT ${PIECES_SQL('ST_SetSRID(ST_GeomFromGeoJSON($1), 4490)')} pieces`, [geojson]);
+  return rows[0].pieces;
 }
 
 interface OverlapRow {
@@ -132,33 +167,89 @@ interface OverlapRow {
   props: Record<string, unknown>;
   geom: string;
   m2: number;
+  /** planar m² in the Gauss–Krüger zone (PROJ, as the survey's) */
+  p: number;
 }
 
+/** The red line as the statements take it: its GeoJSON (EPSG:4490) and its pieces (resolveRedLine). */
+export type RedLineSql = Pick<ResolvedRedLine, 'geometry' | 'pieces'>;
+
+/** One layer's part of a hit list: its table (aliased t), its geometry, its filters and the columns it carries along. */
+interface HitSource {
+  table: string;
+  geom: string;
+  where: string[];
+  /** output name → SQL over t (t.id is the key: the rows are grouped by it) */
+  columns: Record<string, string>;
+}
+
+/**
+ * A feature of more vertices than this (a 三区三线 zone, a river, a forest) is cut piece by piece from its
+ * part inside the piece's box (ST_ClipByBox2D: linear, no overlay), or taken as the whole piece where it
+ * covers it: GEOS would otherwise handle all its vertices in every cut (~1 ms for 400 vertices, ~10 ms for
+ * a 12,000-vertex urban boundary).
+ */
+const BIG_FEATURE_VERTICES = 256;
+
+/**
+ * The red line (parameter $1: GeoJSON; $3: its pieces) and every feature of the sources that it meets, as CTEs:
+ *   rl      the red line, once;
+ *   pieces  its subdivided pieces (≤ PIECE_VERTICES vertices each, not overlapping, together the red line);
+ *   hit     each feature met, once, with the pieces it meets (ps) and whether it lies wholly inside the red
+ *           line (inside: taken whole, never cut).
+ * The GiST index is searched by each piece's box rather than the whole red line's (a winding corridor's box
+ * holds several times the features it meets), and the test is against the piece (a few dozen vertices),
+ * piece by piece as the index scan runs, so PostGIS prepares each piece once for the features its box
+ * finds. A feature meeting one piece only is inside the red line exactly when it is inside that piece; one
+ * meeting several is tested against the whole red line, prepared once for all rows. Shared by the conflict
+ * layers (queryOverlaps) and the survey layers (querySurvey); `cutSql` cuts a hit feature by one piece.
+ */
+function redLineHits(sources: HitSource[]): string {
+  const names = Object.keys(sources[0].columns);
+  const parts = sources.map((s) => `SELECT ${names.map((n) => `${s.columns[n]} AS ${n}`).join(', ')}, ${s.geom} AS geom, array_agg(pc.p) AS ps
+      FROM pieces pc JOIN ${s.table} t ON ${s.geom} && pc.p
+     WHERE ${[...s.where, `ST_Intersects(${s.geom}, pc.p)`].join(' AND ')}
+     GROUP BY t.id`);
+  return `rl AS MATERIALIZED (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4490) AS g),
+    pieces AS MATERIALIZED (SELECT p::geometry AS p FROM unnest($3::text[]) p),
+    met AS MATERIALIZED (${parts.join('\n    UNION ALL\n    ')}),
+    hit AS MATERIALIZED (
+      SELECT m.*, CASE WHEN cardinality(m.ps) = 1 THEN ST_Covers(m.ps[1], m.geom) ELSE ST_Covers(rl.g, m.geom) END AS inside
+        FROM met m CROSS JOIN rl)`;
+}
+
+/**
+ * A hit feature's overlap with one of its pieces, as a polygon or multipolygon (an edge or corner only:
+ * empty). A big feature (BIG_FEATURE_VERTICES) covering the piece gives the piece, else it is clipped to
+ * the piece's box first, unless the clip comes out invalid (ST_ClipByBox2D does not promise a valid
+ * polygon; then the whole feature is cut, as a small one is).
+ */
+const cutSql = (geom: string, piece: string) =>
+  `CASE WHEN ST_NPoints(${geom}) <= ${BIG_FEATURE_VERTICES} THEN ST_CollectionExtract(ST_Intersection(${geom}, ${piece}), 3)
+        WHEN ST_Covers(${geom}, ${piece}) THEN ${piece}
+        ELSE (SELECT ST_CollectionExtract(ST_Intersection(CASE WHEN ST_IsValid(c) THEN c ELSE ${geom} END, ${piece}), 3)
+                FROM (SELECT ST_ClipByBox2D(${geom}, ${piece}::box2d) AS c) clip) END`;
+
 /** Every overlap of the red line with every constraint layer: one statement, GiST-filtered. */
-export async function queryOverlaps(pool: pg.Pool, fields: LayerFields, redLine: GeoJSON.MultiPolygon, excludeProjectId: number | undefined): Promise<OverlapRow[]> {
-  const layers = conflictLayersSql(fields);
-  // Features wholly inside the red line are taken whole (ST_Contains on the prepared red line, cached across rows).
-  // The rest are cut against the red line's subdivided pieces (ST_Subdivide: ≤ 64 vertices each) that
-  // their boxes meet, so each cut costs a few dozen vertices instead of the whole red line.
-  const parts = layers.map((l, i) => {
-    const where = [...l.where, `${l.geom} && rl.g`, `ST_Intersects(${l.geom}, rl.g)`];
-    if (l.def.id === 'red_line') where.push('($2::int IS NULL OR t.id <> $2::int)');
-    return `SELECT ${i} AS layer, t.id, ${l.properties} AS props, ${l.geom} AS geom, ST_Contains(rl.g, ${l.geom}) AS inside
-      FROM ${l.layer.table} t CROSS JOIN rl WHERE ${where.join(' AND ')}`;
-  });
-  const sql = `WITH rl AS MATERIALIZED (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4490) AS g),
-    pieces AS MATERIALIZED (SELECT ST_Subdivide(g, 64) AS p FROM rl),
-    hit AS MATERIALIZED (${parts.join('\nUNION ALL\n')}),
+export async function queryOverlaps(pool: pg.Pool, fields: LayerFields, redLine: RedLineSql, excludeProjectId: number | undefined, planarEpsg: number): Promise<OverlapRow[]> {
+  const sources = conflictLayersSql(fields).map((l, i): HitSource => ({
+    table: l.layer.table, geom: l.geom,
+    where: l.def.id === 'red_line' ? [...l.where, '($2::int IS NULL OR t.id <> $2::int)'] : l.where,
+    columns: { layer: String(i), id: 't.id', props: l.properties },
+  }));
+  // Features wholly inside are taken whole; the rest are cut by the pieces they meet, the cuts of a
+  // feature that several pieces meet unioned again into its one overlap.
+  const sql = `WITH ${redLineHits(sources)},
     cut AS MATERIALIZED (
       SELECT h.layer, h.id, h.props,
              CASE WHEN h.inside THEN h.geom
-                  ELSE (SELECT CASE WHEN count(*) = 1 THEN (array_agg(x))[1] ELSE ST_UnaryUnion(ST_Collect(x)) END
-                          FROM (SELECT ST_CollectionExtract(ST_Intersection(h.geom, pc.p), 3) x
-                                  FROM pieces pc WHERE pc.p && h.geom AND ST_Intersects(pc.p, h.geom)) s) END AS g
+                  WHEN cardinality(h.ps) = 1 THEN ${cutSql('h.geom', 'h.ps[1]')}
+                  ELSE (SELECT ST_UnaryUnion(ST_Collect(${cutSql('h.geom', 'p')})) FROM unnest(h.ps) p) END AS g
         FROM hit h)
-    SELECT layer, id, props, ST_AsGeoJSON(g, 10) AS geom, coalesce(ST_Area(g::geography), 0) AS m2
+    SELECT layer, id, props, ST_AsGeoJSON(g, 10) AS geom, coalesce(ST_Area(g::geography), 0) AS m2,
+           coalesce(ST_Area(ST_Transform(g, $4::int)), 0) AS p
       FROM cut WHERE g IS NOT NULL AND NOT ST_IsEmpty(g)`;
-  return readWithoutJit<OverlapRow>(pool, sql, [JSON.stringify(redLine), excludeProjectId ?? null]);
+  return readWithoutJit<OverlapRow>(pool, sql, [JSON.stringify(redLine.geometry), excludeProjectId ?? null, redLine.pieces, planarEpsg]);
 }
 
 /**
@@ -198,29 +289,29 @@ interface SurveyRow {
  * Ellipsoidal area on GRS80 (a whole polygon's stored area_m2), planar area in the zone's Gauss–Krüger
  * projection (PROJ, shoelace: as geo/area.ts planarArea computes it).
  */
-export async function querySurvey(pool: pg.Pool, redLine: GeoJSON.MultiPolygon, planarEpsg: number): Promise<SurveyRow[]> {
+export async function querySurvey(pool: pg.Pool, redLine: RedLineSql, planarEpsg: number): Promise<SurveyRow[]> {
   const key: Record<string, string> = { land_use: 't.class_code', urban_boundary: "'inside'" };
   const storedArea: Record<string, string> = { land_use: 't.area_m2', urban_boundary: 'NULL::float8' };
-  const parts = SURVEY_LAYERS.map((def) => {
+  const sources = SURVEY_LAYERS.map((def): HitSource => {
     const layer = LAYER_BY_ID.get(def.mapLayer)!;
-    const g = `t.${ident(layer.geometryColumn)}`;
-    return `SELECT '${def.id}' AS layer, ${key[def.id]} AS key, ${g} AS geom, ST_Contains(rl.g, ${g}) AS inside, ${storedArea[def.id]} AS stored
-      FROM ${ident(layer.table)} t CROSS JOIN rl WHERE ${g} && rl.g AND ST_Intersects(${g}, rl.g)`;
+    return {
+      table: ident(layer.table), geom: `t.${ident(layer.geometryColumn)}`, where: [],
+      columns: { layer: `'${def.id}'`, id: 't.id', key: key[def.id], stored: storedArea[def.id] },
+    };
   });
-  const sql = `WITH rl AS MATERIALIZED (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4490) AS g),
-    pieces AS MATERIALIZED (SELECT ST_Subdivide(g, 64) AS p FROM rl),
-    hit AS MATERIALIZED (${parts.join('\nUNION ALL\n')}),
+  // the cuts' areas summed per class: one geography (and one projected) area per class of all its cuts
+  const sql = `WITH ${redLineHits(sources)},
     cut AS MATERIALIZED (
       SELECT h.layer, h.key, h.inside, h.stored, h.geom, c.x
         FROM hit h
-        LEFT JOIN LATERAL (SELECT ST_CollectionExtract(ST_Intersection(h.geom, pc.p), 3) AS x FROM pieces pc
-                            WHERE NOT h.inside AND pc.p && h.geom AND ST_Intersects(pc.p, h.geom)) c ON true)
+        LEFT JOIN LATERAL (SELECT ${cutSql('h.geom', 'p')} AS x FROM unnest(h.ps) p WHERE NOT h.inside) c ON true)
     SELECT layer, key,
-           sum(CASE WHEN inside THEN coalesce(stored, ST_Area(geom::geography)) ELSE ST_Area(x::geography) END) AS e,
-           sum(ST_Area(ST_Transform(CASE WHEN inside THEN geom ELSE x END, $2::int))) AS p
-      FROM cut WHERE inside OR NOT ST_IsEmpty(x)
+           coalesce(sum(coalesce(stored, ST_Area(geom::geography))) FILTER (WHERE inside), 0)
+             + coalesce(ST_Area(ST_Collect(x)::geography), 0) AS e,
+           coalesce(ST_Area(ST_Transform(ST_Collect(CASE WHEN inside THEN geom ELSE x END), $2::int)), 0) AS p
+      FROM cut
      GROUP BY layer, key`;
-  return readWithoutJit<SurveyRow>(pool, sql, [JSON.stringify(redLine), planarEpsg]);
+  return readWithoutJit<SurveyRow>(pool, sql, [JSON.stringify(redLine.geometry), planarEpsg, redLine.pieces]);
 }
 
 const CONVENTION_ELLIPSOIDAL = '椭球面积：CGCS2000 椭球（GRS80）面上的面积，PostGIS geography 计算 (ellipsoidal area on GRS80, PostGIS geography)';
@@ -251,10 +342,10 @@ export async function analyseConflicts({ pool, fields, source, options, viewer }
   const exclude = options.excludeProjectId ?? redLine.project?.id;
   // two statements, on two connections where the pool has them (PostgreSQL): side by side
   const [rows, surveyRows] = await Promise.all([
-    queryOverlaps(pool, fields, redLine.geometry, exclude),
-    querySurvey(pool, redLine.geometry, gaussKrugerEpsg(zoneUsed, true)),
+    queryOverlaps(pool, fields, redLine, exclude, gaussKrugerEpsg(zoneUsed, true)),
+    querySurvey(pool, redLine, gaussKrugerEpsg(zoneUsed, true)),
   ]);
-  const survey = { classes: new Map<string, { e: number; p: number }>(), urban: { e: 0, p: 0 } };
+  const survey = { classes: new Map<string, AreaPair>(), urban: { e: 0, p: 0 } as AreaPair };
   for (const r of surveyRows) {
     if (!(r.e > 0)) continue;
     if (r.layer === 'land_use') survey.classes.set(r.key, { e: r.e, p: r.p });
@@ -275,7 +366,7 @@ export async function analyseConflicts({ pool, fields, source, options, viewer }
       id: r.id,
       properties: released.properties,
       ...(released.withheld.length ? { withheld: released.withheld } : {}),
-      area: dualArea(r.m2, planarArea(geometry, zoneUsed)),
+      area: dualArea(r.m2, r.p),
       geometry,
     };
     const out = layers[r.layer];
@@ -300,24 +391,10 @@ export async function analyseConflicts({ pool, fields, source, options, viewer }
   const landUse = landUseBreakdown(survey.classes, redLineArea);
   const byId = new Map(layers.map((l) => [l.id, l.total]));
   const taken = (id: string) => byId.get(id) ?? dualArea(0, 0);
-  const sumOf = (pick: (code: string) => boolean) => [...survey.classes].filter(([code]) => pick(code)).reduce((a, [, v]) => a + v.e, 0);
-  const figures = {
-    redLineM2: redLineArea.ellipsoidal.m2,
-    cultivatedM2: sumOf(isCultivated),
-    agriculturalM2: sumOf((code) => legalCategoryOf(code) === 'agricultural'),
-    permanentBasicM2: taken('permanent_basic_farmland').ellipsoidal.m2,
-    ecoRedlineM2: taken('eco_redline').ellipsoidal.m2,
-    insideUrbanM2: survey.urban.e,
-    unsurveyedM2: landUse.unsurveyed.ellipsoidal.m2,
-  };
-  const planning: PlanningResult = {
-    ecoRedline: taken('eco_redline'),
-    permanentBasicFarmland: taken('permanent_basic_farmland'),
-    insideUrbanBoundary: dualArea(survey.urban.e, survey.urban.p),
-    outsideUrbanBoundary: dualArea(Math.max(0, redLineArea.ellipsoidal.m2 - survey.urban.e), Math.max(0, redLineArea.planar.m2 - survey.urban.p)),
-    approvalLevel: approvalLevel(figures),
-    consequences: approvalConsequences(figures),
-  };
+  const planning = planningResult({
+    redLine: redLineArea, classes: survey.classes, landUse,
+    ecoRedline: taken('eco_redline'), permanentBasicFarmland: taken('permanent_basic_farmland'), insideUrban: survey.urban,
+  });
   return {
     authoritative: true,
     computedAt: isoUtc(),
@@ -340,37 +417,4 @@ export async function analyseConflicts({ pool, fields, source, options, viewer }
     planning,
     timingMs: performance.now() - t0,
   };
-}
-
-/** Within this of the red line's area, the classes cover it all (edges of survey polygons measured apart). */
-const COVER_NOISE_M2 = 0.01;
-
-/**
- * The classes, the legal categories and 未调查 (the red line's area less the classes', both measures), so
- * that the table sums to the red line. More than the red line (survey polygons overlapping) is reported
- * as overlapM2, never taken off a class.
- */
-export function landUseBreakdown(classes: Map<string, { e: number; p: number }>, redLine: DualArea): LandUseResult {
-  const rows = [...classes].filter(([, v]) => v.e > 0).sort(([a], [b]) => a.localeCompare(b))
-    .map(([code, v]) => {
-      const def = LAND_CLASS_BY_CODE.get(code);
-      return { code, name: def?.name ?? { zh: code, en: code }, category: legalCategoryOf(code) ?? null, area: dualArea(v.e, v.p) };
-    });
-  const sumE = rows.reduce((a, r) => a + r.area.ellipsoidal.m2, 0);
-  const sumP = rows.reduce((a, r) => a + r.area.planar.m2, 0);
-  const gapE = redLine.ellipsoidal.m2 - sumE;
-  const gapP = redLine.planar.m2 - sumP;
-  const unsurveyed = dualArea(gapE > COVER_NOISE_M2 ? gapE : 0, gapE > COVER_NOISE_M2 ? Math.max(0, gapP) : 0);
-  const categories: LandUseResult['categories'] = [];
-  for (const category of Object.keys(LEGAL_CATEGORY) as LegalCategory[]) {
-    const of = rows.filter((r) => r.category === category);
-    categories.push({ category, title: LEGAL_CATEGORY[category], area: dualArea(of.reduce((a, r) => a + r.area.ellipsoidal.m2, 0), of.reduce((a, r) => a + r.area.planar.m2, 0)) });
-  }
-  const unknown = rows.filter((r) => r.category === null);
-  if (unknown.length) {
-    categories.push({ category: 'unknown', title: { zh: '地类编码不明', en: 'Unknown class code' },
-      area: dualArea(unknown.reduce((a, r) => a + r.area.ellipsoidal.m2, 0), unknown.reduce((a, r) => a + r.area.planar.m2, 0)) });
-  }
-  categories.push({ category: 'unsurveyed', title: { zh: '未调查', en: 'Unsurveyed' }, area: unsurveyed });
-  return { classes: rows, categories, unsurveyed, overlapM2: gapE < -COVER_NOISE_M2 ? -gapE : 0 };
 }

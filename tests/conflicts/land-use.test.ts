@@ -86,6 +86,14 @@ describe('the land-class table, where the survey leaves gaps or overlaps', () =>
     expect(r.unsurveyed.ellipsoidal.m2).toBe(0);
   });
 
+  it('spreads an excess within the measurement noise over the classes, so the table still sums exactly', () => {
+    // 0.05 m² more than a 1 km² red line: the pieces measured apart, not overlapping polygons
+    const r = landUseBreakdown(new Map([['0101', { e: 600_000, p: 600_000 }], ['0702', { e: 400_000.05, p: 400_000.05 }]]), dualArea(1_000_000, 1_000_000));
+    expect(r.overlapM2).toBe(0);
+    expect(Math.abs(r.categories.reduce((a, c) => a + c.area.ellipsoidal.m2, 0) - 1_000_000)).toBeLessThan(1e-6);
+    expect(r.classes[0].area.ellipsoidal.m2).toBeCloseTo(600_000 - 0.03, 6);
+  });
+
   it('keeps a code of no known class apart, under its own heading', () => {
     const r = landUseBreakdown(classes([['0101', 6_000], ['9999', 4_000]]), area);
     expect(r.categories.map((c) => c.category)).toEqual(['agricultural', 'construction', 'unused', 'unknown', 'unsurveyed']);
