@@ -117,9 +117,8 @@ async function quotaEntries(db: Queryable, projectId: number): Promise<QuotaEntr
   return rows;
 }
 
-/** A project's procedure as of a day (default today in Beijing), with warnings and quotas. */
-export async function readProcedure(pool: pg.Pool, projectId: number, asOf = beijingDate()): Promise<ProcedureView> {
-  const project = await projectRow(pool, projectId);
+/** A project's steps as recorded, each with its attachments (no warnings, no quotas: what a write answers with). */
+async function readSteps(pool: pg.Pool, projectId: number): Promise<{ rows: StepDbRow[]; steps: StepView[] }> {
   const rows = await stepRows(pool, projectId);
   const { rows: files } = await pool.query<AttachmentInfo & { stepId: number }>(
     `SELECT a.id, a.step_id AS "stepId", a.file_name AS "fileName", a.media_type AS "mediaType", a.size_bytes AS "sizeBytes", a.sha256,
@@ -134,8 +133,15 @@ export async function readProcedure(pool: pg.Pool, projectId: number, asOf = bei
       attachments: files.filter((f) => row && f.stepId === row.id).map(({ stepId: _, ...f }) => ({ ...f, updatedAt: new Date(f.updatedAt).toISOString() })),
     };
   });
+  return { rows, steps };
+}
+
+/** A project's procedure as of a day (default today in Beijing), with warnings and quotas (needs from `needs` when given). */
+export async function readProcedure(pool: pg.Pool, projectId: number, asOf = beijingDate(), needs?: QuotaNeedCache): Promise<ProcedureView> {
+  const project = await projectRow(pool, projectId);
+  const { rows, steps } = await readSteps(pool, projectId);
   const entries = await quotaEntries(pool, projectId);
-  const need = (await quotaNeeds(pool, [projectId])).get(projectId) ?? { construction: 0, cultivated: 0 };
+  const need = (await (needs ? needs.needs(pool, [projectId]) : quotaNeeds(pool, [projectId]))).get(projectId) ?? { construction: 0, cultivated: 0 };
   const secured = (kind: QuotaEntry['kind']) => entries.filter((e) => e.kind === kind).reduce((s, e) => s + e.mu, 0);
   return {
     project: {
@@ -237,7 +243,7 @@ export async function recordStep(pool: pg.Pool, who: Actor, projectId: number, s
       }
     }
   });
-  return (await readProcedure(pool, projectId)).steps.find((s) => s.step === step)!;
+  return (await readSteps(pool, projectId)).steps.find((s) => s.step === step)!;
 }
 
 // ---- attachments ----
@@ -275,7 +281,7 @@ export async function addAttachment(pool: pg.Pool, who: Actor, projectId: number
       [stepId, name, mediaType, bytes.length, createHash('sha256').update(bytes).digest('hex'), bytes, who.username]);
     return rows[0].id;
   });
-  return (await readProcedure(pool, projectId)).steps.flatMap((s) => s.attachments).find((a) => a.id === id)!;
+  return (await readSteps(pool, projectId)).steps.flatMap((s) => s.attachments).find((a) => a.id === id)!;
 }
 
 interface AttachmentRow { id: number; file_name: string; media_type: string; content: Buffer; command_area_id: number; version: number }

@@ -37,11 +37,14 @@ const ATTACHMENT_CONTENT_TYPES = ['application/pdf', 'image/jpeg', 'image/png', 
 
 const routes: FastifyPluginAsync<ProcedureOptions> = async (r, opts) => {
   // an attachment arrives as its own bytes; what it is, is told from them (core), not from this header
+  // every project's quota needs, kept until a red line or the land use changes
+  const needs = new QuotaNeedCache(r.changes);
+  r.addHook('onClose', async () => needs.off());
   r.addContentTypeParser(ATTACHMENT_CONTENT_TYPES, { parseAs: 'buffer', bodyLimit: opts.attachmentMaxBytes }, (_req, body, done) => done(null, body));
 
   r.get<{ Params: { id: number }; Querystring: { asOf?: string } }>('/api/projects/:id/procedure', {
     schema: { params: idParams('id'), querystring: object({ asOf: date }) },
-  }, async (request) => readProcedure(r.pg.pool, request.params.id, request.query.asOf ?? beijingDate()));
+  }, async (request) => readProcedure(r.pg.pool, request.params.id, request.query.asOf ?? beijingDate(), needs));
 
   r.put<{ Params: { id: number; step: ProcedureStepId }; Body: StepInput & { version: number; reason?: string | null } }>('/api/projects/:id/procedure/:step', {
     schema: {
@@ -90,8 +93,6 @@ const routes: FastifyPluginAsync<ProcedureOptions> = async (r, opts) => {
     return reply.code(204).send();
   });
 
-  const needs = new QuotaNeedCache(r.changes);
-  r.addHook('onClose', async () => needs.off());
   r.get<{ Querystring: { asOf?: string; areaId?: number } }>('/api/procedure/board', {
     schema: { querystring: object({ asOf: date, areaId: id }) },
   }, async (request) => procedureBoard(r.pg.pool, { asOf: request.query.asOf ?? beijingDate(), areaId: request.query.areaId, needs }));
