@@ -56,6 +56,14 @@ export function landUseBreakdown(classes: Map<string, AreaPair>, redLine: DualAr
   return { classes: rows, categories, unsurveyed, overlapM2: gapE < -COVER_NOISE_M2 ? -gapE : 0 };
 }
 
+/** The 三区三线 result's rows, as the live panel, the report and the approval package list them. */
+export const PLANNING_ROWS: readonly { key: 'eco_redline' | 'permanent_basic' | 'urban_inside' | 'urban_outside'; title: { zh: string; en: string }; area: (p: PlanningResult) => DualArea }[] = [
+  { key: 'eco_redline', title: { zh: '生态保护红线内', en: 'Inside the ecological red line' }, area: (p) => p.ecoRedline },
+  { key: 'permanent_basic', title: { zh: '占用永久基本农田', en: 'Permanent basic farmland taken' }, area: (p) => p.permanentBasicFarmland },
+  { key: 'urban_inside', title: { zh: '城镇开发边界内', en: 'Inside the urban development boundary' }, area: (p) => p.insideUrbanBoundary },
+  { key: 'urban_outside', title: { zh: '城镇开发边界外', en: 'Outside the urban development boundary' }, area: (p) => p.outsideUrbanBoundary },
+];
+
 /** What the 三区三线 result is read from: the red line, its land classes, and its overlaps with the lines. */
 export interface PlanningInput {
   redLine: DualArea;

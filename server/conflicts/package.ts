@@ -16,6 +16,7 @@ import { type DualArea, projectToGaussKruger } from '../../geo/area.ts';
 import { gaussKrugerEpsg } from '../../geo/crs.ts';
 import { boundaryRings } from '../../geo/formats/ministry-txt.ts';
 import { LEGAL_CATEGORY } from '../../geo/landclass.ts';
+import { PLANNING_ROWS } from '../../geo/landuse.ts';
 import { beijingDate, beijingDateTime } from '../../geo/time.ts';
 import type { ConflictResult } from './analysis.ts';
 import { describe, esc, fmt, type ReportMeta } from './report.ts';
@@ -112,12 +113,7 @@ function categoryRows(r: ConflictResult): AreaRow[] {
 }
 
 function planningRows(p: PlanningResult): AreaRow[] {
-  return [
-    { key: 'eco_redline', cells: ['生态保护红线内'], area: p.ecoRedline },
-    { key: 'permanent_basic', cells: ['占用永久基本农田'], area: p.permanentBasicFarmland },
-    { key: 'urban_inside', cells: ['城镇开发边界内'], area: p.insideUrbanBoundary },
-    { key: 'urban_outside', cells: ['城镇开发边界外'], area: p.outsideUrbanBoundary },
-  ];
+  return PLANNING_ROWS.map((row) => ({ key: row.key, cells: [row.title.zh], area: row.area(p) }));
 }
 
 interface TakenRow {

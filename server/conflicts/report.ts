@@ -5,6 +5,7 @@
 import { CONFLICT_LAYER_BY_ID, projectToGaussKruger } from '../../geo/area.ts';
 import { FARMLAND_KIND, LAND_CLASS, MILITARY_USE } from '../../geo/domain.ts';
 import { LEGAL_CATEGORY } from '../../geo/landclass.ts';
+import { PLANNING_ROWS } from '../../geo/landuse.ts';
 import { vocabulary } from '../../geo/vocabulary.ts';
 import { beijingDate, beijingDateTime } from '../../geo/time.ts';
 import type { ConflictFeature, ConflictResult } from './analysis.ts';
@@ -180,10 +181,7 @@ ${layerTables || '<p>无。</p>'}
 <p class="note">地类按 GB/T 21010-2017《土地利用现状分类》二级类，三大类按《土地管理法》。${lu.unsurveyed.ellipsoidal.m2 > 0 ? `红线内 ${fmt(lu.unsurveyed.ellipsoidal.mu, 2)} 亩无三调地类图斑，列为“未调查”，须现场核实。` : ''}${lu.overlapM2 > 0 ? `三调图斑相互重叠 ${fmt(lu.overlapM2, 2)} m²，地类合计大于红线面积，须核查数据。` : ''}</p>
 <h2>五、“三区三线”与报批</h2>
 <table class="summary planning"><thead><tr><th>控制线</th>${AREA_HEAD}</tr></thead><tbody>
-<tr data-line="eco_redline"><td>生态保护红线内</td>${areaCells(pl.ecoRedline)}</tr>
-<tr data-line="permanent_basic"><td>占用永久基本农田</td>${areaCells(pl.permanentBasicFarmland)}</tr>
-<tr data-line="urban_inside"><td>城镇开发边界内</td>${areaCells(pl.insideUrbanBoundary)}</tr>
-<tr data-line="urban_outside"><td>城镇开发边界外</td>${areaCells(pl.outsideUrbanBoundary)}</tr>
+${PLANNING_ROWS.map((row) => `<tr data-line="${row.key}"><td>${row.title.zh}</td>${areaCells(row.area(pl))}</tr>`).join('\n')}
 </tbody></table>
 <ul class="consequences">${consequences}</ul>
 <h2>六、面积计算说明</h2>

@@ -70,4 +70,46 @@ describe('conflict panel', () => {
     expect(rules).toEqual(expect.arrayContaining(['cultivated_quota', 'conversion', 'approval_level']));
     await panel.screenshot({ path: path.join(outDir, 'conflicts-landuse-zh.png') });
   });
+
+  it('shows the land classes and 三区三线 live while drawing, then the server’s figures agree', async () => {
+    const panel = page.locator('[data-testid="conflict-panel"]');
+    const landUse = panel.locator('[data-testid="conflict-landuse"]');
+    const categories = async () => Object.fromEntries(await landUse.locator('tr[data-category]').evaluateAll((rows) =>
+      rows.map((r) => [r.getAttribute('data-category'), Number(r.children[1].textContent!.replace(/,/g, ''))])));
+    // hold the server's answer so the live figures can be read first
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/conflicts', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await panel.getByRole('button', { name: '清除' }).click();
+    await panel.getByRole('button', { name: '绘制红线' }).click();
+    const box = (await page.locator('[data-testid="map"]').boundingBox())!;
+    for (const [fx, fy] of [[0.3, 0.3], [0.7, 0.32], [0.68, 0.7], [0.32, 0.66]]) {
+      await page.mouse.click(box.x + box.width * fx, box.y + box.height * fy);
+      await page.waitForTimeout(150);
+    }
+    await panel.getByRole('button', { name: '完成' }).click();
+    await expect.poll(() => landUse.getAttribute('data-source'), { timeout: 10_000 }).toBe('live');
+    expect(await landUse.locator('thead').innerText()).toMatch(/实时估算\(亩\)/);
+    const live = await categories();
+    const liveSum = Object.values(live).reduce((a, v) => a + v, 0);
+    const liveRedLine = Number((await panel.locator('tr.rl td:nth-child(2)').innerText()).replace(/,/g, ''));
+    expect(liveRedLine).toBeGreaterThan(0);
+    expect(Math.abs(liveSum - liveRedLine)).toBeLessThanOrEqual(0.01 * Object.keys(live).length); // sums to the red line
+    expect(await panel.locator('[data-testid="conflict-planning"] tr[data-line="urban_outside"]').innerText()).toMatch(/城镇开发边界外\s+\d/);
+    expect(await panel.locator('[data-testid="conflict-consequences"] li').count()).toBeGreaterThan(0);
+    await panel.screenshot({ path: path.join(outDir, 'conflicts-landuse-live-zh.png') });
+
+    release();
+    await expect.poll(() => landUse.getAttribute('data-source'), { timeout: 30_000 }).toBe('server');
+    await page.unroute('**/api/conflicts');
+    const server = await categories();
+    // Turf's ellipsoid-scaled live areas against PostGIS's: the same classes, within 1 %
+    for (const [category, mu] of Object.entries(server)) {
+      if (mu < 0.05) continue;
+      expect(Math.abs(live[category] - mu), category).toBeLessThanOrEqual(Math.max(0.02, mu * 0.01));
+    }
+  });
 });

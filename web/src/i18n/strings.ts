@@ -166,6 +166,11 @@ export const UI = {
   cfPlanarMu: { zh: '平面(亩)', en: 'Planar (mu)' },
   cfLandUse: { zh: '地类（三调）', en: 'Land class (survey)' },
   cfLandClasses: { zh: '按二级地类（{n} 类）', en: 'By class ({n})' },
+  cfLandUseZoom: {
+    zh: '地类与三区三线：放大到 12 级以上、红线在视图内时实时计算；完成绘制后以服务器结果为准',
+    en: 'Land classes and planning lines: measured live at zoom 12 or closer with the red line in view; the server\'s result follows when you finish',
+  },
+  cfPlanning: { zh: '三区三线', en: 'Planning control lines' },
   cfRedLineArea: { zh: '红线面积', en: 'Red-line area' },
   cfAuthoritative: { zh: '服务器结果（正式）', en: 'Server result (authoritative)' },
   cfConvention: {
