@@ -17,6 +17,7 @@ import { gaussKrugerEpsg } from '../../geo/crs.ts';
 import { boundaryRings } from '../../geo/formats/ministry-txt.ts';
 import { LEGAL_CATEGORY } from '../../geo/landclass.ts';
 import { PLANNING_ROWS } from '../../geo/landuse.ts';
+import { printStyle } from './print-style.ts';
 import { beijingDate, beijingDateTime } from '../../geo/time.ts';
 import type { ConflictResult } from './analysis.ts';
 import { describe, esc, fmt, type ReportMeta } from './report.ts';
@@ -374,34 +375,8 @@ export function packageHtml(p: ApprovalPackage): string {
   const rlA = r.redLine.area;
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(p.title)} · ${esc(p.projectName)}</title>
-<style>
-  :root { font-family: 'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif; color: #111; }
-  body { margin: 24px auto; max-width: 960px; padding: 0 16px; font-size: 12px; line-height: 1.45; }
-  h1 { font-size: 20px; text-align: center; margin: 0 0 4px; letter-spacing: 2px; }
-  .synthetic { text-align: center; color: #b00; font-size: 12px; margin: 0 0 10px; }
-  dl.meta { display: grid; grid-template-columns: 5em 1fr 5em 1fr; gap: 2px 8px; margin: 0 0 10px; }
-  dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; } dl.meta dd.wide { grid-column: span 3; }
-  h2 { font-size: 15px; border-bottom: 2px solid #e0245e; padding-bottom: 2px; margin: 16px 0 8px; }
-  h3 { font-size: 13px; margin: 10px 0 4px; }
-  table { width: 100%; border-collapse: collapse; font-size: 11px; }
-  th, td { border: 1px solid #888; padding: 2px 4px; vertical-align: top; }
-  th { background: #f2f2f2; font-weight: 600; }
-  td.code { white-space: nowrap; }
-  td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-  tfoot td { font-weight: 600; background: #fafafa; }
-  table.points { width: auto; min-width: 60%; }
-  .note { color: #555; font-size: 11px; margin: 4px 0; }
-  ul.consequences li.block { color: #b00000; font-weight: 600; } ul.consequences li.warn { color: #8a5a00; }
-  section { break-before: page; page-break-before: always; } section:first-of-type { break-before: auto; page-break-before: auto; }
-  @page { size: A4; margin: 14mm 12mm; }
-  @media print {
-    body { margin: 0; max-width: none; padding: 0; font-size: 10px; }
-    th, tfoot td { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-    thead { display: table-header-group; } tfoot { display: table-row-group; }
-    tr { break-inside: avoid; page-break-inside: avoid; }
-    h2, h3 { break-after: avoid; page-break-after: avoid; }
-  }
-</style></head>
+${printStyle(12, `  table.points { width: auto; min-width: 60%; }
+  section { break-before: page; page-break-before: always; } section:first-of-type { break-before: auto; page-break-before: auto; }`)}</head>
 <body>
 <h1>${esc(p.title)}</h1>
 <p class="synthetic">${SYNTHETIC}</p>

@@ -6,6 +6,7 @@ import { CONFLICT_LAYER_BY_ID, projectToGaussKruger } from '../../geo/area.ts';
 import { FARMLAND_KIND, LAND_CLASS, MILITARY_USE } from '../../geo/domain.ts';
 import { LEGAL_CATEGORY } from '../../geo/landclass.ts';
 import { PLANNING_ROWS } from '../../geo/landuse.ts';
+import { printStyle } from './print-style.ts';
 import { vocabulary } from '../../geo/vocabulary.ts';
 import { beijingDate, beijingDateTime } from '../../geo/time.ts';
 import type { ConflictFeature, ConflictResult } from './analysis.ts';
@@ -123,37 +124,11 @@ export function reportHtml(result: ConflictResult, meta: ReportMeta = {}): strin
   const consequences = pl.consequences.map((k) => `<li class="${k.severity}" data-rule="${k.rule}">${esc(k.text.zh)}</li>`).join('');
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>红线压占分析报告 · ${esc(project)}</title>
-<style>
-  :root { font-family: 'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif; color: #111; }
-  body { margin: 24px auto; max-width: 960px; padding: 0 16px; font-size: 13px; line-height: 1.5; }
-  h1 { font-size: 22px; text-align: center; margin: 0 0 4px; letter-spacing: 2px; }
-  .synthetic { text-align: center; color: #b00; font-size: 12px; margin: 0 0 12px; }
-  dl.meta { display: grid; grid-template-columns: 5em 1fr 5em 1fr; gap: 2px 8px; margin: 0 0 12px; }
-  dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; }
-  h2 { font-size: 16px; border-bottom: 2px solid #e0245e; padding-bottom: 2px; margin: 18px 0 8px; }
-  h3 { font-size: 14px; margin: 12px 0 6px; }
-  table { width: 100%; border-collapse: collapse; font-size: 12px; }
-  th, td { border: 1px solid #888; padding: 3px 5px; vertical-align: top; }
-  th { background: #f2f2f2; font-weight: 600; }
-  td.code { white-space: nowrap; }
-  td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-  tfoot td { font-weight: 600; background: #fafafa; }
-  .note { color: #555; font-size: 12px; margin: 4px 0; }
-  tbody.categories td { background: #f7f7f7; }
-  ul.consequences li.block { color: #b00000; font-weight: 600; } ul.consequences li.warn { color: #8a5a00; }
+${printStyle(13, `  tbody.categories td { background: #f7f7f7; }
   figure { margin: 0; } figcaption { text-align: center; font-size: 12px; color: #444; }
-  .actions { text-align: right; } .actions button { font: inherit; padding: 4px 12px; }
-  @page { size: A4; margin: 14mm 12mm; }
-  @media print {
-    body { margin: 0; max-width: none; padding: 0; font-size: 11px; }
-    .actions { display: none; }
-    th, tfoot td { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-    thead { display: table-header-group; } tfoot { display: table-row-group; }
-    tr, figure, .summary { break-inside: avoid; page-break-inside: avoid; }
-    h2, h3 { break-after: avoid; page-break-after: avoid; }
-    svg { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  }
-</style></head>
+  .actions { text-align: right; } .actions button { font: inherit; padding: 4px 12px; }`, `    .actions { display: none; }
+    figure, .summary { break-inside: avoid; page-break-inside: avoid; }
+    svg { -webkit-print-color-adjust: exact; print-color-adjust: exact; }`)}</head>
 <body>
 <div class="actions"><button type="button" onclick="window.print()">打印 / 另存为 PDF</button></div>
 <h1>建设项目红线压占分析报告</h1>

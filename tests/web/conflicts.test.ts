@@ -74,7 +74,7 @@ describe('conflict panel', () => {
   it('shows the land classes and 三区三线 live while drawing, then the server’s figures agree', async () => {
     const panel = page.locator('[data-testid="conflict-panel"]');
     const landUse = panel.locator('[data-testid="conflict-landuse"]');
-    const categories = async () => Object.fromEntries(await landUse.locator('tr[data-category]').evaluateAll((rows) =>
+    const categories = async (): Promise<Record<string, number>> => Object.fromEntries(await landUse.locator('tr[data-category]').evaluateAll((rows) =>
       rows.map((r) => [r.getAttribute('data-category'), Number(r.children[1].textContent!.replace(/,/g, ''))])));
     // hold the server's answer so the live figures can be read first
     let release!: () => void;
