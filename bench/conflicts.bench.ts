@@ -65,7 +65,8 @@ const bench: Benchmark = {
       lastBody = await res.json();
     }, { iterations: 60, warmup: 5 });
     const taken = lastBody.layers.map((l: any) => `${l.id} ${l.count}`).filter((s: string) => !s.endsWith(' 0')).join(', ');
-    row.note = `vertices ${lastBody.redLine.vertices}; ${lastBody.conflictCount} features taken (${taken}); target p95 < 150 ms`;
+    const landUse = lastBody.landUse as { classes: unknown[]; unsurveyed: { ellipsoidal: { m2: number } } };
+    row.note = `vertices ${lastBody.redLine.vertices}; ${lastBody.conflictCount} features taken (${taken}); land-class table ${landUse.classes.length} classes, 未调查 ${landUse.unsurveyed.ellipsoidal.m2.toFixed(2)} m², ${lastBody.planning.consequences.length} consequences; target p95 < 150 ms`;
     rows_.push(row);
 
     // ---- browser: live Turf overlaps per edit, 2,000 view-loaded polygons ----

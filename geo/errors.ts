@@ -55,6 +55,8 @@ export const ERROR_STATUS = {
   procedure_order: 422,
   /** a parcel or house signed before the 方案公告 has run its 30 days, with no exception recorded (params: opensOn) */
   procedure_not_ready: 422,
+  /** an attribute the legal procedure records, changed by a feature write (params: field, layer, step) */
+  procedure_owned: 422,
   /** an attachment that is not a PDF, JPEG, PNG or TIFF (params: allowed) */
   attachment_type: 415,
   no_red_line: 422,

@@ -47,6 +47,12 @@ export interface LayerDef {
   storesArea?: true;
   /** the date column `datetime` filters on (OGC API) */
   temporal?: { column: string; title: Label };
+  /**
+   * Columns the legal procedure writes (server/core/procedure.ts: the 报批 step's end sets a project's
+   * approval), each with the value a new feature starts with. A feature write may send them back as they
+   * are, never change them: one writer per fact (server/core/write.ts checkProcedureOwned).
+   */
+  procedureOwned?: Record<string, string | null>;
 }
 
 export const LAYERS: LayerDef[] = [
@@ -88,6 +94,7 @@ export const LAYERS: LayerDef[] = [
   { id: 'red_line', labelPoints: true, writer: 'planner', minZoom: 6, table: 'project', geometryColumn: 'red_line', geometry: 'polygon', group: 'project',
     title: { zh: '项目红线', en: 'Project red lines' }, dependsOn: ['parcel'],
     temporal: { column: 'approved_on', title: { zh: '批复日期', en: 'Approved on' } },
+    procedureOwned: { approval_stage: 'pre_expropriation', approval_doc_no: null, approved_on: null },
     attributes: ['code', 'name', 'kind', 'source', 'year', 'command_area_id', 'land_target_mu', 'house_target_m2', 'approval_stage'] },
   { id: 'parcel', tiled: true, storesArea: true, writer: 'editor', minZoom: 13, table: 'parcel', geometryColumn: 'geom', geometry: 'polygon', group: 'project',
     title: { zh: '征收宗地', en: 'Parcels' }, workflow: 'take',

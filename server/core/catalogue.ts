@@ -161,14 +161,15 @@ export async function loadFeatureColumns(pool: pg.Pool, layerFields: LayerFields
     for (const f of layerFields.get(layer.id) ?? []) {
       if (!stored.has(f.name)) read.push({ name: f.name, kind: f.type === 'Number' ? 'number' : f.type === 'Boolean' ? 'boolean' : 'text', sql: f.sql, derived: true });
     }
-    const writable: Column[] = cols.filter((r) => !SYSTEM.has(r.column_name)).map((r) => {
+    const owned = Object.keys(layer.procedureOwned ?? {});
+    const writable: Column[] = cols.filter((r) => !SYSTEM.has(r.column_name) && !owned.includes(r.column_name)).map((r) => {
       const kind = kindOf(r.data_type);
       return {
         name: r.column_name, kind, nullable: r.is_nullable === 'YES', hasDefault: r.column_default !== null,
         sql: readSql(r.column_name, kind), vocab: vocabulary(layer.id, r.column_name),
       };
     });
-    const readOnly = new Set(['id', ...read.filter((r) => r.derived || SYSTEM.has(r.name)).map((r) => r.name)]);
+    const readOnly = new Set(['id', ...owned, ...read.filter((r) => r.derived || SYSTEM.has(r.name)).map((r) => r.name)]);
     result.set(layer.id, { read, writable, readOnly, versioned: stored.has('version') });
   }
   return result;

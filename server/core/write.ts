@@ -191,6 +191,8 @@ export function checkProps(given: Record<string, unknown>, layer: LayerDef, cols
   for (const [name, value] of Object.entries(given)) {
     const col = byName.get(name);
     if (!col) {
+      // the procedure's columns are kept as given, for checkProcedureOwned to compare with the stored ones
+      if (layer.procedureOwned && name in layer.procedureOwned) props.set(name, value);
       if (cols.readOnly.has(name)) continue;
       throw new DomainError('unknown_attribute', `"${name}" is not an attribute of ${layer.id}; its attributes are ${[...byName.keys()].join(', ')}`,
         { field: name, layer: layer.id, allowed: [...byName.keys()] });
@@ -256,6 +258,27 @@ function checkWorkflow(layer: LayerDef, current: Record<string, unknown> | null,
 }
 
 /** Signing (已签约) follows the legal procedure: the project's 方案公告 has run its 30 days, or the write records why not (server/core/procedure.ts). */
+/**
+ * The columns the legal procedure writes (LayerDef.procedureOwned) may come back as they are (a client
+ * sends what it read), never changed: the approval is recorded as the 报批 step, with its 批复文号.
+ * Unchanged, they are dropped from the write.
+ */
+function checkProcedureOwned(layer: LayerDef, current: Record<string, unknown> | null, props: Map<string, unknown>): void {
+  const owned = layer.procedureOwned;
+  if (!owned) return;
+  const norm = (v: unknown) => (v === undefined || v === null || v === '' ? null : String(v));
+  for (const [name, initial] of Object.entries(owned)) {
+    if (!props.has(name)) continue;
+    const stored = current ? current[name] : initial;
+    if (norm(props.get(name)) !== norm(stored)) {
+      throw new DomainError('procedure_owned',
+        `"${name}" is recorded by the project's legal procedure (the 报批 step: PUT /api/projects/{id}/procedure/application), not as an attribute`,
+        { field: name, layer: layer.id, step: 'application' }, { field: name });
+    }
+    props.delete(name);
+  }
+}
+
 async function checkProcedure(client: pg.PoolClient, layer: LayerDef, current: Record<string, unknown>, props: Map<string, unknown>): Promise<void> {
   if (layer.workflow !== 'take' || props.get('status') !== 'signed' || current.status === 'signed') return;
   const pick = (name: string) => (props.has(name) ? props.get(name) : current[name]);
@@ -328,6 +351,7 @@ function checkVersion(current: Current | null, id: number, expected: number, lay
 async function create(client: pg.PoolClient, t: WriteTarget, who: Actor, c: Extract<Change, { op: 'create' }>): Promise<WriteResult> {
   const { layer } = t;
   checkWorkflow(layer, null, c.props);
+  checkProcedureOwned(layer, null, c.props);
   if (c.geometry) await checkGeometry(client, layer, c.geometry);
   const cols: string[] = [];
   const values: string[] = [];
@@ -355,6 +379,7 @@ async function update(client: pg.PoolClient, t: WriteTarget, c: Extract<Change, 
   const current = await lockRow(client, layer, c.id, layer.id === 'red_line');
   checkVersion(current, c.id, c.version, layer);
   checkWorkflow(layer, current.row, c.props);
+  checkProcedureOwned(layer, current.row, c.props);
   await checkProcedure(client, layer, current.row, c.props);
   if (c.geometry) await checkGeometry(client, layer, c.geometry);
   const sets: string[] = [];

@@ -11,6 +11,7 @@ import { bboxOf, closeRing, type Geometry, isClosed, polygonsOf, type Pos } from
 import { LAYER_BY_ID } from '../../geo/layers.ts';
 import { autoMapping, normaliseValue } from './fields.ts';
 import { ExchangeError } from './formats-known.ts';
+import { DomainError } from '../core/errors.ts';
 import { extOf, ringsOf } from './formats/common.ts';
 import { IMPORT_DIR_PREFIX, type ImportLimits } from './limits.ts';
 import { importerFor } from './registry.ts';
@@ -141,6 +142,10 @@ export async function prepareImport(files: UploadedFile[], opts: PrepareOptions)
   const columnNames = opts.columns.map((c) => c.name);
   const mapping = { ...autoMapping(parsed.fields, columnNames), ...(opts.mapping ?? {}) };
   for (const [f, c] of Object.entries(mapping)) {
+    if (c !== null && layer.procedureOwned && c in layer.procedureOwned) {
+      throw new DomainError('procedure_owned', `mapping ${f} → ${c}: ${c} is recorded by the project's legal procedure (the 报批 step), not imported`,
+        { field: c, layer: layer.id, step: 'application' }, { field: f });
+    }
     if (c !== null && !columnNames.includes(c)) throw new ExchangeError(`mapping ${f} → ${c}: ${layer.table} has no column ${c}`);
   }
   const defaults = Object.fromEntries(Object.entries(opts.defaults ?? {}).filter(([k]) => columnNames.includes(k)));

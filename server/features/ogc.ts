@@ -1,6 +1,7 @@
 // The documents of OGC API – Features: landing page, conformance, collections, queryables, schema,
 // and the OpenAPI 3.0 description. Plain functions of the request's base URL and the catalogue.
 import { DISTRICT_BBOX, isEditable, type LayerDef } from '../../geo/layers.ts';
+import { vocabulary } from '../../geo/vocabulary.ts';
 import { fieldTitle } from './collections.ts';
 import type { CollectionColumns, ColumnKind } from '../core/catalogue.ts';
 import { FILTER_LANGS, GEOMETRY_QUERYABLE, queryablesOf } from '../core/filter.ts';
@@ -121,13 +122,16 @@ export function featureSchema(base: string, layer: LayerDef, cols: CollectionCol
   for (const r of cols.read) {
     const w = writable.get(r.name);
     const t = fieldTitle(r.name);
+    const vocab = w?.vocab ?? vocabulary(layer.id, r.name);
     properties[r.name] = {
       title: t.zh,
       description: t.en,
       ...jsonType(r.kind),
       ...(w?.nullable ? { type: [jsonType(r.kind).type, 'null'] } : {}),
-      ...(w?.vocab ? { oneOf: Object.entries(w.vocab).map(([k, l]) => ({ const: k, title: l.zh, description: l.en })) } : {}),
+      ...(vocab ? { oneOf: Object.entries(vocab).map(([k, l]) => ({ const: k, title: l.zh, description: l.en })) } : {}),
       ...(w ? {} : { readOnly: true }),
+      // who records it instead of a feature write (the editor shows it disabled, with the reason)
+      ...(layer.procedureOwned && r.name in layer.procedureOwned ? { 'x-zs-recorded-by': 'procedure' } : {}),
       ...(layer.temporal?.column === r.name ? { 'x-ogc-role': 'primary-instant' } : {}),
     };
   }

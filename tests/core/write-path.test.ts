@@ -93,6 +93,20 @@ describe('an import is a batch through the write path', () => {
     expect((await pool.query(`SELECT owner_name FROM parcel WHERE id = $1`, [p.id])).rows[0].owner_name).toBe('后来的编辑');
   });
 
+  it('a red line\'s approval is not imported: the procedure records it (unmapped, and refused if mapped by hand)', async () => {
+    const { rows: [p] } = await pool.query(`SELECT id, code, ST_AsGeoJSON(red_line)::json AS g FROM project WHERE approval_stage = 'submitted' AND red_line IS NOT NULL ORDER BY id LIMIT 1`);
+    const feature = { type: 'Feature', geometry: p.g, properties: { code: p.code, approval_stage: 'approved', approval_doc_no: '桂政土批〔2026〕99号' } };
+    const mapped = await upload('tester', 'red_line', [feature], { mapping: JSON.stringify({ approval_stage: 'approval_stage' }) });
+    expect(mapped.status).toBe(422);
+    expect(mapped.body).toMatchObject({ error: 'procedure_owned', params: { field: 'approval_stage', step: 'application' } });
+    const res = await upload('tester', 'red_line', [feature]);
+    expect(res.status).toBe(201);
+    expect(res.body.mapping).toMatchObject({ approval_stage: null, approval_doc_no: null });
+    expect((await commit('tester', res.body.id)).status).toBe(200);
+    const { rows } = await pool.query(`SELECT approval_stage, approval_doc_no FROM project WHERE id = $1`, [p.id]);
+    expect(rows[0]).toEqual({ approval_stage: 'submitted', approval_doc_no: null });
+  });
+
   it('values from the file are checked like the feature API\'s (an unknown owner type is refused, not stored)', async () => {
     const p = await parcelFeature(`p.status = 'unsigned'`, { owner_type: '外星人' });
     const res = await upload('tester', 'parcel', [p.feature]);

@@ -1,8 +1,9 @@
 // Shared by the feature API tests: requests with headers and bodies, a fingerprint of every editable
 // table and the history (to show a refused write changed nothing), and a fresh test parcel.
+import net from 'node:net';
 import type pg from 'pg';
 import { expect } from 'vitest';
-import { api, appUrl } from '../helpers/db.ts';
+import { api, appUrl, authHeaders } from '../helpers/db.ts';
 
 export const OGC = '/ogc';
 
@@ -69,4 +70,40 @@ export async function createParcel(properties: Record<string, unknown> = {}): Pr
   const res = await request('POST', `${OGC}/collections/parcel/items`, { body: parcelFeature(properties) });
   expect(res.status, res.text).toBe(201);
   return { id: res.body.id, etag: res.headers.get('etag')!, body: res.body };
+}
+
+/**
+ * POST over a bare socket: the server answers an oversized body as soon as it sees its length, and an
+ * HTTP client still busy sending may miss that answer; a socket reads it whatever the write side does.
+ */
+export function postLarge(path: string, payload: string | Buffer, contentType = 'application/geo+json'): Promise<{ status: number; body: any; headers: Headers; text: string }> {
+  const url = new URL(appUrl() + path);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(url.port), url.hostname);
+    let received = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer; received so far: ${received.slice(0, 200)}`));
+    }, 30_000);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+      const end = received.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = Number(/content-length: (\d+)/i.exec(received.slice(0, end))?.[1] ?? NaN);
+      const text = received.slice(end + 4);
+      if (Buffer.byteLength(text) < length) return;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ status: Number(received.slice(9, 12)), body: JSON.parse(text), headers: new Headers(), text });
+    });
+    socket.on('error', () => {}); // writes after the answer may fail: the answer is what counts
+    const auth = authHeaders();
+    socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: ${contentType}\r\n` +
+      `Cookie: ${auth.cookie}\r\nX-CSRF-Token: ${auth['x-csrf-token']}\r\n` +
+      `Content-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n\r\n`);
+    // the declared length is the whole body; the server must answer on seeing it, before the body
+    // arrives (a client still sending megabytes would otherwise race the answer)
+    socket.write(payload.slice(0, 64 * 1024));
+  });
 }

@@ -2,12 +2,11 @@
 // was; the parcel workflow; optimistic concurrency (If-Match, 412, two concurrent writers); and the
 // history trigger recording who changed what.
 import { readdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { appUrl, authHeaders, useTestPool } from '../helpers/db.ts';
-import { createParcel, expectRefusedUnchanged, OGC, parcelFeature, request } from './helpers.ts';
+import { useTestPool } from '../helpers/db.ts';
+import { createParcel, expectRefusedUnchanged, OGC, parcelFeature, postLarge, request } from './helpers.ts';
 
 const pool = useTestPool();
 const dir = fileURLToPath(new URL('../fixtures/features/refused/', import.meta.url));
@@ -34,42 +33,6 @@ describe('refused creates (tests/fixtures/features/refused: input beside expecte
     }
   });
 });
-
-/**
- * POST over a bare socket: the server answers an oversized body as soon as it sees its length, and an
- * HTTP client still busy sending may miss that answer; a socket reads it whatever the write side does.
- */
-function postLarge(path: string, payload: string): Promise<{ status: number; body: any; headers: Headers; text: string }> {
-  const url = new URL(appUrl() + path);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(url.port), url.hostname);
-    let received = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no answer; received so far: ${received.slice(0, 200)}`));
-    }, 30_000);
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      received += chunk;
-      const end = received.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const length = Number(/content-length: (\d+)/i.exec(received.slice(0, end))?.[1] ?? NaN);
-      const text = received.slice(end + 4);
-      if (Buffer.byteLength(text) < length) return;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ status: Number(received.slice(9, 12)), body: JSON.parse(text), headers: new Headers(), text });
-    });
-    socket.on('error', () => {}); // writes after the answer may fail: the answer is what counts
-    const auth = authHeaders();
-    socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/geo+json\r\n` +
-      `Cookie: ${auth.cookie}\r\nX-CSRF-Token: ${auth['x-csrf-token']}\r\n` +
-      `Content-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n\r\n`);
-    // the declared length is the whole body; the server must answer on seeing it, before the body
-    // arrives (a client still sending 6 MiB would otherwise race the answer)
-    socket.write(payload.slice(0, 64 * 1024));
-  });
-}
 
 describe('refused requests outside the body', () => {
   it('refuses a body over the size limit with 413', async () => {

@@ -2,7 +2,7 @@
 // order, the periods as warnings, signing held to the 方案公告, attachments, quotas, the board.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, getJson, useTestPool } from '../helpers/db.ts';
-import { createParcel, expectRefusedUnchanged, OGC, request } from '../features/helpers.ts';
+import { createParcel, expectRefusedUnchanged, OGC, postLarge, request } from '../features/helpers.ts';
 
 const pool = useTestPool();
 
@@ -84,6 +84,22 @@ describe('recording steps', () => {
     expect(rows[0]).toEqual({ approval_stage: 'approved', approval_doc_no: '桂政土批〔2022〕9号', approved_on: '2022-01-10' });
     const { body } = await getJson(`/api/projects/${id}/procedure?asOf=2022-03-01`);
     expect(body.warnings.map((w: { code: string }) => w.code)).toContain('expropriation_notice_late');
+  });
+
+  it('keeps the approval the procedure\'s: a feature write may send it back as read, never change it', async () => {
+    const { rows: [p] } = await pool.query<{ id: number }>(`SELECT id FROM project WHERE approval_stage = 'submitted' AND red_line IS NOT NULL ORDER BY id LIMIT 1`);
+    const read = await request('GET', `${OGC}/collections/red_line/items/${p.id}`);
+    const etag = read.headers.get('etag')!;
+    const changed = await expectRefusedUnchanged(pool, () => request('PATCH', `${OGC}/collections/red_line/items/${p.id}`, {
+      body: { properties: { approval_stage: 'approved', approval_doc_no: '桂政土批〔2026〕1号', approved_on: '2026-01-05' } }, headers: { 'If-Match': etag } }));
+    expect(changed.status).toBe(422);
+    expect(changed.body).toMatchObject({ error: 'procedure_owned', field: 'approval_stage', params: { step: 'application' } });
+    // what was read comes back unchanged with another edit: taken, the approval as it was
+    const same = await request('PATCH', `${OGC}/collections/red_line/items/${p.id}`, {
+      body: { properties: { ...read.body.properties, owner_unit: '港北区交通局' } }, headers: { 'If-Match': etag } });
+    expect(same.status, same.text).toBe(200);
+    const schema = await request('GET', `${OGC}/collections/red_line/schema`);
+    expect(schema.body.properties.approval_stage).toMatchObject({ readOnly: true, 'x-zs-recorded-by': 'procedure' });
   });
 
   it('lets only the hearing be waived, with a reason', async () => {
@@ -179,9 +195,10 @@ describe('attachments', () => {
   it('refuses a file over the size limit (413)', async () => {
     const id = await newProject(1);
     const big = Buffer.concat([pdf, Buffer.alloc(21 * 1024 * 1024)]);
-    const res = await upload(id, 'big.pdf', big);
+    // over a socket: the answer comes on the declared length, while the body is still being sent
+    const res = await postLarge(`/api/projects/${id}/procedure/pre_notice/attachments?name=big.pdf`, big, 'application/pdf');
     expect(res.status).toBe(413);
-    expect((await res.json()).error).toBe('payload_too_large');
+    expect(res.body.error).toBe('payload_too_large');
   });
 });
 

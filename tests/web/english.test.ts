@@ -120,8 +120,8 @@ describe('the map in English', () => {
     const heading = await editor.locator('h3').first().innerText();
     expect(heading).toMatch(/^Edit red line #\d+$/);
     redLineId = Number(heading.split('#')[1]);
-    // a second version that changes a date: the audit log names its column (approved_on)
-    await page.fill('input[name="approved_on"]', '2026-01-15');
+    // a second version that changes a date: the audit log names its column (started_on)
+    await page.fill('input[name="started_on"]', '2026-01-15');
     await page.click('[data-testid="save"]');
     await expect.poll(() => page.locator('.notice').innerText()).toBe('Saved (version 2)');
     await expect.poll(() => editor.locator('[data-testid="history"] li').count()).toBe(2);
@@ -129,7 +129,7 @@ describe('the map in English', () => {
     const lines = await chrome(editor);
     expect(lines.join('\n')).toMatch(/Version 1 · created/);
     expect(lines.join('\n')).toMatch(/Version 2 · changed · .*\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
-    expect(lines.join('\n')).toMatch(/Changed: Approved on/);
+    expect(lines.join('\n')).toMatch(/Changed: Started on/);
     expect(chinese(lines)).toEqual([]);
     await page.screenshot({ path: path.join(outDir, 'editor-en.png') });
 
@@ -140,7 +140,7 @@ describe('the map in English', () => {
   });
 
   it('names the changed columns in the audit log by their labels, in English and in Chinese', async () => {
-    for (const [lang, approvedOn, redLine] of [['en', 'Approved on', 'Red line'], ['zh', '批复日期', '红线范围']]) {
+    for (const [lang, startedOn, redLine] of [['en', 'Started on', 'Red line'], ['zh', '开工日期', '红线范围']]) {
       const audit = await newPage(browser);
       try {
         await audit.goto(`${baseUrl}/admin.html?view=audit&lang=${lang}`);
@@ -149,9 +149,9 @@ describe('the map in English', () => {
         await table.locator('select[name="layer"]').selectOption('red_line');
         await table.locator('input[name="featureId"]').fill(String(redLineId));
         await table.locator('[data-testid="audit-filter"]').click();
-        await expect.poll(() => table.locator(`tbody tr[data-feature="${redLineId}"]`).count()).toBe(3); // created, approved_on set, deleted (its red_line emptied)
+        await expect.poll(() => table.locator(`tbody tr[data-feature="${redLineId}"]`).count()).toBe(3); // created, started_on set, deleted (its red_line emptied)
         const changed = await table.locator(`tbody tr[data-feature="${redLineId}"] td.changed`).allInnerTexts();
-        expect(changed).toContain(approvedOn);
+        expect(changed).toContain(startedOn);
         expect(changed).toContain(redLine);
         for (const c of changed) expect(c, lang).not.toMatch(/\b[a-z]+_[a-z_]+\b/); // no raw column names (approved_on, approved_by_region…)
         if (lang === 'en') {

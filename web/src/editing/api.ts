@@ -23,6 +23,8 @@ export interface SchemaProperty {
   type: string | string[];
   format?: string;
   readOnly?: boolean;
+  /** recorded elsewhere than by a feature write: 'procedure' (the legal procedure's 报批 step) */
+  'x-zs-recorded-by'?: string;
   oneOf?: { const: string; title: string; description: string }[];
 }
 

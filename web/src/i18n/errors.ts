@@ -392,6 +392,10 @@ export const ERROR_TEXT: Record<ErrorCode, Wording> = {
     en: (p) => (p.opensOn ? `Agreements can be signed once the compensation plan notice has run 30 days (from ${text(p.opensOn, 'en')})` : 'The compensation plan has not been posted yet: nothing can be signed')
       + '; to sign earlier, record the reason as a procedure exception',
   },
+  procedure_owned: {
+    zh: (p) => `“${fieldName(p.field, 'zh') || '该属性'}”由征地程序的“${stepName(p.step ?? 'application', 'zh')}”步骤记录（批复文号、批复日期随之填写），不能在此修改`,
+    en: (p) => `"${fieldName(p.field, 'en') || 'This attribute'}" is recorded by the procedure's "${stepName(p.step ?? 'application', 'en')}" step (with the approval's document number and date), not edited here`,
+  },
   attachment_type: {
     zh: () => '附件只能是 PDF、JPEG、PNG 或 TIFF 文件',
     en: () => 'An attachment must be a PDF, JPEG, PNG or TIFF file',

@@ -166,6 +166,7 @@ export const UI = {
   cfPlanarMu: { zh: '平面(亩)', en: 'Planar (mu)' },
   cfLandUse: { zh: '地类（三调）', en: 'Land class (survey)' },
   cfLandClasses: { zh: '按二级地类（{n} 类）', en: 'By class ({n})' },
+  edRecordedByProcedure: { zh: '以下由征地程序“报批”步骤记录（在征地程序面板中填写）', en: 'Recorded by the procedure\'s approval step (entered in the procedure panel)' },
   cfLandUseZoom: {
     zh: '地类与三区三线：放大到 12 级以上、红线在视图内时实时计算；完成绘制后以服务器结果为准',
     en: 'Land classes and planning lines: measured live at zoom 12 or closer with the red line in view; the server\'s result follows when you finish',
