@@ -156,7 +156,8 @@ function parseDegrees(s: string): ParsedCoordinate {
     const next = toks[i + 1];
     if (tk.kind === 'sep') {
       // a separator ends an angle, unless a minutes or seconds value follows it (109° 36' 12")
-      if (cur && (cur as Angle).marked && next?.kind === 'num' && (toks[i + 2]?.kind === 'sym' && toks[i + 2].text !== '°')) continue;
+      const after = toks[i + 2];
+      if (cur && (cur as Angle).marked && next?.kind === 'num' && after?.kind === 'sym' && after.text !== '°') continue;
       close();
       continue;
     }
@@ -211,11 +212,13 @@ function parseDegrees(s: string): ParsedCoordinate {
     return a.hemi === 'W' || a.hemi === 'S' ? -v : v;
   });
   const axis = (a: Angle) => (a.hemi === 'E' || a.hemi === 'W' ? 'lon' : a.hemi ? 'lat' : undefined);
-  let [ax0, ax1] = angles.map(axis);
+  let [ax0, ax1]: ('lon' | 'lat' | undefined)[] = angles.map(axis);
   if (ax0 && ax1 && ax0 === ax1) throw new CoordinateError('hemisphere', `both values are ${ax0 === 'lon' ? 'longitudes (E/W)' : 'latitudes (N/S)'}`, { part: s });
   if (!ax0 && !ax1) {
     // unmarked: longitude first, unless only the second can be a longitude
-    [ax0, ax1] = Math.abs(values[0]) <= 90 && Math.abs(values[1]) > 90 ? ['lat', 'lon'] : ['lon', 'lat'];
+    const latFirst = Math.abs(values[0]) <= 90 && Math.abs(values[1]) > 90;
+    ax0 = latFirst ? 'lat' : 'lon';
+    ax1 = latFirst ? 'lon' : 'lat';
   } else if (!ax0) ax0 = ax1 === 'lon' ? 'lat' : 'lon';
   else if (!ax1) ax1 = ax0 === 'lon' ? 'lat' : 'lon';
   const lonI = ax0 === 'lon' ? 0 : 1;
