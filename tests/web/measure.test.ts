@@ -35,7 +35,7 @@ function cs2csToGk(epsg: number, lon: number, lat: number): [number, number] {
   return [x, y];
 }
 
-/** the numbers in a displayed figure: '1.235 km（1,234.56 m）' → [1.235, 1234.56] */
+/** the numbers in a displayed figure: '1.235 km (1,234.56 m)' → [1.235, 1234.56] */
 const numbers = (s: string) => (s.match(/\d[\d,]*(?:\.\d+)?/g) ?? []).map((n) => Number(n.replaceAll(',', '')));
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
@@ -236,6 +236,27 @@ describe('measure and locate', () => {
     // back to degrees: the switch goes round
     await page.getByTestId('readout-switch').click();
     expect(await readout.getAttribute('data-mode')).toBe('decimal');
+  });
+
+  it('speaks English when the interface does, the figures the same', async () => {
+    const [lon, lat] = site;
+    await page.evaluate(([x, y]) => window.__map!.jumpTo({ center: [x, y], zoom: 15 }), site);
+    await page.evaluate(() => window.__zs!.idle());
+    await page.getByTestId('measure-area-button').click();
+    const pts = [await pixel(lon - 0.003, lat - 0.002), await pixel(lon + 0.003, lat - 0.002), await pixel(lon, lat + 0.003)];
+    await clickAll(pts);
+    const zh = await page.getByTestId('measure-ellipsoidal').getAttribute('data-m2');
+    await page.locator('.lang button', { hasText: 'EN' }).click();
+    await expect(page.getByTestId('measure-distance-button').innerText()).resolves.toBe('Distance');
+    await expect(page.getByTestId('goto-button').innerText()).resolves.toBe('Go to');
+    const text = await page.getByTestId('measure-result').innerText();
+    expect(text).toMatch(/Ellipsoidal area \(CGCS2000\)/);
+    expect(text).toMatch(/Gauss–Krüger plane area \(zone \d+\)/);
+    expect(await page.getByTestId('measure-ellipsoidal').innerText()).toMatch(/^[\d,]+\.\d{2} mu \([\d,]+\.\d{2} m² · [\d.]+ ha\)$/);
+    expect(await page.getByTestId('measure-ellipsoidal').getAttribute('data-m2')).toBe(zh);
+    await page.screenshot({ path: path.join(outDir, 'measure-en.png') });
+    await page.keyboard.press('Escape');
+    await page.locator('.lang button', { hasText: '中文' }).click();
   });
 
   it('raised no script error on the way', () => {
