@@ -92,7 +92,8 @@ export const LAYERS: LayerDef[] = [
   { id: 'land_use', tiled: true, storesArea: true, writer: 'land_bureau', minZoom: 12, table: 'land_use', geometryColumn: 'geom', geometry: 'polygon', group: 'planning',
     title: { zh: '土地利用现状（三调）', en: 'Land use (3rd survey)' }, attributes: ['code', 'class_code', 'village_id'] },
   { id: 'red_line', labelPoints: true, writer: 'planner', minZoom: 6, table: 'project', geometryColumn: 'red_line', geometry: 'polygon', group: 'project',
-    title: { zh: '项目红线', en: 'Project red lines' }, dependsOn: ['parcel'],
+    // its progress follows its parcels, its procedure (current step, quotas) its steps and quota entries
+    title: { zh: '项目红线', en: 'Project red lines' }, dependsOn: ['parcel', 'procedure_step', 'project_quota'],
     temporal: { column: 'approved_on', title: { zh: '批复日期', en: 'Approved on' } },
     procedureOwned: { approval_stage: 'pre_expropriation', approval_doc_no: null, approved_on: null },
     attributes: ['code', 'name', 'kind', 'source', 'year', 'command_area_id', 'land_target_mu', 'house_target_m2', 'approval_stage'] },

@@ -54,6 +54,26 @@ describe('GET /api/changes', () => {
     }
   });
 
+  it('sends a procedure step or quota entry as a change of its project\'s red line (the procedure board follows)', async () => {
+    const stream = await openStream('/api/changes', { who: 'viewer' });
+    try {
+      await stream.next((e) => e.event === 'hello');
+      const { rows: [p] } = await pool.query(`SELECT id FROM project WHERE red_line IS NOT NULL ORDER BY id LIMIT 1`);
+      const res = await api(`/api/projects/${p.id}/quotas`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'construction', source: 'annual_plan', mu: 1.5, docNo: '贵国土指〔2026〕测试' }),
+      });
+      expect(res.status, await res.clone().text()).toBe(201);
+      const quota = await res.json();
+      const derived = change(await stream.next(isChange('red_line', p.id)));
+      expect(derived).toMatchObject({ op: 'derived', version: null });
+      expect(derived.bbox).toHaveLength(4);
+      await api(`/api/projects/${p.id}/quotas/${quota.id}`, { method: 'DELETE' });
+    } finally {
+      stream.close();
+    }
+  });
+
   it('resumes with Last-Event-ID: what was missed comes first', async () => {
     const first = await openStream('/api/changes');
     const hello = await first.next((e) => e.event === 'hello');

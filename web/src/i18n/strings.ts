@@ -45,7 +45,6 @@ export const UI = {
   yuan: { zh: '元', en: 'yuan' },
   units: { zh: '套', en: 'units' },
   households: { zh: '户', en: 'households' },
-  coords: { zh: '经纬度', en: 'Lon/Lat' },
   zoomLevel: { zh: '级别', en: 'Zoom' },
   crsNote: { zh: 'CGCS2000', en: 'CGCS2000' },
   serverDown: { zh: '无法连接服务器', en: 'Cannot reach the server' },
