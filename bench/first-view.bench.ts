@@ -14,7 +14,8 @@
 //
 // `FIRST_VIEW_BASELINE=<checkout>` also starts the same servers from another checkout (its dist/web
 // built) and interleaves its runs with this one's: before and after side by side in one run.
-// `FIRST_VIEW_RUNS` (default 7) views per server.
+// `FIRST_VIEW_RUNS` (default 7) views per server. `FIRST_VIEW_ONLY=embedded` (or `postgres`) runs one
+// configuration: a baseline checkout whose migrations are older than the bench database's runs embedded only.
 //
 // Besides the total, a breakdown: for each kind of request (an API route with its layer, a layer's
 // tiles, the client's own files) how long the slowest of that kind took per view and when, after
@@ -293,8 +294,9 @@ const bench: Benchmark = {
     try {
       for (const [tag, root] of roots) {
         const prefix = tag ? `${tag}: ` : '';
-        servers.push(await postgresServer(`${prefix}PostgreSQL scale ${scale}`, root, databaseUrl, cookie, pool));
-        servers.push(await embeddedServer(`${prefix}embedded scale 1`, root));
+        const only = process.env.FIRST_VIEW_ONLY;
+        if (only !== 'embedded') servers.push(await postgresServer(`${prefix}PostgreSQL scale ${scale}`, root, databaseUrl, cookie, pool));
+        if (only !== 'postgres') servers.push(await embeddedServer(`${prefix}embedded scale 1`, root));
       }
       const serverPids = new Set(servers.map((s) => s.child.pid!));
       // a warm-up view each (the servers' first statements, the browser's own start), then interleaved
