@@ -16,7 +16,7 @@ import fp from 'fastify-plugin';
 import type { BasemapInfo } from '../geo/api.ts';
 import { ConfigError } from './config.ts';
 import { DomainError } from './core/errors.ts';
-import { object, text } from './core/schemas.ts';
+import { noQuery, object, text } from './core/schemas.ts';
 import { parseTileCoord } from './tiles/index.ts';
 
 /** One raster layer of a basemap and where its tiles come from (the URL is the server's secret). */
@@ -205,11 +205,11 @@ export const basemapsPlugin = fp<BasemapsOptions>(async (app, opts) => {
   const timeoutMs = opts.timeoutMs ?? 10_000;
 
   app.get('/api/basemaps', {
-    schema: { response: { 200: object({ basemaps: { type: 'array', items: infoSchema } }, ['basemaps']) } },
+    schema: { querystring: noQuery, response: { 200: object({ basemaps: { type: 'array', items: infoSchema } }, ['basemaps']) } },
   }, async (request) => ({ basemaps: opts.basemaps.map((b) => basemapInfo(b, `${request.protocol}://${request.host}`)) }));
 
   app.get<{ Params: { layer: string; z: string; x: string; y: string } }>('/basemaps/:layer/:z/:x/:y', {
-    schema: { params: object({ layer: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,31}$' }, z: coordPart, x: coordPart, y: coordPart }, ['layer', 'z', 'x', 'y']) },
+    schema: { params: object({ layer: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,31}$' }, z: coordPart, x: coordPart, y: coordPart }, ['layer', 'z', 'x', 'y']), querystring: noQuery },
   }, async (request, reply) => {
     const { layer: id, z, x, y } = request.params;
     const found = layers.get(id);

@@ -151,6 +151,9 @@ describe('GET /api/basemaps and the tile proxy', () => {
     const closed = await app.inject({ url: '/api/basemaps' });
     expect(closed.statusCode).toBe(401);
     expect((await app.inject({ url: '/basemaps/local/14/13189/7150' })).statusCode).toBe(401);
+    // an account without a role reads nothing, basemaps included
+    expect((await app.inject({ url: '/api/basemaps', headers: authHeaders('norole') })).statusCode).toBe(403);
+    expect((await app.inject({ url: '/basemaps/local/14/13189/7150', headers: authHeaders('norole') })).statusCode).toBe(403);
     const anonymous = await open.inject({ url: '/api/basemaps' });
     expect(anonymous.statusCode).toBe(200);
     expect(anonymous.body).not.toContain(DUMMY_KEY);
