@@ -211,5 +211,6 @@ export interface BasemapInfo {
   tileSize: 256 | 512;
   minzoom: number;
   maxzoom: number;
+  /** tile paths on this server (/basemaps/{layer}/{z}/{x}/{y}), one per raster layer, bottom first */
   tiles: string[];
 }

@@ -177,10 +177,13 @@ export interface BasemapsOptions {
 /** A tile larger than this is not a tile: refused rather than relayed. */
 const MAX_TILE_BYTES = 4 * 1024 * 1024;
 
-/** What a client sees of a basemap: its proxy URLs, never the upstream's. */
-export function basemapInfo(b: Basemap, origin: string): BasemapInfo {
+/**
+ * What a client sees of a basemap: its proxy paths, never the upstream's URL. Paths, not URLs: the
+ * browser puts its own origin in front, which is right behind a reverse proxy too.
+ */
+export function basemapInfo(b: Basemap): BasemapInfo {
   const { layers, ...rest } = b;
-  return { ...rest, tiles: layers.map((l) => `${origin}/basemaps/${l.id}/{z}/{x}/{y}`) };
+  return { ...rest, tiles: layers.map((l) => `/basemaps/${l.id}/{z}/{x}/{y}`) };
 }
 
 const infoSchema = {
@@ -206,7 +209,7 @@ export const basemapsPlugin = fp<BasemapsOptions>(async (app, opts) => {
 
   app.get('/api/basemaps', {
     schema: { querystring: noQuery, response: { 200: object({ basemaps: { type: 'array', items: infoSchema } }, ['basemaps']) } },
-  }, async (request) => ({ basemaps: opts.basemaps.map((b) => basemapInfo(b, `${request.protocol}://${request.host}`)) }));
+  }, async () => ({ basemaps: opts.basemaps.map((b) => basemapInfo(b)) }));
 
   app.get<{ Params: { layer: string; z: string; x: string; y: string } }>('/basemaps/:layer/:z/:x/:y', {
     schema: { params: object({ layer: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,31}$' }, z: coordPart, x: coordPart, y: coordPart }, ['layer', 'z', 'x', 'y']), querystring: noQuery },

@@ -143,7 +143,7 @@ describe('GET /api/basemaps and the tile proxy', () => {
     expect(res.body).not.toContain(xyz.origin);
     const list = res.json().basemaps as { id: string; tiles: string[]; attribution: string; datum: string }[];
     expect(list.map((b) => b.id)).toEqual(['tianditu_vec', 'tianditu_img', 'tianditu_ter', 'local', 'broken', 'gone', 'missing']);
-    expect(list[0].tiles).toEqual(['http://localhost:80/basemaps/tianditu_vec/{z}/{x}/{y}', 'http://localhost:80/basemaps/tianditu_cva/{z}/{x}/{y}']);
+    expect(list[0].tiles).toEqual(['/basemaps/tianditu_vec/{z}/{x}/{y}', '/basemaps/tianditu_cva/{z}/{x}/{y}']);
     expect(list[3]).toMatchObject({ attribution: '© 本地测试瓦片', datum: 'WGS84' });
   });
 
