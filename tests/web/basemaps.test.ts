@@ -3,7 +3,7 @@
 // right shape. The offline map is the default; picking the local source draws its tiles (relayed by
 // the server) under the data with its attribution; the offline map comes back. Every request the page
 // makes is watched: none leaves the machine, and none names an upstream or the key.
-// Screenshot: tests/.output/basemap-local.png.
+// Screenshots: tests/.output/basemap-local.png, basemap-tianditu-vec.png.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -33,11 +33,16 @@ beforeAll(async () => {
   mkdirSync(outDir, { recursive: true });
   xyz = await startXyzServer();
   const { TIANDITU_KEY: _k, BASEMAPS: _b, ...rest } = process.env;
-  const { basemaps } = loadConfig({
+  const { basemaps: configured } = loadConfig({
     ...rest,
     TIANDITU_KEY: DUMMY_KEY,
     BASEMAPS: JSON.stringify([{ id: 'local', title: { zh: '本地瓦片', en: 'Local tiles' }, url: `${xyz.origin}/xyz/{z}/{x}/{y}.png`, attribution: ATTRIBUTION, datum: 'WGS84', maxzoom: 18 }]),
   });
+  // 天地图's basemaps as configured, their upstreams moved to the local server (map tiles and
+  // annotation tiles apart): nothing asks 天地图 itself
+  const basemaps = configured.map((b) => (b.id.startsWith('tianditu')
+    ? { ...b, layers: b.layers.map((l, i) => ({ ...l, url: `${xyz.origin}/${i === 0 ? 'xyz' : 'anno'}/{z}/{x}/{y}.png` })) }
+    : b));
   const info = (await getJson('/health')).body.database;
   app = await buildApp({ database: { url: inject('databaseUrl'), poolMax: 2, info }, basemaps, webRoot: path.join(projectRoot, 'dist/web') });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -118,6 +123,25 @@ describe('the basemap switcher', () => {
     await page.evaluate(() => window.__zs!.idle());
     expect((await tilePixels(page)).tinted).toBe(0);
     expect(await page.locator('.maplibregl-ctrl-attrib').count()).toBe(0);
+    expect((await baseVisible(page)).every(([, v]) => v)).toBe(true);
+  });
+
+  it('draws 天地图 矢量 as its map with the annotation layer above it, credited to 天地图', async () => {
+    const before = xyz.requests.length;
+    await page.getByTestId('basemap-switcher').getByText('天地图 矢量').click();
+    await page.evaluate(() => window.__zs!.idle());
+    const asked = xyz.requests.slice(before);
+    expect(asked.some((r) => r.startsWith('/xyz/'))).toBe(true);
+    expect(asked.some((r) => r.startsWith('/anno/'))).toBe(true);
+    const order = await page.evaluate(() => window.__map!.getStyle().layers.map((l) => l.id));
+    expect(order.slice(0, 3)).toEqual(['background', 'zs-basemap-tianditu_vec-0', 'zs-basemap-tianditu_vec-1']);
+    expect(order.filter((l) => l.startsWith('zs-basemap-'))).toHaveLength(2);
+    await expect.poll(() => page.locator('.maplibregl-ctrl-attrib').innerText()).toContain('天地图');
+    expect(await page.locator('.maplibregl-ctrl-attrib').innerText()).not.toContain(ATTRIBUTION);
+    expect((await tilePixels(page)).tinted / (await tilePixels(page)).all).toBeGreaterThan(0.5);
+    await page.screenshot({ path: path.join(outDir, 'basemap-tianditu-vec.png') });
+    await page.getByTestId('basemap-switcher').getByText('离线底图（演示）').click();
+    await page.evaluate(() => window.__zs!.idle());
     expect((await baseVisible(page)).every(([, v]) => v)).toBe(true);
   });
 
