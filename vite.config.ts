@@ -35,6 +35,7 @@ export default defineConfig({
       '/api': api,
       '/health': api,
       '/tiles': api,
+      '/basemaps': api,
       '/ogc': api,
     },
   },

@@ -195,3 +195,22 @@ export interface ProcedureBoard {
   /** per command area and the district (commandAreaId null, last): projects at each step, steps overdue, notices running, quotas */
   totals: { commandAreaId: number | null; byStep: Record<string, number>; overdue: number; running: number; construction: QuotaFigures; cultivated: QuotaFigures }[];
 }
+
+/**
+ * A raster basemap the map may draw under the data (GET /api/basemaps): 天地图 when TIANDITU_KEY is set,
+ * and the sources of BASEMAPS. Its tiles come through the server's proxy (/basemaps/{layer}/{z}/{x}/{y}),
+ * so no upstream URL or key ever reaches a client. One tile URL per raster layer, bottom first (天地图:
+ * the map, then its annotation).
+ */
+export interface BasemapInfo {
+  id: string;
+  title: { zh: string; en: string };
+  attribution: string;
+  /** the datum the source declared: only CGCS2000 and WGS84 line up with the data (GCJ-02, BD-09 are refused at start) */
+  datum: 'CGCS2000' | 'WGS84';
+  tileSize: 256 | 512;
+  minzoom: number;
+  maxzoom: number;
+  /** tile paths on this server (/basemaps/{layer}/{z}/{x}/{y}), one per raster layer, bottom first */
+  tiles: string[];
+}

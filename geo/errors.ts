@@ -79,6 +79,8 @@ export const ERROR_STATUS = {
   import_stale: 412,
   import_limit: 413,
   export_too_large: 507,
+  /** a basemap's tile server failed, timed out or answered no image (params: basemap, status?) */
+  basemap_unavailable: 502,
   // the server itself
   internal_error: 500,
   database_unavailable: 503,

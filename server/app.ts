@@ -20,6 +20,7 @@ import { mapPlugin } from './map/index.ts';
 import { metricsPlugin } from './metrics/index.ts';
 import { progressPlugin } from './progress/index.ts';
 import { tilesPlugin } from './tiles/index.ts';
+import { type Basemap, basemapsPlugin } from './basemaps.ts';
 
 /** A route as registered: what the error-contract tests fuzz (tests/contract/fuzz.test.ts). */
 export interface RouteEntry {
@@ -54,6 +55,8 @@ export interface AppOptions {
   /** who may do what: anonymous read on or off, session length, cookie flags */
   auth?: { publicRead?: boolean; sessionHours?: number; cookieSecure?: boolean; loginsPerMinute?: number; metricsToken?: string };
   logger?: FastifyServerOptions['loggerInstance'] | boolean;
+  /** raster basemaps served through the tile proxy (server/basemaps.ts); none = the offline map only */
+  basemaps?: Basemap[];
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -113,6 +116,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(conflictsPlugin);
   await app.register(procedurePlugin, { attachmentMaxBytes: opts.attachmentMaxBytes ?? 20 * 1024 * 1024 });
   await app.register(tilesPlugin, { cacheBytes: opts.tileCacheBytes ?? 256 * 1024 * 1024, invalidation: opts.tileInvalidation });
+  await app.register(basemapsPlugin, { basemaps: opts.basemaps ?? [] });
   await app.register(changesPlugin);
   await app.register(featuresPlugin);
   await app.register(exchangePlugin, { previewHours: opts.importPreviewHours ?? 24, maxUncompressedBytes: opts.importMaxUncompressedBytes });

@@ -1,6 +1,7 @@
 // Configuration from the environment, each variable with a default, validated once at start.
 // The README lists them all; keep the two in step.
 import path from 'node:path';
+import { type Basemap, loadBasemaps } from './basemaps.ts';
 
 export interface Config {
   port: number;
@@ -44,6 +45,8 @@ export interface Config {
   attachmentMaxBytes: number;
   /** bearer token that may read GET /metrics (Prometheus); unset = administrators' sessions only */
   metricsToken: string | undefined;
+  /** raster basemaps offered beside the offline map: 天地图 (TIANDITU_KEY) and BASEMAPS; GCJ-02/BD-09 refused */
+  basemaps: Basemap[];
 }
 
 export class ConfigError extends Error {}
@@ -114,5 +117,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importMaxUncompressedBytes: intVar(env, 'IMPORT_MAX_UNCOMPRESSED_MB', 500, 1, 1024 * 1024) * 1024 * 1024,
     attachmentMaxBytes: intVar(env, 'ATTACHMENT_MAX_MB', 20, 1, 1024) * 1024 * 1024,
     metricsToken,
+    basemaps: loadBasemaps(env),
   };
 }

@@ -21,6 +21,8 @@ export type Access = 'public' | 'read' | 'signed_in' | 'layer_write' | 'writes' 
 const READ_ROUTES = [
   '/api/district', '/api/layers', '/api/changes', '/api/layers/:id/features', '/api/layers/:id/labels',
   '/tiles/:layers/:z/:x/:y.mvt', '/tiles/style.json', '/tiles/:layer.json',
+  // raster basemaps: the list, and their tiles through the server (the 天地图 key never leaves it)
+  '/api/basemaps', '/basemaps/:layer/:z/:x/:y',
   '/ogc', '/ogc/', '/ogc/api', '/ogc/conformance', '/ogc/collections', '/ogc/collections/:id',
   '/ogc/collections/:id/queryables', '/ogc/collections/:id/schema', '/ogc/collections/:id/items',
   '/ogc/collections/:id/items/:fid', '/ogc/collections/:id/items/:fid/history',

@@ -109,6 +109,8 @@ function bases(): Record<string, Base> {
     'GET /tiles/:layers/:z/:x/:y.mvt': { params: { layers: 'parcel', z: '14', x: '13189', y: '7150' } },
     'GET /tiles/style.json': { query: { lang: 'en' } },
     'GET /tiles/:layer.json': { params: { layer: 'parcel' } },
+    'GET /api/basemaps': {},
+    'GET /basemaps/:layer/:z/:x/:y': { params: { layer: 'tianditu_vec', z: '14', x: '13189', y: '7150' } },
     'GET /ogc': { query: { f: 'json' } },
     'GET /ogc/': { query: { f: 'json' } },
     'GET /ogc/api': {},

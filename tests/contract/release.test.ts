@@ -228,6 +228,9 @@ const SAMPLES: Record<string, (c: Ctx) => Sample[]> = {
   '/tiles/:layers/:z/:x/:y.mvt': (c) => c.tiles.map((t) => ({ url: `/tiles/${t.layers}/${t.z}/${t.x}/${t.y}.mvt`, carries: true })),
   '/tiles/style.json': () => [{ url: '/tiles/style.json', carries: false }, { url: '/tiles/style.json?lang=en', carries: false }],
   '/tiles/:layer.json': () => GUARDED.map((l) => ({ url: `/tiles/${l.id}.json`, carries: false })),
+  // basemaps hold no data of the district; the suite's server has none configured (tests/server/basemaps.test.ts has some)
+  '/api/basemaps': () => [{ url: '/api/basemaps', carries: false }],
+  '/basemaps/:layer/:z/:x/:y': () => [{ url: '/basemaps/tianditu_vec/14/13189/7150', carries: false, status: 404 }],
   '/ogc': () => [{ url: '/ogc', carries: false }, { url: '/ogc?f=html', carries: false }],
   '/ogc/': () => [{ url: '/ogc/', carries: false }],
   '/ogc/api': () => [{ url: '/ogc/api', carries: false }],

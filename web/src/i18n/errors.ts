@@ -472,6 +472,10 @@ export const ERROR_TEXT: Record<ErrorCode, Wording> = {
     zh: () => '导出的数据量太大：请缩小范围（按项目、片区指挥部或地图范围）分批导出，或改用 GeoPackage',
     en: () => 'The export is too large: export less at a time (by project, command area or map extent), or as GeoPackage',
   },
+  basemap_unavailable: {
+    zh: () => '底图服务暂不可用（瓦片服务器无应答或返回的不是图片），请稍后重试或切换底图',
+    en: () => 'The basemap service is unavailable (its tile server did not answer or sent no image): try again later or pick another basemap',
+  },
   // the server itself
   internal_error: { zh: () => '服务器内部错误，请稍后再试；如仍出现请联系管理员', en: () => 'Internal server error: try again later, and tell an administrator if it happens again' },
   database_unavailable: {

@@ -23,6 +23,12 @@ export const UI = {
   hideAll: { zh: '全部隐藏', en: 'Hide all' },
   zoomToLayer: { zh: '缩放至图层', en: 'Zoom to layer' },
   zoomToDistrict: { zh: '全区', en: 'Whole district' },
+  basemap: { zh: '底图', en: 'Basemap' },
+  basemapOffline: { zh: '离线底图（演示）', en: 'Offline map (synthetic)' },
+  basemapTip: {
+    zh: '在线底图显示时，演示底图的水系、建成区、道路和地名图层隐藏；切回离线底图时恢复',
+    en: 'While an online basemap is shown, the synthetic water, built-up, road and place layers are hidden; they return with the offline map',
+  },
   loading: { zh: '加载中…', en: 'Loading…' },
   loadFailed: { zh: '加载失败', en: 'Failed to load' },
   zoomIn: { zh: '≥{z}级显示', en: 'zoom ≥ {z}' },
