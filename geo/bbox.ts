@@ -38,3 +38,24 @@ export function unionBox(boxes: [number, number, number, number][]): [number, nu
   if (boxes.length === 0) return null;
   return boxes.reduce((a, b) => [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])]);
 }
+
+/** A Web-Mercator (XYZ) tile. */
+export interface TileCoord {
+  z: number;
+  x: number;
+  y: number;
+}
+
+/** The deepest zoom a tile path may ask for (the vector tiles and the basemap relay). */
+const MAX_REQUEST_ZOOM = 24;
+
+/** '14', '13000', '7000' → a tile, or the reason it is not one. */
+export function parseTileCoord(z: string, x: string, y: string): TileCoord | string {
+  const ints = [z, x, y].map((s) => (/^\d{1,10}$/.test(s) ? Number(s) : NaN));
+  if (ints.some((n) => !Number.isInteger(n))) return `z/x/y must be whole numbers (got ${z}/${x}/${y})`;
+  const [zi, xi, yi] = ints;
+  if (zi > MAX_REQUEST_ZOOM) return `zoom ${zi} is above the maximum ${MAX_REQUEST_ZOOM}`;
+  const n = 2 ** zi;
+  if (xi >= n || yi >= n) return `tile ${zi}/${xi}/${yi} does not exist: at zoom ${zi}, x and y run from 0 to ${n - 1}`;
+  return { z: zi, x: xi, y: yi };
+}

@@ -14,10 +14,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { BasemapInfo } from '../geo/api.ts';
-import { ConfigError } from './config.ts';
+import { ConfigError } from './config-error.ts';
 import { DomainError } from './core/errors.ts';
 import { noQuery, object, text } from './core/schemas.ts';
-import { parseTileCoord } from './tiles/index.ts';
+import { parseTileCoord } from '../geo/bbox.ts';
 
 /** One raster layer of a basemap and where its tiles come from (the URL is the server's secret). */
 export interface BasemapLayer {

@@ -49,7 +49,9 @@ export interface Config {
   basemaps: Basemap[];
 }
 
-export class ConfigError extends Error {}
+/** A setting that cannot be used: the process stops at start and says which and why. */
+import { ConfigError } from './config-error.ts';
+export { ConfigError };
 
 /** Database limits used where no configuration is passed (tests, benches building an app directly). */
 export const DATABASE_DEFAULTS = {

@@ -10,7 +10,7 @@ import { layerPath, NO_NUL, object } from '../core/schemas.ts';
 import type { LayerFields } from '../core/catalogue.ts';
 import { strongEtag, TileCache } from './cache.ts';
 import { detectEncoder, type Encoder, hasSensitiveVariant, renderTile, tileFields } from './render.ts';
-import type { TileCoord } from './sql.ts';
+import { parseTileCoord } from '../../geo/bbox.ts';
 import { buildStyle } from './style.ts';
 
 declare module 'fastify' {
@@ -29,7 +29,6 @@ export interface TilesOptions {
   invalidation?: 'precise' | 'layer';
 }
 
-const MAX_REQUEST_ZOOM = 24;
 const MVT_TYPE = 'application/vnd.mapbox-vector-tile';
 
 const noLayer = (name: string) => new DomainError('not_found', `no layer "${name}"`, { layer: name });
@@ -45,17 +44,6 @@ interface LayerList {
   ids: string;
   /** whether a reader without the sensitive grant gets a different tile */
   variant: boolean;
-}
-
-/** '14', '13000', '7000' → a tile, or the reason it is not one. */
-export function parseTileCoord(z: string, x: string, y: string): TileCoord | string {
-  const ints = [z, x, y].map((s) => (/^\d{1,10}$/.test(s) ? Number(s) : NaN));
-  if (ints.some((n) => !Number.isInteger(n))) return `z/x/y must be whole numbers (got ${z}/${x}/${y})`;
-  const [zi, xi, yi] = ints;
-  if (zi > MAX_REQUEST_ZOOM) return `zoom ${zi} is above the maximum ${MAX_REQUEST_ZOOM}`;
-  const n = 2 ** zi;
-  if (xi >= n || yi >= n) return `tile ${zi}/${xi}/${yi} does not exist: at zoom ${zi}, x and y run from 0 to ${n - 1}`;
-  return { z: zi, x: xi, y: yi };
 }
 
 export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {

@@ -17,11 +17,8 @@ export const FEATURE_LIMIT = 5000;
 
 const WEB_MERCATOR_HALF = 20037508.342789244;
 
-export interface TileCoord {
-  z: number;
-  x: number;
-  y: number;
-}
+import type { TileCoord } from '../../geo/bbox.ts';
+export type { TileCoord };
 
 /** Half a tile unit at zoom z, in metres of Web Mercator: simplification below what a pixel shows. */
 export function simplifyTolerance(z: number): number {
