@@ -11,8 +11,11 @@ import { assembleRings, closeRing, isClosed, orient, ringArea, type PolygonCoord
 import { splitLines } from './text.ts';
 import { beijingDate } from '../time.ts';
 
+/** What is wrong with a 界址点 line, as a code and values an interface words in its language (the message is English). */
+export type PointErrorCode = 'ring_number' | 'not_number' | 'fields' | 'no_points' | 'northing' | 'zone_mismatch' | 'no_zone' | 'easting_digits' | 'too_few';
+
 export class TxtFormatError extends Error {
-  constructor(message: string, readonly line: number) {
+  constructor(message: string, readonly line: number, readonly reason?: { code: PointErrorCode; params: Record<string, string | number> }) {
     super(`line ${line}: ${message}`);
   }
 }
@@ -72,9 +75,9 @@ export interface RawBoundaryPoint { name: string; ring: number; x: number; y: nu
 
 /** A point line's fields checked and read; errors name the line. */
 export function readBoundaryPoint(name: string, ringText: string, xText: string, yText: string, line: number): RawBoundaryPoint {
-  if (!/^\d+$/.test(ringText)) throw new TxtFormatError(`ring number "${ringText}" is not a whole number`, line);
+  if (!/^\d+$/.test(ringText)) throw new TxtFormatError(`ring number "${ringText}" is not a whole number`, line, { code: 'ring_number', params: { value: ringText } });
   for (const [axis, v] of [['X', xText], ['Y', yText]] as const) {
-    if (!NUMBER.test(v)) throw new TxtFormatError(`${axis} coordinate "${v}" is not a number`, line);
+    if (!NUMBER.test(v)) throw new TxtFormatError(`${axis} coordinate "${v}" is not a number`, line, { code: 'not_number', params: { axis, value: v } });
   }
   return { name, ring: Number(ringText), x: Number(xText), y: Number(yText), line };
 }

@@ -48,16 +48,16 @@ export function parseSurveyTable(text: string, opts: SurveyTableOptions = {}): S
     if (heading) return; // 点号, X, Y
     if (fields.length === 3) points.push(readBoundaryPoint(fields[0], '1', fields[1], fields[2], lineNo));
     else if (fields.length === 4) points.push(readBoundaryPoint(fields[0], fields[1], fields[2], fields[3], lineNo));
-    else throw new TxtFormatError(`a 界址点 line is "点号, X, Y" or "点号, 圈号, X, Y" (found ${fields.length} fields)`, lineNo);
+    else throw new TxtFormatError(`a 界址点 line is "点号, X, Y" or "点号, 圈号, X, Y" (found ${fields.length} fields)`, lineNo, { code: 'fields', params: { n: fields.length } });
   });
-  if (points.length === 0) throw new TxtFormatError('no 界址点 lines ("J1, X, Y")', Math.max(1, lines.length));
+  if (points.length === 0) throw new TxtFormatError('no 界址点 lines ("J1, X, Y")', Math.max(1, lines.length), { code: 'no_points', params: {} });
 
   const swapped = axesSwapped(points);
   if (swapped) notes.push('X 与 Y 互换: the first coordinate holds eastings (read as swapped)');
   for (const p of points) {
     const northing = swapped ? p.y : p.x;
     if (!(northing > 0 && northing < 10_000_000)) {
-      throw new TxtFormatError(`${p.name}: northing ${northing} is not a Gauss–Krüger northing (X is the northing, Y the easting)`, p.line);
+      throw new TxtFormatError(`${p.name}: northing ${northing} is not a Gauss–Krüger northing (X is the northing, Y the easting)`, p.line, { code: 'northing', params: { name: p.name, value: northing } });
     }
   }
   const prefixZone = prefixZoneOf(points, swapped);
@@ -65,21 +65,21 @@ export function parseSurveyTable(text: string, opts: SurveyTableOptions = {}): S
   if (prefixZone !== undefined) {
     for (const p of points) {
       const e = swapped ? p.x : p.y;
-      if (Math.floor(e / 1_000_000) !== prefixZone) throw new TxtFormatError(`${p.name}: easting ${e} is not in zone ${prefixZone} like the first point's`, p.line);
+      if (Math.floor(e / 1_000_000) !== prefixZone) throw new TxtFormatError(`${p.name}: easting ${e} is not in zone ${prefixZone} like the first point's`, p.line, { code: 'zone_mismatch', params: { name: p.name, value: e, zone: prefixZone } });
     }
     if (opts.zone !== undefined && opts.zone !== prefixZone) notes.push(`the eastings carry zone ${prefixZone}: the zone chosen (${opts.zone}) is not used`);
     zone = prefixZone;
   } else {
-    if (opts.zone === undefined) throw new TxtFormatError('the eastings carry no zone number in front (6 digits): choose the zone (带号) they are in', points[0].line);
+    if (opts.zone === undefined) throw new TxtFormatError('the eastings carry no zone number in front (6 digits): choose the zone (带号) they are in', points[0].line, { code: 'no_zone', params: {} });
     for (const p of points) {
       const e = swapped ? p.x : p.y;
-      if (!(e > 0 && e < 1_000_000)) throw new TxtFormatError(`${p.name}: easting ${e} is neither 6 digits nor 8 with the zone in front`, p.line);
+      if (!(e > 0 && e < 1_000_000)) throw new TxtFormatError(`${p.name}: easting ${e} is neither 6 digits nor 8 with the zone in front`, p.line, { code: 'easting_digits', params: { name: p.name, value: e } });
     }
     zone = opts.zone;
   }
   const polygons = polygonsFromPoints(points, swapped, notes, (ring, n) => {
     const at = points.find((p) => p.ring === ring)!;
-    return new TxtFormatError(`ring ${ring} has ${n} distinct points (a ring needs 3)`, at.line);
+    return new TxtFormatError(`ring ${ring} has ${n} distinct points (a ring needs 3)`, at.line, { code: 'too_few', params: { ring, n } });
   });
   const zonePrefix = prefixZone !== undefined;
   return { points, polygons, swapped, zone, zonePrefix, epsg: gaussKrugerEpsg(zone, zonePrefix), notes };

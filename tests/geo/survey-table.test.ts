@@ -59,6 +59,12 @@ describe('survey table (界址点 lines)', () => {
   it('names the line of a coordinate that is not a number', () => {
     expect(() => parseSurveyTable(read('bad-coordinate.table.txt'))).toThrow(SurveyTableError);
     expect(() => parseSurveyTable(read('bad-coordinate.table.txt'))).toThrow('line 3: X coordinate "2556135.77l" is not a number');
+    // and says it as a code and values, for the interface to word in its language
+    try { parseSurveyTable(read('bad-coordinate.table.txt')); } catch (e) {
+      expect((e as SurveyTableError).line).toBe(3);
+      expect((e as SurveyTableError).reason).toEqual({ code: 'not_number', params: { axis: 'X', value: '2556135.77l' } });
+    }
+    expect.assertions(4);
   });
 
   it('refuses a ring of two points', () => {

@@ -186,7 +186,7 @@ describe('conflict panel inputs: project, file, survey table', { timeout: 120_00
     await reset('界址点表');
     await panel().locator('[data-testid="conflict-table"]').fill('J1, 2556301.123, 37356564.456\nJ2, 2556312.48O, 37356781.902\nJ3, 2556135.771, 37356795.310\n');
     await panel().getByRole('button', { name: '预览' }).click();
-    await expect.poll(() => panel().locator('[data-testid="conflict-error"]').innerText()).toBe('读入失败：line 2: X coordinate "2556312.48O" is not a number');
+    await expect.poll(() => panel().locator('[data-testid="conflict-error"]').innerText()).toBe('读入失败：第 2 行：X 坐标“2556312.48O”不是数字');
     await panel().screenshot({ path: path.join(outDir, 'conflict-input-table-error.png') });
   });
 });
