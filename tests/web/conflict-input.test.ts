@@ -167,6 +167,23 @@ describe('conflict panel inputs: project, file, survey table', { timeout: 120_00
     await page.screenshot({ path: path.join(outDir, 'conflict-input-geojson.png') });
   });
 
+  it('loads a Shapefile zip (read by the exchange importer through its preview): the API’s figures for what the panel sent', async () => {
+    const exp = await api(`/api/export?layer=red_line&format=shp&project=${encodeURIComponent(project.code)}`);
+    expect(exp.status).toBe(200);
+    const zip = Buffer.from(await exp.arrayBuffer());
+    await reset('导入文件');
+    const sent = page.waitForRequest((r) => r.url().endsWith('/api/conflicts') && r.method() === 'POST');
+    await panel().locator('[data-testid="conflict-file"]').setInputFiles({ name: `${project.code}.zip`, mimeType: 'application/zip', buffer: zip });
+    const body = (await sent).postDataJSON();
+    expect(body.geometry.type).toBe('MultiPolygon');
+    const want = await conflicts(body);
+    await expectServerFigures(want);
+    // the same ground as the stored red line (the file went through Gauss–Krüger and back)
+    const stored = await conflicts({ projectId: project.id });
+    expect(Math.abs(want.redLine.area.ellipsoidal.mu - stored.redLine.area.ellipsoidal.mu)).toBeLessThan(0.05);
+    await page.screenshot({ path: path.join(outDir, 'conflict-input-shp.png') });
+  });
+
   it('takes a pasted survey table (J1, X, Y): previewed with its 界址点 and area, then the same figures as the TXT of the same points', async () => {
     const doc = parseMinistryTxt(decodeText(txtBytes).text);
     const lines = doc.parcels[0].points.map((p) => `${p.name}\t${p.x.toFixed(3)}\t${p.y.toFixed(3)}`); // one ring: no 圈号 needed
