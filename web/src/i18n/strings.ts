@@ -206,6 +206,7 @@ export const UI = {
   cfNoRedLine: { zh: '未出红线', en: 'no red line' },
   cfAnalyse: { zh: '分析', en: 'Analyse' },
   cfPreview: { zh: '预览', en: 'Preview' },
+  cfChooseFile: { zh: '选择文件…', en: 'Choose file…' },
   cfFileHint: {
     zh: '部标界址点 TXT、Shapefile（zip 或 .shp/.dbf/.shx/.prj 一起选）、DXF、GeoJSON、KML、GeoPackage；多个图斑合为一条红线分析',
     en: 'Ministry boundary-point TXT, Shapefile (a zip, or .shp/.dbf/.shx/.prj together), DXF, GeoJSON, KML, GeoPackage; several features are analysed as one red line',
