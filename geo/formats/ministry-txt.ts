@@ -11,8 +11,11 @@ import { assembleRings, closeRing, isClosed, orient, ringArea, type PolygonCoord
 import { splitLines } from './text.ts';
 import { beijingDate } from '../time.ts';
 
+/** What is wrong with a 界址点 line, as a code and values an interface words in its language (the message is English). */
+export type PointErrorCode = 'ring_number' | 'not_number' | 'fields' | 'no_points' | 'northing' | 'zone_mismatch' | 'no_zone' | 'easting_digits' | 'too_few';
+
 export class TxtFormatError extends Error {
-  constructor(message: string, readonly line: number) {
+  constructor(message: string, readonly line: number, readonly reason?: { code: PointErrorCode; params: Record<string, string | number> }) {
     super(`line ${line}: ${message}`);
   }
 }
@@ -41,7 +44,7 @@ export interface TxtParcel {
   /** polygons in planar [easting, northing] (GIS order), rings closed, outer first */
   polygons: PolygonCoords[];
   /** the point lines as read (name, ring, easting, northing), for reports */
-  points: { name: string; ring: number; x: number; y: number; line: number }[];
+  points: RawBoundaryPoint[];
   notes: string[];
 }
 
@@ -63,6 +66,57 @@ const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)$/;
 function parseKeyValue(line: string): [string, string] | undefined {
   const i = line.indexOf('=');
   return i > 0 ? [line.slice(0, i).trim(), line.slice(i + 1).trim()] : undefined;
+}
+
+// ---- 界址点 lines: shared by this reader and the survey table (survey-table.ts) ----
+
+/** One 界址点 line as read: name, ring number (圈号), X (northing by the ministry's order), Y, its 1-based line. */
+export interface RawBoundaryPoint { name: string; ring: number; x: number; y: number; line: number }
+
+/** A point line's fields checked and read; errors name the line. */
+export function readBoundaryPoint(name: string, ringText: string, xText: string, yText: string, line: number): RawBoundaryPoint {
+  if (!/^\d+$/.test(ringText)) throw new TxtFormatError(`ring number "${ringText}" is not a whole number`, line, { code: 'ring_number', params: { value: ringText } });
+  for (const [axis, v] of [['X', xText], ['Y', yText]] as const) {
+    if (!NUMBER.test(v)) throw new TxtFormatError(`${axis} coordinate "${v}" is not a number`, line, { code: 'not_number', params: { axis, value: v } });
+  }
+  return { name, ring: Number(ringText), x: Number(xText), y: Number(yText), line };
+}
+
+/**
+ * Whether the points have X and Y swapped: the ministry's X is the northing, Y the easting; told by
+ * magnitude (an 8-digit value carries the zone prefix and is the easting), by majority.
+ */
+export function axesSwapped(points: { x: number; y: number }[]): boolean {
+  let votes = 0;
+  for (const p of points) if (p.x >= 1e7 || (p.x < 1e6 && p.y >= 1e6)) votes++;
+  return votes > points.length / 2;
+}
+
+/** The zone the eastings carry in front (8 digits), or undefined when they carry none. */
+export function prefixZoneOf(points: { x: number; y: number }[], swapped: boolean): number | undefined {
+  return points.length ? zoneFromEasting(swapped ? points[0].x : points[0].y) : undefined;
+}
+
+/**
+ * Points → polygons in planar [easting, northing]: grouped by ring number in order of appearance, each
+ * ring closed (a note when it was not), rings inside others made holes (assembleRings). A ring of fewer
+ * than 3 distinct points is refused with tooFew(ring, distinct points)'s error.
+ */
+export function polygonsFromPoints(points: RawBoundaryPoint[], swapped: boolean, notes: string[], tooFew: (ring: number, n: number) => Error): PolygonCoords[] {
+  const byRing = new Map<number, Pos[]>();
+  for (const p of points) {
+    let ring = byRing.get(p.ring);
+    if (!ring) byRing.set(p.ring, (ring = []));
+    ring.push(swapped ? [p.x, p.y] : [p.y, p.x]);
+  }
+  const rings: Ring[] = [];
+  for (const [n, ring] of byRing) {
+    if (ring.length > 1 && !isClosed(ring)) notes.push(`ring ${n} not closed by repeating its first point (closed on reading)`);
+    const closed = closeRing(ring);
+    if (closed.length < 4) throw tooFew(n, ring.length);
+    rings.push(closed);
+  }
+  return assembleRings(rings);
 }
 
 export function parseMinistryTxt(text: string): TxtDocument {
@@ -106,30 +160,18 @@ export function parseMinistryTxt(text: string): TxtDocument {
     }
     if (!current) throw new TxtFormatError('a point line before any parcel header ("…,@")', lineNo);
     if (fields.length < 4) throw new TxtFormatError(`a point line needs name, ring, X, Y (found ${fields.length} fields)`, lineNo);
-    const [name, ringText, xText, yText] = fields;
-    if (!/^\d+$/.test(ringText)) throw new TxtFormatError(`ring number "${ringText}" is not a whole number`, lineNo);
-    for (const [axis, v] of [['X', xText], ['Y', yText]] as const) {
-      if (!NUMBER.test(v)) throw new TxtFormatError(`${axis} coordinate "${v}" is not a number`, lineNo);
-    }
-    const x = Number(xText), y = Number(yText);
-    current.points.push({ name, ring: Number(ringText), x, y, line: lineNo });
-    raw.push({ x, y });
+    const point = readBoundaryPoint(fields[0], fields[1], fields[2], fields[3], lineNo);
+    current.points.push(point);
+    raw.push(point);
   });
 
   if (parcels.length === 0) throw new TxtFormatError('no parcel ("…,@" header line) in [地块坐标]', lines.length);
 
-  // axis order: the file says X = northing, Y = easting; tell by magnitude whether it was followed
-  let swappedVotes = 0;
-  for (const p of raw) {
-    const xIsEasting = p.x >= 1e7 || (p.x < 1e6 && p.y >= 1e6);
-    if (xIsEasting) swappedVotes++;
-  }
-  const swapped = swappedVotes > raw.length / 2;
+  const swapped = axesSwapped(raw);
   if (swapped) notes.push('X 与 Y 互换: the first coordinate holds eastings (read as swapped)');
 
   // zone: 带号 in the header, else the eastings' prefix
-  const eastings = raw.map((p) => (swapped ? p.x : p.y));
-  const prefixZone = eastings.length ? zoneFromEasting(eastings[0]) : undefined;
+  const prefixZone = prefixZoneOf(raw, swapped);
   const zonePrefix = prefixZone !== undefined;
   const declaredZone = header.attributes['带号'] ? Number(header.attributes['带号']) : undefined;
   if (declaredZone !== undefined && !Number.isInteger(declaredZone)) notes.push(`带号 "${header.attributes['带号']}" is not a zone number (ignored)`);
@@ -142,24 +184,10 @@ export function parseMinistryTxt(text: string): TxtDocument {
   if (band && band !== '3') throw new TxtFormatError(`几度分带=${band}: only 3° zones are supported`, 1);
 
   for (const parcel of parcels) {
-    const byRing = new Map<number, { name: string; pos: Pos }[]>();
-    for (const p of parcel.points) {
-      const pos: Pos = swapped ? [p.x, p.y] : [p.y, p.x];
-      let ring = byRing.get(p.ring);
-      if (!ring) byRing.set(p.ring, (ring = []));
-      ring.push({ name: p.name, pos });
-    }
     if (parcel.kind !== '面') parcel.notes.push(`geometry kind "${parcel.kind}" (only 面 is imported as a polygon)`);
-    const rings: Ring[] = [];
-    for (const [n, pts] of byRing) {
-      const ring = pts.map((p) => p.pos);
-      if (ring.length > 1 && !isClosed(ring)) parcel.notes.push(`ring ${n} not closed by repeating its first point (closed on reading)`);
-      const closed = closeRing(ring);
-      if (closed.length < 4) throw new TxtFormatError(`parcel ${parcel.code} ring ${n} has ${ring.length} distinct points (a ring needs 3)`, parcel.line);
-      rings.push(closed);
-    }
-    if (rings.length === 0) throw new TxtFormatError(`parcel ${parcel.code} has no point lines`, parcel.line);
-    parcel.polygons = assembleRings(rings);
+    if (parcel.points.length === 0) throw new TxtFormatError(`parcel ${parcel.code} has no point lines`, parcel.line);
+    parcel.polygons = polygonsFromPoints(parcel.points, swapped, parcel.notes, (ring, n) =>
+      new TxtFormatError(`parcel ${parcel.code} ring ${ring} has ${n} distinct points (a ring needs 3)`, parcel.line));
     if (parcel.declaredPoints !== undefined && parcel.declaredPoints !== parcel.points.length) {
       parcel.notes.push(`header says ${parcel.declaredPoints} points, ${parcel.points.length} point lines read`);
     }

@@ -20,7 +20,14 @@ export interface ServerResult {
 export interface Candidate { id: number; code: string; kind: string; landClass: string; area: DualArea; distanceM: number; cumulativeM2: number; geometry: GeoJSON.MultiPolygon }
 export interface Replacement { required: DualArea; proposed: DualArea; reached: boolean; candidates: Candidate[]; affectedBases: { id: number; code: string; name: string; taken: DualArea }[] }
 
-export type RedLineBody = { geometry: GeoJSON.Polygon } | { projectId: number };
+/**
+ * What the server is asked about: a red line (lon/lat, or planar with its crs, e.g. a survey table's
+ * Gauss–Krüger points as typed; excludeProjectId: a stored project's red line edited here, not counted
+ * against itself) or a stored project (the server reads its red line and leaves it out of 其他项目红线).
+ */
+export type RedLineBody =
+  | { geometry: GeoJSON.Polygon | GeoJSON.MultiPolygon; crs?: string; excludeProjectId?: number }
+  | { projectId: number };
 
 async function post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
   const res = await api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });

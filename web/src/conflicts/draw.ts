@@ -1,7 +1,9 @@
 // Drawing and editing a red line on the map, without a drawing library: click to add corners,
 // double-click (or finish()) to close, drag a corner to move it, Alt-click a corner to delete it.
 // Every change calls onChange (the caller throttles to one computation per frame); onSettle fires
-// when an edit ends (mouse up, finish), which is when the server is asked.
+// when an edit ends (mouse up, finish), which is when the server is asked. A red line of several parts
+// or with holes (a project's, a file's, a survey table's) is shown read-only (showFixed): the tool edits
+// one ring.
 import type { GeoJSONSource, Map as MapLibreMap, MapMouseEvent } from 'maplibre-gl';
 
 export interface DrawCallbacks {
@@ -18,6 +20,7 @@ export class RedLineDraw {
   private active = false;
   private dragging = -1;
   private hover: number[] | null = null;
+  private fixed: GeoJSON.Polygon | GeoJSON.MultiPolygon | null = null;
 
   constructor(private readonly map: MapLibreMap, private readonly cb: DrawCallbacks) {
     const empty = { type: 'FeatureCollection' as const, features: [] };
@@ -43,6 +46,7 @@ export class RedLineDraw {
 
   /** Start a new red line (clears the old one). */
   start(): void {
+    this.fixed = null;
     this.points = [];
     this.closed = false;
     this.active = true;
@@ -63,6 +67,7 @@ export class RedLineDraw {
 
   /** Load a red line (e.g. a stored project's) for editing. */
   load(ring: number[][]): void {
+    this.fixed = null;
     this.points = ring.slice(0, -1).map((p) => [p[0], p[1]]);
     this.closed = true;
     this.active = false;
@@ -70,7 +75,20 @@ export class RedLineDraw {
     this.cb.onSettle(this.ring());
   }
 
+  /** Show a red line that cannot be edited here (several parts, holes); no callbacks: the caller analyses it. */
+  showFixed(geometry: GeoJSON.Polygon | GeoJSON.MultiPolygon): void {
+    this.points = [];
+    this.closed = false;
+    this.active = false;
+    this.hover = null;
+    this.fixed = geometry;
+    this.map.getCanvas().style.cursor = '';
+    this.map.doubleClickZoom.enable();
+    this.renderShape();
+  }
+
   clear(): void {
+    this.fixed = null;
     this.points = [];
     this.closed = false;
     this.active = false;
@@ -147,6 +165,13 @@ export class RedLineDraw {
     this.map.dragPan.enable();
     this.cb.onSettle(this.ring());
   };
+
+  private renderShape(): void {
+    (this.map.getSource(SRC) as GeoJSONSource).setData({
+      type: 'FeatureCollection', features: this.fixed ? [{ type: 'Feature', properties: {}, geometry: this.fixed }] : [],
+    });
+    (this.map.getSource(VERTICES) as GeoJSONSource).setData({ type: 'FeatureCollection', features: [] });
+  }
 
   private render(): void {
     const ring = this.ring();
