@@ -13,6 +13,7 @@
 import * as turf from '@turf/turf';
 import proj4 from 'proj4';
 import { gaussKrugerEpsg, zoneForLongitude } from './crs.ts';
+import { signedArea2 } from './formats/geometry.ts';
 import { overlapArea, RingIndex } from './overlap.ts';
 import { areaFigures, type AreaFigures } from './units.ts';
 
@@ -34,17 +35,7 @@ export function vertexCount(g: AreaGeometry): number {
 // ---- planar (Gauss–Krüger) ----
 
 /** Signed shoelace area of a ring of planar [x, y], relative to its first point (keeps 8-digit eastings exact). */
-export function shoelace(ring: Ring): number {
-  if (ring.length < 3) return 0;
-  const [x0, y0] = ring[0];
-  let s = 0;
-  for (let i = 1; i < ring.length - 1; i++) {
-    const ax = ring[i][0] - x0, ay = ring[i][1] - y0;
-    const bx = ring[i + 1][0] - x0, by = ring[i + 1][1] - y0;
-    s += ax * by - bx * ay;
-  }
-  return s / 2;
-}
+export const shoelace = (ring: Ring): number => signedArea2(ring) / 2;
 
 /** Area of polygons already in planar coordinates: outer rings minus holes. */
 export function planarAreaOfProjected(polys: PolygonCoords[]): number {

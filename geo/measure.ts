@@ -159,7 +159,7 @@ function densify(ring: number[][]): number[][] {
 }
 
 /** Unsigned ellipsoidal area (m²) of one closed lon/lat ring with geodesic edges. */
-export function ringArea(ring: number[][]): number {
+export function geodesicRingArea(ring: number[][]): number {
   if (ring.length < 4) return 0;
   const pts = densify(ring);
   let excess = 0;
@@ -179,7 +179,7 @@ export function ringArea(ring: number[][]): number {
 /** Ellipsoidal area (m²) of a lon/lat Polygon or MultiPolygon on GRS80: outer rings minus holes, as PostGIS ST_Area(geography). */
 export function ellipsoidalArea(g: AreaGeometry): number {
   let total = 0;
-  for (const p of polygonsOf(g)) p.forEach((ring, i) => (total += (i === 0 ? 1 : -1) * ringArea(ring)));
+  for (const p of polygonsOf(g)) p.forEach((ring, i) => (total += (i === 0 ? 1 : -1) * geodesicRingArea(ring)));
   return total;
 }
 

@@ -5,7 +5,7 @@
 // features are one red line (one MultiPolygon). What the server is sent keeps the coordinates as read,
 // with their CRS: the server converts them (server/conflicts/input.ts).
 import { gaussKrugerEpsg } from '../../../geo/crs.ts';
-import { type PolygonCoords, ringArea } from '../../../geo/formats/geometry.ts';
+import type { PolygonCoords } from '../../../geo/formats/geometry.ts';
 import { parseMinistryTxt } from '../../../geo/formats/ministry-txt.ts';
 import { lonLatMultiPolygon, type SurveyTable } from '../../../geo/formats/survey-table.ts';
 import { decodeText } from '../../../geo/formats/text.ts';
@@ -30,11 +30,6 @@ export class InputError extends Error {
 }
 
 const extOf = (name: string) => /\.([^./\\]+)$/.exec(name)?.[1].toLowerCase() ?? '';
-
-/** The Gauss-plane area of planar polygons (holes subtracted), m². */
-export function planarPolygonsM2(polygons: PolygonCoords[]): number {
-  return polygons.reduce((s, p) => s + ringArea(p[0]) - p.slice(1).reduce((h, r) => h + ringArea(r), 0), 0);
-}
 
 function planarRedLine(polygons: PolygonCoords[], epsg: number, notes: string[]): LoadedRedLine {
   return {

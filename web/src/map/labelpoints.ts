@@ -1,14 +1,10 @@
 // One label point per polygon feature (its largest part's pole of inaccessibility), so that
 // labels of large areas are drawn once, inside the shape, instead of once per tile.
 
+import { signedArea2 } from '../../../geo/formats/geometry.ts';
+
 type Ring = number[][];
 type Poly = Ring[];
-
-function ringArea(r: Ring): number {
-  let a = 0;
-  for (let i = 0, j = r.length - 1; i < r.length; j = i++) a += (r[j][0] - r[i][0]) * (r[j][1] + r[i][1]);
-  return a / 2;
-}
 
 function segDist2(px: number, py: number, a: number[], b: number[]): number {
   let x = a[0];
@@ -110,7 +106,7 @@ export function labelPoints(fc: GeoJSON.FeatureCollection): GeoJSON.FeatureColle
     let best: Poly | null = null;
     let bestArea = 0;
     for (const p of polys) {
-      const a = Math.abs(ringArea(p[0]));
+      const a = Math.abs(signedArea2(p[0]));
       if (a > bestArea) {
         bestArea = a;
         best = p;
