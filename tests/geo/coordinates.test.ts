@@ -1,8 +1,7 @@
 // Typed coordinates (geo/coordinates.ts): what the go-to box reads, what it refuses (and which part it
 // names), and how positions are written — GK X/Y against PROJ's own cs2cs, to 1 mm.
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { hasProgram } from '../helpers/tools.ts';
+import { cs2csToGk, cs2csToLonLat, hasProgram } from '../helpers/tools.ts';
 import parseFixture from '../fixtures/coordinates/parse.json' with { type: 'json' };
 import errorFixture from '../fixtures/coordinates/errors.json' with { type: 'json' };
 import formatFixture from '../fixtures/coordinates/format.json' with { type: 'json' };
@@ -12,19 +11,6 @@ import { geodesicDistance } from '../../geo/measure.ts';
 
 const hasCs2cs = hasProgram('cs2cs', [], 'geo/coordinates.test (cs2cs part)', 'proj-bin');
 
-/** cs2cs from GK X/Y (EPSG axis order: northing, easting) to CGCS2000 [lon, lat]. */
-function cs2csToLonLat(epsg: number, x: number, y: number): [number, number] {
-  const out = execFileSync('cs2cs', ['-f', '%.12f', `EPSG:${epsg}`, 'EPSG:4490'], { input: `${x} ${y}\n` }).toString();
-  const [lat, lon] = out.trim().split(/\s+/).map(Number);
-  return [lon, lat];
-}
-
-/** cs2cs from CGCS2000 lon/lat to GK [X (northing), Y (easting)]. */
-function cs2csToGk(epsg: number, lon: number, lat: number): [number, number] {
-  const out = execFileSync('cs2cs', ['-f', '%.6f', 'EPSG:4490', `EPSG:${epsg}`], { input: `${lat} ${lon}\n` }).toString();
-  const [x, y] = out.trim().split(/\s+/).map(Number);
-  return [x, y];
-}
 
 /** metres between two lon/lat points (geodesic, GRS80) */
 const apart = (a: number[], b: number[]) => geodesicDistance(a, b);

@@ -3,7 +3,6 @@
 // GK X/Y with and without the zone in front (the map's centre against cs2cs, 1 mm); a bad coordinate
 // named; the cursor readout switching between degrees, 度分秒 and GK X/Y.
 // Screenshots: tests/.output/measure-zh.png, measure-goto-zh.png.
-import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, openMap } from '../helpers/browser.ts';
 import { useTestPool } from '../helpers/db.ts';
-import { hasProgram } from '../helpers/tools.ts';
+import { cs2csToGk, cs2csToLonLat, hasProgram } from '../helpers/tools.ts';
 import { gaussKrugerEpsg } from '../../geo/crs.ts';
 import { geodesicDistance } from '../../geo/measure.ts';
 
@@ -21,19 +20,6 @@ const baseUrl = (process.env.APP_URL ?? inject('appUrl')).replace(/\/$/, '');
 const hasCs2cs = hasProgram('cs2cs', [], 'web/measure.test (go-to part)', 'proj-bin');
 const pool = useTestPool();
 
-/** cs2cs from GK X/Y (EPSG order: northing, easting) to CGCS2000 [lon, lat] */
-function cs2csToLonLat(epsg: number, x: number, y: number): [number, number] {
-  const out = execFileSync('cs2cs', ['-f', '%.12f', `EPSG:${epsg}`, 'EPSG:4490'], { input: `${x} ${y}\n` }).toString();
-  const [lat, lon] = out.trim().split(/\s+/).map(Number);
-  return [lon, lat];
-}
-
-/** cs2cs from CGCS2000 lon/lat to GK [X, Y] */
-function cs2csToGk(epsg: number, lon: number, lat: number): [number, number] {
-  const out = execFileSync('cs2cs', ['-f', '%.6f', 'EPSG:4490', `EPSG:${epsg}`], { input: `${lat} ${lon}\n` }).toString();
-  const [x, y] = out.trim().split(/\s+/).map(Number);
-  return [x, y];
-}
 
 /** the numbers in a displayed figure: '1.235 km (1,234.56 m)' → [1.235, 1234.56] */
 const numbers = (s: string) => (s.match(/\d[\d,]*(?:\.\d+)?/g) ?? []).map((n) => Number(n.replaceAll(',', '')));
