@@ -38,14 +38,39 @@ export const app = $state({
   procedure: null as number | null,
 });
 
-/** Layers hidden at start (everything else is on). */
-const HIDDEN_AT_START = new Set<string>(['land_use']);
+/**
+ * Layers hidden at start unless the user has shown them (everything else is on): the 三调 land use,
+ * and the 三区三线 lines, reference layers whose patterns and labels cost the first view about a tenth
+ * of its time (bench/first-view.bench.ts); the conflict panel measures against them either way.
+ */
+const HIDDEN_AT_START = new Set<string>(['land_use', 'eco_redline', 'urban_boundary']);
+const SHOWN_KEY = 'zs.layers.shown';
+
+/** The user's own choices of layer visibility (layer id → shown), kept in this browser. */
+function shownByUser(): Record<string, boolean> {
+  try {
+    const saved = JSON.parse(window.localStorage.getItem(SHOWN_KEY) ?? '{}') as unknown;
+    return saved && typeof saved === 'object' ? (saved as Record<string, boolean>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Remember a layer shown or hidden by the user (the layer panel), for the next visit. */
+export function rememberShown(id: string, shown: boolean): void {
+  try {
+    window.localStorage.setItem(SHOWN_KEY, JSON.stringify({ ...shownByUser(), [id]: shown }));
+  } catch {
+    // no storage: the defaults next time
+  }
+}
 
 export function makeEntries(infos: LayerInfo[]): LayerEntry[] {
+  const shown = typeof window === 'undefined' ? {} : shownByUser();
   return infos.map((info) => ({
     info,
     def: LAYER_BY_ID.get(info.id),
-    visible: !HIDDEN_AT_START.has(info.id),
+    visible: shown[info.id] ?? !HIDDEN_AT_START.has(info.id),
     opacity: 1,
     load: { status: 'idle', returned: 0, truncated: false },
   }));
