@@ -14,6 +14,7 @@ import { useDepthCheckedJson } from './core/json.ts';
 import { databasePlugin } from './db/plugin.ts';
 import { exchangePlugin } from './exchange/index.ts';
 import { conflictsPlugin } from './conflicts/index.ts';
+import { writeFeatureFile } from './exchange/feature-file.ts';
 import { healthPlugin } from './health/index.ts';
 import { featuresPlugin } from './features/index.ts';
 import { mapPlugin } from './map/index.ts';
@@ -113,7 +114,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(metricsPlugin);
   await app.register(mapPlugin);
   await app.register(progressPlugin);
-  await app.register(conflictsPlugin);
+  await app.register(conflictsPlugin, { writeFeatureFile });
   await app.register(procedurePlugin, { attachmentMaxBytes: opts.attachmentMaxBytes ?? 20 * 1024 * 1024 });
   await app.register(tilesPlugin, { cacheBytes: opts.tileCacheBytes ?? 256 * 1024 * 1024, invalidation: opts.tileInvalidation });
   await app.register(basemapsPlugin, { basemaps: opts.basemaps ?? [] });

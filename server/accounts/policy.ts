@@ -46,6 +46,7 @@ export const POLICY: Readonly<Record<string, Access>> = {
   'POST /api/conflicts/replacement': 'planner',
   'POST /api/conflicts/report': 'planner',
   'POST /api/conflicts/package': 'planner',
+  'POST /api/conflicts/overlaps': 'planner',
   'GET /api/export': 'land_bureau',
   'GET /api/export/formats': 'land_bureau',
   // an import writes a layer: whoever writes that layer may import into it (the core's write path
@@ -83,7 +84,7 @@ export const POLICY: Readonly<Record<string, Access>> = {
 export const EXPENSIVE_ROUTES: ReadonlySet<string> = new Set([
   'GET /api/layers/:id/labels',
   'POST /api/conflicts', 'POST /api/conflicts/replacement', 'POST /api/conflicts/report', 'GET /api/conflicts/report',
-  'POST /api/conflicts/package', 'GET /api/conflicts/package',
+  'POST /api/conflicts/package', 'GET /api/conflicts/package', 'POST /api/conflicts/overlaps',
   'GET /api/export',
   'POST /api/import', 'POST /api/import/:id/commit',
   'GET /api/progress/dispatch', 'GET /api/progress/dispatch.xlsx', 'GET /api/progress/dispatch.html',

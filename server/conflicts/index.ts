@@ -5,6 +5,7 @@
 //   GET  /api/conflicts/report?projectId=…&format=pdf|html&analyst=…   the same for a stored project
 //   POST /api/conflicts/package       → the approval package (报批材料: 界址点, 地类, 三区三线), Excel (default) or PDF
 //   GET  /api/conflicts/package?projectId=…&format=xlsx|pdf              the same for a stored project
+//   POST /api/conflicts/overlaps?format=geojson|shp|dxf|gpkg&crs=4490|45xx  → the overlaps as a GIS file (压占图斑)
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { beijingDate, fileStamp } from '../../geo/time.ts';
 import { DomainError } from '../core/errors.ts';
@@ -14,6 +15,8 @@ import { id, idOrNull, int, noQuery, object, text } from '../core/schemas.ts';
 import { analyseConflicts } from './analysis.ts';
 import { readConflictRequest } from './input.ts';
 import type { Viewer } from './layers.ts';
+import type { WriteFeatureFile } from '../core/feature-file.ts';
+import { overlapCrs, overlapFile, overlapFormat, overlapLayers } from './overlaps.ts';
 import { approvalPackage, packageFileName, packageHtml, packageWorkbook } from './package.ts';
 import { PdfRenderer } from './pdf.ts';
 import { proposeReplacement } from './replacement.ts';
@@ -41,7 +44,7 @@ function reportMeta(b: Record<string, unknown>): ReportMeta {
   };
   const date = str('date', 10);
   if (date && !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw invalid('date must be YYYY-MM-DD', 'date');
-  return { projectName: str('projectName', 200), analyst: str('analyst', 100), date };
+  return { projectName: str('projectName', 200), analyst: str('analyst', 100), unit: str('unit', 200), reviewer: str('reviewer', 100), date };
 }
 
 // ---- what the routes take (server/core/schemas.ts); input.ts checks the red line itself ----
@@ -56,7 +59,7 @@ const analysisFields = {
   crs: { type: ['string', 'integer', 'object', 'null'], maxLength: 200, pattern: '^[^\\u0000]*$' },
   geometry: { type: ['object', 'null'] },
 } as const;
-const reportFields = { projectName: text(200), analyst: text(100), date: { type: ['string', 'null'], pattern: '^(\\d{4}-\\d{2}-\\d{2})?$' }, format } as const;
+const reportFields = { projectName: text(200), analyst: text(100), unit: text(200), reviewer: text(100), date: { type: ['string', 'null'], pattern: '^(\\d{4}-\\d{2}-\\d{2})?$' }, format } as const;
 /** GeoJSON at the top level (type, coordinates, features…) is allowed, so unknown names are not refused. */
 const analysisBody = { type: 'object', properties: analysisFields } as const;
 const replacementBody = {
@@ -78,10 +81,23 @@ const packageBody = { type: 'object', properties: { ...analysisFields, ...packag
 const packageQuery = object({
   projectId: id, excludeProjectId: id, zone: int(1, 120), toleranceM2: analysisFields.toleranceM2, makeValid: { type: 'boolean' }, ...packageFields,
 }, ['projectId']);
+const overlapsQuery = object({
+  format: { type: 'string', enum: ['geojson', 'shp', 'dxf', 'gpkg'] },
+  crs: { type: 'string', pattern: '^(?:[Ee][Pp][Ss][Gg]:)?\\d{4,5}$' },
+});
+const overlapsBody = {
+  type: 'object',
+  properties: { ...analysisFields, layers: { type: ['array', 'null'], maxItems: 50, items: { type: 'string', maxLength: 64 } } },
+} as const;
 /** The PDF lists every boundary point, about 45 to a page: beyond this many, the Excel workbook is the package. */
 export const PACKAGE_PDF_MAX_POINTS = 5000;
 
-export const conflictsPlugin: FastifyPluginAsync = async (app) => {
+export interface ConflictsOptions {
+  /** the exchange's writers (server/app.ts hands them in): the overlap export */
+  writeFeatureFile: WriteFeatureFile;
+}
+
+export const conflictsPlugin: FastifyPluginAsync<ConflictsOptions> = async (app, opts) => {
   const pdf = new PdfRenderer();
   app.addHook('onClose', () => pdf.close());
   // GeoJSON files sent as they are
@@ -154,6 +170,25 @@ export const conflictsPlugin: FastifyPluginAsync = async (app) => {
   }, async (request, reply) => {
     const { format: asked, ...q } = request.query;
     return approval(request, reply, { ...q }, asked);
+  });
+
+  app.post<{ Querystring: { format?: string; crs?: string } }>('/api/conflicts/overlaps', {
+    schema: { querystring: overlapsQuery, body: overlapsBody },
+  }, async (request, reply) => {
+    const format = overlapFormat(request.query.format);
+    const { layers: asked, ...body } = (request.body ?? {}) as Record<string, unknown>;
+    const result = await analyse(request, body);
+    const layers = overlapLayers(result, asked);
+    // CAD works in metres: DXF defaults to the analysis' zone; the rest to CGCS2000 lon/lat
+    const crs = overlapCrs(request.query.crs, format === 'dxf' ? result.convention.planarEpsg : 4490);
+    const file = await overlapFile(app.pg.pool, opts.writeFeatureFile, result, { format, crs, layers });
+    const name = `压占图斑-${result.redLine.project?.code ?? 'redline'}-${fileStamp(beijingDate(result.computedAt))}-EPSG${crs.epsg}.${file.extension}`;
+    return reply.type(file.contentType)
+      .header('Content-Disposition', `attachment; filename="conflict-overlaps.${file.extension}"; filename*=UTF-8''${encodeURIComponent(name)}`)
+      .header('x-feature-count', String(file.count))
+      .header('x-export-crs', `EPSG:${crs.epsg}`)
+      .header('access-control-expose-headers', 'x-feature-count, x-export-crs, content-disposition')
+      .send(file.bytes);
   });
 
   app.post<{ Querystring: { format?: string } }>('/api/conflicts/report', {

@@ -10,11 +10,16 @@ import { printStyle } from './print-style.ts';
 import { vocabulary } from '../../geo/vocabulary.ts';
 import { beijingDate, beijingDateTime } from '../../geo/time.ts';
 import type { ConflictFeature, ConflictResult } from './analysis.ts';
+import { gaussKrugerEpsg } from '../../geo/crs.ts';
+import { packagePoints } from './package.ts';
 
 export interface ReportMeta {
   /** 项目名称: the stored project's, or what the planner typed for a drawn red line */
   projectName?: string;
   analyst?: string;
+  /** 编制单位 and 审核人 of the sign-off block */
+  unit?: string;
+  reviewer?: string;
   /** YYYY-MM-DD; default the Beijing day of the analysis */
   date?: string;
 }
@@ -99,6 +104,18 @@ function areaCells(a: ConflictFeature['area']): string {
 
 const AREA_HEAD = '<th>椭球面积<br>(m²)</th><th>椭球面积<br>(亩)</th><th>椭球面积<br>(公顷)</th><th>平面面积<br>(m²)</th><th>平面面积<br>(亩)</th>';
 
+/** 界址点坐标表: the red line's boundary points in the analysis' zone, numbered as the approval package numbers them. */
+function pointTable(result: ConflictResult): string {
+  const { points, rings } = packagePoints(result);
+  const zone = result.convention.zone;
+  const rows = points.map((p) => `<tr data-point="${p.name}"><td class="n">${p.ring}</td><td>${p.name}</td><td class="n">${p.x.toFixed(3)}</td><td class="n">${p.y.toFixed(3)}</td><td class="n">${p.edgeM.toFixed(2)}</td></tr>`).join('');
+  const perimeter = points.reduce((a, p) => a + p.edgeM, 0);
+  return `<table class="points"><thead><tr><th>圈号</th><th>点号</th><th>X（北坐标，m）</th><th>Y（东坐标，m）</th><th>边长（m）</th></tr></thead>
+<tbody>${rows}</tbody>
+<tfoot><tr><td colspan="4">合计：界址点 ${points.length} 个，${rings} 圈，周长</td><td class="n">${fmt(perimeter, 2)}</td></tr></tfoot></table>
+<p class="note">2000国家大地坐标系（CGCS2000），3度带高斯-克吕格投影第 ${zone} 带，中央经线 ${zone * 3}°E（EPSG:${gaussKrugerEpsg(zone, true)}）；X 为北坐标，Y 为东坐标（含带号）。边长为本点至下一点（末点至首点）的距离，由所列坐标计算。外圈顺时针、内圈逆时针，闭合点即首点，不重复列出。</p>`;
+}
+
 export function reportHtml(result: ConflictResult, meta: ReportMeta = {}): string {
   const project = meta.projectName || (result.redLine.project ? `${result.redLine.project.name}（${result.redLine.project.code}）` : '未命名红线');
   const date = meta.date || beijingDate(result.computedAt);
@@ -126,8 +143,10 @@ export function reportHtml(result: ConflictResult, meta: ReportMeta = {}): strin
 <html lang="zh-CN"><head><meta charset="utf-8"><title>红线压占分析报告 · ${esc(project)}</title>
 ${printStyle(13, `  tbody.categories td { background: #f7f7f7; }
   figure { margin: 0; } figcaption { text-align: center; font-size: 12px; color: #444; }
-  .actions { text-align: right; } .actions button { font: inherit; padding: 4px 12px; }`, `    .actions { display: none; }
-    figure, .summary { break-inside: avoid; page-break-inside: avoid; }
+  .actions { text-align: right; } .actions button { font: inherit; padding: 4px 12px; }
+  table.points { width: auto; min-width: 60%; }
+  table.signoff { margin-top: 24px; } table.signoff th { width: 5em; } table.signoff td { height: 2.4em; vertical-align: middle; }`, `    .actions { display: none; }
+    figure, .summary, table.signoff { break-inside: avoid; page-break-inside: avoid; }
     svg { -webkit-print-color-adjust: exact; print-color-adjust: exact; }`)}</head>
 <body>
 <div class="actions"><button type="button" onclick="window.print()">打印 / 另存为 PDF</button></div>
@@ -167,5 +186,13 @@ ${PLANNING_ROWS.map((row) => `<tr data-line="${row.key}"><td>${row.title.zh}</td
   <li>压占面积小于 ${c.toleranceM2} m² 的碎片（边界拼接误差）单独列出，不计入合计；仅边界相接（面积为零）者不视为压占。</li>
   <li>分析时间：${esc(beijingDateTime(result.computedAt))}（北京时间；服务器 PostGIS 计算结果，为正式数据）。</li>
 </ul>
+<h2>七、界址点坐标表</h2>
+${pointTable(result)}
+<table class="signoff"><tbody><tr>
+  <th>编制单位</th><td data-field="unit">${esc(meta.unit || '—')}</td>
+  <th>编制人</th><td data-field="signoff-analyst">${esc(analyst)}</td>
+  <th>审核人</th><td data-field="reviewer">${esc(meta.reviewer || '—')}</td>
+  <th>日期</th><td data-field="signoff-date">${esc(date)}</td>
+</tr></tbody></table>
 </body></html>`;
 }

@@ -32,6 +32,7 @@ const CASES: Case[] = [
   { route: 'POST /api/conflicts/replacement', method: 'POST', path: () => '/api/conflicts/replacement', allowed: ['planner', 'tester'] },
   { route: 'POST /api/conflicts/report', method: 'POST', path: () => '/api/conflicts/report', allowed: ['planner', 'tester'] },
   { route: 'POST /api/conflicts/package', method: 'POST', path: () => '/api/conflicts/package', allowed: ['planner', 'tester'] },
+  { route: 'POST /api/conflicts/overlaps', method: 'POST', path: () => '/api/conflicts/overlaps', allowed: ['planner', 'tester'] },
   // an import writes a layer: any role that writes one passes the gate; which layer, the core decides
   // (tests/accounts/import-matrix.test.ts walks every layer × account)
   { route: 'POST /api/import', method: 'POST', path: () => '/api/import', allowed: ['planner', 'editor', 'bureau', 'tester'] },

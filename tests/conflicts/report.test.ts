@@ -1,11 +1,12 @@
 // The conflict report: printable HTML in Chinese with a print stylesheet, and the same as a PDF
 // rendered by headless Chromium on the server; the PDF's text holds the totals (pdftotext, poppler-utils).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, appUrl, useTestPool } from '../helpers/db.ts';
+import { hasProgram } from '../helpers/tools.ts';
 import { postJson } from './helpers.ts';
 
 const pool = useTestPool();
@@ -18,6 +19,7 @@ const hasPdftotext = (() => {
   }
 })();
 
+const hasCs2cs = hasProgram('cs2cs', [], 'conflicts/report.test (points)', 'proj-bin');
 let projectId: number;
 let analysis: any;
 const fmt = (v: number, d: number) => v.toLocaleString('zh-CN', { minimumFractionDigits: d, maximumFractionDigits: d });
@@ -71,6 +73,57 @@ describe('conflict report', () => {
     const cane = analysis.layers.find((l: any) => l.id === 'cane_base');
     expect(text).toContain(fmt(cane.total.ellipsoidal.mu, 2));
     expect(text).toContain(fmt(analysis.redLine.area.ellipsoidal.mu, 2));
+  });
+
+  it('ends with the sign-off block: 编制单位, 编制人, 审核人 and 日期 as the form filled them', async () => {
+    const { body } = await postJson('/api/conflicts/report', { projectId, unit: '港北区自然资源局', analyst: '王规划', reviewer: '赵审核', date: '2022-03-15' });
+    const block = /<table class="signoff">[\s\S]*?<\/table>/.exec(body)![0];
+    expect(block).toMatch(/<th>编制单位<\/th><td data-field="unit">港北区自然资源局<\/td>/);
+    expect(block).toMatch(/<th>编制人<\/th><td data-field="signoff-analyst">王规划<\/td>/);
+    expect(block).toMatch(/<th>审核人<\/th><td data-field="reviewer">赵审核<\/td>/);
+    expect(block).toMatch(/<th>日期<\/th><td data-field="signoff-date">2022-03-15<\/td>/);
+  });
+
+  it('refuses a reviewer longer than 100 characters, naming reviewer', async () => {
+    const { status, body } = await postJson('/api/conflicts/report', { projectId, reviewer: '审'.repeat(101) });
+    expect(status).toBe(400);
+    expect(JSON.stringify(body)).toContain('reviewer');
+  });
+
+  it.skipIf(!hasPdftotext || !hasCs2cs)('prints the 界址点坐标表 in the zone of the analysis: every point, X and Y as cs2cs has them, the edge from the printed coordinates, and the sign-off names', async () => {
+    const fx = JSON.parse(readFileSync(new URL('../fixtures/package/across-town-boundary.json', import.meta.url), 'utf8'));
+    const res = await api(`${appUrl().replace(/\/$/, '')}/api/conflicts/report`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...fx.request, format: 'pdf', unit: '港北区自然资源局', reviewer: '赵审核' }),
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'zs-report-')), 'points.pdf');
+    writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    const text = execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-']).toString('utf8');
+    expect(text).toContain('界址点坐标表');
+    expect(text).toContain(`第 ${fx.expected.zone} 带`);
+    expect(text).toContain(`EPSG:${fx.expected.epsg}`);
+    const pts: { name: string; lonLat: [number, number] }[] = fx.expected.points;
+    const input = pts.map((p) => `${p.lonLat[1]} ${p.lonLat[0]}`).join('\n') + '\n';
+    const proj = execFileSync('cs2cs', ['-f', '%.6f', 'EPSG:4490', `EPSG:${fx.expected.epsg}`], { input }).toString().trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+    // a point's row: its ring, its name, X, Y and the edge to the next point, on one line
+    const rows = new Map<string, number[]>();
+    for (const line of text.split('\n')) {
+      const m = /^\s*(\d+)\s+(J\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$/.exec(line);
+      if (m) rows.set(m[2], [Number(m[3]), Number(m[4]), Number(m[5])]);
+    }
+    expect([...rows.keys()]).toEqual(pts.map((p) => p.name));
+    pts.forEach((p, i) => {
+      const [x, y] = rows.get(p.name)!;
+      expect(Math.abs(x - proj[i][0]), `${p.name} X`).toBeLessThanOrEqual(0.0015);
+      expect(Math.abs(y - proj[i][1]), `${p.name} Y`).toBeLessThanOrEqual(0.0015);
+    });
+    // the edge from each point to the next of its ring, from the printed coordinates
+    const edge = (a: number[], b: number[]) => Math.hypot(b[0] - a[0], b[1] - a[1]);
+    const named = [...rows.values()];
+    expect(named[0][2]).toBeCloseTo(edge(named[0], named[1]), 2);
+    expect(text).toContain('港北区自然资源局');
+    expect(text).toContain('赵审核');
   });
 
   it('answers 400 for an unknown format', async () => {

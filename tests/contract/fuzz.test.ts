@@ -144,6 +144,7 @@ function bases(): Record<string, Base> {
     'GET /api/conflicts/report': { query: { projectId: NOTHING, format: 'html' } },
     'POST /api/conflicts/package': { body: { format: 'xlsx' } },
     'GET /api/conflicts/package': { query: { projectId: NOTHING, format: 'xlsx' } },
+    'POST /api/conflicts/overlaps': { query: { format: 'geojson', crs: '4490' }, body: {} },
     'GET /api/export': { query: { layer: 'parcel', format: 'geojson', bbox: '0,0,0.001,0.001' } },
     'GET /api/export/formats': {},
     'POST /api/import': { multipart: true, body: { layer: 'parcel', crs: 'EPSG:4490', encoding: 'utf-8', mapping: '{}', defaults: '{}', project: '1' } },

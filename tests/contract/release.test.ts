@@ -455,8 +455,9 @@ describe('the release rule: conflict analysis posted by a planner', () => {
     ...(hasPdfToText ? [{ url: '/api/conflicts/report', body: { projectId: c.projectOverMilitary, format: 'pdf' } }] : []),
     { url: '/api/conflicts/package', body: { projectId: c.projectOverMilitary, format: 'xlsx' } },
     ...(hasPdfToText ? [{ url: '/api/conflicts/package', body: { projectId: c.projectOverMilitary, format: 'pdf' } }] : []),
+    ...['geojson', 'shp', 'dxf', 'gpkg'].map((f) => ({ url: `/api/conflicts/overlaps?format=${f}`, body: { projectId: c.projectOverMilitary } })),
   ];
-  it('POST /api/conflicts, /replacement, /report and /package', async () => {
+  it('POST /api/conflicts, /replacement, /report, /package and /overlaps', async () => {
     const found: string[] = [];
     let carried = 0;
     for (const p of posts(ctx)) {

@@ -38,7 +38,7 @@ export const analyse = (body: RedLineBody & { zone?: number }, signal?: AbortSig
 export const replacement = (body: RedLineBody & { excludeIds?: number[] }) => post<Replacement>('/api/conflicts/replacement', body);
 
 /** Open the printable report (HTML) in a new tab, or download the PDF rendered by the server. */
-export async function openReport(body: RedLineBody & { projectName?: string; analyst?: string; zone?: number }, format: 'html' | 'pdf', fileStem = '压占分析报告'): Promise<void> {
+export async function openReport(body: RedLineBody & ReportFields, format: 'html' | 'pdf', fileStem = '压占分析报告'): Promise<void> {
   const res = await api('/api/conflicts/report', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, format }) });
   await ensureOk(res);
   const blob = await res.blob();
@@ -54,15 +54,31 @@ export async function openReport(body: RedLineBody & { projectName?: string; ana
 }
 
 /** Download the approval package (报批材料: 界址点, 地类, 三区三线) the server writes, as Excel or PDF. */
-export async function downloadPackage(body: RedLineBody & { projectName?: string; analyst?: string; zone?: number }, format: 'xlsx' | 'pdf', fileStem = '报批材料'): Promise<void> {
-  const res = await api('/api/conflicts/package', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, format }) });
+export async function downloadPackage(body: RedLineBody & ReportFields, format: 'xlsx' | 'pdf', fileStem = '报批材料'): Promise<void> {
+  await download('/api/conflicts/package', { ...body, format }, `${fileStem}-${fileStamp()}.${format}`);
+}
+
+/** What the report and the package print: the project's name and the sign-off (编制单位, 分析人, 审核人). */
+export interface ReportFields { projectName?: string; analyst?: string; unit?: string; reviewer?: string; zone?: number }
+
+/** POST `body` to `path` and save the answer as `fileName`. */
+async function download(path: string, body: unknown, fileName: string): Promise<void> {
+  const res = await api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   await ensureOk(res);
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');
   a.href = url;
-  a.download = `${fileStem}-${fileStamp()}.${format}`;
+  a.download = fileName;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+export type OverlapFormat = 'geojson' | 'shp' | 'dxf' | 'gpkg';
+const OVERLAP_EXTENSION: Record<OverlapFormat, string> = { geojson: 'geojson', shp: 'zip', dxf: 'dxf', gpkg: 'gpkg' };
+
+/** Download the overlaps (压占图斑) as a GIS file, in CGCS2000 (4490) or a Gauss–Krüger zone's EPSG. */
+export async function downloadOverlaps(body: RedLineBody & { zone?: number }, format: OverlapFormat, crs: number, fileStem = '压占图斑'): Promise<void> {
+  await download(`/api/conflicts/overlaps?format=${format}&crs=${crs}`, body, `${fileStem}-${fileStamp()}-EPSG${crs}.${OVERLAP_EXTENSION[format]}`);
 }
 
 /** The accepted candidates as CSV (UTF-8 with BOM, so Excel reads the Chinese), headed in the interface's language. */
