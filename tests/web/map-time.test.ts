@@ -84,6 +84,9 @@ async function renderedRedLines(page: Page) {
 
 const visibility = (page: Page, layer: string) =>
   page.evaluate((l) => (window.__map!.getLayer(l) ? (window.__map!.getLayoutProperty(l, 'visibility') ?? 'visible') : 'absent'), layer);
+/** today's colours are filtered out in the past (a filter no feature passes), the layer panel's switches notwithstanding */
+const filteredOut = (page: Page, layer: string) =>
+  page.evaluate((l) => JSON.stringify(window.__map!.getFilter(l) ?? null) === JSON.stringify(['boolean', false]), layer);
 
 describe('the main map as of a past date', () => {
   it('colours red lines and command areas as /api/progress/map gives them for that date', async () => {
@@ -116,10 +119,12 @@ describe('the main map as of a past date', () => {
         for (const k of ['r', 'g', 'b', 'a'] as const) expect(d.colour[k]).toBeCloseTo(want[k], 3);
       }
       // today's colours are not shown meanwhile, nor the editor
-      expect(await visibility(page, 'red_line-fill')).toBe('none');
-      expect(await visibility(page, 'parcel-fill')).toBe('none');
+      for (const l of ['red_line-fill', 'red_line-label', 'parcel-fill', 'house-fill']) expect(await filteredOut(page, l)).toBe(true);
       expect(await page.locator('[data-testid="draw-red-line"]').count()).toBe(0);
 
+      // the screenshot: the district's centre, where most projects are, close enough to see the red lines' fill
+      await page.evaluate(() => window.__map!.jumpTo({ center: window.__map!.getCenter(), zoom: 12.2 }));
+      await page.evaluate(() => window.__zs!.idle());
       await page.screenshot({ path: path.join(outDir, 'map-time-zh.png') });
     } finally {
       await page.close();
@@ -135,12 +140,29 @@ describe('the main map as of a past date', () => {
       await page.click('[data-testid="map-time-today"]');
       await settle(page);
       expect(await page.locator('[data-testid="map-time-badge"]').count()).toBe(0);
-      expect(await visibility(page, 'red_line-fill')).toBe('visible');
-      expect(await visibility(page, 'parcel-fill')).toBe('visible');
+      for (const l of ['red_line-fill', 'red_line-label', 'parcel-fill', 'house-fill']) expect(await filteredOut(page, l)).toBe(false);
       expect(await visibility(page, 'zs-progress-red_line-fill')).toBe('none');
       expect(await renderedRedLines(page)).toEqual([]);
       expect(new URL(page.url()).searchParams.has('asOf')).toBe(false);
       expect(await page.locator('[data-testid="draw-red-line"]').count()).toBe(1);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("in the past, the layer panel's red-line switch hides and shows the as-of colours, never today's", async () => {
+    const page = await openMap(browser, `${baseUrl}/`);
+    const redLines = page.locator('[data-testid="layer-panel"] .row[data-layer="red_line"] input[type="checkbox"]');
+    try {
+      await chooseMonth(page, PAST_MONTH);
+      await redLines.uncheck();
+      await settle(page);
+      expect(await visibility(page, 'zs-progress-red_line-fill')).toBe('none');
+      await redLines.check();
+      await settle(page);
+      expect(await visibility(page, 'zs-progress-red_line-fill')).toBe('visible');
+      expect(await visibility(page, 'red_line-fill')).toBe('visible');
+      expect(await filteredOut(page, 'red_line-fill')).toBe(true);
     } finally {
       await page.close();
     }
@@ -164,7 +186,8 @@ describe('the main map as of a past date', () => {
     try {
       await expect(page.locator('body').textContent()).resolves.toContain('asOf=2023-02-30 无效');
       expect(await page.locator('[data-testid="map-time-badge"]').count()).toBe(0);
-      expect(await visibility(page, 'red_line-fill')).toBe('visible');
+      expect(await filteredOut(page, 'red_line-fill')).toBe(false);
+      expect(await visibility(page, 'zs-progress-red_line-fill')).toBe('absent');
     } finally {
       await page.close();
     }
