@@ -337,6 +337,12 @@ export const UI = {
   dbMapRate: { zh: '完成率', en: '% complete' },
   dbMapNone: { zh: '未开始/无任务', en: 'Not started / no target' },
   dbMapProblem: { zh: '问题（未解决）', en: 'Open problem' },
+  // main map's time control (web/src/map/TimeControl.svelte)
+  mtOpen: { zh: '历史进度', en: 'Progress history' },
+  mtHistoryBadge: { zh: '历史视图 {date}', en: 'History view {date}' },
+  mtBackToToday: { zh: '回到今天', en: 'Back to today' },
+  mtPastNote: { zh: '红线、片区按当日进度着色；宗地和房屋的状态色及编辑暂停', en: 'Red lines and command areas coloured by progress on that day; parcel and house status colours and editing paused' },
+  mtBadAsOf: { zh: '网址中的日期 asOf={value} 无效：应为 {from} 至 {to} 之间的日期（YYYY-MM-DD），已显示今天', en: 'The date asOf={value} in the address is not valid: it must be a date (YYYY-MM-DD) from {from} to {to}; showing today' },
   // dashboard charts
   chMoneyAxis: { zh: '万元', en: '¥ million' },
   chAreaTitle: { zh: '各片区征收完成率（%）', en: 'Completion by command area (%)' },
