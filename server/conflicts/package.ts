@@ -12,33 +12,16 @@
 // sections as a page printed by headless Chromium, pdf.ts).
 import type ExcelJSModule from 'exceljs';
 import { APPROVAL_LEVEL, type PlanningResult } from '../../geo/approval.ts';
-import { type DualArea, projectToGaussKruger } from '../../geo/area.ts';
+import type { DualArea } from '../../geo/area.ts';
 import { gaussKrugerEpsg } from '../../geo/crs.ts';
-import { boundaryRings } from '../../geo/formats/ministry-txt.ts';
 import { LEGAL_CATEGORY } from '../../geo/landclass.ts';
 import { PLANNING_ROWS } from '../../geo/landuse.ts';
 import { printStyle } from './print-style.ts';
+import { COORD_DIGITS, EDGE_DIGITS, type PackagePoint, packagePoints, round } from './points.ts';
+export type { PackagePoint } from './points.ts';
 import { beijingDate, beijingDateTime } from '../../geo/time.ts';
 import type { ConflictResult } from './analysis.ts';
 import { describe, esc, fmt, type ReportMeta } from './report.ts';
-
-/** Coordinates are given to the millimetre (the ministry TXT's 精度=0.001), edges to the centimetre. */
-const COORD_DIGITS = 3;
-const EDGE_DIGITS = 2;
-const round = (v: number, digits: number): number => Math.round(v * 10 ** digits) / 10 ** digits;
-
-export interface PackagePoint {
-  ring: number;
-  name: string;
-  /** northing, m, rounded to 0.001 */
-  x: number;
-  /** easting with the zone prefix, m, rounded to 0.001 */
-  y: number;
-  /** the point the edge runs to (the ring's next; after the last, its first) */
-  next: string;
-  /** the edge to `next`, m, from the rounded coordinates (as anyone checking the table computes it), to 0.01 */
-  edgeM: number;
-}
 
 export interface ApprovalPackage {
   result: ConflictResult;
@@ -56,20 +39,6 @@ export interface ApprovalPackage {
 }
 
 export const PACKAGE_TITLE = '建设项目用地报批材料（勘测定界）';
-
-/** The 界址点 of the analysed red line in the analysis' zone, numbered as the ministry TXT numbers them. */
-export function packagePoints(result: ConflictResult): { points: PackagePoint[]; rings: number } {
-  const rings = boundaryRings(projectToGaussKruger(result.redLine.geometry, result.convention.zone));
-  const points: PackagePoint[] = [];
-  for (const r of rings) {
-    const pts = r.points.map((p) => ({ name: p.name, x: round(p.x, COORD_DIGITS), y: round(p.y, COORD_DIGITS) }));
-    pts.forEach((p, i) => {
-      const n = pts[(i + 1) % pts.length];
-      points.push({ ring: r.ring, ...p, next: n.name, edgeM: round(Math.hypot(n.x - p.x, n.y - p.y), EDGE_DIGITS) });
-    });
-  }
-  return { points, rings: rings.length };
-}
 
 export function approvalPackage(result: ConflictResult, meta: ReportMeta = {}): ApprovalPackage {
   const zone = result.convention.zone;

@@ -11,7 +11,7 @@ import { vocabulary } from '../../geo/vocabulary.ts';
 import { beijingDate, beijingDateTime } from '../../geo/time.ts';
 import type { ConflictFeature, ConflictResult } from './analysis.ts';
 import { gaussKrugerEpsg } from '../../geo/crs.ts';
-import { packagePoints } from './package.ts';
+import { packagePoints } from './points.ts';
 
 export interface ReportMeta {
   /** 项目名称: the stored project's, or what the planner typed for a drawn red line */
