@@ -20,7 +20,6 @@ const baseUrl = (process.env.APP_URL ?? inject('appUrl')).replace(/\/$/, '');
 const hasCs2cs = hasProgram('cs2cs', [], 'web/measure.test (go-to part)', 'proj-bin');
 const pool = useTestPool();
 
-
 /** the numbers in a displayed figure: '1.235 km (1,234.56 m)' → [1.235, 1234.56] */
 const numbers = (s: string) => (s.match(/\d[\d,]*(?:\.\d+)?/g) ?? []).map((n) => Number(n.replaceAll(',', '')));
 
@@ -137,8 +136,8 @@ describe('measure and locate', () => {
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByTestId('measure-result').count()).toBe(0);
     expect(await page.evaluate(() => window.__zs!.app.drawing)).toBe(false);
-    const drawn = await page.evaluate(() => window.__map!.queryRenderedFeatures({ layers: ['zs-measure-line', 'zs-measure-vertex'] }).length);
-    expect(drawn).toBe(0);
+    // the emptied source is drawn on the map's next frames
+    await expect.poll(() => page.evaluate(() => window.__map!.queryRenderedFeatures({ layers: ['zs-measure-line', 'zs-measure-vertex'] }).length)).toBe(0);
     // the red line under the site identifies again
     const s = await pixel(site[0], site[1]);
     await page.mouse.click(s.x, s.y);
