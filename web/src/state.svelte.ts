@@ -36,6 +36,13 @@ export const app = $state({
   history: null as { layerId: string; id: number } | null,
   /** the project whose 征地程序 panel is open (the popup's 征地程序, a project picked in the search, or /?project=) */
   procedure: null as number | null,
+  /**
+   * the selection (选择集): features of one layer, picked on the map (click, box, lasso) or in the
+   * attribute table; the map highlights it and the table marks its rows
+   */
+  selection: null as { layerId: string; ids: number[] } | null,
+  /** the attribute table (属性表): the layer it shows and its query (CQL2 text, '' for all), or null when closed */
+  table: null as { layerId: string; filter: string } | null,
 });
 
 /**
