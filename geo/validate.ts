@@ -282,19 +282,28 @@ function segmentsCross(a: number[], b: number[], c: number[], d: number[]): [num
 }
 
 /**
- * Where a ring crosses itself, or null: every pair of non-adjacent edges (O(n²): for drawing
- * feedback; the server's authority is PostGIS ST_IsValidDetail).
+ * Where a ring crosses itself: every crossing of two non-adjacent edges, up to `max` (O(n²): for
+ * drawing feedback; the server's authority is PostGIS ST_IsValidDetail).
  */
-export function ringSelfIntersection(ring: Ring): { point: [number, number]; edges: [number, number] } | null {
+export function ringSelfIntersections(ring: Ring, max = Infinity): { point: [number, number]; edges: [number, number] }[] {
   const n = ring.length - 1; // edges
+  const out: { point: [number, number]; edges: [number, number] }[] = [];
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       if (j === i + 1 || (i === 0 && j === n - 1)) continue; // neighbours share a vertex
       const hit = segmentsCross(ring[i], ring[i + 1], ring[j], ring[j + 1]);
-      if (hit) return { point: hit, edges: [i, j] };
+      if (hit) {
+        out.push({ point: hit, edges: [i, j] });
+        if (out.length >= max) return out;
+      }
     }
   }
-  return null;
+  return out;
+}
+
+/** The first place a ring crosses itself, or null. */
+export function ringSelfIntersection(ring: Ring): { point: [number, number]; edges: [number, number] } | null {
+  return ringSelfIntersections(ring, 1)[0] ?? null;
 }
 
 /** The first self-intersecting ring of a (Multi)Polygon, as an Issue. */

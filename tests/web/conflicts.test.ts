@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, openMap } from '../helpers/browser.ts';
-import { api } from '../helpers/db.ts';
+import { api, useTestPool } from '../helpers/db.ts';
+import { m2ToMu } from '../../geo/units.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const outDir = path.join(root, 'tests/.output');
@@ -15,6 +16,9 @@ const baseUrl = (process.env.APP_URL ?? inject('appUrl')).replace(/\/$/, '');
 describe('conflict panel', () => {
   let browser: Browser;
   let page: Page;
+  const pool = useTestPool();
+  /** the red line's layers' features as the map renders them */
+  const rendered = (layers: string[]) => page.evaluate((ls) => window.__map!.queryRenderedFeatures({ layers: ls }).length, layers);
 
   beforeAll(async () => {
     await mkdir(outDir, { recursive: true });
@@ -111,5 +115,85 @@ describe('conflict panel', () => {
       if (mu < 0.05) continue;
       expect(Math.abs(live[category] - mu), category).toBeLessThanOrEqual(Math.max(0.02, mu * 0.01));
     }
+  });
+
+  it('marks where a drawn red line crosses itself, greys its figures, asks nothing, and repairs it with the server’s ST_MakeValid', async () => {
+    const panel = page.locator('[data-testid="conflict-panel"]');
+    let asked = 0;
+    const count = (r: { url(): string; method(): string }) => { if (r.method() === 'POST' && r.url().endsWith('/api/conflicts')) asked++; };
+    page.on('request', count);
+    await panel.getByRole('button', { name: '清除' }).click();
+    await panel.getByRole('button', { name: '绘制红线' }).click();
+    const box = (await page.locator('[data-testid="map"]').boundingBox())!;
+    // a bow-tie: the first and third edges cross in the middle of the map
+    for (const [fx, fy] of [[0.35, 0.3], [0.65, 0.7], [0.65, 0.3], [0.35, 0.7]]) {
+      await page.mouse.click(box.x + box.width * fx, box.y + box.height * fy);
+      await page.waitForTimeout(150);
+    }
+    await panel.getByRole('button', { name: '完成' }).click();
+    const note = panel.getByTestId('conflict-crossed');
+    await expect.poll(() => note.count()).toBe(1);
+    expect(await note.innerText()).toMatch(/自相交：1 处交叉（如第 1 与第 3 条边/);
+    expect(await panel.locator('.figures.crossed').count()).toBe(1);
+    await expect.poll(() => rendered(['zs-conflict-draw-crossing'])).toBe(1);
+    expect(await rendered(['zs-conflict-draw-line'])).toBeGreaterThan(0); // the crossed ring stays drawn (grey)
+    // the marker is where the edges cross: the middle of the map
+    const marker = await page.evaluate(() => {
+      const f = window.__map!.queryRenderedFeatures({ layers: ['zs-conflict-draw-crossing'] })[0];
+      const p = window.__map!.project((f.geometry as GeoJSON.Point).coordinates as [number, number]);
+      return [p.x, p.y];
+    });
+    expect(Math.abs(marker[0] - box.width / 2)).toBeLessThan(3);
+    expect(Math.abs(marker[1] - box.height / 2)).toBeLessThan(3);
+    expect(asked).toBe(0); // the server would refuse it: not asked
+    await page.screenshot({ path: path.join(outDir, 'conflicts-crossed-zh.png') });
+
+    const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/conflicts'));
+    await panel.getByTestId('conflict-repair').click();
+    const body = (await sent).postDataJSON() as { geometry: GeoJSON.Polygon; makeValid: boolean };
+    expect(body.makeValid).toBe(true);
+    await expect.poll(() => page.locator('[data-testid="conflict-status"]').innerText(), { timeout: 30_000 }).toMatch(/服务器结果（正式）/);
+    expect(await note.count()).toBe(0);
+    expect(await panel.locator('.figures.crossed').count()).toBe(0);
+    expect(await panel.locator('.notes').innerText()).toMatch(/ST_MakeValid 修复为 2 个部分/);
+    // the red line's area is PostGIS's area of the repaired bow-tie
+    const { rows } = await pool.query<{ m2: number; parts: number }>(
+      `SELECT ST_Area(g::geography) m2, ST_NumGeometries(g) parts
+         FROM (SELECT ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON($1), 4490)), 3) g) s`, [JSON.stringify(body.geometry)]);
+    expect(rows[0].parts).toBe(2);
+    const shown = Number((await panel.locator('tr.rl td:nth-child(2)').innerText()).replace(/,/g, ''));
+    expect(Math.abs(shown - m2ToMu(rows[0].m2))).toBeLessThanOrEqual(0.01);
+    await expect.poll(() => rendered(['zs-conflict-draw-crossing'])).toBe(0);
+    page.off('request', count);
+  });
+
+  it('Esc drops a red line being drawn, and 清除 leaves nothing of the analysis on the map', async () => {
+    const panel = page.locator('[data-testid="conflict-panel"]');
+    // the first test's red line over the cane base again: overlaps on the map
+    await panel.getByRole('button', { name: '清除' }).click();
+    await panel.getByRole('button', { name: '绘制红线' }).click();
+    const box = (await page.locator('[data-testid="map"]').boundingBox())!;
+    for (const [fx, fy] of [[0.3, 0.3], [0.7, 0.32], [0.68, 0.7]]) {
+      await page.mouse.click(box.x + box.width * fx, box.y + box.height * fy);
+      await page.waitForTimeout(150);
+    }
+    expect(await page.evaluate(() => window.__zs!.app.drawing)).toBe(true);
+    await expect.poll(() => rendered(['zs-conflict-draw-line', 'zs-conflict-draw-vertex'])).toBeGreaterThan(0);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.evaluate(() => window.__zs!.app.drawing)).toBe(false);
+    await expect.poll(() => rendered(['zs-conflict-draw-fill', 'zs-conflict-draw-line', 'zs-conflict-draw-vertex'])).toBe(0);
+    expect(await panel.locator('table').count()).toBe(0);
+
+    // a finished red line with overlaps, then 清除
+    await panel.getByRole('button', { name: '分析已有项目' }).click();
+    const pick = panel.getByTestId('conflict-project');
+    await expect.poll(() => pick.locator('option:not([disabled])').count(), { timeout: 10_000 }).toBeGreaterThan(1);
+    await pick.selectOption({ index: 1 });
+    await panel.getByRole('button', { name: '分析', exact: true }).click();
+    await expect.poll(() => page.locator('[data-testid="conflict-status"]').innerText(), { timeout: 30_000 }).toMatch(/服务器结果（正式）/);
+    await page.evaluate(() => window.__zs!.idle());
+    await panel.getByRole('button', { name: '绘制红线' }).click();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => rendered(['zs-conflict-overlaps', 'zs-conflict-candidates', 'zs-conflict-draw-fill', 'zs-conflict-draw-line'])).toBe(0);
   });
 });

@@ -10,7 +10,8 @@ export interface ServerLayer { id: string; title: { zh: string; en: string }; co
 export interface ServerResult {
   authoritative: true;
   convention: { ellipsoidal: string; planar: string; mu: string; zone: number; zoneSource: string; planarEpsg: number; toleranceM2: number };
-  redLine: { area: DualArea; project: { id: number; code: string; name: string } | null; vertices: number };
+  /** the red line analysed: as sent, or as ST_MakeValid repaired it (makeValid) */
+  redLine: { area: DualArea; project: { id: number; code: string; name: string } | null; vertices: number; repaired: boolean; geometry: GeoJSON.Polygon | GeoJSON.MultiPolygon };
   layers: ServerLayer[];
   conflictCount: number;
   landUse: LandUseResult;
@@ -23,10 +24,11 @@ export interface Replacement { required: DualArea; proposed: DualArea; reached: 
 /**
  * What the server is asked about: a red line (lon/lat, or planar with its crs, e.g. a survey table's
  * Gauss–Krüger points as typed; excludeProjectId: a stored project's red line edited here, not counted
- * against itself) or a stored project (the server reads its red line and leaves it out of 其他项目红线).
+ * against itself; makeValid: a crossed ring repaired by the server's ST_MakeValid) or a stored project
+ * (the server reads its red line and leaves it out of 其他项目红线).
  */
 export type RedLineBody =
-  | { geometry: GeoJSON.Polygon | GeoJSON.MultiPolygon; crs?: string; excludeProjectId?: number }
+  | { geometry: GeoJSON.Polygon | GeoJSON.MultiPolygon; crs?: string; excludeProjectId?: number; makeValid?: boolean }
   | { projectId: number };
 
 async function post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {

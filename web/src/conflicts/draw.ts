@@ -3,8 +3,10 @@
 // Every change calls onChange (the caller throttles to one computation per frame); onSettle fires
 // when an edit ends (mouse up, finish), which is when the server is asked. A red line of several parts
 // or with holes (a project's, a file's, a survey table's) is shown read-only (showFixed): the tool edits
-// one ring.
-import type { GeoJSONSource, Map as MapLibreMap, MapMouseEvent } from 'maplibre-gl';
+// one ring. A ring that crosses itself (a bow-tie) is drawn grey with a marker at each crossing; Esc
+// cancels a drawing in progress.
+import type { ExpressionSpecification, GeoJSONSource, Map as MapLibreMap, MapMouseEvent } from 'maplibre-gl';
+import { ringSelfIntersections } from '../../../geo/validate.ts';
 
 export interface DrawCallbacks {
   onChange(ring: number[][] | null): void;
@@ -13,6 +15,12 @@ export interface DrawCallbacks {
 
 const SRC = 'zs-conflict-draw';
 const VERTICES = 'zs-conflict-draw-vertices';
+const CROSSINGS = 'zs-conflict-draw-crossings';
+/** crossings marked on the map at most (a scribble can have hundreds; the first ones say enough) */
+const MAX_CROSSINGS = 50;
+const LAYERS = ['zs-conflict-draw-crossing', 'zs-conflict-draw-vertex', 'zs-conflict-draw-line', 'zs-conflict-draw-fill'];
+
+export type Crossing = { point: [number, number]; edges: [number, number] };
 
 export class RedLineDraw {
   private points: number[][] = [];
@@ -21,17 +29,28 @@ export class RedLineDraw {
   private dragging = -1;
   private hover: number[] | null = null;
   private fixed: GeoJSON.Polygon | GeoJSON.MultiPolygon | null = null;
+  /** where the ring crosses itself (empty for a simple ring) */
+  crossings: Crossing[] = [];
 
   constructor(private readonly map: MapLibreMap, private readonly cb: DrawCallbacks) {
     const empty = { type: 'FeatureCollection' as const, features: [] };
     if (!map.getSource(SRC)) map.addSource(SRC, { type: 'geojson', data: empty });
     if (!map.getSource(VERTICES)) map.addSource(VERTICES, { type: 'geojson', data: empty });
+    if (!map.getSource(CROSSINGS)) map.addSource(CROSSINGS, { type: 'geojson', data: empty });
     if (!map.getLayer('zs-conflict-draw-fill')) {
-      map.addLayer({ id: 'zs-conflict-draw-fill', type: 'fill', source: SRC, paint: { 'fill-color': '#e0245e', 'fill-opacity': 0.12 } });
-      map.addLayer({ id: 'zs-conflict-draw-line', type: 'line', source: SRC, paint: { 'line-color': '#e0245e', 'line-width': 2.5, 'line-dasharray': [2, 1] } });
+      const colour: ExpressionSpecification = ['case', ['boolean', ['get', 'crossed'], false], '#777777', '#e0245e'];
+      map.addLayer({ id: 'zs-conflict-draw-fill', type: 'fill', source: SRC, paint: { 'fill-color': colour, 'fill-opacity': 0.12 } });
+      // the outline from line features of its own: a bow-tie's two lobes cancel to zero area, and a
+      // polygon of zero area is dropped when the source is tiled (the fill vanishes, the outline stays)
+      map.addLayer({ id: 'zs-conflict-draw-line', type: 'line', source: SRC, filter: ['has', 'outline'],
+        paint: { 'line-color': colour, 'line-width': 2.5, 'line-dasharray': [2, 1] } });
       map.addLayer({ id: 'zs-conflict-draw-vertex', type: 'circle', source: VERTICES,
         paint: { 'circle-radius': 5, 'circle-color': '#fff', 'circle-stroke-color': '#e0245e', 'circle-stroke-width': 2 } });
+      // a crossing: a red dot ringed in white, above the corners
+      map.addLayer({ id: 'zs-conflict-draw-crossing', type: 'circle', source: CROSSINGS,
+        paint: { 'circle-radius': 7, 'circle-color': '#d40000', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2.5 } });
     }
+    window.addEventListener('keydown', this.onKey);
     map.on('click', this.onClick);
     map.on('dblclick', this.onDblClick);
     map.on('mousedown', this.onDown);
@@ -103,14 +122,23 @@ export class RedLineDraw {
   }
 
   destroy(): void {
+    window.removeEventListener('keydown', this.onKey);
     this.map.off('click', this.onClick);
     this.map.off('dblclick', this.onDblClick);
     this.map.off('mousedown', this.onDown);
     this.map.off('mousemove', this.onMove);
     this.map.off('mouseup', this.onUp);
-    for (const id of ['zs-conflict-draw-vertex', 'zs-conflict-draw-line', 'zs-conflict-draw-fill']) if (this.map.getLayer(id)) this.map.removeLayer(id);
-    for (const id of [SRC, VERTICES]) if (this.map.getSource(id)) this.map.removeSource(id);
+    for (const id of LAYERS) if (this.map.getLayer(id)) this.map.removeLayer(id);
+    for (const id of [SRC, VERTICES, CROSSINGS]) if (this.map.getSource(id)) this.map.removeSource(id);
   }
+
+  /** Esc: a red line being drawn is dropped (a finished one stays; 清除 removes it). */
+  private onKey = (e: KeyboardEvent) => {
+    if (e.key !== 'Escape' || !this.active) return;
+    const t = e.target as HTMLElement | null;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT')) return;
+    this.clear();
+  };
 
   private vertexAt(e: MapMouseEvent): number {
     const hits = this.map.queryRenderedFeatures(e.point, { layers: ['zs-conflict-draw-vertex'] });
@@ -167,17 +195,30 @@ export class RedLineDraw {
   };
 
   private renderShape(): void {
+    this.crossings = [];
+    const f = this.fixed;
     (this.map.getSource(SRC) as GeoJSONSource).setData({
-      type: 'FeatureCollection', features: this.fixed ? [{ type: 'Feature', properties: {}, geometry: this.fixed }] : [],
+      type: 'FeatureCollection', features: f ? [
+        { type: 'Feature', properties: {}, geometry: f },
+        { type: 'Feature', properties: { outline: true }, geometry: { type: 'MultiLineString', coordinates: (f.type === 'Polygon' ? [f.coordinates] : f.coordinates).flat() } },
+      ] : [],
     });
     (this.map.getSource(VERTICES) as GeoJSONSource).setData({ type: 'FeatureCollection', features: [] });
+    (this.map.getSource(CROSSINGS) as GeoJSONSource).setData({ type: 'FeatureCollection', features: [] });
   }
 
   private render(): void {
     const ring = this.ring();
+    this.crossings = ring ? ringSelfIntersections(ring, MAX_CROSSINGS) : [];
+    const crossed = this.crossings.length > 0;
     const shape: GeoJSON.Feature[] = ring
-      ? [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [ring] } }]
-      : this.points.length >= 2 ? [{ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: this.points } }] : [];
+      ? [{ type: 'Feature', properties: { crossed }, geometry: { type: 'Polygon', coordinates: [ring] } },
+        { type: 'Feature', properties: { crossed, outline: true }, geometry: { type: 'LineString', coordinates: ring } }]
+      : this.points.length >= 2 ? [{ type: 'Feature', properties: { crossed, outline: true }, geometry: { type: 'LineString', coordinates: this.points } }] : [];
+    (this.map.getSource(CROSSINGS) as GeoJSONSource).setData({
+      type: 'FeatureCollection',
+      features: this.crossings.map((c) => ({ type: 'Feature', properties: { a: c.edges[0] + 1, b: c.edges[1] + 1 }, geometry: { type: 'Point', coordinates: c.point } })),
+    });
     (this.map.getSource(SRC) as GeoJSONSource).setData({ type: 'FeatureCollection', features: shape });
     (this.map.getSource(VERTICES) as GeoJSONSource).setData({
       type: 'FeatureCollection',

@@ -160,6 +160,14 @@ export const UI = {
   cfTitle: { zh: '压占分析', en: 'Conflict analysis' },
   cfDraw: { zh: '绘制红线', en: 'Draw red line' },
   cfFinish: { zh: '完成', en: 'Finish' },
+  cfCrossed: {
+    zh: '红线自相交：{n} 处交叉（如第 {a} 与第 {b} 条边，地图上红点标出），面积无法计算。拖动界址点消除交叉，或修复。',
+    en: 'The red line crosses itself at {n} point(s) (e.g. edges {a} and {b}, marked red on the map): no area holds. Drag a corner to undo the crossing, or repair it.',
+  },
+  cfToEditor: { zh: '在编辑中新建红线', en: 'New red line in the editor' },
+  cfToEditorOne: { zh: '只有单圈（无洞、单部分）的红线可以在编辑中新建；其他请用数据交换导入', en: 'Only a single ring (no holes, one part) can be edited; import the others through data exchange' },
+  cfRepair: { zh: '修复（按交叉拆分）', en: 'Repair (split at the crossings)' },
+  cfRepaired: { zh: '红线已由服务器 ST_MakeValid 修复为 {n} 个部分', en: 'The red line was repaired by the server (ST_MakeValid) into {n} part(s)' },
   cfZone: { zh: '带号', en: 'Zone' },
   cfZoneAuto: { zh: '按中心点', en: 'By centre' },
   cfHint: {
@@ -246,6 +254,11 @@ export const UI = {
   // editor (编辑)
   edRedLine: { zh: '项目红线', en: 'red line' },
   edParcel: { zh: '征收宗地', en: 'parcel' },
+  edShapeKept: {
+    zh: '此图形有多个部分或带洞，不能在地图上编辑顶点；保存只改属性，图形不变（改图形请用数据交换导入）',
+    en: 'This shape has several parts or holes and cannot be edited on the map; saving changes the attributes only (import to change the shape)',
+  },
+  edFromTable: { zh: '红线取自界址点表（{n} 个界址点）：填写属性后保存', en: 'Red line from the boundary-point table ({n} points): fill in the attributes and save' },
   edNewRedLine: { zh: '新建红线', en: 'New red line' },
   edNewParcel: { zh: '新建宗地', en: 'New parcel' },
   edEditSelected: { zh: '编辑所选', en: 'Edit selected' },
