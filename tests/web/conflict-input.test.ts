@@ -12,7 +12,7 @@ import { CONFLICT_LAYERS } from '../../geo/area.ts';
 import { parseMinistryTxt } from '../../geo/formats/ministry-txt.ts';
 import { decodeText } from '../../geo/formats/text.ts';
 import { launchChromium, openMap } from '../helpers/browser.ts';
-import { api } from '../helpers/db.ts';
+import { api, useTestPool } from '../helpers/db.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const outDir = path.join(root, 'tests/.output');
@@ -46,6 +46,7 @@ describe('conflict panel inputs: project, file, survey table', { timeout: 120_00
   let project: { id: number; name: string; code: string };
   let txtBytes: Buffer;
 
+  const pool = useTestPool();
   const panel = () => page.locator('[data-testid="conflict-panel"]');
   const status = () => page.locator('[data-testid="conflict-status"]').innerText();
   async function figures(): Promise<Record<string, string[]>> {
@@ -197,6 +198,43 @@ describe('conflict panel inputs: project, file, survey table', { timeout: 120_00
     await panel().getByRole('button', { name: '分析', exact: true }).click();
     await expectServerFigures(await conflicts({ geometry: { type: 'MultiPolygon', coordinates: doc.parcels[0].polygons }, crs: `EPSG:${doc.epsg}` }));
     await page.screenshot({ path: path.join(outDir, 'conflict-input-table.png') });
+  });
+
+  it('sends a survey table of one ring to the editor: saved as a new red line whose corners are the table’s points within 1 mm', async () => {
+    const doc = parseMinistryTxt(decodeText(txtBytes).text);
+    const points = doc.parcels[0].points.slice(0, -1); // the closing J1 repeated
+    await reset('界址点表');
+    await panel().locator('[data-testid="conflict-table"]').fill(points.map((p) => `${p.name}, ${p.x.toFixed(3)}, ${p.y.toFixed(3)}`).join('\n'));
+    await panel().getByRole('button', { name: '预览' }).click();
+    await panel().getByTestId('conflict-table-to-editor').click();
+    const editor = page.getByTestId('editor');
+    await expect.poll(() => editor.locator('.notice').innerText()).toBe(`红线取自界址点表（${points.length} 个界址点）：填写属性后保存`);
+    await expect.poll(() => editor.locator('h3').first().innerText()).toMatch(/新建/);
+    const code = `JZD-${Date.now()}`;
+    await editor.locator('input[name="code"]').fill(code);
+    await editor.locator('input[name="name"]').fill('界址点表红线');
+    await editor.locator('select[name="kind"]').selectOption('road');
+    await editor.locator('select[name="source"]').selectOption('key');
+    await editor.locator('input[name="year"]').fill('2026');
+    await editor.locator('input[name="command_area_id"]').fill('1');
+    await editor.getByTestId('save').click();
+    await expect.poll(() => editor.innerText(), { timeout: 15_000 }).toMatch(/已保存（版本 1）/); // (the editor's text names any refusal)
+    await page.screenshot({ path: path.join(outDir, 'conflict-input-table-editor.png') });
+    // the stored corners, in the table's Gauss–Krüger CRS (X north, Y east with the zone prefix)
+    const { rows } = await pool.query<{ id: number; n: number; e: number }>(
+      `SELECT id, ST_Y((dp).geom) n, ST_X((dp).geom) e
+         FROM (SELECT id, ST_DumpPoints(ST_Transform(red_line, $2::int)) dp FROM project WHERE code = $1) s`, [code, doc.epsg]);
+    const corners = rows.slice(0, -1); // the ring's closing point
+    expect(corners).toHaveLength(points.length);
+    for (const p of points) {
+      const d = Math.min(...corners.map((c) => Math.hypot(c.n - p.x, c.e - p.y)));
+      expect(d, p.name).toBeLessThan(0.001);
+    }
+    const id = rows[0].id;
+    const got = await api(`/ogc/collections/red_line/items/${id}`);
+    const del = await api(`/ogc/collections/red_line/items/${id}`, { method: 'DELETE', headers: { 'If-Match': got.headers.get('etag')! } });
+    expect(del.status).toBe(204);
+    await editor.getByRole('button', { name: '取消' }).click();
   });
 
   it('names the line of a survey table that cannot be read', async () => {

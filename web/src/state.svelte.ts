@@ -41,6 +41,11 @@ export const app = $state({
    * attribute table; the map highlights it and the table marks its rows
    */
   selection: null as { layerId: string; ids: number[] } | null,
+  /**
+   * a new feature's shape handed to the editor from elsewhere (the conflict panel's survey table: 界址点
+   * typed or pasted), which the editor opens as a new feature to fill in and save
+   */
+  draft: null as { layerId: 'red_line'; geometry: GeoJSON.Polygon; points: number } | null,
   /** the attribute table (属性表): the layer it shows and its query (CQL2 text, '' for all), or null when closed */
   table: null as { layerId: string; filter: string } | null,
 });

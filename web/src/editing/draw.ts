@@ -14,8 +14,11 @@ export interface Drawing {
   draw: TerraDraw;
   /** start drawing a new polygon */
   drawPolygon(): void;
-  /** put a geometry on the map for vertex editing */
-  edit(geometry: Polygonal): void;
+  /**
+   * put a geometry on the map for vertex editing; false when it cannot be edited there (several parts
+   * or holes: terra-draw edits one ring), and the map's drawing is then empty
+   */
+  edit(geometry: Polygonal): boolean;
   /** the geometry being edited or drawn, or null */
   current(): Polygonal | null;
   undo(): boolean;
@@ -91,14 +94,23 @@ export function createDrawing(map: MapLibreMap, neighbours: () => GeoJSON.Featur
     }
   });
 
-  function put(geometry: Polygonal): void {
+  /** terra-draw refuses coordinates finer than its precision (9 decimals, 0.1 mm): a projected survey point has more */
+  const round = (p: GeoJSON.Position) => [Number(p[0].toFixed(9)), Number(p[1].toFixed(9))];
+
+  function put(geometry: Polygonal): boolean {
     draw.clear();
-    const polygon: GeoJSON.Polygon = geometry.type === 'Polygon' ? geometry : { type: 'Polygon', coordinates: geometry.coordinates[0] };
+    editingId = null;
+    last = null;
+    const rings = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+    if (rings.length !== 1 || rings[0].length !== 1) return false;
+    const polygon: GeoJSON.Polygon = { type: 'Polygon', coordinates: [rings[0][0].map(round)] };
     const [result] = draw.addFeatures([{ type: 'Feature', geometry: polygon, properties: { mode: 'polygon' } }]);
-    editingId = result?.valid ? result.id! : null;
+    if (!result?.valid) return false;
+    editingId = result.id!;
     last = polygon;
     draw.setMode('select');
-    if (editingId !== null) draw.selectFeature(editingId);
+    draw.selectFeature(editingId);
+    return true;
   }
 
   function showPrevious(geometry: Polygonal | null): void {
@@ -121,7 +133,7 @@ export function createDrawing(map: MapLibreMap, neighbours: () => GeoJSON.Featur
     },
     edit(geometry) {
       undoStack.length = 0;
-      put(geometry);
+      return put(geometry);
     },
     current() {
       const f = editingId !== null ? draw.getSnapshotFeature(editingId) : polygonFeature();
