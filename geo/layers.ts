@@ -55,6 +55,19 @@ export interface LayerDef {
   procedureOwned?: Record<string, string | null>;
 }
 
+/**
+ * Columns that name a feature of another layer (their foreign keys), and that layer: forms pick it by
+ * name (所属项目, 所在村, 片区指挥部), never by typing its id. Every referenced layer is small (read
+ * whole, as GeoJSON).
+ */
+export const REFERENCE_LAYER: Readonly<Record<string, string>> = {
+  project_id: 'red_line',
+  village_id: 'village',
+  township_id: 'township',
+  command_area_id: 'command_area',
+  park_id: 'park',
+};
+
 export const LAYERS: LayerDef[] = [
   { id: 'water', labelPoints: true, minZoom: 0, table: 'water', geometryColumn: 'geom', geometry: 'polygon', group: 'base',
     title: { zh: '水系', en: 'Water' }, attributes: ['name', 'kind'] },

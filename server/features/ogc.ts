@@ -1,6 +1,6 @@
 // The documents of OGC API – Features: landing page, conformance, collections, queryables, schema,
 // and the OpenAPI 3.0 description. Plain functions of the request's base URL and the catalogue.
-import { DISTRICT_BBOX, isEditable, type LayerDef } from '../../geo/layers.ts';
+import { DISTRICT_BBOX, isEditable, type LayerDef, REFERENCE_LAYER } from '../../geo/layers.ts';
 import { vocabulary } from '../../geo/vocabulary.ts';
 import { fieldTitle } from './collections.ts';
 import type { CollectionColumns, ColumnKind } from '../core/catalogue.ts';
@@ -130,6 +130,8 @@ export function featureSchema(base: string, layer: LayerDef, cols: CollectionCol
       ...(w?.nullable ? { type: [jsonType(r.kind).type, 'null'] } : {}),
       ...(vocab ? { oneOf: Object.entries(vocab).map(([k, l]) => ({ const: k, title: l.zh, description: l.en })) } : {}),
       ...(w ? {} : { readOnly: true }),
+      // the layer whose feature it names (a foreign key): the form offers those features by name
+      ...(REFERENCE_LAYER[r.name] ? { 'x-zs-references': REFERENCE_LAYER[r.name] } : {}),
       // who records it instead of a feature write (the editor shows it disabled, with the reason)
       ...(layer.procedureOwned && r.name in layer.procedureOwned ? { 'x-zs-recorded-by': 'procedure' } : {}),
       ...(layer.temporal?.column === r.name ? { 'x-ogc-role': 'primary-instant' } : {}),

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, newPage } from '../helpers/browser.ts';
+import { useTestPool } from '../helpers/db.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const baseUrl = (process.env.APP_URL ?? inject('appUrl')).replace(/\/$/, '');
@@ -16,6 +17,7 @@ if (!hasChromium) console.log('editing/edit.browser.test: skipped, /usr/bin/chro
 describe.skipIf(!hasChromium)('editing in the browser', () => {
   let browser: Browser;
   let page: Page;
+  const pool = useTestPool();
 
   beforeAll(async () => {
     browser = await launchChromium();
@@ -46,7 +48,7 @@ describe.skipIf(!hasChromium)('editing in the browser', () => {
     await page.selectOption('select[name="kind"]', 'road');
     await page.selectOption('select[name="source"]', 'key');
     await page.fill('input[name="year"]', '2026');
-    await page.fill('input[name="command_area_id"]', '1');
+    await page.selectOption('select[name="command_area_id"]', '1');
     await page.click('[data-testid="save"]');
     await expect.poll(() => page.locator('.notice').innerText()).toContain('已保存（版本 1）');
 
@@ -64,5 +66,27 @@ describe.skipIf(!hasChromium)('editing in the browser', () => {
     await expect.poll(() => page.locator('[data-testid="history"] li').count()).toBe(3);
     await mkdir(path.join(root, 'tests/.output'), { recursive: true });
     await page.screenshot({ path: path.join(root, 'tests/.output/editing-zh.png') });
+  });
+
+  it('names what a field refers to (projects, command areas) and offers a parcel only the workflow’s next statuses', async () => {
+    // the red line saved above: its command area by name
+    expect(await page.locator('select[name="command_area_id"] option:checked').innerText()).toMatch(/片区/);
+    await page.click('[data-testid="draw-parcel"]');
+    const project = page.locator('select[name="project_id"]');
+    await expect.poll(() => project.locator('option').count()).toBeGreaterThan(2);
+    // every demo project with a red line (a parcel lies in one; other test files add and delete their own meanwhile)
+    const { rows } = await pool.query<{ id: number }>(`SELECT id FROM project WHERE code LIKE 'XM%' AND red_line IS NOT NULL`);
+    const offered = await project.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(rows.length).toBeGreaterThan(20);
+    expect(offered).toEqual(expect.arrayContaining(rows.map((r) => String(r.id))));
+    expect(await project.locator('option').nth(1).innerText()).toMatch(/.+ · .+/); // name · code
+    // a new parcel starts 未签约: the other statuses are there, disabled, with the reason
+    const status = page.locator('select[name="status"]');
+    expect(await status.locator('option:checked').innerText()).toBe('未签约');
+    const disabled = await status.locator('option[disabled]').evaluateAll((os) => os.map((o) => [o.textContent, o.getAttribute('title')]));
+    expect(disabled.map(([label]) => label)).toEqual(expect.arrayContaining(['已签约', '已付款', '已交地']));
+    expect(disabled.every(([, why]) => why === '新宗地从“未签约”开始')).toBe(true);
+    await page.screenshot({ path: path.join(root, 'tests/.output/editing-pickers-zh.png') });
+    await page.getByTestId('editor').getByRole('button', { name: '取消' }).click();
   });
 });

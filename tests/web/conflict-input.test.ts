@@ -216,7 +216,7 @@ describe('conflict panel inputs: project, file, survey table', { timeout: 120_00
     await editor.locator('select[name="kind"]').selectOption('road');
     await editor.locator('select[name="source"]').selectOption('key');
     await editor.locator('input[name="year"]').fill('2026');
-    await editor.locator('input[name="command_area_id"]').fill('1');
+    await editor.locator('select[name="command_area_id"]').selectOption('1');
     await editor.getByTestId('save').click();
     await expect.poll(() => editor.innerText(), { timeout: 15_000 }).toMatch(/已保存（版本 1）/); // (the editor's text names any refusal)
     await page.screenshot({ path: path.join(outDir, 'conflict-input-table-editor.png') });

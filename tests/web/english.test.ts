@@ -113,7 +113,7 @@ describe('the map in English', () => {
     await page.selectOption('select[name="kind"]', 'road');
     await page.selectOption('select[name="source"]', 'key');
     await page.fill('input[name="year"]', '2026');
-    await page.fill('input[name="command_area_id"]', '1');
+    await page.selectOption('select[name="command_area_id"]', '1');
     await page.click('[data-testid="save"]');
     await expect.poll(() => page.locator('.notice').innerText()).toBe('Saved (version 1)');
     await expect.poll(() => editor.locator('[data-testid="history"] li').count()).toBe(1);

@@ -4,6 +4,7 @@
 // worded by errorText, next to the field.
 import type { HistoryEntry } from '../../../geo/api.ts';
 import { api, ensureOk } from '../http.ts';
+import { featuresUrl } from '../map/data.ts';
 
 export interface Feature {
   type: 'Feature';
@@ -25,6 +26,8 @@ export interface SchemaProperty {
   readOnly?: boolean;
   /** recorded elsewhere than by a feature write: 'procedure' (the legal procedure's 报批 step) */
   'x-zs-recorded-by'?: string;
+  /** names a feature of this layer (a foreign key): picked by name (referenceOptions) */
+  'x-zs-references'?: string;
   oneOf?: { const: string; title: string; description: string }[];
 }
 
@@ -53,6 +56,21 @@ export async function getFeature(collection: string, id: number): Promise<Saved>
 
 export async function getSchema(collection: string): Promise<FeatureSchema> {
   return (await call(`/ogc/collections/${collection}/schema`)).json();
+}
+
+/** A feature another one may name (a project, village, command area): its id and what a person calls it. */
+export interface ReferenceOption { id: number; name: string; code: string | null }
+
+/**
+ * The features of `layerId` a form may name, sorted by code then name: the small layer as the map reads
+ * it (a project with its red line: a parcel lies in one), asked afresh each time a form opens, so a
+ * project created a minute ago is there.
+ */
+export async function referenceOptions(layerId: string): Promise<ReferenceOption[]> {
+  const fc = (await (await call(featuresUrl(layerId), { cache: 'no-cache' })).json()) as GeoJSON.FeatureCollection;
+  return fc.features
+    .map((f) => ({ id: Number(f.properties?.id ?? f.id), name: String(f.properties?.name ?? ''), code: f.properties?.code == null ? null : String(f.properties.code) }))
+    .sort((a, b) => (a.code ?? '').localeCompare(b.code ?? '') || a.name.localeCompare(b.name, 'zh'));
 }
 
 const geojson = { 'content-type': 'application/geo+json' };

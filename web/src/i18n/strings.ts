@@ -254,6 +254,9 @@ export const UI = {
   // editor (编辑)
   edRedLine: { zh: '项目红线', en: 'red line' },
   edParcel: { zh: '征收宗地', en: 'parcel' },
+  edStatusNew: { zh: '新宗地从“未签约”开始', en: 'A new parcel starts as unsigned' },
+  edStatusNext: { zh: '“{from}”之后只能是：{next}', en: 'After “{from}” only: {next}' },
+  edStatusFinal: { zh: '“{from}”是最后一步', en: '“{from}” is the last step' },
   edShapeKept: {
     zh: '此图形有多个部分或带洞，不能在地图上编辑顶点；保存只改属性，图形不变（改图形请用数据交换导入）',
     en: 'This shape has several parts or holes and cannot be edited on the map; saving changes the attributes only (import to change the shape)',
