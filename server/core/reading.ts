@@ -11,6 +11,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { DomainError, isDatabaseUnavailable } from './errors.ts';
 import { formatLsn, type Lsn, parseLsn, type Reader } from '../db/replicas.ts';
 
 declare module 'fastify' {
@@ -52,6 +53,8 @@ export function verifiedWrite(session: { csrfToken: string; tokenHash: string } 
 }
 
 const chosen = new WeakMap<FastifyRequest, Promise<Reader>>();
+/** the reader a request got, once chosen (for its error hook) */
+const got = new WeakMap<FastifyRequest, Reader>();
 
 export const readingPlugin = fp<ReadingOptions>(async (app, opts) => {
   const replicas = app.replicas;
@@ -66,11 +69,17 @@ export const readingPlugin = fp<ReadingOptions>(async (app, opts) => {
     if (!choice) {
       const route = this.routeOptions.url;
       choice = route && opts.readsFrom(this.method, route) === 'replica'
-        ? replicas.choose(verifiedWrite(this.session, this.cookies[WROTE_COOKIE]))
+        ? replicas.choose(verifiedWrite(this.session, this.cookies[WROTE_COOKIE])).then((r) => { got.set(this, r); return r; })
         : Promise.resolve(primary);
       chosen.set(this, choice);
     }
     return choice;
+  });
+
+  // a replica that fails a read for want of a connection leaves the rotation now, not at the next probe
+  app.addHook('onError', async (request, _reply, err) => {
+    const reader = got.get(request);
+    if (reader && (isDatabaseUnavailable(err) || (err instanceof DomainError && err.code === 'database_unavailable'))) replicas.unreachable(reader, err);
   });
 
   // a cookie that outlives the lag a replica may have is of no more use

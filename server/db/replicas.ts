@@ -235,6 +235,19 @@ export class ReplicaSet {
     return this.primaryReader;
   }
 
+  /**
+   * A request on `reader` failed because its database could not be reached: a replica leaves the
+   * rotation at once rather than at the next probe (which brings it back once it answers).
+   */
+  unreachable(reader: Reader, err: unknown): void {
+    const r = this.replicas.find((x) => x.pool === reader.pool);
+    if (!r || !r.inRotation) return;
+    r.up = false;
+    r.inRotation = false;
+    r.downEvents++;
+    this.opts.log.warn({ replica: r.name, err }, `read replica ${r.name} left the rotation: unreachable (a read on it failed); its reads go to the others or the primary`);
+  }
+
   /** One round: the primary's position, then every replica's; rotation updated, changes logged. */
   private async poll(): Promise<void> {
     const now = Date.now();
