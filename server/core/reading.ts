@@ -6,8 +6,12 @@
 // after the commit, so at or past it) is given back in a cookie signed with the session's own secret
 // (its CSRF token, which every server process reads from the session row) — so it holds whichever
 // app process the user's next request reaches. A replica serves that user only once it has replayed
-// that far (server/db/replicas.ts waits up to REPLICA_WAIT_MS, then the primary serves). A forged or
-// another session's cookie is ignored; the user could at most make their own reads go to the primary.
+// that far (server/db/replicas.ts waits up to REPLICA_WAIT_MS, then the primary serves). The signature
+// binds the position to the session: another session's cookie, or one altered by anyone without the
+// session, is ignored. The session's own browser knows that secret, so its user could write a larger
+// position for themselves: that only sends their own reads to the primary after REPLICA_WAIT_MS, as
+// a replica behind would (a server-only key shared by every process would need one stored in the
+// database: not done).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
