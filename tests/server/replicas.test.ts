@@ -179,7 +179,9 @@ describe.skipIf(why !== null)('read replicas on a streaming hot standby', () => 
     await stream.next((e) => e.event === 'hello');
     await pause();
     await write(old + 7);
-    // the edit's invalidation has reached this process (the writer waits for it)
+    // the edit's invalidation has reached this process (the writer waits 250 ms for it; a loaded machine may take longer)
+    const version = (await db.query<{ version: number }>('SELECT version FROM parcel WHERE id = $1', [parcel.id])).rows[0].version;
+    expect(await app.changes.seen('parcel', parcel.id, version, 10_000)).toBe(true);
     const during = await tile('viewer');
     expect(during.cache).toBe('MISS');
     expect(during.body.equals(warm.body)).toBe(true); // the paused replica's (old) content
