@@ -6,12 +6,13 @@ import { accountsPlugin } from './accounts/index.ts';
 import { changesPlugin } from './changes/index.ts';
 import { changeFeedPlugin } from './core/changes.ts';
 import { procedurePlugin } from './procedure/index.ts';
-import { isExpensive } from './accounts/policy.ts';
+import { isExpensive, readsFrom } from './accounts/policy.ts';
+import { readingPlugin } from './core/reading.ts';
 import { admissionLimits, admissionPlugin } from './core/admission.ts';
 import type { DatabaseInfo } from './db/database.ts';
 import { toErrorReply } from './core/errors.ts';
 import { useDepthCheckedJson } from './core/json.ts';
-import { databasePlugin } from './db/plugin.ts';
+import { databasePlugin, type ReplicaSettings } from './db/plugin.ts';
 import { exchangePlugin } from './exchange/index.ts';
 import { conflictsPlugin } from './conflicts/index.ts';
 import { writeFeatureFile } from './exchange/feature-file.ts';
@@ -42,7 +43,7 @@ declare module 'fastify' {
 }
 
 export interface AppOptions {
-  database: { url: string; poolMax: number; info: DatabaseInfo; statementTimeoutMs?: number; longStatementTimeoutMs?: number; connectionWaitMs?: number };
+  database: { url: string; poolMax: number; info: DatabaseInfo; statementTimeoutMs?: number; longStatementTimeoutMs?: number; connectionWaitMs?: number; replicas?: ReplicaSettings };
   webRoot?: string;
   tileCacheBytes?: number;
   /** which cached tiles a change drops: those it touches (default) or the whole layer's (for comparison) */
@@ -110,6 +111,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   // expensive routes take a bounded share of the pool (after accounts: the share is per account)
   await app.register(admissionPlugin, { limits: admissionLimits(opts.database.poolMax), isExpensive });
+  // where each request reads: the primary, or a replica for the routes declared so (accounts/policy.ts)
+  await app.register(readingPlugin, { readsFrom, cookieSecure: opts.auth?.cookieSecure ?? false });
   await app.register(healthPlugin);
   await app.register(metricsPlugin);
   await app.register(mapPlugin);

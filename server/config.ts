@@ -8,6 +8,12 @@ export interface Config {
   host: string;
   /** postgres://… of a PostgreSQL + PostGIS server; unset = the embedded PGlite database */
   databaseUrl: string | undefined;
+  /** hot-standby replicas (READ_DATABASE_URLS) for reads that may be a little late; empty = every read on the primary */
+  readDatabaseUrls: string[];
+  /** how long a reader who has just written waits for a replica to replay the write before reading the primary */
+  replicaWaitMs: number;
+  /** a replica later than this (for readers who have not written) leaves the rotation until it catches up */
+  replicaMaxLagMs: number;
   /** where the embedded database keeps its files */
   embeddedDataDir: string;
   /** pool size against a real server (the embedded backend always uses 1: it is one session) */
@@ -94,12 +100,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql:// (got "${databaseUrl}")`);
   }
+  const readDatabaseUrls = (env.READ_DATABASE_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  for (const u of readDatabaseUrls) {
+    if (!/^postgres(ql)?:\/\//.test(u)) throw new ConfigError(`READ_DATABASE_URLS must list postgres:// or postgresql:// URLs, separated by commas (got "${u}")`);
+  }
+  if (readDatabaseUrls.length && !databaseUrl) throw new ConfigError('READ_DATABASE_URLS needs DATABASE_URL: replicas are of a PostgreSQL primary (the embedded database has none)');
+  if (new Set(readDatabaseUrls).size !== readDatabaseUrls.length) throw new ConfigError('READ_DATABASE_URLS lists one replica twice');
   const metricsToken = env.METRICS_TOKEN || undefined;
   if (metricsToken && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) throw new ConfigError('METRICS_TOKEN must be 16 or more printable characters without spaces (e.g. openssl rand -hex 32)');
   return {
     port: intVar(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
     databaseUrl,
+    readDatabaseUrls,
+    replicaWaitMs: intVar(env, 'REPLICA_WAIT_MS', 200, 0, 10_000),
+    replicaMaxLagMs: intVar(env, 'REPLICA_MAX_LAG_MS', 2_000, 100, 3_600_000),
     embeddedDataDir: path.resolve(projectRoot, env.PGLITE_DATA_DIR || '.data/pglite'),
     poolMax: intVar(env, 'DB_POOL_MAX', 10, 1, 200),
     statementTimeoutMs: intVar(env, 'DB_STATEMENT_TIMEOUT_S', DATABASE_DEFAULTS.statementTimeoutMs / 1000, 1, 3600) * 1000,

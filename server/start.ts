@@ -54,7 +54,8 @@ export async function startServer(config: Config, log: FastifyBaseLogger): Promi
     const info = await prepareDatabase(database, config.seedDemo, log, config.initialAdminPassword);
     log.info(info, `database ready: ${info.backend === 'embedded' ? 'embedded PGlite' : 'PostgreSQL server'}, PostgreSQL ${info.postgres}, PostGIS ${info.postgis}`);
     const app = await buildApp({
-      database: { url: database.url, poolMax: database.poolMax, info, statementTimeoutMs: config.statementTimeoutMs, longStatementTimeoutMs: config.longStatementTimeoutMs, connectionWaitMs: config.connectionWaitMs },
+      database: { url: database.url, poolMax: database.poolMax, info, statementTimeoutMs: config.statementTimeoutMs, longStatementTimeoutMs: config.longStatementTimeoutMs, connectionWaitMs: config.connectionWaitMs,
+        replicas: { urls: config.readDatabaseUrls, maxLagMs: config.replicaMaxLagMs, waitMs: config.replicaWaitMs } },
       webRoot: config.webRoot, tileCacheBytes: config.tileCacheBytes, tileInvalidation: config.tileInvalidation, importPreviewHours: config.importPreviewHours, importMaxUncompressedBytes: config.importMaxUncompressedBytes, attachmentMaxBytes: config.attachmentMaxBytes, basemaps: config.basemaps, logger: log,
       auth: { publicRead: config.publicRead, sessionHours: config.sessionHours, cookieSecure: config.cookieSecure, loginsPerMinute: config.loginsPerMinute, metricsToken: config.metricsToken } });
     try {

@@ -92,6 +92,30 @@ export const EXPENSIVE_ROUTES: ReadonlySet<string> = new Set([
 
 export const isExpensive = (method: string, url: string): boolean => EXPENSIVE_ROUTES.has(`${method === 'HEAD' ? 'GET' : method} ${url}`);
 
+/**
+ * 只读副本: routes whose reads may be a little late, served by a hot-standby replica when there are
+ * any (READ_DATABASE_URLS; server/core/reading.ts applies this, server/db/replicas.ts picks one):
+ * the map, tiles, feature lists, labels, progress, exports and the constraint side of conflict
+ * analysis (the red line itself is read on the primary). Not here, so on the primary: a single
+ * feature (its ETag is what the next write is checked against), a feature's history, import previews,
+ * accounts and sessions, the procedure, and every write. A user who has just written reads a replica
+ * only once it has replayed that write. Each is a POLICY key.
+ */
+export const REPLICA_READ_ROUTES: ReadonlySet<string> = new Set([
+  'GET /api/district', 'GET /api/layers', 'GET /api/layers/:id/features', 'GET /api/layers/:id/labels',
+  'GET /tiles/:layers/:z/:x/:y.mvt', 'GET /tiles/:layer.json',
+  'GET /ogc/collections/:id/items',
+  'GET /api/progress', 'GET /api/progress/map', 'GET /api/progress/series', 'GET /api/progress/resettlement', 'GET /api/progress/reserved-land',
+  'GET /api/progress/dispatch', 'GET /api/progress/dispatch.xlsx', 'GET /api/progress/dispatch.html',
+  'GET /api/export',
+  'POST /api/conflicts', 'POST /api/conflicts/replacement', 'POST /api/conflicts/report', 'GET /api/conflicts/report',
+  'POST /api/conflicts/package', 'GET /api/conflicts/package', 'POST /api/conflicts/overlaps',
+]);
+
+/** Where a route reads: 'replica' (may be a little late) or 'primary' (must be current). HEAD follows GET. */
+export const readsFrom = (method: string, url: string): 'replica' | 'primary' =>
+  REPLICA_READ_ROUTES.has(`${method === 'HEAD' ? 'GET' : method} ${url}`) ? 'replica' : 'primary';
+
 /** The policy entry of a route (HEAD follows GET). */
 export function accessOf(method: string, url: string): Access | undefined {
   return POLICY[`${method === 'HEAD' ? 'GET' : method} ${url}`];

@@ -47,6 +47,31 @@ export const changesPlugin: FastifyPluginAsync<ChangesOptions> = async (app, opt
   // open streams would keep the server from closing
   app.addHook('preClose', async () => { for (const res of open) res.end(); });
 
+  // With read replicas a change is passed on only once every replica in rotation has replayed it (or
+  // REPLICA_MAX_LAG_MS passed: a replica still short of it has left the rotation), in order: a
+  // browser told of a change re-reads its tiles and features at once, and must not get them from a
+  // replica that has not got the change yet (those tiles would not be cached, but shown).
+  const replicas = app.replicas;
+  const relayed = new Set<(entry: FeedEntry) => void>();
+  let released = app.changes.position;
+  let relay = Promise.resolve();
+  const stopRelay = replicas && app.changes.subscribe((entry) => {
+    relay = relay.then(async () => {
+      const commit = 'change' in entry ? entry.change.commit : entry.commit;
+      if (commit) await replicas.replayed(() => commit.lsn);
+      released = entry.seq;
+      for (const reader of relayed) reader(entry);
+    });
+  });
+  if (stopRelay) app.addHook('onClose', async () => void stopRelay());
+  const subscribe = (reader: (entry: FeedEntry) => void): (() => void) => {
+    if (!replicas) return app.changes.subscribe(reader);
+    relayed.add(reader);
+    return () => relayed.delete(reader);
+  };
+  /** the newest entry a stream may be told of */
+  const position = () => (replicas ? released : app.changes.position);
+
   app.get<{ Querystring: { maxSeconds: number } }>(CHANGE_STREAM.path, {
     schema: { querystring: object({ maxSeconds: int(1, 3_600, { default: 300 }) }) },
   }, async (request, reply) => {
@@ -75,13 +100,13 @@ export const changesPlugin: FastifyPluginAsync<ChangesOptions> = async (app, opt
     let head = `retry: ${RETRY_MS}\n\n`;
     if (typeof last === 'string') {
       const seq = resumeFrom(feed, last);
-      const missed = seq === null ? null : feed.since(seq);
-      if (missed === null) head += frame(feed, { seq: feed.position, reset: true });
-      else for (const entry of missed) head += frame(feed, entry);
+      const missed = seq === null || seq > position() ? null : feed.since(seq);
+      if (missed === null) head += frame(feed, { seq: position(), reset: true });
+      else for (const entry of missed) if (entry.seq <= position()) head += frame(feed, entry);
     }
-    head += `id: ${eventId(feed, feed.position)}\nevent: ${CHANGE_STREAM.hello}\ndata: {}\n\n`;
+    head += `id: ${eventId(feed, position())}\nevent: ${CHANGE_STREAM.hello}\ndata: {}\n\n`;
     send(head);
-    const unsubscribe = feed.subscribe((entry) => send(frame(feed, entry)));
+    const unsubscribe = subscribe((entry) => send(frame(feed, entry)));
     const heartbeat = setInterval(() => send(': ping\n\n'), heartbeatMs);
     const lifetime = setTimeout(() => res.end(), request.query.maxSeconds * 1000);
     res.on('close', () => {

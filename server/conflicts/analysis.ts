@@ -326,7 +326,10 @@ export function conventionText(zone: number): { ellipsoidal: string; planar: str
 }
 
 export interface AnalyseArgs {
+  /** where the red line is read (a stored project's: the primary, current) */
   pool: pg.Pool;
+  /** where the constraint layers are read (a read replica may serve them); default `pool` */
+  constraints?: pg.Pool;
   fields: LayerFields;
   source: RedLineSource;
   options: ConflictOptions;
@@ -334,7 +337,7 @@ export interface AnalyseArgs {
 }
 
 /** The whole analysis: resolve the red line, query the overlaps, measure both ways, split off slivers. */
-export async function analyseConflicts({ pool, fields, source, options, viewer }: AnalyseArgs): Promise<ConflictResult> {
+export async function analyseConflicts({ pool, constraints = pool, fields, source, options, viewer }: AnalyseArgs): Promise<ConflictResult> {
   const t0 = performance.now();
   const redLine = await resolveRedLine(pool, source, options.makeValid);
   // the zone of the red line's centroid (PostGIS ST_Centroid), unless the request names one
@@ -342,8 +345,8 @@ export async function analyseConflicts({ pool, fields, source, options, viewer }
   const exclude = options.excludeProjectId ?? redLine.project?.id;
   // two statements, on two connections where the pool has them (PostgreSQL): side by side
   const [rows, surveyRows] = await Promise.all([
-    queryOverlaps(pool, fields, redLine, exclude, gaussKrugerEpsg(zoneUsed, true)),
-    querySurvey(pool, redLine, gaussKrugerEpsg(zoneUsed, true)),
+    queryOverlaps(constraints, fields, redLine, exclude, gaussKrugerEpsg(zoneUsed, true)),
+    querySurvey(constraints, redLine, gaussKrugerEpsg(zoneUsed, true)),
   ]);
   const survey = { classes: new Map<string, AreaPair>(), urban: { e: 0, p: 0 } as AreaPair };
   for (const r of surveyRows) {

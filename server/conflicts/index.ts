@@ -105,7 +105,8 @@ export const conflictsPlugin: FastifyPluginAsync<ConflictsOptions> = async (app,
 
   const analyse = async (request: FastifyRequest, body: unknown) => {
     const { source, options } = readConflictRequest(body);
-    return analyseConflicts({ pool: app.pg.pool, fields: await app.layerFields(), source, options, viewer: viewerOf(request) });
+    // the red line on the primary (current); the constraints from where the route reads (a replica may serve)
+    return analyseConflicts({ pool: app.pg.pool, constraints: (await request.reader()).pool, fields: await app.layerFields(), source, options, viewer: viewerOf(request) });
   };
 
   app.post('/api/conflicts', { schema: { querystring: noQuery, body: analysisBody } }, async (request) => analyse(request, request.body));
@@ -122,7 +123,7 @@ export const conflictsPlugin: FastifyPluginAsync<ConflictsOptions> = async (app,
       throw invalid('maxCandidates must be a whole number from 1 to 5000', 'maxCandidates');
     }
     const { analysis, ...result } = await proposeReplacement({
-      pool: app.pg.pool, fields: await app.layerFields(), source, options, viewer: viewerOf(request),
+      pool: app.pg.pool, constraints: (await request.reader()).pool, fields: await app.layerFields(), source, options, viewer: viewerOf(request),
       excludeIds: intList(b.excludeIds, 'excludeIds'), kinds: kinds as string[] | undefined, maxCandidates: max as number | undefined,
     });
     return { ...result, redLine: { project: analysis.redLine.project, area: analysis.redLine.area }, convention: analysis.convention };

@@ -43,6 +43,8 @@ export interface ReplacementResult {
 
 export interface ReplacementArgs {
   pool: pg.Pool;
+  /** where the constraint layers and candidate fields are read (a read replica may serve); default `pool` */
+  constraints?: pg.Pool;
   fields: LayerFields;
   source: RedLineSource;
   options: ConflictOptions;
@@ -77,7 +79,7 @@ export async function proposeReplacement(args: ReplacementArgs): Promise<Replace
   let cumulative = 0;
   let planarSum = 0;
   for (let offset = 0; cumulative < requiredM2 && result.candidates.length < max; offset += BATCH) {
-    const { rows } = await args.pool.query<{
+    const { rows } = await (args.constraints ?? args.pool).query<{
       id: number; code: string; kind: string; land_class: string; village_id: number | null; g: string; m2: number; d: number;
     }>(
       `WITH base AS MATERIALIZED (SELECT ST_Union(geom) g FROM cane_base WHERE id = ANY($1::int[])),
@@ -101,7 +103,7 @@ export async function proposeReplacement(args: ReplacementArgs): Promise<Replace
     );
     if (rows.length === 0) {
       // the batch may be empty because every field in it was excluded: stop only when none are left
-      const more = await args.pool.query<{ n: number }>(
+      const more = await (args.constraints ?? args.pool).query<{ n: number }>(
         `SELECT count(*)::int n FROM farmland WHERE kind = ANY($1::text[]) AND NOT (id = ANY($2::int[]))`, [kinds, exclude]);
       if (offset + BATCH >= more.rows[0].n) break;
       continue;

@@ -9,13 +9,26 @@ import fp from 'fastify-plugin';
 import { LAYERS, type LayerDef } from '../../geo/layers.ts';
 import type { LayerChangeEvent } from '../../geo/api.ts';
 import { listen } from '../db/notifications.ts';
+import type { Lsn } from '../db/replicas.ts';
 
 export const CHANNEL = 'zs_layer_changed';
 
 /** An envelope in Web-Mercator metres: [xmin, ymin, xmax, ymax]. */
 export type MercatorBox = [number, number, number, number];
 
+/**
+ * Where a change's commit ends in the WAL, or null until known. Only with read replicas: a
+ * notification comes after its commit, so the primary's WAL position read after it arrives is at or
+ * past that commit; until that answer comes the change counts as not yet on any replica. One mark is
+ * shared by the changes of every notification that arrived before the position was asked for.
+ */
+export interface CommitMark {
+  lsn: Lsn | null;
+}
+
 export interface LayerChange {
+  /** where its commit ends in the WAL (read replicas only: server/db/replicas.ts) */
+  commit?: CommitMark;
   layer: string;
   op: LayerChangeEvent['op'];
   id: number | null;
@@ -25,7 +38,7 @@ export interface LayerChange {
 }
 
 /** What the feed hands its readers: a change, or word that changes were missed (refresh everything). */
-export type FeedEntry = { seq: number; change: LayerChange } | { seq: number; reset: true };
+export type FeedEntry = { seq: number; change: LayerChange } | { seq: number; reset: true; commit?: CommitMark };
 
 interface Notification {
   t: string;
@@ -96,8 +109,9 @@ export class ChangeFeed {
     for (const change of changes) this.push({ seq: ++this.seq, change });
   }
 
-  reset(): void {
-    this.push({ seq: ++this.seq, reset: true });
+  /** `commit`: with read replicas, the primary's position once listening again (what a replica must have replayed to have every missed change) */
+  reset(commit?: CommitMark): void {
+    this.push({ seq: ++this.seq, reset: true, ...(commit ? { commit } : {}) });
   }
 
   /** every entry after `seq`, or null when some are no longer kept */
@@ -156,13 +170,49 @@ declare module 'fastify' {
 export const changeFeedPlugin = fp(async (app) => {
   const feed = new ChangeFeed();
   app.decorate('changes', feed);
+  const replicas = app.replicas;
+  // with read replicas every change carries its commit's WAL position (CommitMark), asked of the
+  // primary after the notifications came: one question for all that came before it was asked
+  let pending: CommitMark | null = null;
+  let asking = false;
+  let closed = false;
+  const ask = async (): Promise<void> => {
+    const mark = pending;
+    pending = null;
+    if (!mark || !replicas) return;
+    asking = true;
+    while (!closed) {
+      try {
+        mark.lsn = await replicas.primaryLsn();
+        break;
+      } catch (err) {
+        // until it is known, replica-rendered tiles the change touches are not cached
+        app.log.warn({ err }, 'could not read the primary WAL position of a change; asking again');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    asking = false;
+    if (pending) void ask();
+  };
+  const marked = (): CommitMark | undefined => {
+    if (!replicas) return undefined;
+    const mark = (pending ??= { lsn: null });
+    if (!asking) void ask();
+    return mark;
+  };
+  app.addHook('onClose', async () => void (closed = true));
   const listener = listen({
     backend: app.databaseInfo.backend,
     url: app.pg.pool.options.connectionString!,
     pool: app.pg.pool,
     channel: CHANNEL,
-    onMessage: (payload) => feed.publish(parseNotification(payload)),
-    onReset: () => feed.reset(),
+    onMessage: (payload) => {
+      const changes = parseNotification(payload);
+      const commit = marked();
+      if (commit) for (const c of changes) c.commit = commit;
+      feed.publish(changes);
+    },
+    onReset: () => feed.reset(marked()),
     log: app.log,
   });
   app.addHook('onReady', () => listener.start());

@@ -9,6 +9,7 @@ import { type FeatureColumns, type LayerFields, loadFeatureColumns, loadLayerFie
 import { guardPool } from './connection.ts';
 import type { DatabaseInfo } from './database.ts';
 import { createDb, type Db } from './kysely.ts';
+import { ReplicaSet } from './replicas.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -21,7 +22,20 @@ declare module 'fastify' {
     layerFields(): Promise<LayerFields>;
     /** every layer's columns as the feature API and the write path know them, on first use */
     featureColumns(): Promise<FeatureColumns>;
+    /** the read replicas (READ_DATABASE_URLS), or null: every read on the primary (server/db/replicas.ts) */
+    replicas: ReplicaSet | null;
   }
+}
+
+/** Hot-standby replicas for reads that may be a little late (server/db/replicas.ts). */
+export interface ReplicaSettings {
+  urls: string[];
+  /** REPLICA_MAX_LAG_MS */
+  maxLagMs: number;
+  /** REPLICA_WAIT_MS */
+  waitMs: number;
+  /** how often the replicas' positions are read (default 250 ms) */
+  pollMs?: number;
 }
 
 export interface DatabasePluginOptions {
@@ -34,6 +48,8 @@ export interface DatabasePluginOptions {
   longStatementTimeoutMs?: number;
   /** how long a request waits for a free connection before it is answered 503 database_busy */
   connectionWaitMs?: number;
+  /** read replicas; none (or the embedded backend, which has none) = every read on the primary */
+  replicas?: ReplicaSettings;
 }
 
 export const databasePlugin = fp<DatabasePluginOptions>(
@@ -56,6 +72,17 @@ export const databasePlugin = fp<DatabasePluginOptions>(
     app.decorate('db', createDb(app.pg.pool));
     app.decorate('databaseInfo', opts.info);
     app.decorate('databaseLimits', limits);
+    const replicaUrls = opts.info.backend === 'postgres' ? opts.replicas?.urls ?? [] : [];
+    const replicas = replicaUrls.length === 0 ? null : new ReplicaSet(app.pg.pool, app.db, opts.url, {
+      urls: replicaUrls, maxLagMs: opts.replicas!.maxLagMs, waitMs: opts.replicas!.waitMs, pollMs: opts.replicas!.pollMs,
+      poolMax: opts.poolMax, statementTimeoutMs: limits.statementTimeoutMs,
+      connectionWaitMs: opts.connectionWaitMs ?? DATABASE_DEFAULTS.connectionWaitMs.postgres, log: app.log,
+    });
+    app.decorate('replicas', replicas);
+    if (replicas) {
+      app.addHook('onReady', () => replicas.start());
+      app.addHook('onClose', () => replicas.close());
+    }
     let fields: Promise<LayerFields> | undefined;
     app.decorate('layerFields', () => {
       fields ??= loadLayerFields(app.pg.pool).catch((err) => {

@@ -131,7 +131,7 @@ export const exchangePlugin: FastifyPluginAsync<{ previewHours: number; maxUncom
       checkFilter(expr, ctx);
       cql2 = { ...ctx, expr };
     }
-    const result = await startExport(app.pg.pool, await app.layerFields(), {
+    const result = await startExport((await request.reader()).pool, await app.layerFields(), {
       layer: q.layer, format: q.format, crs: q.crs, encoding: q.encoding, eol: q.eol, sensitive, statementTimeoutMs: app.databaseLimits.longStatementTimeoutMs,
       filters: { project: q.project, commandArea: q.command_area, status: q.status?.split(',').map((s) => s.trim()).filter(Boolean), bbox, cql2 },
     });

@@ -314,7 +314,7 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
       datetime: datetimeRaw !== undefined ? parseDatetime(datetimeRaw, layer) : undefined,
       conditions: [...propertyFilters(q, queryables), ...cql2Filter(q, layer, queryables)],
     };
-    const result = await queryItems(app.pg.pool, layer, cols, query);
+    const result = await queryItems((await request.reader()).pool, layer, cols, query);
 
     const base = baseUrl(request);
     const path = `${base}/ogc/collections/${layer.id}/items`;

@@ -14,9 +14,9 @@ export const mapPlugin: FastifyPluginAsync = async (app) => {
   const layerParams = object({ id: layerPath }, ['id']);
   const noLayer = (id: string) => new DomainError('not_found', `no layer "${id}"`, { layer: id });
 
-  app.get('/api/district', { schema: { querystring: noQuery } }, async () => districtInfo(app.pg.pool, DISTRICT_BBOX));
+  app.get('/api/district', { schema: { querystring: noQuery } }, async (request) => districtInfo((await request.reader()).pool, DISTRICT_BBOX));
 
-  app.get('/api/layers', { schema: { querystring: noQuery } }, async () => ({ layers: await layerSummaries(app.pg.pool) }));
+  app.get('/api/layers', { schema: { querystring: noQuery } }, async (request) => ({ layers: await layerSummaries((await request.reader()).pool) }));
 
   app.get<{ Params: { id: string } }>('/api/layers/:id/labels', { schema: { params: layerParams, querystring: noQuery } }, async (request, reply) => {
     const layer = LAYER_BY_ID.get(request.params.id);
@@ -27,7 +27,7 @@ export const mapPlugin: FastifyPluginAsync = async (app) => {
       throw new DomainError('invalid_input', `layer "${layer.id}" has no label points; the labelled layers are ${LABELLED_LAYERS.join(', ')}`, { layer: layer.id });
     }
     reply.type('application/geo+json');
-    return layerLabels(app.pg.pool, layer, releasedFields((await app.layerFields()).get(layer.id)!, layer, seesSensitive(request.user)));
+    return layerLabels((await request.reader()).pool, layer, releasedFields((await app.layerFields()).get(layer.id)!, layer, seesSensitive(request.user)));
   });
 
   app.get<{ Params: { id: string }; Querystring: { bbox?: string; limit?: number } }>('/api/layers/:id/features', {
@@ -46,6 +46,6 @@ export const mapPlugin: FastifyPluginAsync = async (app) => {
     }
     reply.type('application/geo+json');
     const fields = releasedFields((await app.layerFields()).get(layer.id)!, layer, seesSensitive(request.user));
-    return layerFeatures(app.pg.pool, layer, fields, bbox, request.query.limit ?? DEFAULT_LIMIT);
+    return layerFeatures((await request.reader()).pool, layer, fields, bbox, request.query.limit ?? DEFAULT_LIMIT);
   });
 };

@@ -11,6 +11,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { isDatabaseUnavailable } from '../core/errors.ts';
 import { noQuery } from '../core/schemas.ts';
 import { workerCounts } from '../core/worker-slots.ts';
+import type { Replica } from '../db/replicas.ts';
 
 /** The route label of a request no route matched: one label, however many URLs are tried. */
 export const UNMATCHED = 'unmatched';
@@ -99,6 +100,35 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
   poolGauge('db_pool_size', 'Connections the pool holds open', () => pool.totalCount);
   poolGauge('db_pool_in_use', 'Connections checked out', () => pool.totalCount - pool.idleCount);
   poolGauge('db_pool_waiting', 'Queries and check-outs waiting for a connection', () => pool.waitingCount);
+
+  // read replicas (server/db/replicas.ts): each one's state as the monitor last saw it, and where the
+  // replica-read routes' reads went
+  const replicas = app.replicas;
+  if (replicas) {
+    for (const r of replicas.replicas) r.pool.on('error', countDatabaseError);
+    const each = (name: string, help: string, read: (r: Replica) => number, counter = false) => {
+      if (counter) new Counter({ name, help, labelNames: ['replica'] as const, registers, collect() { this.reset(); for (const r of replicas.replicas) this.inc({ replica: r.name }, read(r)); } });
+      else new Gauge({ name, help, labelNames: ['replica'] as const, registers, collect() { for (const r of replicas.replicas) this.set({ replica: r.name }, read(r)); } });
+    };
+    each('db_replica_up', 'Whether the read replica answered its last probe (1) or not (0)', (r) => (r.up ? 1 : 0));
+    each('db_replica_in_rotation', 'Whether the read replica serves reads (1): up and no later than REPLICA_MAX_LAG_MS', (r) => (r.inRotation ? 1 : 0));
+    each('db_replica_lag_seconds', 'How late the read replica is: the age of the oldest primary WAL position it has not replayed (0 = caught up)', (r) => (Number.isFinite(r.lagMs) ? r.lagMs / 1000 : -1));
+    each('db_replica_down_total', 'Times the read replica left the rotation because it could not be reached', (r) => r.downEvents, true);
+    each('db_replica_pool_in_use', 'Connections to the read replica checked out', (r) => r.pool.totalCount - r.pool.idleCount);
+    new Counter({
+      name: 'db_replica_route_reads_total', help: 'Reads of the replica-read routes (accounts/policy.ts), by where they went: a replica\'s name, or primary (none in rotation, or none had replayed the reader\'s own last write in time)',
+      labelNames: ['target'] as const, registers,
+      collect() {
+        this.reset();
+        this.inc({ target: 'primary' }, replicas.counts.primary);
+        for (const r of replicas.replicas) this.inc({ target: r.name }, r.reads);
+      },
+    });
+    new Counter({
+      name: 'db_replica_writer_fallbacks_total', help: 'Reads of a user who had just written that went to the primary because no replica replayed the write within REPLICA_WAIT_MS',
+      registers, collect() { this.reset(); this.inc(replicas.counts.writerFallbacks); },
+    });
+  }
 
   // the tile cache counts for itself (server/tiles/cache.ts); read when scraped
   const tileCache = () => (app.hasDecorator('tiles') ? app.tiles.cache.counts() : undefined);

@@ -71,7 +71,7 @@ export const progressPlugin = fp(async (app) => {
       const asOf = request.query.asOf ?? beijingDate();
       const err = checkDate(asOf);
       if (err) return bad(err);
-      return progress(app.pg.pool, { asOf, groupBy: request.query.groupBy ?? 'district', year: request.query.year, areaId: request.query.areaId });
+      return progress((await request.reader()).pool, { asOf, groupBy: request.query.groupBy ?? 'district', year: request.query.year, areaId: request.query.areaId });
     });
 
     r.get<{ Querystring: { asOf?: string } }>('/api/progress/map', {
@@ -80,7 +80,7 @@ export const progressPlugin = fp(async (app) => {
       const asOf = request.query.asOf ?? beijingDate();
       const err = checkDate(asOf);
       if (err) return bad(err);
-      return mapProgress(app.pg.pool, asOf);
+      return mapProgress((await request.reader()).pool, asOf);
     });
 
     r.get<{ Querystring: { from?: string; to?: string; year?: number; areaId?: number } }>('/api/progress/series', {
@@ -96,7 +96,7 @@ export const progressPlugin = fp(async (app) => {
       const err = checkDate(to) ?? checkMonth(from);
       if (err) return bad(err);
       if (from > to.slice(0, 7)) return bad(`from ${from} is after to ${to}`);
-      return monthlySeries(app.pg.pool, { from, to, year: request.query.year, areaId: request.query.areaId });
+      return monthlySeries((await request.reader()).pool, { from, to, year: request.query.year, areaId: request.query.areaId });
     });
 
     r.get<{ Querystring: { asOf?: string } }>('/api/progress/resettlement', {
@@ -105,7 +105,8 @@ export const progressPlugin = fp(async (app) => {
       const asOf = request.query.asOf ?? beijingDate();
       const err = checkDate(asOf);
       if (err) return bad(err);
-      return resettlement(app.pg.pool, asOf, app.db);
+      const reader = await request.reader();
+      return resettlement(reader.pool, asOf, reader.db);
     });
 
     r.get<{ Querystring: { asOf?: string } }>('/api/progress/reserved-land', {
@@ -114,7 +115,7 @@ export const progressPlugin = fp(async (app) => {
       const asOf = request.query.asOf ?? beijingDate();
       const err = checkDate(asOf);
       if (err) return bad(err);
-      return reservedLand(app.pg.pool, asOf);
+      return reservedLand((await request.reader()).pool, asOf);
     });
 
     type DispatchQ = { month: string; areaId?: number; year?: number };
@@ -127,7 +128,7 @@ export const progressPlugin = fp(async (app) => {
     const report = async (q: DispatchQ, request: FastifyRequest) => {
       const err = checkMonth(q.month);
       if (err) bad(err, 'month');
-      return dispatchReport(app.pg.pool, q, seesSensitive(request.user));
+      return dispatchReport((await request.reader()).pool, q, seesSensitive(request.user));
     };
     r.get<{ Querystring: DispatchQ }>('/api/progress/dispatch', { schema: dispatchSchema }, async (request) => report(request.query, request));
     r.get<{ Querystring: DispatchQ }>('/api/progress/dispatch.xlsx', { schema: dispatchSchema }, async (request, reply) => {

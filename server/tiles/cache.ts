@@ -5,7 +5,8 @@
 // invalidation. It counts what it does; the metrics capability reads the counts at scrape time.
 import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { MercatorBox } from '../core/changes.ts';
+import type { CommitMark, MercatorBox } from '../core/changes.ts';
+import type { Lsn } from '../db/replicas.ts';
 import { BUFFER, EXTENT, type TileCoord, tileBounds } from './sql.ts';
 
 export interface CachedTile {
@@ -37,6 +38,8 @@ export interface TileCacheCounts {
 export interface TileInvalidation {
   layer: string;
   boxes: MercatorBox[] | null;
+  /** with read replicas: where the change's commit ends in the WAL (a replica short of it renders the tile without it) */
+  commit?: CommitMark;
 }
 
 /** Where a render began: handed back to set() so that a change since then keeps its tile out. */
@@ -61,6 +64,10 @@ export class TileCache {
   private epoch = 0; // bumped by clear()
   private seq = 0; // bumped by invalidate()
   private readonly recent: (TileInvalidation & { seq: number })[] = [];
+  /** with read replicas: the newest commit among invalidations no longer in `recent` */
+  private forgotten: CommitMark | undefined;
+  /** with read replicas: what a replica must have replayed since the last clear() (changes may have been missed) */
+  private floor: CommitMark | undefined;
   private readonly counted = { hits: 0, misses: 0, evictions: 0, invalidated: 0 };
 
   constructor(maxBytes: number) {
@@ -82,8 +89,14 @@ export class TileCache {
     return { epoch: this.epoch, seq: this.seq };
   }
 
-  set(key: string, tile: CachedTile, since: RenderSnapshot): void {
+  /**
+   * Keeps a rendered tile, unless a change since `since` touched it — or, rendered from a read replica
+   * that had replayed `replayLsn` (a lower bound), unless a change it touches is not known to be in that
+   * replay yet: such a tile is served but not kept, and rendered again on the next request.
+   */
+  set(key: string, tile: CachedTile, since: RenderSnapshot, replayLsn: Lsn | null = null): void {
     if (since.epoch !== this.epoch) return;
+    if (replayLsn !== null && this.staleOnReplica(tile, replayLsn)) return;
     if (since.seq < this.seq) {
       // forgotten invalidations may have touched it: keep it out
       if (this.recent.length === 0 || this.recent[0].seq > since.seq + 1) return;
@@ -95,7 +108,7 @@ export class TileCache {
   /** A layer changed here (or everywhere): forget the tiles it touches. */
   invalidate(inv: TileInvalidation): void {
     this.recent.push({ ...inv, seq: ++this.seq });
-    if (this.recent.length > RECENT) this.recent.splice(0, this.recent.length - RECENT);
+    if (this.recent.length > RECENT) this.forgotten = this.recent.splice(0, this.recent.length - RECENT).at(-1)!.commit;
     for (const [key, tile] of this.entries.entries()) {
       if (this.hits(tile, inv)) {
         this.entries.delete(key);
@@ -105,7 +118,8 @@ export class TileCache {
   }
 
   /** Notifications may have been missed (listener reconnected): forget everything. */
-  clear(): void {
+  clear(floor?: CommitMark): void {
+    if (floor) this.floor = floor;
     this.epoch++;
     this.entries.clear();
   }
@@ -120,6 +134,22 @@ export class TileCache {
 
   counts(): TileCacheCounts {
     return { ...this.counted, entries: this.entries.size, bytes: this.entries.calculatedSize };
+  }
+
+  /**
+   * Whether a tile rendered at replay position `replayLsn` may miss a change that touches it. The
+   * invalidations arrive in commit order and their positions grow with it, so the walk back stops at
+   * the first one the replica has.
+   */
+  private staleOnReplica(tile: CachedTile, replayLsn: Lsn): boolean {
+    const missing = (c: CommitMark | undefined) => c !== undefined && (c.lsn === null || c.lsn > replayLsn);
+    if (missing(this.floor)) return true;
+    for (let i = this.recent.length - 1; i >= 0; i--) {
+      const inv = this.recent[i];
+      if (!missing(inv.commit)) return false;
+      if (this.hits(tile, inv)) return true;
+    }
+    return missing(this.forgotten);
   }
 
   private hits(tile: CachedTile, inv: TileInvalidation): boolean {

@@ -51,9 +51,9 @@ export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
   const precise = (opts.invalidation ?? 'precise') === 'precise';
   // a derived layer's changes come as its own (op 'derived', at the derived feature's place)
   const unsubscribe = app.changes.subscribe((entry) => {
-    if ('reset' in entry) return cache.clear();
-    const { layer, op, boxes } = entry.change;
-    cache.invalidate({ layer, boxes: precise && op !== 'bulk' ? boxes : null });
+    if ('reset' in entry) return cache.clear(entry.commit);
+    const { layer, op, boxes, commit } = entry.change;
+    cache.invalidate({ layer, boxes: precise && op !== 'bulk' ? boxes : null, commit });
   });
   app.addHook('onClose', async () => void unsubscribe());
   const state = { encoder: 'js' as Encoder, cache };
@@ -102,9 +102,12 @@ export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
       if (!tile) {
         const snapshot = caching ? cache.snapshot() : undefined;
         fields ??= await app.layerFields();
-        const body = await renderTile(app.pg.pool, state.encoder, list.layers, fields, coord, { sensitive: !restricted });
+        // a replica for this route (accounts/policy.ts), unless this user's last write is not there yet
+        const reader = await request.reader();
+        const body = await renderTile(reader.pool, state.encoder, list.layers, fields, coord, { sensitive: !restricted });
         tile = { body, etag: strongEtag(body, restricted ? '-r' : ''), layers: list.layers.map((l) => l.id), coord };
-        if (snapshot) cache.set(key, tile, snapshot);
+        // from a replica, kept only if it had replayed every change known here that touches the tile
+        if (snapshot) cache.set(key, tile, snapshot, reader.replayLsn);
       }
       // x-cache: whether this process had it rendered already (the benchmarks' hit ratio, from outside)
       reply.headers({ etag: tile.etag, 'cache-control': 'no-cache', 'content-type': MVT_TYPE, 'x-cache': hit ? 'HIT' : 'MISS' });
@@ -120,7 +123,7 @@ export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
       const layer = LAYER_BY_ID.get(request.params.layer);
       if (!layer) throw noLayer(request.params.layer);
       const layerFields = tileFields(layer, await app.layerFields(), seesSensitive(request.user));
-      const { rows } = await app.pg.pool.query<{ x0: number | null; y0: number; x1: number; y1: number }>(
+      const { rows } = await (await request.reader()).pool.query<{ x0: number | null; y0: number; x1: number; y1: number }>(
         `SELECT ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1 FROM (SELECT ST_Extent("${layer.geometryColumn}") e FROM "${layer.table}") s`);
       const b = rows[0]?.x0 != null ? [rows[0].x0, rows[0].y0, rows[0].x1, rows[0].y1] : DISTRICT_BBOX;
       const origin = `${request.protocol}://${request.host}`;

@@ -93,3 +93,43 @@ export async function startCluster(): Promise<TestCluster> {
   };
   return cluster;
 }
+
+export interface TestReplica {
+  port: number;
+  url(database: string): string;
+  /** pg_ctl stop -m fast: its connections are ended, new ones refused */
+  stop(): void;
+  start(): void;
+  destroy(): void;
+}
+
+/**
+ * A hot-standby replica of `primary`, streaming from it: pg_basebackup -R -X stream into a temporary
+ * folder, started on a port of its own (initdb's pg_hba already lets 127.0.0.1 replicate with trust).
+ */
+export async function startReplica(primary: TestCluster): Promise<TestReplica> {
+  const bin = binDir()!;
+  const asRoot = process.getuid?.() === 0;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'zs-replica-'));
+  if (asRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })));
+  const run = (cmd: string, args: string[]) => {
+    const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', path.join(bin, cmd), ...args]] : [path.join(bin, cmd), args];
+    execFileSync(file, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+  };
+  const data = path.join(dir, 'data');
+  run('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', data, '-R', '-X', 'stream', '-c', 'fast', '--no-sync']);
+  const port = await freePort();
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c hot_standby=on -c max_connections=60`;
+  const ctl = (action: string, extra: string[] = []) => run('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-w', '-t', '60', ...extra, action, '-o', opts]);
+  ctl('start');
+  return {
+    port,
+    url: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
+    stop: () => ctl('stop', ['-m', 'fast']),
+    start: () => ctl('start'),
+    destroy() {
+      try { ctl('stop', ['-m', 'immediate']); } catch { /* already stopped */ }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -62,3 +62,59 @@ describe('TileCache', () => {
     expect(cache.has('here')).toBe(false);
   });
 });
+
+// With read replicas (server/db/replicas.ts) each invalidation carries its commit's WAL position,
+// known a moment after it arrives; a tile rendered from a replica at replay position R is kept only
+// if R is at or past every invalidation that touches it.
+describe('TileCache with read replicas', () => {
+  const at = (n: number) => BigInt(n);
+
+  it('does not keep a replica render a change touches that the replica has not replayed, or whose position is not known yet', () => {
+    const cache = new TileCache(1 << 20);
+    const commit = { lsn: null as bigint | null };
+    cache.invalidate({ layer: 'parcel', boxes: [boxAt(0)], commit });
+    cache.set('unknown', tile(), cache.snapshot(), at(100));
+    expect(cache.has('unknown')).toBe(false);
+    commit.lsn = at(200);
+    cache.set('behind', tile(), cache.snapshot(), at(199));
+    expect(cache.has('behind')).toBe(false);
+    cache.set('caught-up', tile(), cache.snapshot(), at(200));
+    expect(cache.has('caught-up')).toBe(true);
+    // the primary is current: its renders are kept as without replicas
+    cache.set('primary', tile(), cache.snapshot(), null);
+    expect(cache.has('primary')).toBe(true);
+  });
+
+  it('keeps a replica render that only changes elsewhere, of other layers, or already replayed, missed', () => {
+    const cache = new TileCache(1 << 20);
+    cache.invalidate({ layer: 'parcel', boxes: [boxAt(0)], commit: { lsn: at(50) } });
+    cache.invalidate({ layer: 'parcel', boxes: [boxAt(5)], commit: { lsn: at(300) } });
+    cache.invalidate({ layer: 'house', boxes: null, commit: { lsn: null } });
+    cache.set('here', tile(), cache.snapshot(), at(60));
+    expect(cache.has('here')).toBe(true);
+  });
+
+  it('after a reset keeps no replica render until the replica has what the primary had when listening resumed', () => {
+    const cache = new TileCache(1 << 20);
+    const floor = { lsn: null as bigint | null };
+    cache.clear(floor);
+    cache.set('a', tile(['farmland']), cache.snapshot(), at(10));
+    expect(cache.has('a')).toBe(false);
+    floor.lsn = at(20);
+    cache.set('b', tile(['farmland']), cache.snapshot(), at(19));
+    expect(cache.has('b')).toBe(false);
+    cache.set('c', tile(['farmland']), cache.snapshot(), at(20));
+    expect(cache.has('c')).toBe(true);
+  });
+
+  it('keeps no replica render when invalidations it may lack are no longer remembered', () => {
+    const cache = new TileCache(1 << 20);
+    cache.invalidate({ layer: 'parcel', boxes: [boxAt(0)], commit: { lsn: at(1_000) } });
+    for (let i = 0; i < 2_000; i++) cache.invalidate({ layer: 'house', boxes: [boxAt(9)], commit: { lsn: at(2_000 + i) } });
+    // the parcel change at 1000 was forgotten: a replica at 500 may lack it, one at 1500 has it
+    cache.set('here', tile(), cache.snapshot(), at(500));
+    expect(cache.has('here')).toBe(false);
+    cache.set('here', tile(), cache.snapshot(), at(1_500));
+    expect(cache.has('here')).toBe(true); // the later house changes it lacks do not touch a parcel tile
+  });
+});
