@@ -7,7 +7,7 @@ import { actorOf } from '../core/actor.ts';
 import { type CollectionColumns, layerGeometry } from '../core/catalogue.ts';
 import { DomainError } from '../core/errors.ts';
 import {
-  checkFilter, checkFilterLang, compileFilter, equalsSql, type FilterContext, filterValue, parseFilter, type Queryable, queryablesOf,
+  checkFilter, checkFilterLang, compileFilter, equalsSql, type FilterContext, filterValue, orderSql, parseFilter, parseSortby, type Queryable, queryablesOf,
 } from '../core/filter.ts';
 import { useDepthCheckedJson } from '../core/json.ts';
 import { featureBody, layerPath, object, text } from '../core/schemas.ts';
@@ -21,7 +21,7 @@ import {
   collectionDoc, CONFORMANCE, DEFAULT_LIMIT, featureSchema, GEOJSON, HTML, JSON_TYPE, landing, type Link, MAX_LIMIT, OPENAPI,
   openApi, queryables, SCHEMA_JSON,
 } from './ogc.ts';
-import { type ItemsQuery, type OneItem, queryItem, queryItems, temporalExtent, type TimeFilter } from './sql.ts';
+import { type ItemsQuery, type OneItem, queryItem, queryItems, summarise, temporalExtent, type TimeFilter } from './sql.ts';
 
 /** How long a write waits for its own change to reach this process's change feed (ChangeFeed.seen). */
 const WRITE_SEEN_WAIT_MS = 250;
@@ -29,7 +29,7 @@ const WRITE_SEEN_WAIT_MS = 250;
 type Query = Record<string, string | string[] | undefined>;
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Query }>;
 
-const ITEMS_PARAMS = new Set(['f', 'limit', 'offset', 'bbox', 'bbox-crs', 'crs', 'datetime', 'filter', 'filter-lang', 'filter-crs']);
+const ITEMS_PARAMS = new Set(['f', 'limit', 'offset', 'bbox', 'bbox-crs', 'crs', 'datetime', 'filter', 'filter-lang', 'filter-crs', 'sortby']);
 const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 const TEMPORAL_TTL_MS = 60_000;
 
@@ -164,6 +164,20 @@ function cql2Filter(q: Query, layer: LayerDef, queryables: Queryable[]): ItemsQu
   const ctx: FilterContext = { queryables, geometry: layerGeometry(layer), crs };
   checkFilter(expr, ctx);
   return [(param) => compileFilter(expr, ctx, param)];
+}
+
+/** Which features a query matches (bbox, datetime, ?name=value, CQL2 filter): the items' and the summary's one reading of it. */
+function matchOf(q: Query, layer: LayerDef, cols: CollectionColumns): Pick<ItemsQuery, 'bbox' | 'datetime' | 'conditions'> {
+  const bboxCrs = crsParam(q, 'bbox-crs');
+  const bboxRaw = single(q, 'bbox');
+  if (q['bbox-crs'] !== undefined && bboxRaw === undefined) throw bad('bbox-crs is given without bbox', { parameter: 'bbox-crs' });
+  const datetimeRaw = single(q, 'datetime');
+  const queryables = queryablesOf(cols);
+  return {
+    bbox: bboxRaw !== undefined ? { coords: parseBbox(bboxRaw, bboxCrs), crs: bboxCrs } : undefined,
+    datetime: datetimeRaw !== undefined ? parseDatetime(datetimeRaw, layer) : undefined,
+    conditions: [...propertyFilters(q, queryables), ...cql2Filter(q, layer, queryables)],
+  };
 }
 
 function ifMatch(request: FastifyRequest, required: true): number;
@@ -301,18 +315,13 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     const q = request.query;
     const html = wantsHtml(request);
     const crs = crsParam(q, 'crs');
-    const bboxCrs = crsParam(q, 'bbox-crs');
-    const bboxRaw = single(q, 'bbox');
-    if (q['bbox-crs'] !== undefined && bboxRaw === undefined) throw bad('bbox-crs is given without bbox', { parameter: 'bbox-crs' });
-    const datetimeRaw = single(q, 'datetime');
-    const queryables = queryablesOf(cols);
+    const sortby = single(q, 'sortby');
     const query: ItemsQuery = {
       limit: intParam(q, 'limit', DEFAULT_LIMIT, 1, MAX_LIMIT),
       offset: intParam(q, 'offset', 0, 0, 1_000_000_000),
       crs,
-      bbox: bboxRaw !== undefined ? { coords: parseBbox(bboxRaw, bboxCrs), crs: bboxCrs } : undefined,
-      datetime: datetimeRaw !== undefined ? parseDatetime(datetimeRaw, layer) : undefined,
-      conditions: [...propertyFilters(q, queryables), ...cql2Filter(q, layer, queryables)],
+      ...matchOf(q, layer, cols),
+      order: sortby !== undefined ? orderSql(parseSortby(sortby, queryablesOf(cols))) : undefined,
     };
     const result = await queryItems(app.pg.pool, layer, cols, query);
 
@@ -349,6 +358,15 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     reply.type(GEOJSON);
     return reply.send(`{"type":"FeatureCollection","numberMatched":${result.numberMatched},"numberReturned":${result.numberReturned},` +
       `"timeStamp":"${new Date().toISOString()}","links":${JSON.stringify(links)},"features":${result.featuresJson}}`);
+  });
+
+  // count and sums (亩, m², 元) of what a query matches: the attribute table's footer, for its result
+  // and its selection (id IN (…)); the same parameters, and the same release rule, as the items
+  app.get('/ogc/collections/:id/summary', { schema: collection }, async (request: Req) => {
+    const layer = layerOf(request.params.id);
+    const cols = await readColumns(request, layer);
+    for (const name of ['limit', 'offset', 'crs', 'sortby', 'f']) if (request.query[name] !== undefined) throw bad(`"${name}" does not apply to a summary`, { parameter: name });
+    return { collection: layer.id, ...(await summarise(app.pg.pool, layer, cols, matchOf(request.query, layer, cols))) };
   });
 
   app.get('/ogc/collections/:id/items/:fid', { schema: item }, async (request: Req, reply) => {
