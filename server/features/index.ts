@@ -37,7 +37,12 @@ const bad = (message: string, params: Record<string, string> = {}) => new Domain
 
 function single(q: Query, name: string): string | undefined {
   const v = q[name];
-  if (Array.isArray(v)) throw bad(`give "${name}" once (got ${v.length} values)`, { parameter: name });
+  if (Array.isArray(v)) {
+    // the same value twice is one: GDAL's OAPIF driver appends the query of the dataset's URL
+    // (…/collections/parcel?filter=…) to every next link, which already carries it
+    if (v.every((x) => x === v[0])) return v[0];
+    throw bad(`give "${name}" once (got ${v.length} different values)`, { parameter: name });
+  }
   return v;
 }
 
@@ -254,7 +259,8 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
   // text without NUL; a body's properties hold no NUL either (the write path checks the rest) ----
   const pathPart = text(64, 1);
   // a CQL2 filter may carry a polygon: longer than other parameters
-  const query = { type: 'object', properties: { filter: text(8000) }, additionalProperties: text(1000) } as const;
+  // (given twice, the same filter is one: GDAL repeats the dataset URL's query on the next links; see single())
+  const query = { type: 'object', properties: { filter: { anyOf: [text(8000), { type: 'array', items: text(8000), maxItems: 2 }] } }, additionalProperties: text(1000) } as const;
   const collection = { params: object({ id: layerPath }, ['id']), querystring: query };
   const item = { params: object({ id: layerPath, fid: pathPart }, ['id', 'fid']), querystring: query };
   const version = { params: object({ id: layerPath, fid: pathPart, version: pathPart }, ['id', 'fid', 'version']), querystring: query, body: { properties: { reason: text(1000) } } };
@@ -329,7 +335,10 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     const path = `${base}/ogc/collections/${layer.id}/items`;
     const withParams = (changes: Record<string, string | undefined>) => {
       const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(q)) if (typeof v === 'string' && !(k in changes)) params.set(k, v);
+      for (const k of Object.keys(q)) {
+        const v = single(q, k);
+        if (v !== undefined && !(k in changes)) params.set(k, v);
+      }
       for (const [k, v] of Object.entries(changes)) if (v !== undefined) params.set(k, v);
       const s = params.toString();
       return s ? `${path}?${s}` : path;

@@ -87,6 +87,21 @@ describe('sortby on items', () => {
   });
 });
 
+describe('a parameter given twice', () => {
+  it('is one when both values are the same (GDAL repeats its dataset URL’s query on next links), 400 when they differ', async () => {
+    const f = encodeURIComponent("status = 'signed'");
+    const twice = await getJson(`${OGC}/collections/parcel/items?filter=${f}&filter=${f}&limit=10000`);
+    expect(twice.status).toBe(200);
+    expect(twice.body.features.map((x: { id: number }) => x.id)).toEqual(await sqlIds("SELECT id FROM parcel WHERE geom IS NOT NULL AND status = 'signed' ORDER BY id"));
+    // its next link carries the filter once
+    const next = (await getJson(`${OGC}/collections/parcel/items?filter=${f}&filter=${f}&limit=5`)).body.links.find((l: { rel: string }) => l.rel === 'next');
+    expect(new URL(next.href).searchParams.getAll('filter')).toEqual(["status = 'signed'"]);
+    const differ = await getJson(`${OGC}/collections/parcel/items?filter=${f}&filter=${encodeURIComponent("status = 'paid'")}`);
+    expect(differ.status).toBe(400);
+    expect(differ.body.field).toBe('filter');
+  });
+});
+
 describe('the area and the selection as queryables', () => {
   it('filters by area_mu and by id IN (…)', async () => {
     expect(await itemIds('parcel', { filter: 'area_mu > 5', limit: '10000' })).toEqual(await sqlIds(`SELECT id FROM parcel WHERE geom IS NOT NULL AND ${AREA_MU} > 5 ORDER BY id`));
