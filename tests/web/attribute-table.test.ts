@@ -177,6 +177,15 @@ describe('the attribute table', () => {
     const inPage = await page.locator('[data-testid="attribute-table"] .row').count();
     expect(inPage).toBeLessThan(80);
     expect(await count()).toContain('共');
+    await page.screenshot({ path: path.join(outDir, 'attribute-table-end-zh.png') });
+  });
+
+  it('speaks English on the switch', async () => {
+    await page.getByRole('button', { name: 'EN', exact: true }).click();
+    await expect.poll(() => count()).toMatch(/^[\d,]+ results$/);
+    expect(await page.getByTestId('table-selected-count').textContent()).toMatch(/selected$/);
+    expect(await page.locator('[data-col="area_mu"]').textContent()).toContain('Area (mu)');
+    await page.screenshot({ path: path.join(outDir, 'attribute-table-en.png') });
     expect(pageErrors).toEqual([]);
   });
 });
