@@ -21,6 +21,13 @@ export interface LayerField {
   sql: string;
 }
 
+/** The column PostgreSQL keeps a layer's ellipsoidal area in (m², generated on write), if it has one. */
+export function storedAreaColumn(layer: LayerDef): string | null {
+  if (layer.storesArea) return 'area_m2'; // migration 005
+  if (layer.id === 'red_line') return 'red_line_area_m2'; // migration 013
+  return null;
+}
+
 /** Derived properties some layers carry for styling: computed here so no client has to guess. */
 function derivedFields(layer: LayerDef): LayerField[] {
   // area_m2: stored by PostgreSQL on write (migration 005), ellipsoidal. Rounded to 0.01 亩 half up in

@@ -7,7 +7,7 @@ import { actorOf } from '../core/actor.ts';
 import { type CollectionColumns, layerGeometry } from '../core/catalogue.ts';
 import { DomainError } from '../core/errors.ts';
 import {
-  checkFilter, checkFilterLang, compileFilter, equalsSql, type FilterContext, filterValue, parseFilter, type Queryable, queryablesOf,
+  checkFilter, checkFilterLang, compileFilter, equalsSql, type FilterContext, filterValue, orderSql, parseFilter, parseSortby, type Queryable, queryablesOf,
 } from '../core/filter.ts';
 import { useDepthCheckedJson } from '../core/json.ts';
 import { featureBody, layerPath, object, text } from '../core/schemas.ts';
@@ -21,7 +21,7 @@ import {
   collectionDoc, CONFORMANCE, DEFAULT_LIMIT, featureSchema, GEOJSON, HTML, JSON_TYPE, landing, type Link, MAX_LIMIT, OPENAPI,
   openApi, queryables, SCHEMA_JSON,
 } from './ogc.ts';
-import { type ItemsQuery, type OneItem, queryItem, queryItems, temporalExtent, type TimeFilter } from './sql.ts';
+import { type ItemsQuery, type OneItem, queryItem, queryItems, summarise, temporalExtent, type TimeFilter } from './sql.ts';
 
 /** How long a write waits for its own change to reach this process's change feed (ChangeFeed.seen). */
 const WRITE_SEEN_WAIT_MS = 250;
@@ -29,7 +29,7 @@ const WRITE_SEEN_WAIT_MS = 250;
 type Query = Record<string, string | string[] | undefined>;
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Query }>;
 
-const ITEMS_PARAMS = new Set(['f', 'limit', 'offset', 'bbox', 'bbox-crs', 'crs', 'datetime', 'filter', 'filter-lang', 'filter-crs']);
+const ITEMS_PARAMS = new Set(['f', 'limit', 'offset', 'bbox', 'bbox-crs', 'crs', 'datetime', 'filter', 'filter-lang', 'filter-crs', 'sortby']);
 const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 const TEMPORAL_TTL_MS = 60_000;
 
@@ -37,7 +37,12 @@ const bad = (message: string, params: Record<string, string> = {}) => new Domain
 
 function single(q: Query, name: string): string | undefined {
   const v = q[name];
-  if (Array.isArray(v)) throw bad(`give "${name}" once (got ${v.length} values)`, { parameter: name });
+  if (Array.isArray(v)) {
+    // the same value twice is one: GDAL's OAPIF driver appends the query of the dataset's URL
+    // (…/collections/parcel?filter=…) to every next link, which already carries it
+    if (v.every((x) => x === v[0])) return v[0];
+    throw bad(`give "${name}" once (got ${v.length} different values)`, { parameter: name });
+  }
   return v;
 }
 
@@ -166,6 +171,20 @@ function cql2Filter(q: Query, layer: LayerDef, queryables: Queryable[]): ItemsQu
   return [(param) => compileFilter(expr, ctx, param)];
 }
 
+/** Which features a query matches (bbox, datetime, ?name=value, CQL2 filter): the items' and the summary's one reading of it. */
+function matchOf(q: Query, layer: LayerDef, cols: CollectionColumns): Pick<ItemsQuery, 'bbox' | 'datetime' | 'conditions'> {
+  const bboxCrs = crsParam(q, 'bbox-crs');
+  const bboxRaw = single(q, 'bbox');
+  if (q['bbox-crs'] !== undefined && bboxRaw === undefined) throw bad('bbox-crs is given without bbox', { parameter: 'bbox-crs' });
+  const datetimeRaw = single(q, 'datetime');
+  const queryables = queryablesOf(cols);
+  return {
+    bbox: bboxRaw !== undefined ? { coords: parseBbox(bboxRaw, bboxCrs), crs: bboxCrs } : undefined,
+    datetime: datetimeRaw !== undefined ? parseDatetime(datetimeRaw, layer) : undefined,
+    conditions: [...propertyFilters(q, queryables), ...cql2Filter(q, layer, queryables)],
+  };
+}
+
 function ifMatch(request: FastifyRequest, required: true): number;
 function ifMatch(request: FastifyRequest, required: false): number | undefined;
 function ifMatch(request: FastifyRequest, required: boolean): number | undefined {
@@ -240,7 +259,8 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
   // text without NUL; a body's properties hold no NUL either (the write path checks the rest) ----
   const pathPart = text(64, 1);
   // a CQL2 filter may carry a polygon: longer than other parameters
-  const query = { type: 'object', properties: { filter: text(8000) }, additionalProperties: text(1000) } as const;
+  // (given twice, the same filter is one: GDAL repeats the dataset URL's query on the next links; see single())
+  const query = { type: 'object', properties: { filter: { anyOf: [text(8000), { type: 'array', items: text(8000), maxItems: 2 }] } }, additionalProperties: text(1000) } as const;
   const collection = { params: object({ id: layerPath }, ['id']), querystring: query };
   const item = { params: object({ id: layerPath, fid: pathPart }, ['id', 'fid']), querystring: query };
   const version = { params: object({ id: layerPath, fid: pathPart, version: pathPart }, ['id', 'fid', 'version']), querystring: query, body: { properties: { reason: text(1000) } } };
@@ -301,18 +321,13 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     const q = request.query;
     const html = wantsHtml(request);
     const crs = crsParam(q, 'crs');
-    const bboxCrs = crsParam(q, 'bbox-crs');
-    const bboxRaw = single(q, 'bbox');
-    if (q['bbox-crs'] !== undefined && bboxRaw === undefined) throw bad('bbox-crs is given without bbox', { parameter: 'bbox-crs' });
-    const datetimeRaw = single(q, 'datetime');
-    const queryables = queryablesOf(cols);
+    const sortby = single(q, 'sortby');
     const query: ItemsQuery = {
       limit: intParam(q, 'limit', DEFAULT_LIMIT, 1, MAX_LIMIT),
       offset: intParam(q, 'offset', 0, 0, 1_000_000_000),
       crs,
-      bbox: bboxRaw !== undefined ? { coords: parseBbox(bboxRaw, bboxCrs), crs: bboxCrs } : undefined,
-      datetime: datetimeRaw !== undefined ? parseDatetime(datetimeRaw, layer) : undefined,
-      conditions: [...propertyFilters(q, queryables), ...cql2Filter(q, layer, queryables)],
+      ...matchOf(q, layer, cols),
+      order: sortby !== undefined ? orderSql(parseSortby(sortby, queryablesOf(cols))) : undefined,
     };
     const result = await queryItems((await request.reader()).pool, layer, cols, query);
 
@@ -320,7 +335,10 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     const path = `${base}/ogc/collections/${layer.id}/items`;
     const withParams = (changes: Record<string, string | undefined>) => {
       const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(q)) if (typeof v === 'string' && !(k in changes)) params.set(k, v);
+      for (const k of Object.keys(q)) {
+        const v = single(q, k);
+        if (v !== undefined && !(k in changes)) params.set(k, v);
+      }
       for (const [k, v] of Object.entries(changes)) if (v !== undefined) params.set(k, v);
       const s = params.toString();
       return s ? `${path}?${s}` : path;
@@ -349,6 +367,15 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     reply.type(GEOJSON);
     return reply.send(`{"type":"FeatureCollection","numberMatched":${result.numberMatched},"numberReturned":${result.numberReturned},` +
       `"timeStamp":"${new Date().toISOString()}","links":${JSON.stringify(links)},"features":${result.featuresJson}}`);
+  });
+
+  // count and sums (亩, m², 元) of what a query matches: the attribute table's footer, for its result
+  // and its selection (id IN (…)); the same parameters, and the same release rule, as the items
+  app.get('/ogc/collections/:id/summary', { schema: collection }, async (request: Req) => {
+    const layer = layerOf(request.params.id);
+    const cols = await readColumns(request, layer);
+    for (const name of ['limit', 'offset', 'crs', 'sortby', 'f']) if (request.query[name] !== undefined) throw bad(`"${name}" does not apply to a summary`, { parameter: name });
+    return { collection: layer.id, ...(await summarise(app.pg.pool, layer, cols, matchOf(request.query, layer, cols))) };
   });
 
   app.get('/ogc/collections/:id/items/:fid', { schema: item }, async (request: Req, reply) => {

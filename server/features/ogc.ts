@@ -185,7 +185,7 @@ export function openApi(base: string, layers: readonly LayerDef[]) {
       '/collections/{collectionId}/items': {
         get: {
           summary: 'features, a page at a time',
-          parameters: [ref('collectionId'), ref('limit'), ref('offset'), ref('bbox'), ref('bbox-crs'), ref('crs'), ref('datetime'), ref('filter'), ref('filter-lang'), ref('filter-crs'), ref('f')],
+          parameters: [ref('collectionId'), ref('limit'), ref('offset'), ref('bbox'), ref('bbox-crs'), ref('crs'), ref('datetime'), ref('filter'), ref('filter-lang'), ref('filter-crs'), ref('sortby'), ref('f')],
           responses: { 200: json('a FeatureCollection with numberMatched, numberReturned and next/prev links', GEOJSON), 400: error, 404: error },
         },
         post: {
@@ -193,6 +193,13 @@ export function openApi(base: string, layers: readonly LayerDef[]) {
           parameters: [ref('collectionId'), ref('Content-Crs')],
           requestBody: featureBody,
           responses: { 201: { description: 'created; Location and ETag headers' }, 400: error, 405: error, 413: error, 415: error, 422: error },
+        },
+      },
+      '/collections/{collectionId}/summary': {
+        get: {
+          summary: 'count of the features a query matches, and sums of their areas (m²) and of their attributes in 亩, m² and 元',
+          parameters: [ref('collectionId'), ref('bbox'), ref('bbox-crs'), ref('datetime'), ref('filter'), ref('filter-lang'), ref('filter-crs')],
+          responses: { 200: json('{ collection, numberMatched, sums: [{ name, unit, value }] }'), 400: error, 404: error },
         },
       },
       '/collections/{collectionId}/items/{featureId}': {
@@ -233,6 +240,10 @@ export function openApi(base: string, layers: readonly LayerDef[]) {
         filter: {
           name: 'filter', in: 'query', required: false, schema: { type: 'string' },
           description: 'a CQL2 text filter on the queryables, e.g. status IN (\'未签约\', \'signed\') AND S_INTERSECTS(geometry, BBOX(109.5, 23.0, 109.7, 23.2)): =, <>, <, >, <=, >=, IN, BETWEEN, LIKE, IS NULL, AND, OR, NOT, S_INTERSECTS (POINT, LINESTRING, POLYGON, MULTI…, BBOX)',
+        },
+        sortby: {
+          name: 'sortby', in: 'query', required: false, style: 'form', explode: false, schema: { type: 'array', items: { type: 'string', pattern: '^[+-]?[A-Za-z_][A-Za-z0-9_]*$' } },
+          description: 'the order of the items: queryables, each ascending unless prefixed by -, e.g. -area_mu,code; equal values keep the order of their ids, so pages follow each other',
         },
         'filter-lang': { name: 'filter-lang', in: 'query', required: false, schema: { type: 'string', enum: [...FILTER_LANGS], default: FILTER_LANGS[0] } },
         'filter-crs': { name: 'filter-crs', in: 'query', required: false, schema: { type: 'string', format: 'uri', enum: SUPPORTED_CRS_URIS, default: CRS84 }, description: 'the CRS of the filter’s geometries, in its axis order' },

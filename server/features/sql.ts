@@ -7,7 +7,7 @@ import { ident } from '../core/catalogue.ts';
 import type { CollectionColumns } from '../core/catalogue.ts';
 import type { Param } from '../core/filter.ts';
 import { geometryIn, type FeatureCrs } from './crs.ts';
-import { layerGeometry, propertiesJson } from '../core/catalogue.ts';
+import { layerGeometry, propertiesJson, storedAreaColumn } from '../core/catalogue.ts';
 
 export interface BboxFilter {
   /** as sent: two corners in the bbox CRS's declared axis order */
@@ -32,6 +32,8 @@ export interface ItemsQuery {
   limit: number;
   offset: number;
   crs: FeatureCrs;
+  /** ORDER BY over `t` (server/core/filter.ts orderSql: sortby, ending in the id); the id alone by default */
+  order?: string;
 }
 
 export function featureJsonSql(layer: LayerDef, cols: CollectionColumns, crs: FeatureCrs): string {
@@ -83,17 +85,49 @@ export async function queryItems(pool: pg.Pool, layer: LayerDef, cols: Collectio
   const where = whereClause(layer, q, params);
   const pageParams = [...params, q.limit, q.offset];
   const n = params.length;
+  // the page's ids in the sort order (ARRAY(subquery) keeps it), numbered, then their JSON in that order
   const [page, count] = await Promise.all([
     pool.query<{ features: string; n: number }>(
-      `SELECT coalesce(json_agg(f.j ORDER BY f.id), '[]')::text AS features, count(*)::int AS n
-         FROM (SELECT t.id, ${featureJsonSql(layer, cols, q.crs)} AS j
-                 FROM (SELECT t.id FROM ${ident(layer.table)} t WHERE ${where} ORDER BY t.id LIMIT $${n + 1} OFFSET $${n + 2}) page
+      `SELECT coalesce(json_agg(f.j ORDER BY f.ord), '[]')::text AS features, count(*)::int AS n
+         FROM (SELECT page.ord, ${featureJsonSql(layer, cols, q.crs)} AS j
+                 FROM unnest(ARRAY(SELECT t.id FROM ${ident(layer.table)} t WHERE ${where}
+                                    ORDER BY ${q.order ?? 't.id'} LIMIT $${n + 1} OFFSET $${n + 2})) WITH ORDINALITY AS page(id, ord)
                  JOIN ${ident(layer.table)} t ON t.id = page.id) f`,
       pageParams,
     ),
     pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ident(layer.table)} t WHERE ${where}`, params),
   ]);
   return { featuresJson: page.rows[0].features, numberReturned: page.rows[0].n, numberMatched: count.rows[0].n };
+}
+
+/** A figure summed over the features a query matches: its unit says how the client shows it. */
+export interface SummedField { name: string; unit: 'm2' | 'mu' | 'yuan'; sql: string }
+
+/** What a layer's matches sum: the stored ellipsoidal area, and every attribute in 亩, m² or 元. */
+export function summedFields(layer: LayerDef, cols: CollectionColumns): SummedField[] {
+  const area = storedAreaColumn(layer);
+  const fields: SummedField[] = area ? [{ name: 'area_m2', unit: 'm2', sql: `t.${ident(area)}` }] : [];
+  for (const r of cols.read) {
+    if (r.derived || (r.kind !== 'number' && r.kind !== 'int')) continue;
+    const unit = /_mu$/.test(r.name) ? 'mu' : /_m2$/.test(r.name) ? 'm2' : /_yuan$/.test(r.name) ? 'yuan' : null;
+    if (unit) fields.push({ name: r.name, unit, sql: r.sql });
+  }
+  return fields;
+}
+
+export interface Summary { numberMatched: number; sums: { name: string; unit: SummedField['unit']; value: number }[] }
+
+/** Count and sums of the features a query matches (the attribute table's footer), in one statement. */
+export async function summarise(pool: pg.Pool, layer: LayerDef, cols: CollectionColumns, q: Omit<ItemsQuery, 'limit' | 'offset' | 'crs'>): Promise<Summary> {
+  const params: unknown[] = [];
+  const where = whereClause(layer, q, params);
+  const fields = summedFields(layer, cols);
+  const { rows } = await pool.query<Record<string, number>>(
+    `SELECT count(*)::int AS n${fields.map((f, i) => `, coalesce(sum(${f.sql}), 0)::float8 AS s${i}`).join('')}
+       FROM ${ident(layer.table)} t WHERE ${where}`,
+    params,
+  );
+  return { numberMatched: rows[0].n, sums: fields.map((f, i) => ({ name: f.name, unit: f.unit, value: rows[0][`s${i}`] })) };
 }
 
 export interface OneItem {

@@ -253,6 +253,13 @@ const SAMPLES: Record<string, (c: Ctx) => Sample[]> = {
     { url: `/ogc/collections/military_land/items?bbox=${c.bboxMilitary}`, carries: true },
     { url: `/ogc/collections/military_land/items?bbox=${c.bboxMilitary}&crs=${encodeURIComponent('http://www.opengis.net/def/crs/EPSG/0/4490')}`, carries: true },
     { url: `/ogc/collections/parcel/items?project_id=${c.armyParcelProject}&limit=10000`, carries: true },
+    // sorting by a withheld value orders by what the reader sees (NULL), so the order tells nothing either
+    { url: `/ogc/collections/parcel/items?project_id=${c.armyParcelProject}&limit=10000&sortby=-owner_name`, carries: true },
+  ],
+  // numbers only: a count and sums, never a name
+  '/ogc/collections/:id/summary': (c) => [
+    ...GUARDED.map((l) => ({ url: `/ogc/collections/${l.id}/summary`, carries: false })),
+    { url: `/ogc/collections/parcel/summary?project_id=${c.armyParcelProject}`, carries: false },
   ],
   '/ogc/collections/:id/items/:fid': (c) => ([['military_land', c.military], ['parcel', c.armyParcel], ['house', c.armyHouse], ['problem', c.militaryProblem]] as const)
     .flatMap(([l, id]) => [{ url: `/ogc/collections/${l}/items/${id}`, carries: true }, { url: `/ogc/collections/${l}/items/${id}?f=html`, carries: true }]),

@@ -227,7 +227,7 @@ describe('web client', () => {
 
   it('changes a layer’s opacity from the panel', async () => {
     const row = page.locator('[data-testid="layer-panel"] .row[data-layer="red_line"]');
-    await row.locator('button').click();
+    await row.getByTitle('透明度', { exact: true }).click(); // the row also has the 属性表 button
     const slider = page.locator('[data-testid="layer-panel"] input[type="range"]').first();
     await slider.fill('0.5');
     const o = await page.evaluate(() => window.__map!.getPaintProperty('red_line-line', 'line-opacity'));

@@ -24,6 +24,8 @@ export interface ExportRequest {
   commandArea?: string;
   status?: string[];
   bbox?: [number, number, number, number];
+  /** a CQL2 text filter (the attribute table's query, or its selection as id IN (…)) */
+  filter?: string;
 }
 
 export function exportUrl(r: ExportRequest): string {
@@ -34,6 +36,7 @@ export function exportUrl(r: ExportRequest): string {
   if (r.commandArea) q.set('command_area', r.commandArea);
   if (r.status?.length) q.set('status', r.status.join(','));
   if (r.bbox) q.set('bbox', r.bbox.join(','));
+  if (r.filter?.trim()) q.set('filter', r.filter.trim());
   return `/api/export?${q}`;
 }
 
