@@ -24,7 +24,7 @@ const READ_ROUTES = [
   // raster basemaps: the list, and their tiles through the server (the 天地图 key never leaves it)
   '/api/basemaps', '/basemaps/:layer/:z/:x/:y',
   '/ogc', '/ogc/', '/ogc/api', '/ogc/conformance', '/ogc/collections', '/ogc/collections/:id',
-  '/ogc/collections/:id/queryables', '/ogc/collections/:id/schema', '/ogc/collections/:id/items',
+  '/ogc/collections/:id/queryables', '/ogc/collections/:id/schema', '/ogc/collections/:id/items', '/ogc/collections/:id/ids',
   '/ogc/collections/:id/items/:fid', '/ogc/collections/:id/items/:fid/history',
   '/api/progress', '/api/progress/map', '/api/progress/series', '/api/progress/resettlement', '/api/progress/reserved-land',
   '/api/progress/dispatch', '/api/progress/dispatch.xlsx', '/api/progress/dispatch.html', '/api/problems',
