@@ -10,8 +10,7 @@
 // Opening such a link restores each part that is there; what the reader may not read (an unknown
 // layer, an id not there any more or not readable, a query on attributes withheld from them) is
 // dropped without a word: the rest of the link still works.
-import { fetchIds } from './selection.ts';
-import { app } from '../state.svelte.ts';
+// Plain functions, no state: restoring the selection is selection.ts's restoreSelection.
 
 export interface LinkView {
   center: [number, number];
@@ -124,35 +123,5 @@ export function writeLink(url: URL, state: { view: LinkView; layers: string[]; s
   } else {
     p.delete('table');
     p.delete('where');
-  }
-}
-
-// ---- opening a link ----
-
-/**
- * The attribute table's query and the selection of a link, checked with the server as this user:
- * a query the server refuses for them (an attribute withheld from them) opens the table without it;
- * the selection keeps the ids that are there and readable. Nothing here is an error for the user.
- */
-export async function restoreSelection(link: LinkState): Promise<void> {
-  let tableIds: number[] | null = null;
-  if (link.table) {
-    const { layerId, filter } = link.table;
-    try {
-      if (filter) tableIds = (await fetchIds(layerId, { filter })).ids;
-      app.table = { layerId, filter };
-    } catch {
-      app.table = { layerId, filter: '' };
-    }
-  }
-  const sel = link.selection;
-  if (!sel) return;
-  try {
-    let ids: number[] = [];
-    if ('ids' in sel) ids = (await fetchIds(sel.layerId, { ids: sel.ids })).ids;
-    else if (tableIds && link.table?.layerId === sel.layerId) ids = tableIds;
-    if (ids.length) app.selection = { layerId: sel.layerId, ids };
-  } catch {
-    // a layer this user may not read: no selection
   }
 }

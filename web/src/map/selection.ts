@@ -8,6 +8,7 @@ import { COLORS } from '../../../geo/style/style.ts';
 import { sourceFor } from '../../../geo/style/sources.ts';
 import { api, apiError } from '../http.ts';
 import { app } from '../state.svelte.ts';
+import type { LinkState } from './permalink.ts';
 
 export interface SelectedIds {
   ids: number[];
@@ -112,4 +113,34 @@ export function attachSelectionHighlight(map: MapLibreMap): (selection: typeof a
     const filter: ExpressionSpecification = ['match', ['id'], [...new Set(selection.ids)], true, false];
     for (const id of [FILL, LINE, CIRCLE]) if (map.getLayer(id)) map.setFilter(id, filter);
   };
+}
+
+// ---- opening a shared link (permalink.ts) ----
+
+/**
+ * The attribute table's query and the selection of a link, checked with the server as this user:
+ * a query the server refuses for them (an attribute withheld from them) opens the table without it;
+ * the selection keeps the ids that are there and readable. Nothing here is an error for the user.
+ */
+export async function restoreSelection(link: LinkState): Promise<void> {
+  let tableIds: number[] | null = null;
+  if (link.table) {
+    const { layerId, filter } = link.table;
+    try {
+      if (filter) tableIds = (await fetchIds(layerId, { filter })).ids;
+      app.table = { layerId, filter };
+    } catch {
+      app.table = { layerId, filter: '' };
+    }
+  }
+  const sel = link.selection;
+  if (!sel) return;
+  try {
+    let ids: number[] = [];
+    if ('ids' in sel) ids = (await fetchIds(sel.layerId, { ids: sel.ids })).ids;
+    else if (tableIds && link.table?.layerId === sel.layerId) ids = tableIds;
+    if (ids.length) app.selection = { layerId: sel.layerId, ids };
+  } catch {
+    // a layer this user may not read: no selection
+  }
 }
