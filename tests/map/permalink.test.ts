@@ -37,6 +37,10 @@ describe('the shareable link', () => {
     expect(url.searchParams.get('asOf')).toBe('2022-03-31');
     expect(url.searchParams.get('lang')).toBe('zh');
     expect(url.searchParams.has('where')).toBe(false);
+    // readable as written: '/', ',', ':' and '~' not escaped
+    writeLink(url, { view: { center: [109.6, 23.1], zoom: 16, bearing: 0 }, layers: ['parcel', 'red_line'], selection: 'parcel:3~3.y', table: { layerId: 'parcel', filter: "status IN ('signed', 'paid')" } });
+    expect(url.search).toContain('map=16/23.100000/109.600000&layers=parcel,red_line&sel=parcel:3~3.y');
+    expect(readLink(url.search, KNOWN)).toMatchObject({ layers: ['parcel', 'red_line'], selection: { layerId: 'parcel', ids: [3, 4, 5, 6, 40] }, table: { layerId: 'parcel', filter: "status IN ('signed', 'paid')" } });
     expect(viewParam({ center: [0, 0], zoom: 3, bearing: -45.04 })).toBe('3/0.000000/0.000000/-45');
   });
 

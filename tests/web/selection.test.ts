@@ -5,7 +5,8 @@
 // highlighted and stays so as tiles reload. A link made of view, layers, selection, table query and
 // date, opened in a new browser context as a viewer, restores all of it as far as the viewer may read:
 // a parcel deleted meanwhile is dropped, a query on military land's withheld unit is dropped.
-// Screenshots: tests/.output/selection-box-zh.png, selection-lasso-zh.png, selection-link-viewer-zh.png.
+// Screenshots: tests/.output/selection-box-zh.png, selection-lasso-zh.png, selection-share-zh.png,
+// selection-link-viewer-zh.png.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -223,6 +224,7 @@ describe('box and lasso select, and the shareable link', () => {
     // the link as the 分享链接 button gives it
     await page.getByTestId('share-link-button').click();
     const href = await page.getByTestId('share-link-url').inputValue();
+    await page.screenshot({ path: path.join(outDir, 'selection-share-zh.png') });
     expect(href).toBe(await page.evaluate(() => location.href));
     const q = new URL(href).searchParams;
     expect(q.get('map')).toBe(`16.25/${centre[1].toFixed(6)}/${centre[0].toFixed(6)}/20`);
