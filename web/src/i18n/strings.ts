@@ -439,7 +439,6 @@ export const UI = {
   goToZoneFrom: { zh: '（{zone}带，{from}）', en: ' (zone {zone}, {from})' },
   zoneFromPrefix: { zh: '取自Y坐标带号', en: 'from the zone in front of Y' },
   // selection on the map and shareable links (web/src/map/SelectTool, ShareLink)
-  select: { zh: '选择', en: 'Select' },
   selectBox: { zh: '框选', en: 'Box' },
   selectLasso: { zh: '套索', en: 'Lasso' },
   selectLayer: { zh: '选择图层', en: 'Layer' },
