@@ -21,7 +21,7 @@ import {
   collectionDoc, CONFORMANCE, DEFAULT_LIMIT, featureSchema, GEOJSON, HTML, JSON_TYPE, landing, type Link, MAX_LIMIT, OPENAPI,
   openApi, queryables, SCHEMA_JSON,
 } from './ogc.ts';
-import { type ItemsQuery, type OneItem, queryItem, queryItems, summarise, temporalExtent, type TimeFilter } from './sql.ts';
+import { type ItemsQuery, MAX_IDS, type OneItem, queryIds, queryItem, queryItems, summarise, temporalExtent, type TimeFilter } from './sql.ts';
 
 /** How long a write waits for its own change to reach this process's change feed (ChangeFeed.seen). */
 const WRITE_SEEN_WAIT_MS = 250;
@@ -30,6 +30,10 @@ type Query = Record<string, string | string[] | undefined>;
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Query }>;
 
 const ITEMS_PARAMS = new Set(['f', 'limit', 'offset', 'bbox', 'bbox-crs', 'crs', 'datetime', 'filter', 'filter-lang', 'filter-crs', 'sortby']);
+/** what /ids takes besides property filters: the items' selecting parameters, and `ids` */
+const IDS_PARAMS = new Set(['bbox', 'bbox-crs', 'datetime', 'filter', 'filter-lang', 'filter-crs', 'ids']);
+/** the most ids `ids=` may name (a shared link's selection) */
+const MAX_ASKED_IDS = 2_000;
 const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 const TEMPORAL_TTL_MS = 60_000;
 
@@ -141,10 +145,10 @@ function parseDatetime(raw: string, layer: LayerDef): TimeFilter {
 }
 
 /** `?name=value` on queryables (Part 3 queryables as query parameters), by the one filter rule. */
-function propertyFilters(q: Query, queryables: Queryable[]): ItemsQuery['conditions'] {
+function propertyFilters(q: Query, queryables: Queryable[], reserved: ReadonlySet<string> = ITEMS_PARAMS): ItemsQuery['conditions'] {
   const conditions: ItemsQuery['conditions'] = [];
   for (const name of Object.keys(q)) {
-    if (ITEMS_PARAMS.has(name)) continue;
+    if (reserved.has(name)) continue;
     const queryable = queryables.find((r) => r.name === name);
     if (!queryable) {
       throw bad(`unknown parameter "${name}": filter by one of ${queryables.map((r) => r.name).join(', ')} (see /queryables)`, { parameter: name });
@@ -172,7 +176,7 @@ function cql2Filter(q: Query, layer: LayerDef, queryables: Queryable[]): ItemsQu
 }
 
 /** Which features a query matches (bbox, datetime, ?name=value, CQL2 filter): the items' and the summary's one reading of it. */
-function matchOf(q: Query, layer: LayerDef, cols: CollectionColumns): Pick<ItemsQuery, 'bbox' | 'datetime' | 'conditions'> {
+function matchOf(q: Query, layer: LayerDef, cols: CollectionColumns, reserved: ReadonlySet<string> = ITEMS_PARAMS): Pick<ItemsQuery, 'bbox' | 'datetime' | 'conditions'> {
   const bboxCrs = crsParam(q, 'bbox-crs');
   const bboxRaw = single(q, 'bbox');
   if (q['bbox-crs'] !== undefined && bboxRaw === undefined) throw bad('bbox-crs is given without bbox', { parameter: 'bbox-crs' });
@@ -181,8 +185,18 @@ function matchOf(q: Query, layer: LayerDef, cols: CollectionColumns): Pick<Items
   return {
     bbox: bboxRaw !== undefined ? { coords: parseBbox(bboxRaw, bboxCrs), crs: bboxCrs } : undefined,
     datetime: datetimeRaw !== undefined ? parseDatetime(datetimeRaw, layer) : undefined,
-    conditions: [...propertyFilters(q, queryables), ...cql2Filter(q, layer, queryables)],
+    conditions: [...propertyFilters(q, queryables, reserved), ...cql2Filter(q, layer, queryables)],
   };
+}
+
+/** `ids=3,17,42`: whole numbers, comma-separated, at most MAX_ASKED_IDS */
+function idsParam(q: Query): number[] | undefined {
+  const raw = single(q, 'ids');
+  if (raw === undefined) return undefined;
+  if (!/^\s*(?:\d{1,9}\s*(?:,\s*\d{1,9}\s*)*)?$/.test(raw)) throw bad('ids must be feature ids (whole numbers) separated by commas, e.g. ids=3,17,42', { parameter: 'ids' });
+  const ids = raw.trim() === '' ? [] : raw.split(',').map((s) => Number(s.trim()));
+  if (ids.length > MAX_ASKED_IDS) throw bad(`ids names ${ids.length} features; at most ${MAX_ASKED_IDS} at once`, { parameter: 'ids' });
+  return ids;
 }
 
 function ifMatch(request: FastifyRequest, required: true): number;
@@ -262,6 +276,8 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
   // (given twice, the same filter is one: GDAL repeats the dataset URL's query on the next links; see single())
   const query = { type: 'object', properties: { filter: { anyOf: [text(8000), { type: 'array', items: text(8000), maxItems: 2 }] } }, additionalProperties: text(1000) } as const;
   const collection = { params: object({ id: layerPath }, ['id']), querystring: query };
+  // /ids: a shared link's ids are checked in pieces of at most MAX_ASKED_IDS
+  const idsRoute = { params: object({ id: layerPath }, ['id']), querystring: { ...query, properties: { ...query.properties, ids: text(MAX_ASKED_IDS * 10) } } };
   const item = { params: object({ id: layerPath, fid: pathPart }, ['id', 'fid']), querystring: query };
   const version = { params: object({ id: layerPath, fid: pathPart, version: pathPart }, ['id', 'fid', 'version']), querystring: query, body: { properties: { reason: text(1000) } } };
 
@@ -375,7 +391,17 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     const layer = layerOf(request.params.id);
     const cols = await readColumns(request, layer);
     for (const name of ['limit', 'offset', 'crs', 'sortby', 'f']) if (request.query[name] !== undefined) throw bad(`"${name}" does not apply to a summary`, { parameter: name });
-    return { collection: layer.id, ...(await summarise(app.pg.pool, layer, cols, matchOf(request.query, layer, cols))) };
+    return { collection: layer.id, ...(await summarise((await request.reader()).pool, layer, cols, matchOf(request.query, layer, cols))) };
+  });
+
+  // 选择集: the ids of the features bbox, datetime, property filters and a CQL2 filter select, as the
+  // items would list them but without shapes (the map's box and lasso select); `ids=` keeps those of
+  // the named ones that are there (a shared link's selection, checked for its reader). Not part of OGC API.
+  app.get('/ogc/collections/:id/ids', { schema: idsRoute }, async (request: Req) => {
+    const layer = layerOf(request.params.id);
+    const cols = await readColumns(request, layer);
+    const result = await queryIds((await request.reader()).pool, layer, matchOf(request.query, layer, cols, IDS_PARAMS), idsParam(request.query));
+    return { layer: layer.id, numberMatched: result.numberMatched, numberReturned: result.ids.length, truncated: result.numberMatched > MAX_IDS, ids: result.ids };
   });
 
   app.get('/ogc/collections/:id/items/:fid', { schema: item }, async (request: Req, reply) => {

@@ -130,6 +130,36 @@ export async function summarise(pool: pg.Pool, layer: LayerDef, cols: Collection
   return { numberMatched: rows[0].n, sums: fields.map((f, i) => ({ name: f.name, unit: f.unit, value: rows[0][`s${i}`] })) };
 }
 
+/** The most ids one request answers (the whole parcel layer of a district is well under it). */
+export const MAX_IDS = 100_000;
+
+export interface IdsAnswer {
+  /** the ids selected, ascending; at most MAX_IDS */
+  ids: number[];
+  numberMatched: number;
+}
+
+/**
+ * The ids of the features a query selects, without their shapes (选择集: the map's box and lasso
+ * select; a shared link's ids checked against what the reader may read now). `among` limits the answer
+ * to those ids.
+ */
+export async function queryIds(pool: pg.Pool, layer: LayerDef, q: Omit<ItemsQuery, 'limit' | 'offset' | 'crs'>, among?: number[]): Promise<IdsAnswer> {
+  const params: unknown[] = [];
+  let where = whereClause(layer, q, params);
+  if (among) {
+    params.push(among);
+    where += ` AND t.id = ANY($${params.length}::int[])`;
+  }
+  params.push(MAX_IDS);
+  const { rows } = await pool.query<{ ids: number[] | null; n: number }>(
+    `SELECT (SELECT array_agg(s.id ORDER BY s.id) FROM (SELECT t.id FROM ${ident(layer.table)} t WHERE ${where} ORDER BY t.id LIMIT $${params.length}) s) AS ids,
+            (SELECT count(*)::int FROM ${ident(layer.table)} t WHERE ${where}) AS n`,
+    params,
+  );
+  return { ids: rows[0].ids ?? [], numberMatched: rows[0].n };
+}
+
 export interface OneItem {
   featureJson: string;
   version: number | null;

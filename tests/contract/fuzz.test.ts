@@ -121,6 +121,7 @@ function bases(): Record<string, Base> {
     'GET /ogc/collections/:id/schema': { params: { id: 'parcel' } },
     'GET /ogc/collections/:id/items': { params: { id: 'parcel' }, query: { limit: '2', status: 'signed', datetime: '2021-01-01/2021-06-30', sortby: '-area_mu,code' } },
     'GET /ogc/collections/:id/summary': { params: { id: 'parcel' }, query: { filter: "status = 'unsigned' AND area_mu > 5" } },
+    'GET /ogc/collections/:id/ids': { params: { id: 'parcel' }, query: { bbox: '109.5,23.0,109.51,23.01', status: 'signed', ids: `${fid},1,2` } },
     'GET /ogc/collections/:id/items/:fid': { params: { id: 'parcel', fid } },
     'GET /ogc/collections/:id/items/:fid/history': { params: { id: 'parcel', fid } },
     'POST /ogc/collections/:id/items': { params: { id: 'parcel' }, body: create, headers: { 'content-type': 'application/geo+json' } },

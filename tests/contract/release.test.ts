@@ -261,6 +261,12 @@ const SAMPLES: Record<string, (c: Ctx) => Sample[]> = {
     ...GUARDED.map((l) => ({ url: `/ogc/collections/${l.id}/summary`, carries: false })),
     { url: `/ogc/collections/parcel/summary?project_id=${c.armyParcelProject}`, carries: false },
   ],
+  // ids only: no attribute leaves; a filter on a withheld field matches nothing for a reader without the grant
+  '/ogc/collections/:id/ids': (c) => [
+    ...GUARDED.map((l) => ({ url: `/ogc/collections/${l.id}/ids`, carries: false })),
+    { url: `/ogc/collections/parcel/ids?owner_type=military&ids=${c.armyParcel}`, carries: false },
+    { url: `/ogc/collections/military_land/ids?bbox=${c.bboxMilitary}`, carries: false },
+  ],
   '/ogc/collections/:id/items/:fid': (c) => ([['military_land', c.military], ['parcel', c.armyParcel], ['house', c.armyHouse], ['problem', c.militaryProblem]] as const)
     .flatMap(([l, id]) => [{ url: `/ogc/collections/${l}/items/${id}`, carries: true }, { url: `/ogc/collections/${l}/items/${id}?f=html`, carries: true }]),
   '/ogc/collections/:id/items/:fid/history': (c) => ([['military_land', c.military], ['parcel', c.armyParcel], ['problem', c.militaryProblem]] as const)

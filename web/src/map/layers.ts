@@ -12,6 +12,7 @@ import { LOCAL_IDEOGRAPH_FONT, OPACITY_PROPS, baseStyle, dataLayers, textFields 
 import { patternImage } from './patterns.ts';
 import { attachInteractions } from './interactions.ts';
 import { attachLiveMap, type LiveMap } from './live.ts';
+import { attachSelectionHighlight } from './selection.ts';
 
 type Opacity = number | unknown[];
 
@@ -27,6 +28,8 @@ export interface MapController {
   zoomToLayer(id: string): void;
   /** fly to a feature's bbox and select it (project search) */
   flyToFeature(layerId: string, id: number, bbox: [number, number, number, number]): void;
+  /** highlight the selection (选择集) on the map; kept as tiles load */
+  showSelection(selection: typeof app.selection): void;
 }
 
 setWorkerUrl(workerUrl);
@@ -89,7 +92,12 @@ export function createMap(container: HTMLElement, district: District, entries: L
       applyVisibility(e.info.id, e.visible);
       if (e.opacity !== 1) applyOpacity(e.info.id, e.opacity);
     }
+    highlight = attachSelectionHighlight(map);
+    highlight(selectionShown);
   };
+  let highlight: ReturnType<typeof attachSelectionHighlight> | null = null;
+  /** the selection last asked for: shown once the sources are there */
+  let selectionShown: typeof app.selection = null;
 
   function applyVisibility(id: string, visible: boolean): void {
     for (const sl of styleLayersOf.get(id) ?? []) map.setLayoutProperty(sl, 'visibility', visible ? 'visible' : 'none');
@@ -129,6 +137,10 @@ export function createMap(container: HTMLElement, district: District, entries: L
       const right = app.procedure !== null ? Math.max(60, Math.min(480, container.clientWidth - 340 - 240)) : 60;
       map.fitBounds(bbox, { padding: { top: 80, bottom: 60, left: 340, right }, maxZoom: 16 });
       map.once('moveend', () => interactions.selectFeature(layerId, id));
+    },
+    showSelection: (selection) => {
+      selectionShown = selection;
+      highlight?.(selection);
     },
   };
   const interactions = attachInteractions(ctl);
