@@ -10,16 +10,19 @@
 //    paper × scale are compared with its extent on the ground from PostGIS geography (within 1 %).
 //    This measures the drawn map, not what the page says about it: a wrong zoom, a wrong tile-size
 //    convention, a frame not in mm or a blurred/stretched image all change the measured size.
-// Screenshots (looked at): tests/.output/print-a4-landscape.png, print-a3-portrait.png.
+// The 打印 dialog in a real browser: its defaults, a bad scale refused, the PDF downloaded.
+// Screenshots (looked at): tests/.output/print-a4-landscape.png, print-a3-portrait.png, print-dialog-zh.png.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitScale, mapFrame, pageSize, scaleText } from '../../geo/print.ts';
 import { beijingDate } from '../../geo/time.ts';
-import { api, useTestPool } from '../helpers/db.ts';
+import { launchChromium, openMap } from '../helpers/browser.ts';
+import { api, appUrl, useTestPool } from '../helpers/db.ts';
 import { hasProgram } from '../helpers/tools.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -227,4 +230,44 @@ describe.skipIf(!hasPoppler)('map print (POST /api/print)', () => {
     const norole = await print({ ...base, center: [109.6, 23.1], scale: 10000 }, 'norole');
     expect(norole.status).toBe(403);
   });
+});
+
+describe.skipIf(!hasPoppler)('the 打印 dialog on the map', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('opens from the map tools, sends the view and the visible layers, and downloads the PDF', async () => {
+    const page = await openMap(browser, `${appUrl()}/`, { acceptDownloads: true });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.getByTestId('print-button').click();
+    await expect.poll(() => page.getByTestId('print-title').inputValue()).toBe('港北区（演示）土地房屋征收现状图');
+    await page.getByTestId('print-scale').fill('1:3000x');
+    await expect.poll(() => page.getByTestId('print-make').isDisabled()).toBe(true);
+    await page.getByTestId('print-scale').fill('5000');
+    await page.getByTestId('print-title').fill('界面打印测试');
+    await page.getByTestId('print-paper').selectOption('A4');
+    await page.getByTestId('print-orientation').selectOption('portrait');
+    mkdirSync(outDir, { recursive: true });
+    await page.screenshot({ path: path.join(outDir, 'print-dialog-zh.png') });
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 180_000 }), page.getByTestId('print-make').click()]);
+    expect(download.suggestedFilename()).toBe(`界面打印测试-${beijingDate().replaceAll('-', '')}.pdf`);
+    const file = path.join(tmp, 'dialog.pdf');
+    await download.saveAs(file);
+    const text = pdfText(file);
+    expect(text).toContain('界面打印测试');
+    expect(text).toContain('比例尺 1:5,000');
+    // the layers shown at start are printed, those hidden at start (三区三线) are not
+    expect(text).toContain('征收宗地');
+    expect(text).not.toContain('生态保护红线');
+    expect(text).not.toContain('城镇开发边界');
+    await expect.poll(() => page.getByTestId('print-message').textContent()).toContain('界面打印测试');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 240_000);
 });
