@@ -1,5 +1,5 @@
 // The map print capability (地图打印, issue #17):
-//   POST /api/print {center, scale | bbox, paper, orientation, title, layers, lang, asOf?} → application/pdf
+//   POST /api/print {center, scale | bbox, paper, orientation, title, layers, lang, asOf?, basemap?} → application/pdf
 // The server's headless Chromium opens the web client's print page (web/print.html) with the
 // requesting user's cookies — so the map it draws is read under that user's session and the same
 // release rule as their own map — waits until the page says it is ready, and prints it at the paper
@@ -38,6 +38,8 @@ const printBody = {
     layers: { type: 'array', maxItems: LAYERS.length, uniqueItems: true, items: { type: 'string', enum: LAYERS.map((l) => l.id) } },
     lang: { type: 'string', enum: ['zh', 'en'] },
     asOf: dateOrNull,
+    /** a raster basemap of GET /api/basemaps (the print page looks it up as the requester), null = the offline map */
+    basemap: { type: ['string', 'null'], pattern: '^[a-z][a-z0-9_]{0,31}$' },
   },
 } as const;
 
@@ -51,6 +53,7 @@ interface PrintBody {
   layers: string[];
   lang?: 'zh' | 'en';
   asOf?: string | null;
+  basemap?: string | null;
 }
 
 const invalid = (message: string, field: string) => new DomainError('invalid_input', message, { field }, { field });
@@ -101,6 +104,7 @@ export const printPlugin: FastifyPluginAsync = async (app) => {
       layers: b.layers.join(','), lang: b.lang ?? 'zh', date, title: b.title ?? '',
     });
     if (b.asOf) q.set('asOf', b.asOf);
+    if (b.basemap) q.set('basemap', b.basemap);
     const page = pageSize(b.paper, b.orientation);
     const release = await slots.acquire({
       ms: WAIT_MS,

@@ -460,7 +460,7 @@ describe('the release rule: conflict analysis posted by a planner', () => {
     // tiles and features under the requester's own session (tests/web/print.test.ts)
     ...(hasPdfToText ? [{ url: '/api/print', body: { center: [109.6, 23.1], scale: 25000, paper: 'A4', orientation: 'landscape', title: 'release', layers: LAYERS.map((l) => l.id) } }] : []),
   ];
-  it('POST /api/conflicts, /replacement, /report, /package and /overlaps', async () => {
+  it('POST /api/conflicts, /replacement, /report, /package, /overlaps and /api/print', async () => {
     const found: string[] = [];
     let carried = 0;
     for (const p of posts(ctx)) {

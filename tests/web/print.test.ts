@@ -10,6 +10,7 @@
 //    paper × scale are compared with its extent on the ground from PostGIS geography (within 1 %).
 //    This measures the drawn map, not what the page says about it: a wrong zoom, a wrong tile-size
 //    convention, a frame not in mm or a blurred/stretched image all change the measured size.
+// Over a raster basemap (a local XYZ server's magenta tiles through the proxy): drawn and credited.
 // The 打印 dialog in a real browser: its defaults, a bad scale refused, the PDF downloaded.
 // Screenshots (looked at): tests/.output/print-a4-landscape.png, print-a3-portrait.png, print-dialog-zh.png.
 import { execFileSync } from 'node:child_process';
@@ -17,10 +18,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fitScale, mapFrame, pageSize, scaleText } from '../../geo/print.ts';
 import { beijingDate } from '../../geo/time.ts';
+import { buildApp } from '../../server/app.ts';
+import { loadConfig } from '../../server/config.ts';
+import { startXyzServer, type XyzServer } from '../fixtures/basemaps/xyz-server.ts';
 import { launchChromium, openMap } from '../helpers/browser.ts';
 import { api, appUrl, useTestPool } from '../helpers/db.ts';
 import { hasProgram } from '../helpers/tools.ts';
@@ -269,5 +274,60 @@ describe.skipIf(!hasPoppler)('the 打印 dialog on the map', () => {
     await expect.poll(() => page.getByTestId('print-message').textContent()).toContain('界面打印测试');
     expect(errors).toEqual([]);
     await page.close();
+  }, 240_000);
+});
+
+describe.skipIf(!hasPoppler)('printing over a raster basemap', () => {
+  let xyz: XyzServer;
+  let app: FastifyInstance;
+  let origin: string;
+
+  beforeAll(async () => {
+    xyz = await startXyzServer();
+    const { TIANDITU_KEY: _k, BASEMAPS: _b, ...rest } = process.env;
+    const { basemaps } = loadConfig({
+      ...rest,
+      BASEMAPS: JSON.stringify([{ id: 'local', title: { zh: '本地瓦片', en: 'Local tiles' }, url: `${xyz.origin}/xyz/{z}/{x}/{y}.png`, attribution: '© 本地测试瓦片', datum: 'WGS84', maxzoom: 18 }]),
+    });
+    const info = (await (await api('/health')).json()).database;
+    app = await buildApp({ database: { url: inject('databaseUrl'), poolMax: 2, info }, basemaps, webRoot: path.join(root, 'dist/web') });
+    origin = await app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await xyz?.close();
+  });
+
+  const body = (basemap: string) => ({ center: [109.6, 23.1], scale: 10000, paper: 'A4', orientation: 'landscape', title: '底图打印', layers: ['red_line'], lang: 'zh', basemap });
+
+  it('draws the basemap the map shows under the layers, and credits it', async () => {
+    const before = xyz.requests.length;
+    const res = await api(`${origin}/api/print`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body('local')) });
+    const pdf = Buffer.from(await res.arrayBuffer());
+    expect(res.status, pdf.toString('utf8').slice(0, 300)).toBe(200);
+    expect(xyz.requests.length, 'tiles fetched through the proxy').toBeGreaterThan(before);
+    const file = path.join(tmp, 'basemap.pdf');
+    writeFileSync(file, pdf);
+    // (the note may wrap: compared without white space)
+    expect(pdfText(file).replace(/\s+/g, '')).toContain('底图：本地瓦片（©本地测试瓦片）');
+    // the magenta test tiles (255, 0, 200) fill the frame where nothing else is drawn
+    const img = raster(file, 50);
+    const frame = mapFrame('A4', 'landscape');
+    const px = (mm: number) => Math.round((mm * 50) / 25.4);
+    let magenta = 0, all = 0;
+    for (let y = px(frame.y + 2); y < px(frame.y + frame.height - 2); y++) {
+      for (let x = px(frame.x + 2); x < px(frame.x + frame.width - 2); x++) {
+        const i = (y * img.width + x) * 3;
+        all++;
+        if (img.rgb[i] > 200 && img.rgb[i + 1] < 90 && img.rgb[i + 2] > 140) magenta++;
+      }
+    }
+    expect(magenta / all).toBeGreaterThan(0.3);
+  }, 240_000);
+
+  it('a basemap the server does not offer: 502 print_failed, nothing printed', async () => {
+    const res = await api(`${origin}/api/print`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body('nope')) });
+    expect(res.status).toBe(502);
+    expect(await res.json()).toMatchObject({ error: 'print_failed', params: { reason: 'page' } });
   }, 240_000);
 });

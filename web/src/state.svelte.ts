@@ -41,6 +41,8 @@ export const app = $state({
    * attribute table; the map highlights it and the table marks its rows
    */
   selection: null as { layerId: string; ids: number[] } | null,
+  /** the raster basemap shown (its id in GET /api/basemaps), null for the offline synthetic map (the map print prints it too) */
+  basemap: null as string | null,
   /** the attribute table (属性表): the layer it shows and its query (CQL2 text, '' for all), or null when closed */
   table: null as { layerId: string; filter: string } | null,
 });

@@ -13,6 +13,8 @@ export interface PrintJob {
   /** the Beijing day the print is dated (the server's, so the file name and the sheet agree) */
   date: string;
   asOf: string | null;
+  /** the raster basemap (GET /api/basemaps id), null for the offline synthetic map */
+  basemap: string | null;
 }
 
 export function readPrintJob(search: string): PrintJob | { error: string } {
@@ -28,9 +30,11 @@ export function readPrintJob(search: string): PrintJob | { error: string } {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return { error: 'date' };
   const layers = (q.get('layers') ?? '').split(',').filter((id) => LAYER_BY_ID.has(id));
   const asOf = q.get('asOf');
+  const basemap = q.get('basemap');
   return {
     center: center as [number, number], scale, paper, orientation, date, layers,
     title: q.get('title') ?? '', lang: q.get('lang') === 'en' ? 'en' : 'zh',
     asOf: asOf && /^\d{4}-\d{2}-\d{2}$/.test(asOf) ? asOf : null,
+    basemap: basemap || null,
   };
 }
