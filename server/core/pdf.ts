@@ -32,9 +32,12 @@ export interface PageJob {
 export class PdfRenderer {
   private browser: Promise<Browser> | undefined;
 
+  /** `executablePath`: the Chromium to start (CHROMIUM_PATH; tests give a missing one) */
+  constructor(private readonly executablePath = CHROMIUM_PATH) {}
+
   private async launch(): Promise<Browser> {
     const { chromium } = await import('playwright-core');
-    const b = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
+    const b = await chromium.launch({ executablePath: this.executablePath, args: ARGS });
     b.on('disconnected', () => { this.browser = undefined; });
     return b;
   }
@@ -42,7 +45,7 @@ export class PdfRenderer {
   private async started(): Promise<Browser> {
     this.browser ??= this.launch().catch((err) => {
       this.browser = undefined;
-      throw new DomainError('pdf_unavailable', `cannot start Chromium at ${CHROMIUM_PATH} for the PDF: ${(err as Error).message.split('\n')[0]}`, {});
+      throw new DomainError('pdf_unavailable', `cannot start Chromium at ${this.executablePath} for the PDF: ${(err as Error).message.split('\n')[0]}`, {});
     });
     return this.browser;
   }

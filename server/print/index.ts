@@ -15,12 +15,14 @@ import { beijingDate, fileStamp } from '../../geo/time.ts';
 import { DomainError } from '../core/errors.ts';
 import { PdfRenderer } from '../core/pdf.ts';
 import { dateOrNull, noQuery, text } from '../core/schemas.ts';
-import { workerSlots } from '../core/worker-slots.ts';
+import { Slots } from '../core/worker-slots.ts';
 
 /** Chromium renders the map at twice the CSS resolution: a sharp raster (≈ 190 dpi on paper). */
 export const PRINT_DEVICE_SCALE = 2;
 const TIMEOUT_MS = Number(process.env.PRINT_TIMEOUT_S || 90) * 1000;
 const WAIT_MS = Number(process.env.PRINT_WAIT_S || 120) * 1000;
+/** one print at a time in this process, whichever app it is for (a Chromium page is not a worker thread: not in its metrics) */
+const printing = new Slots('print', 1);
 
 const lonLat = { type: 'array', minItems: 2, maxItems: 2, items: { type: 'number', minimum: -180, maximum: 180 } } as const;
 const printBody = {
@@ -93,7 +95,6 @@ export function printFileName(title: string, date: string): string {
 export const printPlugin: FastifyPluginAsync = async (app) => {
   const pdf = new PdfRenderer();
   app.addHook('onClose', () => pdf.close());
-  const slots = workerSlots('print', 1);
 
   app.post<{ Body: PrintBody }>('/api/print', { schema: { querystring: noQuery, body: printBody } }, async (request, reply) => {
     const b = request.body;
@@ -106,7 +107,7 @@ export const printPlugin: FastifyPluginAsync = async (app) => {
     if (b.asOf) q.set('asOf', b.asOf);
     if (b.basemap) q.set('basemap', b.basemap);
     const page = pageSize(b.paper, b.orientation);
-    const release = await slots.acquire({
+    const release = await printing.acquire({
       ms: WAIT_MS,
       error: () => new DomainError('print_busy', `another map print did not finish within ${WAIT_MS / 1000} s`, { waitSeconds: WAIT_MS / 1000 }),
     });

@@ -12,7 +12,7 @@
 //    convention, a frame not in mm or a blurred/stretched image all change the measured size.
 // Over a raster basemap (a local XYZ server's magenta tiles through the proxy): drawn and credited.
 // The 打印 dialog in a real browser: its defaults, a bad scale refused, the PDF downloaded.
-// Screenshots (looked at): tests/.output/print-a4-landscape.png, print-a3-portrait.png, print-dialog-zh.png.
+// Screenshots (looked at): tests/.output/print-a4-landscape.png, print-a3-portrait.png, print-a4-portrait-en.png, print-dialog-zh.png.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -24,6 +24,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fitScale, mapFrame, pageSize, scaleText } from '../../geo/print.ts';
 import { beijingDate } from '../../geo/time.ts';
 import { buildApp } from '../../server/app.ts';
+import { DomainError } from '../../server/core/errors.ts';
+import { PdfRenderer } from '../../server/core/pdf.ts';
 import { loadConfig } from '../../server/config.ts';
 import { startXyzServer, type XyzServer } from '../fixtures/basemaps/xyz-server.ts';
 import { launchChromium, openMap } from '../helpers/browser.ts';
@@ -211,6 +213,7 @@ describe.skipIf(!hasPoppler)('map print (POST /api/print)', () => {
     expect(res.status, res.pdf.toString('utf8').slice(0, 300)).toBe(200);
     const expected = fitScale(bbox, mapFrame('A4', 'portrait')).scale;
     expect(Number(res.headers.get('x-print-scale'))).toBe(expected);
+    screenshot(res.file, 'print-a4-portrait-en');
     const text = pdfText(res.file);
     expect(text).toContain(`Scale ${scaleText(expected)}`);
     expect(text).toContain(`Date: ${today}`);
@@ -219,6 +222,20 @@ describe.skipIf(!hasPoppler)('map print (POST /api/print)', () => {
     const [, wPt] = /Page size:\s+([\d.]+) x/.exec(execFileSync('pdfinfo', [res.file], { encoding: 'utf8' }))!;
     expect(Math.abs(+wPt * MM_PER_PT - page.width)).toBeLessThan(0.5);
   }, 240_000);
+
+  it('a print as of a past date says so on the sheet', async () => {
+    const res = await print({ center: [109.6, 23.1], scale: 10000, paper: 'A4', orientation: 'landscape', title: '历史打印', layers: ['red_line', 'command_area'], lang: 'zh', asOf: '2021-06-30' });
+    expect(res.status, res.pdf.toString('utf8').slice(0, 300)).toBe(200);
+    expect(pdfText(res.file)).toContain('数据截至：2021-06-30');
+  }, 240_000);
+
+  it('without Chromium: 503 pdf_unavailable, a code the client words', async () => {
+    const renderer = new PdfRenderer('/nonexistent/chromium');
+    const failed = await renderer.render('<p>x</p>').catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(DomainError);
+    expect(failed).toMatchObject({ code: 'pdf_unavailable', status: 503 });
+    await renderer.close();
+  });
 
   it('refuses what it cannot print, by the error contract', async () => {
     const base = { paper: 'A4', orientation: 'landscape', layers: ['red_line'], title: 'x' };
