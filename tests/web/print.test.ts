@@ -179,7 +179,8 @@ describe.skipIf(!hasPoppler)('map print (POST /api/print)', () => {
     const groundH = (heightMm / 1000) * scale;
     console.log(`print scale check 1:${scale}, project ${project.code}: E–W ${widthMm.toFixed(2)} mm → ${groundW.toFixed(1)} m vs ${project.widthM.toFixed(1)} m ` +
       `(${(100 * (groundW / project.widthM - 1)).toFixed(2)} %); N–S ${heightMm.toFixed(2)} mm → ${groundH.toFixed(1)} m vs ${project.heightM.toFixed(1)} m ` +
-      `(${(100 * (groundH / project.heightM - 1)).toFixed(2)} %); bar ${bar.mm.toFixed(2)} mm for ${labelMetres} m`);
+      `(${(100 * (groundH / project.heightM - 1)).toFixed(2)} %); bar ${bar.mm.toFixed(2)} mm for ${labelMetres} m ` +
+      `(${(100 * ((bar.mm / 1000) * scale / labelMetres - 1)).toFixed(2)} %)`);
     expect(rel(groundW, project.widthM)).toBeLessThan(0.01);
     expect(rel(groundH, project.heightM)).toBeLessThan(0.01);
   }, 240_000);
