@@ -18,13 +18,15 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
     chunkSizeWarningLimit: 1200,
-    // three pages: the map (index.html), the command posts' dashboard (dashboard.html) and the
-    // administrators' users and audit page (admin.html)
+    // four pages: the map (index.html), the command posts' dashboard (dashboard.html), the
+    // administrators' users and audit page (admin.html) and the map print's sheet (print.html)
     rollupOptions: {
       input: {
         main: fileURLToPath(new URL('web/index.html', import.meta.url)),
         dashboard: fileURLToPath(new URL('web/dashboard.html', import.meta.url)),
         admin: fileURLToPath(new URL('web/admin.html', import.meta.url)),
+        // the map print's sheet, opened by the server's Chromium (server/print)
+        print: fileURLToPath(new URL('web/print.html', import.meta.url)),
       },
     },
   },

@@ -81,6 +81,12 @@ export const ERROR_STATUS = {
   export_too_large: 507,
   /** a basemap's tile server failed, timed out or answered no image (params: basemap, status?) */
   basemap_unavailable: 502,
+  /** no headless Chromium to render a PDF (report, package, map print): missing or failed to start */
+  pdf_unavailable: 503,
+  /** a map print waited its turn (one at a time per process) longer than it may (params: waitSeconds) */
+  print_busy: 503,
+  /** the print page did not become ready: its data failed or it ran past the limit (params: reason, seconds?) */
+  print_failed: 502,
   // the server itself
   internal_error: 500,
   database_unavailable: 503,

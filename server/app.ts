@@ -20,6 +20,7 @@ import { healthPlugin } from './health/index.ts';
 import { featuresPlugin } from './features/index.ts';
 import { mapPlugin } from './map/index.ts';
 import { metricsPlugin } from './metrics/index.ts';
+import { printPlugin } from './print/index.ts';
 import { progressPlugin } from './progress/index.ts';
 import { tilesPlugin } from './tiles/index.ts';
 import { type Basemap, basemapsPlugin } from './basemaps.ts';
@@ -118,6 +119,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(mapPlugin);
   await app.register(progressPlugin);
   await app.register(conflictsPlugin, { writeFeatureFile });
+  await app.register(printPlugin);
   await app.register(procedurePlugin, { attachmentMaxBytes: opts.attachmentMaxBytes ?? 20 * 1024 * 1024 });
   await app.register(tilesPlugin, { cacheBytes: opts.tileCacheBytes ?? 256 * 1024 * 1024, invalidation: opts.tileInvalidation });
   await app.register(basemapsPlugin, { basemaps: opts.basemaps ?? [] });

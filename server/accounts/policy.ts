@@ -42,6 +42,8 @@ export const POLICY: Readonly<Record<string, Access>> = {
   'POST /api/auth/logout': 'signed_in',
   'POST /api/auth/password': 'signed_in',
   ...Object.fromEntries(READ_ROUTES.map((u) => [`GET ${u}`, 'read' as const])),
+  // a map print reads what the map shows, under the requester's own session (server/print)
+  'POST /api/print': 'read',
   'POST /api/conflicts': 'planner',
   'POST /api/conflicts/replacement': 'planner',
   'POST /api/conflicts/report': 'planner',

@@ -18,7 +18,7 @@ import type { Viewer } from './layers.ts';
 import type { WriteFeatureFile } from '../core/feature-file.ts';
 import { overlapCrs, overlapFile, overlapFormat, overlapLayers } from './overlaps.ts';
 import { approvalPackage, packageFileName, packageHtml, packageWorkbook } from './package.ts';
-import { PdfRenderer } from './pdf.ts';
+import { PdfRenderer } from '../core/pdf.ts';
 import { proposeReplacement } from './replacement.ts';
 import { type ReportMeta, reportHtml } from './report.ts';
 

@@ -28,6 +28,8 @@ let ids: { parcel: number; parcelVersion: number; redLine: number; project: numb
 const CASES: Case[] = [
   { route: 'POST /api/auth/logout', method: 'POST', path: () => '/api/auth/logout', allowed: SIGNED_IN },
   { route: 'POST /api/auth/password', method: 'POST', path: () => '/api/auth/password', allowed: SIGNED_IN },
+  // a map print reads: any account with a role (an empty body stops at validation, nothing is printed)
+  { route: 'POST /api/print', method: 'POST', path: () => '/api/print', allowed: SIGNED_IN.filter((a) => a !== 'norole') },
   { route: 'POST /api/conflicts', method: 'POST', path: () => '/api/conflicts', allowed: ['planner', 'tester'] },
   { route: 'POST /api/conflicts/replacement', method: 'POST', path: () => '/api/conflicts/replacement', allowed: ['planner', 'tester'] },
   { route: 'POST /api/conflicts/report', method: 'POST', path: () => '/api/conflicts/report', allowed: ['planner', 'tester'] },

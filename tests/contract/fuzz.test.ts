@@ -140,6 +140,8 @@ function bases(): Record<string, Base> {
     'GET /api/problems': { query: { open: 'true', asOf: '2021-06-30' } },
     'POST /api/problems': { body: { kind: 'funding', title: 'fuzz', projectId: NOTHING, resettlementSiteId: NOTHING } },
     'PATCH /api/problems/:id': { params: { id: String(problemId) }, body: { version: 999999, title: 'fuzz', projectId: NOTHING } },
+    // a centre far outside the district: refused after the schema, so no variation prints (a print takes seconds)
+    'POST /api/print': { body: { center: [100, 10], scale: 10000, paper: 'A4', orientation: 'landscape', layers: ['red_line'], title: 'fuzz', lang: 'zh', asOf: null } },
     'POST /api/conflicts': { body: {} },
     'POST /api/conflicts/replacement': { body: { maxCandidates: 5 } },
     'POST /api/conflicts/report': { body: { format: 'html' } },

@@ -459,7 +459,7 @@ describe('the release rule: every GET route of POLICY, searched for every stored
   }
 });
 
-// Reads that are POSTs (the planners' analysis of a red line): the same search, as a planner without the grant.
+// Reads that are POSTs (the planners' analysis of a red line, the map print): the same search, as a planner without the grant.
 describe('the release rule: conflict analysis posted by a planner', () => {
   const posts = (c: Ctx) => [
     { url: '/api/conflicts', body: { projectId: c.projectOverMilitary } },
@@ -469,8 +469,11 @@ describe('the release rule: conflict analysis posted by a planner', () => {
     { url: '/api/conflicts/package', body: { projectId: c.projectOverMilitary, format: 'xlsx' } },
     ...(hasPdfToText ? [{ url: '/api/conflicts/package', body: { projectId: c.projectOverMilitary, format: 'pdf' } }] : []),
     ...['geojson', 'shp', 'dxf', 'gpkg'].map((f) => ({ url: `/api/conflicts/overlaps?format=${f}`, body: { projectId: c.projectOverMilitary } })),
+    // the map print: its text (legend, notes) read back; the map is a raster, drawn from the same
+    // tiles and features under the requester's own session (tests/web/print.test.ts)
+    ...(hasPdfToText ? [{ url: '/api/print', body: { center: [109.6, 23.1], scale: 25000, paper: 'A4', orientation: 'landscape', title: 'release', layers: LAYERS.map((l) => l.id) } }] : []),
   ];
-  it('POST /api/conflicts, /replacement, /report, /package and /overlaps', async () => {
+  it('POST /api/conflicts, /replacement, /report, /package, /overlaps and /api/print', async () => {
     const found: string[] = [];
     let carried = 0;
     for (const p of posts(ctx)) {

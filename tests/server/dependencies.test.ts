@@ -94,7 +94,7 @@ describe('dependencies point one way: web → geo, server → geo', () => {
 });
 
 describe('capabilities are thin plugins over the core: none imports another', () => {
-  const CAPABILITIES = ['accounts', 'changes', 'conflicts', 'exchange', 'features', 'health', 'map', 'metrics', 'procedure', 'progress', 'tiles'];
+  const CAPABILITIES = ['accounts', 'changes', 'conflicts', 'exchange', 'features', 'health', 'map', 'metrics', 'print', 'procedure', 'progress', 'tiles'];
   const server = importsOf('server');
 
   it('knows every capability folder', () => {

@@ -7,6 +7,11 @@ declare global {
     /** the MapLibre map, for tests and the console */
     __map?: MapLibreMap;
     __zs?: { controller: MapController; app: typeof app; idle: () => Promise<void> };
+    /**
+     * the print page's state, which the server's Chromium waits for (server/print): ready, with the
+     * map as drawn (zoom, its scale at the frame's centre, the frame in mm), or why it gave up
+     */
+    __print?: { ready?: boolean; error?: string; zoom?: number; scale?: number; center?: [number, number]; frameMm?: { x: number; y: number; width: number; height: number } };
   }
 }
 

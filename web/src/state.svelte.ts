@@ -46,6 +46,8 @@ export const app = $state({
    * typed or pasted), which the editor opens as a new feature to fill in and save
    */
   draft: null as { layerId: 'red_line'; geometry: GeoJSON.Polygon; points: number } | null,
+  /** the raster basemap shown (its id in GET /api/basemaps), null for the offline synthetic map (the map print prints it too) */
+  basemap: null as string | null,
   /** the attribute table (属性表): the layer it shows and its query (CQL2 text, '' for all), or null when closed */
   table: null as { layerId: string; filter: string } | null,
 });

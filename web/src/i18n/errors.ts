@@ -476,6 +476,18 @@ export const ERROR_TEXT: Record<ErrorCode, Wording> = {
     zh: () => '底图服务暂不可用（瓦片服务器无应答或返回的不是图片），请稍后重试或切换底图',
     en: () => 'The basemap service is unavailable (its tile server did not answer or sent no image): try again later or pick another basemap',
   },
+  pdf_unavailable: {
+    zh: () => '服务器无法生成 PDF（未安装或无法启动 Chromium），请联系管理员',
+    en: () => 'The server cannot make PDFs (Chromium is missing or does not start): tell an administrator',
+  },
+  print_busy: {
+    zh: () => '服务器正在打印其他地图，请稍后重试',
+    en: () => 'The server is printing other maps: try again in a moment',
+  },
+  print_failed: {
+    zh: (p) => (p.reason === 'timeout' ? '地图打印超时（地图数据未能及时加载完成），请缩小范围或稍后重试' : '地图打印失败（打印页未能加载地图数据），请稍后重试'),
+    en: (p) => (p.reason === 'timeout' ? 'The map print timed out (the map data did not finish loading): print a smaller area or try again later' : 'The map print failed (the print page could not load the map data): try again later'),
+  },
   // the server itself
   internal_error: { zh: () => '服务器内部错误，请稍后再试；如仍出现请联系管理员', en: () => 'Internal server error: try again later, and tell an administrator if it happens again' },
   database_unavailable: {

@@ -3,6 +3,7 @@ import {
   COMMAND_AREA, FARMLAND_KIND, PROBLEM_STATUS, ROAD_CLASS, TAKE_STATUS, type Label,
 } from '../../../geo/domain.ts';
 import { LAND_CLASS_GROUP } from '../../../geo/landclass.ts';
+import { LAYER_GROUPS } from '../../../geo/layers.ts';
 import { COLORS } from '../../../geo/style/style.ts';
 import { UI } from '../i18n/strings.ts';
 
@@ -63,3 +64,12 @@ export const LEGEND: Record<string, LegendItem[]> = {
   ],
   place: [{ swatch: { kind: 'text', color: '#1f1a14', text: '贵港' }, label: { zh: '地名', en: 'Place name' } }],
 };
+
+/**
+ * The legend's layers: those shown that have entries, in the layer panel's group order (the map's
+ * legend and the print layout's both list exactly these).
+ */
+export function legendLayers<T extends { visible: boolean; info: { id: string; group: string } }>(entries: readonly T[]): T[] {
+  const order: readonly string[] = LAYER_GROUPS;
+  return entries.filter((l) => l.visible && LEGEND[l.info.id]).sort((a, b) => order.indexOf(a.info.group) - order.indexOf(b.info.group));
+}
