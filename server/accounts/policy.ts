@@ -26,7 +26,7 @@ const READ_ROUTES = [
   '/ogc', '/ogc/', '/ogc/api', '/ogc/conformance', '/ogc/collections', '/ogc/collections/:id',
   '/ogc/collections/:id/queryables', '/ogc/collections/:id/schema', '/ogc/collections/:id/items',
   '/ogc/collections/:id/items/:fid', '/ogc/collections/:id/items/:fid/history',
-  '/api/progress', '/api/progress/map', '/api/progress/series', '/api/progress/resettlement', '/api/progress/reserved-land',
+  '/api/progress', '/api/progress/map', '/api/progress/features', '/api/progress/series', '/api/progress/resettlement', '/api/progress/reserved-land',
   '/api/progress/dispatch', '/api/progress/dispatch.xlsx', '/api/progress/dispatch.html', '/api/problems',
   // the report of a stored project's red line is a report; analysing a drawn one is planning work
   '/api/conflicts/report', '/api/conflicts/package',
