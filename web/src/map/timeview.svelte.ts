@@ -113,8 +113,9 @@ export function attachTimeView(map: MapLibreMap, onPending: (n: number) => void 
         }
       }
       // made once and kept: its feature-state follows every date (features absent at a date lose their colour)
+      // under the parcels and houses, as the live red-line fill is: their status colours stay the legend's
       colouring ??= attachProgressColouring(map, {
-        redLineSource: sourceId('red_line'), areaSource: sourceId('command_area'), beforeId: 'red_line-casing', redLineOpacity: 0.55, areaLineWidth: 3,
+        redLineSource: sourceId('red_line'), areaSource: sourceId('command_area'), beforeId: 'parcel-fill', redLineOpacity: 0.55, areaLineWidth: 3,
       });
       take ??= attachTakeColouring(map, onPending);
       setProgressVisible(asOf, shown);
