@@ -70,7 +70,6 @@ async function setRange(page: Page, scope: string, month: string): Promise<void>
 }
 
 async function settle(page: Page): Promise<void> {
-  if (process.env.ZS_DEBUG) console.log('settle', new Error().stack?.split('\n')[2]);
   await page.waitForSelector('[data-testid="map-time"][data-loading="false"]', { timeout: 30_000 });
   if (await page.locator('[data-testid="map-compare"]').count()) {
     await page.waitForSelector('[data-testid="map-compare"][data-loading="false"]', { timeout: 30_000 });
@@ -107,10 +106,8 @@ const drawn = (page: Page, layer: string, kind: 'fill' | 'line' = 'fill') => pag
 describe('parcels and houses as of a past date on the main map', () => {
   it('fills each parcel and house with its status then, as /api/progress/features gives it; identify says the status then', async () => {
     const page = await openMap(browser, `${baseUrl}/?asOf=${PAST_DATE}`);
-    if (process.env.ZS_DEBUG) {
-      page.on('pageerror', (e) => console.log('PAGEERROR', e.message, e.stack));
-      page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log('CONSOLE', m.text()); });
-    }
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
     try {
       await settle(page);
       await jump(page, 15.5);
@@ -165,10 +162,11 @@ describe('parcels and houses as of a past date on the main map', () => {
       // back to today: the as-of copies go, today's fills come back
       await page.click('[data-testid="map-time-today"]');
       await settle(page);
-      if (process.env.ZS_DEBUG) console.log(await page.evaluate(() => JSON.stringify({ url: location.href, badge: document.querySelector('[data-testid="map-time-badge"]')?.textContent ?? null,
-        layers: window.__map!.getStyle().layers.filter((l) => l.id.includes('parcel')).map((l) => [l.id, l.layout?.visibility, (l as { filter?: unknown }).filter]) })));
       expect(await page.evaluate(() => window.__map!.getLayoutProperty('zs-asof-parcel-fill', 'visibility'))).toBe('none');
       expect(await page.evaluate(() => window.__map!.getFilter('parcel-fill') ?? null)).toBeNull();
+      // the editor comes back whole (a link with ?asOf= hid it before the map loaded)
+      expect(await page.locator('[data-testid="draw-red-line"]').count()).toBe(1);
+      expect(pageErrors).toEqual([]);
     } finally {
       await page.close();
     }
@@ -267,6 +265,31 @@ describe('two-date compare (对比) on the main map', () => {
       throw e;
     } finally {
       await page.close();
+    }
+  }, 180_000);
+
+  it('opens comparing the dates a shared URL carries (?asOf=&compare=), and says so when the compare date is no date', async () => {
+    const page = await openMap(browser, `${baseUrl}/?asOf=${OTHER_DATE}&compare=${PAST_DATE}`);
+    try {
+      await settle(page);
+      await expect(page.locator('[data-testid="map-compare-badge"]').textContent()).resolves.toBe(`对比 ${OTHER_DATE} ⇄ ${PAST_DATE}`);
+      await expect(page.locator('[data-testid="map-compare-b"] [data-testid="time-label"]').textContent()).resolves.toContain(PAST_DATE);
+      const b = (await getJson<MapProgress>(`/api/progress/map?asOf=${PAST_DATE}`)).body;
+      const ids = b.projects.map((p) => p.id);
+      expect(Object.fromEntries(await pctOf(page, '__compare', ids))).toEqual(Object.fromEntries(b.projects.map((p) => [p.id, p.pct])));
+      // the second map has the red lines the main map fetched after it was made
+      expect(await page.evaluate(() => window.__compare!.querySourceFeatures('zs-red_line').length)).toBeGreaterThan(0);
+      await page.click('[data-testid="map-compare-end"]');
+      await page.waitForFunction(() => !new URL(location.href).searchParams.has('compare'));
+    } finally {
+      await page.close();
+    }
+    const bad = await openMap(browser, `${baseUrl}/?compare=2022-02-30`);
+    try {
+      await expect(bad.locator('body').textContent()).resolves.toContain('compare=2022-02-30 无效');
+      expect(await bad.locator('[data-testid="map-compare"]').count()).toBe(0);
+    } finally {
+      await bad.close();
     }
   }, 180_000);
 });

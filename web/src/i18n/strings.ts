@@ -343,6 +343,7 @@ export const UI = {
   mtBackToToday: { zh: '回到今天', en: 'Back to today' },
   mtPastNote: { zh: '红线、片区按当日进度着色，宗地、房屋按当日状态着色；编辑暂停', en: 'Red lines and command areas coloured by progress on that day, parcels and houses by their status then; editing paused' },
   mtCompare: { zh: '对比', en: 'Compare' },
+  mtBadCompare: { zh: '网址中的对比日期 compare={value} 无效：应为 {from} 至 {to} 之间的日期（YYYY-MM-DD）或 today，未开启对比', en: 'The compare date compare={value} in the address is not valid: it must be a date (YYYY-MM-DD) from {from} to {to} or today; not comparing' },
   mtCompareTip: { zh: '左右卷帘对比两个日期', en: 'Swipe between two dates' },
   mtCompareEnd: { zh: '结束对比', en: 'End compare' },
   mtCompareBadge: { zh: '对比 {a} ⇄ {b}', en: 'Comparing {a} ⇄ {b}' },
