@@ -26,7 +26,7 @@ const READ_ROUTES = [
   '/ogc', '/ogc/', '/ogc/api', '/ogc/conformance', '/ogc/collections', '/ogc/collections/:id',
   '/ogc/collections/:id/queryables', '/ogc/collections/:id/schema', '/ogc/collections/:id/items', '/ogc/collections/:id/ids',
   '/ogc/collections/:id/items/:fid', '/ogc/collections/:id/items/:fid/history', '/ogc/collections/:id/summary',
-  '/api/progress', '/api/progress/map', '/api/progress/series', '/api/progress/resettlement', '/api/progress/reserved-land',
+  '/api/progress', '/api/progress/map', '/api/progress/features', '/api/progress/series', '/api/progress/resettlement', '/api/progress/reserved-land',
   '/api/progress/dispatch', '/api/progress/dispatch.xlsx', '/api/progress/dispatch.html', '/api/problems',
   // the report of a stored project's red line is a report; analysing a drawn one is planning work
   '/api/conflicts/report', '/api/conflicts/package',
@@ -107,7 +107,7 @@ export const REPLICA_READ_ROUTES: ReadonlySet<string> = new Set([
   'GET /api/district', 'GET /api/layers', 'GET /api/layers/:id/features', 'GET /api/layers/:id/labels',
   'GET /tiles/:layers/:z/:x/:y.mvt', 'GET /tiles/:layer.json',
   'GET /ogc/collections/:id/items', 'GET /ogc/collections/:id/summary', 'GET /ogc/collections/:id/ids',
-  'GET /api/progress', 'GET /api/progress/map', 'GET /api/progress/series', 'GET /api/progress/resettlement', 'GET /api/progress/reserved-land',
+  'GET /api/progress', 'GET /api/progress/map', 'GET /api/progress/features', 'GET /api/progress/series', 'GET /api/progress/resettlement', 'GET /api/progress/reserved-land',
   'GET /api/progress/dispatch', 'GET /api/progress/dispatch.xlsx', 'GET /api/progress/dispatch.html',
   'GET /api/export',
   'POST /api/conflicts', 'POST /api/conflicts/replacement', 'POST /api/conflicts/report', 'GET /api/conflicts/report',

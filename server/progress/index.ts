@@ -7,13 +7,16 @@ import type { FastifyRequest } from 'fastify';
 import { beijingDate, isCalendarDate } from '../../geo/time.ts';
 import { actorOf } from '../core/actor.ts';
 import { DomainError } from '../core/errors.ts';
-import { seesSensitive } from '../core/release.ts';
-import { date, dateOrNull, id, idOrNull, idParams, int, month, noQuery, object, positiveInt, text, textOrNull } from '../core/schemas.ts';
+import { releasedFields, seesSensitive } from '../core/release.ts';
+import { ident } from '../core/catalogue.ts';
+import { LAYER_BY_ID } from '../../geo/layers.ts';
+import { parseBbox } from '../../geo/bbox.ts';
+import { bbox as bboxSchema, date, dateOrNull, id, idOrNull, idParams, int, month, noQuery, object, positiveInt, text, textOrNull } from '../core/schemas.ts';
 import {
   createProblem, listProblems, PROBLEM_KINDS, PROBLEM_STATUSES, type ProblemInput, type ProblemWrite, updateProblem,
 } from './problems.ts';
 import { dispatchHtml, dispatchReport, dispatchWorkbook, reportFileName } from './report.ts';
-import { type GroupBy, mapProgress, monthlySeries, progress, reservedLand, resettlement } from './sql.ts';
+import { type GroupBy, mapProgress, monthlySeries, progress, reservedLand, resettlement, takeStatusesAsOf } from './sql.ts';
 
 
 
@@ -58,6 +61,9 @@ const problemFields = {
 } as const;
 const asOfOnly = { querystring: object({ asOf: date }) };
 
+/** parcels' and houses' status as of a date: at most this many per request (a view at the layers' min zoom holds far fewer) */
+export const TAKE_STATUS_LIMIT = 20_000;
+
 export const progressPlugin = fp(async (app) => {
   const routes: FastifyPluginAsync = async (r) => {
     r.get<{ Querystring: { asOf?: string; groupBy?: GroupBy; year?: number; areaId?: number } }>('/api/progress', {
@@ -81,6 +87,30 @@ export const progressPlugin = fp(async (app) => {
       const err = checkDate(asOf);
       if (err) return bad(err);
       return mapProgress((await request.reader()).pool, asOf);
+    });
+
+    // the status of each parcel / house in a bbox as of a date, for the main map's past colours
+    // (feature-state on the tiles): [id, status] pairs, compact; status through the release rule
+    r.get<{ Querystring: { layer: 'parcel' | 'house'; asOf?: string; bbox: string; limit?: number } }>('/api/progress/features', {
+      schema: {
+        querystring: object({
+          layer: { type: 'string', enum: ['parcel', 'house'] }, asOf: date, bbox: bboxSchema,
+          limit: int(1, TAKE_STATUS_LIMIT, { default: TAKE_STATUS_LIMIT }),
+        }, ['layer', 'bbox']),
+      },
+    }, async (request) => {
+      const q = request.query;
+      const asOf = q.asOf ?? beijingDate();
+      const err = checkDate(asOf);
+      if (err) return bad(err, 'asOf');
+      const box = parseBbox(q.bbox);
+      if (typeof box === 'string') return bad(box, 'bbox');
+      const layer = LAYER_BY_ID.get(q.layer)!;
+      const [status] = releasedFields([{ name: 'status', sql: 'h.status' }], layer, seesSensitive(request.user));
+      return takeStatusesAsOf((await request.reader()).pool, {
+        layer: q.layer, table: ident(layer.table), geometryColumn: ident(layer.geometryColumn), asOf, bbox: box,
+        limit: q.limit ?? TAKE_STATUS_LIMIT, statusSql: status?.sql ?? 'NULL',
+      });
     });
 
     r.get<{ Querystring: { from?: string; to?: string; year?: number; areaId?: number } }>('/api/progress/series', {

@@ -469,3 +469,40 @@ export async function transitions(db: Queryable, from: string, to: string, proje
     amount: r.kind === 'parcel' ? m2ToMu(r.area_mm2 / 1e6) : r.area_mm2 / 1e6,
   }));
 }
+
+// ---- parcels' and houses' status as of a date (the main map in the past, issue #17) ----
+
+export interface TakeStatusesAsOf {
+  layer: 'parcel' | 'house';
+  asOf: string;
+  /** more features meet the bbox than `limit`: the first `limit` by id are given */
+  truncated: boolean;
+  /** [feature id, status then] of each feature that meets the bbox and was on record at the end of asOf */
+  features: [number, TakeStatus | null][];
+}
+
+/**
+ * Each parcel or house of today's table that meets `bbox` (CGCS2000 lon/lat) with its status at the
+ * end of `asOf`: its latest progress_take_history entry before then, in the (changed_at, change_id)
+ * order the figures use (zs_progress_apply), the same entries progress_delta sums; a feature whose
+ * latest entry then is a delete, or that has none yet, was not on record and is left out. Today's
+ * table, because the map draws today's tiles: a feature deleted since has no shape there to colour.
+ * `statusSql` is the status as the reader may read it (the release rule), over the entry aliased `h`.
+ */
+export async function takeStatusesAsOf(
+  db: Queryable, q: { layer: 'parcel' | 'house'; table: string; geometryColumn: string; asOf: string; bbox: [number, number, number, number]; limit: number; statusSql: string },
+): Promise<TakeStatusesAsOf> {
+  const { rows } = await db.query<{ id: number; status: TakeStatus | null }>(
+    `SELECT t.id::int AS id, ${q.statusSql} AS status
+       FROM ${q.table} t
+       CROSS JOIN LATERAL (
+         SELECT p.present, p.status FROM progress_take_history p
+          WHERE p.kind = $1 AND p.feature_id = t.id AND p.changed_at < ${endOfDaySql('$2')}
+          ORDER BY p.changed_at DESC, p.change_id DESC LIMIT 1) h
+      WHERE t.${q.geometryColumn} && ST_MakeEnvelope($3, $4, $5, $6, 4490) AND h.present
+      ORDER BY t.id LIMIT $7`,
+    [q.layer, q.asOf, ...q.bbox, q.limit + 1],
+  );
+  const truncated = rows.length > q.limit;
+  return { layer: q.layer, asOf: q.asOf, truncated, features: rows.slice(0, q.limit).map((r) => [r.id, r.status]) };
+}

@@ -131,6 +131,7 @@ function bases(): Record<string, Base> {
     'POST /ogc/collections/:id/items/:fid/history/:version/restore': { params: { id: 'parcel', fid, version: '1' }, body: { reason: 'fuzz' }, headers: stale },
     'GET /api/progress': { query: { asOf: '2021-06-30', groupBy: 'area' } },
     'GET /api/progress/map': { query: { asOf: '2021-06-30' } },
+    'GET /api/progress/features': { query: { layer: 'parcel', asOf: '2021-06-30', bbox: '109.5,23.0,109.51,23.01', limit: '5' } },
     'GET /api/progress/series': { query: { from: '2021-01', to: '2021-06-30' } },
     'GET /api/progress/resettlement': { query: { asOf: '2021-06-30' } },
     'GET /api/progress/reserved-land': { query: { asOf: '2021-06-30' } },

@@ -273,6 +273,9 @@ const SAMPLES: Record<string, (c: Ctx) => Sample[]> = {
     .map(([l, id]) => ({ url: `/ogc/collections/${l}/items/${id}/history`, carries: true })),
   '/api/progress': () => ['district', 'area', 'project'].map((g) => ({ url: `/api/progress?groupBy=${g}`, carries: false })),
   '/api/progress/map': () => [{ url: '/api/progress/map', carries: false }],
+  // ids and statuses only (status is no sensitive column): nothing of an army unit, today or in the past
+  '/api/progress/features': (c) => ['parcel', 'house'].flatMap((l) => [c.today, '2022-03-31'].map((d) => (
+    { url: `/api/progress/features?layer=${l}&asOf=${d}&bbox=${c.bboxArmyParcel}`, carries: false }))),
   '/api/progress/series': () => [{ url: '/api/progress/series', carries: false }],
   '/api/progress/resettlement': () => [{ url: '/api/progress/resettlement', carries: false }],
   '/api/progress/reserved-land': () => [{ url: '/api/progress/reserved-land', carries: false }],

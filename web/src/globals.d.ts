@@ -6,6 +6,8 @@ declare global {
   interface Window {
     /** the MapLibre map, for tests and the console */
     __map?: MapLibreMap;
+    /** the second map while the time control compares two dates (CompareView.svelte) */
+    __compare?: MapLibreMap;
     __zs?: { controller: MapController; app: typeof app; idle: () => Promise<void> };
     /**
      * the print page's state, which the server's Chromium waits for (server/print): ready, with the

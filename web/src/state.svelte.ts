@@ -15,6 +15,8 @@ export interface Hit {
   layerId: string;
   styleLayer: string;
   feature: GeoJSON.Feature;
+  /** hit on the map as of a past date: that date and the feature's status then (its properties are today's) */
+  asOf?: { date: string; status: string | null };
 }
 
 export interface Identify {

@@ -7,6 +7,8 @@ import { app, type Hit } from '../state.svelte.ts';
 import { TILE_LAYERS, sourceFor } from '../../../geo/style/sources.ts';
 import { IDENTIFY_ORDER } from '../../../geo/style/style.ts';
 import type { MapController } from './layers.ts';
+import { asOfLayerId } from './takeStatusAsOf.ts';
+import { timeView } from './timeview.svelte.ts';
 
 const TOLERANCE = 4; // px around the click
 
@@ -21,7 +23,11 @@ export function attachInteractions(ctl: MapController): { selectFeature(layerId:
   let component: ReturnType<typeof mount> | null = null;
   let selected: { source: string; sourceLayer?: string; id: string | number } | null = null;
 
-  const queryable = () => IDENTIFY_ORDER.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
+  const shows = (id: string) => !!map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none';
+  // in the past, parcels and houses are drawn by their as-of copies (takeStatusAsOf.ts), in the same place of the order
+  const queryable = () => IDENTIFY_ORDER.flatMap((id) => [id, asOfLayerId(id)]).filter(shows);
+  /** the live style layer a hit's layer stands for */
+  const liveOf = (f: MapGeoJSONFeature): string => (f.layer.metadata as { 'zs:asOf'?: string } | undefined)?.['zs:asOf'] ?? f.layer.id;
 
   function clearSelection(): void {
     if (selected) map.setFeatureState(selected, { selected: false });
@@ -57,9 +63,13 @@ export function attachInteractions(ctl: MapController): { selectFeature(layerId:
     const seen = new Set<string>();
     const hits: Hit[] = [];
     // top-most first, as rendered; then by the identify order for features on the same level
-    const rank = (f: MapGeoJSONFeature) => IDENTIFY_ORDER.indexOf(f.layer.id);
+    const rank = (f: MapGeoJSONFeature) => IDENTIFY_ORDER.indexOf(liveOf(f));
     for (const f of [...found].sort((a, b) => rank(a) - rank(b))) {
       const layerId = layerOf(f);
+      const past = liveOf(f) !== f.layer.id;
+      const status = (f.state as { status?: string | null }).status ?? null;
+      // a feature not on record at the date is not drawn there: nothing to identify
+      if (past && status === null) continue;
       const key = `${layerId}:${String(f.id)}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -68,6 +78,7 @@ export function attachInteractions(ctl: MapController): { selectFeature(layerId:
         layerId,
         styleLayer: f.layer.id,
         feature: original ?? { type: 'Feature', id: f.id, properties: f.properties, geometry: f.geometry },
+        ...(past && timeView.asOf !== null ? { asOf: { date: timeView.asOf, status } } : {}),
       });
     }
     close();

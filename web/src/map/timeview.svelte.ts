@@ -1,19 +1,40 @@
 // 地图时间轴 (issue #17): the main map as of a past date. Red lines (fill) and command areas (outline)
 // take their colours from /api/progress/map for that date, with the dashboard's own feature-state
-// colouring (dashboard/progressMap.ts) on the main map's sources; the style layers whose colours or
-// text are today's (the red lines' live progress fill and label, parcels' and houses' status fills)
-// are filtered out meanwhile, so nothing on the map claims a state it did not have on that date.
-// `timeView.asOf` is null at today (live map); editing waits for it to be null again.
-import type { FilterSpecification, Map as MapLibreMap } from 'maplibre-gl';
+// colouring (dashboard/progressMap.ts) on the main map's sources; parcels and houses their status then
+// from /api/progress/features (takeStatusAsOf.ts). The style layers whose colours or text are today's
+// (the red lines' live progress fill and label, parcels' and houses' status fills and outlines) are
+// filtered out meanwhile, so nothing on the map claims a state it did not have on that date.
+// `timeView.asOf` is null at today (live map); `timeView.compare` holds the second date of the swipe
+// compare (CompareView.svelte), null when not comparing. Editing waits until no date shown is past.
+import type { FilterSpecification, Map as MapLibreMap, StyleSpecification } from 'maplibre-gl';
 import { sourceId } from '../../../geo/style/sources.ts';
 import { beijingDate } from '../../../geo/time.ts';
 import type { MapProgress } from '../dashboard/api.ts';
 import { attachProgressColouring, PROGRESS_LAYER_IDS, type ProgressColouring } from '../dashboard/progressMap.ts';
+import { AS_OF_TAKE_LAYERS, attachTakeColouring, LIVE_TAKE_LAYERS, type TakeColouring } from './takeStatusAsOf.ts';
 
-export const timeView = $state<{ asOf: string | null }>({ asOf: null });
+export const timeView = $state<{
+  asOf: string | null;
+  /** comparing: the right-hand date (null: today); null when not comparing */
+  compare: { asOf: string | null } | null;
+  /** as-of requests on their way (the view moved) */
+  pending: number;
+  /** the view holds more parcels or houses than one answer gives: some are not coloured as of the date */
+  truncated: boolean;
+}>({ asOf: null, compare: null, pending: 0, truncated: false });
+
+/** the layers the as-of colours go on, as the layer panel shows them */
+export const shownBy = (isShown: (id: string) => boolean): Shown =>
+  ({ red_line: isShown('red_line'), command_area: isShown('command_area'), parcel: isShown('parcel'), house: isShown('house') });
+
+/** does the page show any date in the past (then nothing is edited)? */
+export const showsPast = (): boolean => timeView.asOf !== null || (timeView.compare !== null && timeView.compare.asOf !== null);
 
 /** style layers that show today's state: hidden while the map is in the past */
-export const LIVE_ONLY_LAYERS = ['red_line-fill', 'red_line-label', 'parcel-fill', 'house-fill'] as const;
+export const LIVE_ONLY_LAYERS = ['red_line-fill', 'red_line-label', ...LIVE_TAKE_LAYERS] as const;
+
+/** style layers the time view adds: the as-of colours */
+const AS_OF_LAYERS: readonly string[] = [...PROGRESS_LAYER_IDS, ...AS_OF_TAKE_LAYERS];
 
 /** the earliest date the time control offers (the progress history starts with 2021) */
 export const FIRST_MONTH = '2021-01';
@@ -33,7 +54,7 @@ export function parseAsOf(search: string, today = beijingDate()): { asOf: string
 }
 
 /** which of the layers the as-of colours go on the layer panel shows */
-export interface Shown { red_line: boolean; command_area: boolean }
+export interface Shown { red_line: boolean; command_area: boolean; parcel: boolean; house: boolean }
 
 export interface TimeViewController {
   /**
@@ -41,14 +62,26 @@ export interface TimeViewController {
    * layer; resolves with the figures used (null at today)
    */
   show(asOf: string | null, shown: Shown): Promise<MapProgress | null>;
+  /** the parcels' and houses' colouring as of the date (once the map first went into the past) */
+  take(): TakeColouring | null;
+  /**
+   * the map's style as the live map has it (for a second map that shows another date): today's
+   * layers with their own filters, without the as-of layers (the second map adds its own)
+   */
+  liveStyle(): StyleSpecification;
 }
 
 /** a filter no feature passes: today's colours are filtered out (not hidden), so the layer panel's
  * visibility switches, which set the style layers' visibility, cannot bring them back while in the past */
 const NOTHING: FilterSpecification = ['boolean', false];
 
-export function attachTimeView(map: MapLibreMap): TimeViewController {
+/** the controller of each map with a time view (the compare view reads the main map's live style through it) */
+const controllers = new WeakMap<MapLibreMap, TimeViewController>();
+export const timeViewOf = (map: MapLibreMap): TimeViewController | undefined => controllers.get(map);
+
+export function attachTimeView(map: MapLibreMap, onPending: (n: number) => void = () => {}): TimeViewController {
   let colouring: ProgressColouring | null = null;
+  let take: TakeColouring | null = null;
   /** the live layers' filters before the map went into the past */
   const filtered = new Map<string, FilterSpecification | null>();
   // the main map adds its sources and layers on 'load' (layers.ts)
@@ -60,7 +93,7 @@ export function attachTimeView(map: MapLibreMap): TimeViewController {
     set(redLine, asOf !== null && shown.red_line);
   };
   let seq = 0;
-  return {
+  const controller: TimeViewController = {
     async show(asOf, shown) {
       const mine = ++seq;
       await ready;
@@ -69,6 +102,7 @@ export function attachTimeView(map: MapLibreMap): TimeViewController {
         setProgressVisible(null, shown);
         for (const [id, f] of filtered) if (map.getLayer(id)) map.setFilter(id, f);
         filtered.clear();
+        await take?.set(null, shown);
         return null;
       }
       if (filtered.size === 0) {
@@ -79,11 +113,29 @@ export function attachTimeView(map: MapLibreMap): TimeViewController {
         }
       }
       // made once and kept: its feature-state follows every date (features absent at a date lose their colour)
+      // under the parcels and houses, as the live red-line fill is: their status colours stay the legend's
       colouring ??= attachProgressColouring(map, {
-        redLineSource: sourceId('red_line'), areaSource: sourceId('command_area'), beforeId: 'red_line-casing', redLineOpacity: 0.55, areaLineWidth: 3,
+        redLineSource: sourceId('red_line'), areaSource: sourceId('command_area'), beforeId: 'parcel-fill', redLineOpacity: 0.55, areaLineWidth: 3,
       });
+      take ??= attachTakeColouring(map, onPending);
       setProgressVisible(asOf, shown);
-      return colouring.setAsOf(asOf);
+      const [progress] = await Promise.all([colouring.setAsOf(asOf), take.set(asOf, shown)]);
+      return progress;
+    },
+    take: () => take,
+    liveStyle() {
+      const style = map.getStyle();
+      style.layers = style.layers
+        .filter((l) => !AS_OF_LAYERS.includes(l.id))
+        .map((l) => {
+          if (!filtered.has(l.id)) return l;
+          const f = filtered.get(l.id);
+          const { filter: _f, ...rest } = l as typeof l & { filter?: unknown };
+          return (f ? { ...rest, filter: f } : rest) as typeof l;
+        });
+      return style;
     },
   };
+  controllers.set(map, controller);
+  return controller;
 }
