@@ -34,6 +34,7 @@ export const FIELD_TITLES: Record<string, Label> = {
   paid_on: { zh: '付款日期', en: 'Paid on' },
   handed_over_on: { zh: '交地日期', en: 'Handed over on' },
   court_filed_on: { zh: '司法征收立案日期', en: 'Court filed on' },
+  procedure_exception: { zh: '程序例外说明（公告未满 30 日签约时填写）', en: 'Procedure exception (signing before the notice has run 30 days)' },
   grower: { zh: '经营主体', en: 'Grower' },
   unit: { zh: '单位', en: 'Unit' },
   use: { zh: '用途', en: 'Use' },

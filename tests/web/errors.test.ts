@@ -226,7 +226,16 @@ describe.skipIf(!hasChromium)('a real refusal in the browser', () => {
       try {
         await editParcel(page, lang, parcel);
         const editor = page.locator('[data-testid="editor"]');
-        await editor.locator('select[name="status"]').selectOption('handed_over');
+        const status = editor.locator('select[name="status"]');
+        // the form offers only the workflow's next steps: 已交地 is there, disabled, with the reason
+        const offered = await status.evaluate((sel: HTMLSelectElement) =>
+          Object.fromEntries([...sel.options].map((o) => [o.textContent, { disabled: o.disabled, why: o.title }])));
+        const handedOver = offered[lang === 'zh' ? '已交地' : 'Handed over'];
+        expect(handedOver.disabled).toBe(true);
+        expect(handedOver.why).toMatch(lang === 'zh' ? /^“未签约”之后只能是：已签约、/ : /^After “Unsigned” only: Signed, /);
+        // the server is the authority (a stale form, another client): with the option forced, its refusal shows beside the field
+        await status.evaluate((sel: HTMLSelectElement) => { for (const o of sel.options) o.disabled = false; });
+        await status.selectOption('handed_over');
         await editor.locator('[data-testid="save"]').click();
         const shown = editor.locator('[data-testid="field-error-status"]');
         await shown.waitFor({ timeout: 10_000 });
