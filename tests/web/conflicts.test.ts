@@ -1,6 +1,6 @@
 // The planner's flow in a real browser: draw a red line over a cane base, see the live Turf figures,
 // then the server's authoritative result. Screenshot: tests/.output/conflicts-zh.png.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -23,7 +23,7 @@ describe('conflict panel', () => {
   beforeAll(async () => {
     await mkdir(outDir, { recursive: true });
     browser = await launchChromium();
-    page = await openMap(browser, `${baseUrl}/?lang=zh`);
+    page = await openMap(browser, `${baseUrl}/?lang=zh`, { acceptDownloads: true });
   });
   afterAll(async () => browser?.close());
 
@@ -57,6 +57,20 @@ describe('conflict panel', () => {
     expect(text).toMatch(/双高糖料蔗基地\s+[1-9]\d*\.\d{2}\s+[1-9]\d*\.\d{2}/); // ellipsoidal and planar 亩, both > 0
     expect(await page.locator('.maplibregl-popup').count()).toBe(0); // drawing clicks do not identify
     await page.screenshot({ path: path.join(outDir, 'conflicts-zh.png') });
+  });
+
+  it('exports one layer’s overlaps as a file: only that layer, its 亩 those of the panel', async () => {
+    const panel = page.locator('[data-testid="conflict-panel"]');
+    await panel.getByTestId('overlap-layer').selectOption('cane_base');
+    await panel.getByTestId('overlap-format').selectOption('geojson');
+    const [download] = await Promise.all([page.waitForEvent('download'), panel.getByTestId('overlap-export').click()]);
+    expect(download.suggestedFilename()).toMatch(/^压占图斑-双高糖料蔗基地-\d{8}-EPSG45\d\d\.geojson$/);
+    const fc = JSON.parse(await readFile((await download.path())!, 'utf8')) as GeoJSON.FeatureCollection;
+    expect(fc.features.length).toBeGreaterThan(0);
+    expect(new Set(fc.features.map((f) => f.properties!.layer))).toEqual(new Set(['cane_base']));
+    const mu = fc.features.reduce((a, f) => a + Number(f.properties!.ellip_mu), 0);
+    const shown = Number((await panel.locator('tr[data-layer="cane_base"] td.n').first().innerText()).replace(/,/g, ''));
+    expect(Math.abs(mu - shown)).toBeLessThanOrEqual(0.01);
   });
 
   it('shows what the red line takes by land class, and what that means for the approval', async () => {

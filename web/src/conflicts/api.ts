@@ -79,8 +79,9 @@ export type OverlapFormat = 'geojson' | 'shp' | 'dxf' | 'gpkg';
 const OVERLAP_EXTENSION: Record<OverlapFormat, string> = { geojson: 'geojson', shp: 'zip', dxf: 'dxf', gpkg: 'gpkg' };
 
 /** Download the overlaps (压占图斑) as a GIS file, in CGCS2000 (4490) or a Gauss–Krüger zone's EPSG. */
-export async function downloadOverlaps(body: RedLineBody & { zone?: number }, format: OverlapFormat, crs: number, fileStem = '压占图斑'): Promise<void> {
-  await download(`/api/conflicts/overlaps?format=${format}&crs=${crs}`, body, `${fileStem}-${fileStamp()}-EPSG${crs}.${OVERLAP_EXTENSION[format]}`);
+/** The overlaps as a GIS file: of every constraint layer, or of the `layers` named (one file per layer asked for one). */
+export async function downloadOverlaps(body: RedLineBody & { zone?: number }, format: OverlapFormat, crs: number, fileStem = '压占图斑', layers?: string[]): Promise<void> {
+  await download(`/api/conflicts/overlaps?format=${format}&crs=${crs}`, { ...body, ...(layers ? { layers } : {}) }, `${fileStem}-${fileStamp()}-EPSG${crs}.${OVERLAP_EXTENSION[format]}`);
 }
 
 /** The accepted candidates as CSV (UTF-8 with BOM, so Excel reads the Chinese), headed in the interface's language. */

@@ -204,6 +204,8 @@ export const UI = {
   },
   cfToEditor: { zh: '在编辑中新建红线', en: 'New red line in the editor' },
   cfToEditorOne: { zh: '只有单圈（无洞、单部分）的红线可以在编辑中新建；其他请用数据交换导入', en: 'Only a single ring (no holes, one part) can be edited; import the others through data exchange' },
+  cfOverlapsLayer: { zh: '导出哪个图层的压占图斑', en: 'Which layer’s overlaps to export' },
+  cfOverlapsAll: { zh: '全部图层（一个文件）', en: 'All layers (one file)' },
   cfRepair: { zh: '修复（按交叉拆分）', en: 'Repair (split at the crossings)' },
   cfRepaired: { zh: '红线已由服务器 ST_MakeValid 修复为 {n} 个部分', en: 'The red line was repaired by the server (ST_MakeValid) into {n} part(s)' },
   cfZone: { zh: '带号', en: 'Zone' },
