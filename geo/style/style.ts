@@ -161,6 +161,25 @@ function withSource(layerId: string, spec: LayerInput, label = false): Spec {
   return out;
 }
 
+/**
+ * Labels that give way to another layer's: the 地名 gazetteer (place) names every town and village at
+ * its seat, so while it is shown the township and village boundaries do not name them a second time.
+ * Hide 地名 and the boundaries name themselves again.
+ */
+const GIVES_WAY_TO: Readonly<Record<string, string>> = { 'township-label': 'place', 'village-label': 'place' };
+
+/** Is this style layer drawn, given which data layers are shown? (its own layer shown, and no label it gives way to) */
+export function styleLayerShown(spec: { id: string; metadata?: unknown }, shown: (layerId: string) => boolean): boolean {
+  const own = (spec.metadata as { 'zs:layer'?: string } | undefined)?.['zs:layer'];
+  if (own !== undefined && !shown(own)) return false;
+  const over = GIVES_WAY_TO[spec.id];
+  return over === undefined || !shown(over);
+}
+
+/** Does showing or hiding `layerId` change whether this style layer is drawn? */
+export const styleLayerDependsOn = (spec: { id: string; metadata?: unknown }, layerId: string): boolean =>
+  (spec.metadata as { 'zs:layer'?: string } | undefined)?.['zs:layer'] === layerId || GIVES_WAY_TO[spec.id] === layerId;
+
 const labelLayout = (size: number | ExpressionSpecification, bold = false) => ({
   'text-font': bold ? FONT_BOLD : FONT,
   'text-size': size,

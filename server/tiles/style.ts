@@ -8,7 +8,7 @@ import type { StyleSpecification } from 'maplibre-gl';
 import { LAYERS, TILE_MAX_ZOOM } from '../../geo/layers.ts';
 import { PATTERNS } from '../../geo/style/patterns.ts';
 import { LABELLED_POLYGONS, labelSourceFor, sourceId, TILE_LAYERS } from '../../geo/style/sources.ts';
-import { baseStyle, dataLayers, LOCAL_IDEOGRAPH_FONT } from '../../geo/style/style.ts';
+import { baseStyle, dataLayers, LOCAL_IDEOGRAPH_FONT, styleLayerShown } from '../../geo/style/style.ts';
 
 export function buildStyle(origin: string, lang: 'zh' | 'en'): StyleSpecification {
   const style = baseStyle();
@@ -20,7 +20,8 @@ export function buildStyle(origin: string, lang: 'zh' | 'en'): StyleSpecificatio
       style.sources[labelSourceFor(layer.id).source] = { type: 'geojson', data: `${origin}/api/layers/${layer.id}/labels` };
     }
   }
-  style.layers.push(...dataLayers(lang));
+  // every layer shown: a label that gives way to another (a town named by 地名) starts hidden
+  style.layers.push(...dataLayers(lang).map((l) => (styleLayerShown(l, () => true) ? l : { ...l, layout: { ...l.layout, visibility: 'none' as const } })));
   style.metadata = {
     'zs:synthetic': true,
     'zs:localIdeographFontFamily': LOCAL_IDEOGRAPH_FONT,

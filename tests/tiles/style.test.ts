@@ -27,6 +27,15 @@ describe('GET /tiles/style.json', () => {
     }
   });
 
+  it('names a town once: the township and village boundaries’ labels start hidden behind 地名', async () => {
+    const { body } = await getJson('/tiles/style.json');
+    const visibility = (id: string) => body.layers.find((l: { id: string }) => l.id === id)?.layout?.visibility ?? 'visible';
+    expect(visibility('place-label')).toBe('visible');
+    expect(visibility('township-label')).toBe('none');
+    expect(visibility('village-label')).toBe('none');
+    expect(visibility('township-line')).toBe('visible');
+  });
+
   it('answers 400 for a language it does not speak', async () => {
     expect((await getJson('/tiles/style.json?lang=fr')).status).toBe(400);
   });

@@ -236,6 +236,33 @@ describe('web client', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('names each town once: the township boundary’s label gives way to 地名 while it is shown', async () => {
+    const places = await api<GeoJSON.FeatureCollection>('/api/layers/place/features?limit=1000');
+    const town = places.features.find((f) => f.properties!.kind === 'town')!;
+    await jumpTo(page, town.geometry.type === 'Point' ? (town.geometry.coordinates as [number, number]) : [109.6, 23.1], 10.5);
+    const labels = () => page.evaluate(() => {
+      const map = window.__map!;
+      const layers = ['place-label', 'township-label', 'village-label'].filter((l) => map.getLayer(l));
+      return map.queryRenderedFeatures({ layers }).map((f) => ({ layer: f.layer.id, name: String(f.properties.name) }));
+    });
+    const shown = await labels();
+    const names = shown.map((l) => l.name);
+    expect(names.length, 'labels at zoom 10.5').toBeGreaterThan(2);
+    expect(names.filter((n, i) => names.indexOf(n) !== i), 'names drawn twice').toEqual([]);
+    expect(shown.filter((l) => l.layer === 'place-label').map((l) => l.name)).toContain(town.properties!.name);
+    await page.screenshot({ path: path.join(outDir, 'map-zh-town-names-once.png') });
+    // without 地名, the boundaries name their towns themselves
+    await setLayerVisible(page, 'place', false);
+    await idle(page);
+    const byBoundary = await labels();
+    expect(byBoundary.filter((l) => l.layer === 'township-label').map((l) => l.name)).toContain(town.properties!.name);
+    expect(byBoundary.filter((l) => l.layer === 'place-label')).toEqual([]);
+    await setLayerVisible(page, 'place', true);
+    await idle(page);
+    expect((await labels()).filter((l) => l.layer === 'township-label')).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('finds a project by name and flies to its red line, selected', async () => {
     await page.evaluate(() => window.__map!.jumpTo({ center: [109.3, 22.8], zoom: 9 }));
     const { features } = await api<GeoJSON.FeatureCollection>('/api/layers/red_line/features');

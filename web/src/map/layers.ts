@@ -8,7 +8,7 @@ import type { Lang } from '../i18n/i18n.svelte.ts';
 import { app, type LayerEntry } from '../state.svelte.ts';
 import { FeatureLoader, type District } from './data.ts';
 import { PATTERNS, PATTERN_PIXEL_RATIO } from '../../../geo/style/patterns.ts';
-import { LOCAL_IDEOGRAPH_FONT, OPACITY_PROPS, baseStyle, dataLayers, textFields } from '../../../geo/style/style.ts';
+import { LOCAL_IDEOGRAPH_FONT, OPACITY_PROPS, baseStyle, dataLayers, styleLayerDependsOn, styleLayerShown, textFields } from '../../../geo/style/style.ts';
 import { patternImage } from './patterns.ts';
 import { attachInteractions } from './interactions.ts';
 import { attachLiveMap, type LiveMap } from './live.ts';
@@ -100,7 +100,14 @@ export function createMap(container: HTMLElement, district: District, entries: L
   let selectionShown: typeof app.selection = null;
 
   function applyVisibility(id: string, visible: boolean): void {
-    for (const sl of styleLayersOf.get(id) ?? []) map.setLayoutProperty(sl, 'visibility', visible ? 'visible' : 'none');
+    const e = entries.find((x) => x.info.id === id);
+    if (e) e.visible = visible;
+    const shown = (layerId: string) => entries.find((x) => x.info.id === layerId)?.visible ?? false;
+    // this layer's style layers, and the labels that give way to it (geo/style/style.ts)
+    for (const sl of [...styleLayersOf.values()].flat()) {
+      const spec = map.getLayer(sl);
+      if (spec && styleLayerDependsOn(spec, id)) map.setLayoutProperty(sl, 'visibility', styleLayerShown(spec, shown) ? 'visible' : 'none');
+    }
     loader.setWanted(id, visible);
   }
 
