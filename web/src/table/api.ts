@@ -4,6 +4,7 @@
 // are the server's.
 import { api, apiError } from '../http.ts';
 import type { Field } from './cql.ts';
+import { fetchIds } from '../map/selection.ts';
 
 const OGC = '/ogc/collections';
 
@@ -75,10 +76,10 @@ export function fetchSummary(layerId: string, filter: string, signal?: AbortSign
 /** The most ids "select all results" takes (beyond it the selection would be too large to export as id IN …). */
 export const MAX_SELECT_ALL = 10_000;
 
-/** Every id of a result (one request of up to MAX_SELECT_ALL features). */
+/** The first MAX_SELECT_ALL ids of a result, ascending: the server's /ids, shapes left out. */
 export async function resultIds(layerId: string, filter: string): Promise<{ ids: number[]; numberMatched: number }> {
-  const page = await fetchPage(layerId, { filter, sortby: '' }, 0, MAX_SELECT_ALL);
-  return { ids: page.features.map((f) => Number(f.id)), numberMatched: page.numberMatched };
+  const { ids, numberMatched } = await fetchIds(layerId, { filter: filter.trim() || undefined });
+  return { ids: ids.slice(0, MAX_SELECT_ALL), numberMatched };
 }
 
 /** The projects (red lines) of a command area (片区): parcels and houses carry their project, not the area. */
