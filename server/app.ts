@@ -44,7 +44,7 @@ declare module 'fastify' {
 }
 
 export interface AppOptions {
-  database: { url: string; poolMax: number; info: DatabaseInfo; statementTimeoutMs?: number; longStatementTimeoutMs?: number; connectionWaitMs?: number; replicas?: ReplicaSettings };
+  database: { url: string; directUrl?: string; preparedStatements?: boolean; poolMax: number; info: DatabaseInfo; statementTimeoutMs?: number; longStatementTimeoutMs?: number; connectionWaitMs?: number; replicas?: ReplicaSettings };
   webRoot?: string;
   tileCacheBytes?: number;
   /** which cached tiles a change drops: those it touches (default) or the whole layer's (for comparison) */

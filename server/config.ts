@@ -10,6 +10,10 @@ export interface Config {
   databaseUrl: string | undefined;
   /** hot-standby replicas (READ_DATABASE_URLS) for reads that may be a little late; empty = every read on the primary */
   readDatabaseUrls: string[];
+  /** a direct connection to the primary for LISTEN and migrations, when DATABASE_URL is a transaction-pooling PgBouncer */
+  databaseDirectUrl?: string;
+  /** named (prepared) tile statements; off behind a PgBouncer without max_prepared_statements (< 1.21) */
+  preparedStatements: boolean;
   /** how long a reader who has just written waits for a replica to replay the write before reading the primary */
   replicaWaitMs: number;
   /** a replica later than this (for readers who have not written) leaves the rotation until it catches up */
@@ -106,6 +110,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (readDatabaseUrls.length && !databaseUrl) throw new ConfigError('READ_DATABASE_URLS needs DATABASE_URL: replicas are of a PostgreSQL primary (the embedded database has none)');
   if (new Set(readDatabaseUrls).size !== readDatabaseUrls.length) throw new ConfigError('READ_DATABASE_URLS lists one replica twice');
+  const databaseDirectUrl = env.DATABASE_DIRECT_URL || undefined;
+  if (databaseDirectUrl && !/^postgres(ql)?:\/\//.test(databaseDirectUrl)) throw new ConfigError(`DATABASE_DIRECT_URL must start with postgres:// or postgresql:// (got "${databaseDirectUrl}")`);
+  if (databaseDirectUrl && !databaseUrl) throw new ConfigError('DATABASE_DIRECT_URL needs DATABASE_URL: it is the direct way to the same PostgreSQL primary (the embedded database has no pooler)');
   const metricsToken = env.METRICS_TOKEN || undefined;
   if (metricsToken && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) throw new ConfigError('METRICS_TOKEN must be 16 or more printable characters without spaces (e.g. openssl rand -hex 32)');
   return {
@@ -113,6 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '127.0.0.1',
     databaseUrl,
     readDatabaseUrls,
+    databaseDirectUrl,
+    preparedStatements: boolVar(env, 'DATABASE_PREPARED_STATEMENTS', true),
     replicaWaitMs: intVar(env, 'REPLICA_WAIT_MS', 200, 0, 10_000),
     replicaMaxLagMs: intVar(env, 'REPLICA_MAX_LAG_MS', 2_000, 100, 3_600_000),
     embeddedDataDir: path.resolve(projectRoot, env.PGLITE_DATA_DIR || '.data/pglite'),

@@ -13,7 +13,8 @@ import { migrate, StartupError } from './db/migrate.ts';
 
 /** Migrate and seed through a short-lived pool, closed before the app opens its own. */
 export async function prepareDatabase(database: OpenDatabase, seedDemo: boolean, log: FastifyBaseLogger, adminPassword?: string): Promise<DatabaseInfo> {
-  const setupPool = createPool(database, log);
+  // migrations hold a session-level advisory lock: directly on the primary, never through a pooler
+  const setupPool = createPool({ url: database.directUrl, poolMax: database.poolMax }, log);
   try {
     await setupPool.query('SELECT 1').catch((err) => {
       throw explainConnectionError(database.url, err);
@@ -54,7 +55,7 @@ export async function startServer(config: Config, log: FastifyBaseLogger): Promi
     const info = await prepareDatabase(database, config.seedDemo, log, config.initialAdminPassword);
     log.info(info, `database ready: ${info.backend === 'embedded' ? 'embedded PGlite' : 'PostgreSQL server'}, PostgreSQL ${info.postgres}, PostGIS ${info.postgis}`);
     const app = await buildApp({
-      database: { url: database.url, poolMax: database.poolMax, info, statementTimeoutMs: config.statementTimeoutMs, longStatementTimeoutMs: config.longStatementTimeoutMs, connectionWaitMs: config.connectionWaitMs,
+      database: { url: database.url, directUrl: database.directUrl, preparedStatements: config.preparedStatements, poolMax: database.poolMax, info, statementTimeoutMs: config.statementTimeoutMs, longStatementTimeoutMs: config.longStatementTimeoutMs, connectionWaitMs: config.connectionWaitMs,
         replicas: { urls: config.readDatabaseUrls, maxLagMs: config.replicaMaxLagMs, waitMs: config.replicaWaitMs } },
       webRoot: config.webRoot, tileCacheBytes: config.tileCacheBytes, tileInvalidation: config.tileInvalidation, importPreviewHours: config.importPreviewHours, importMaxUncompressedBytes: config.importMaxUncompressedBytes, attachmentMaxBytes: config.attachmentMaxBytes, basemaps: config.basemaps, logger: log,
       auth: { publicRead: config.publicRead, sessionHours: config.sessionHours, cookieSecure: config.cookieSecure, loginsPerMinute: config.loginsPerMinute, metricsToken: config.metricsToken } });

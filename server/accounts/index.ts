@@ -16,7 +16,8 @@ import { DomainError } from '../core/errors.ts';
 import { dateOrTime, id, idParams, noQuery, object, text } from '../core/schemas.ts';
 import { accountEvents, auditQuery, dataChanges } from './audit.ts';
 import { type Access, accessOf, refusal } from './policy.ts';
-import { checkLogin, COOKIE, type Session, type SessionUser, SessionStore } from './sessions.ts';
+import { checkLogin, COOKIE, REVOCATION_CHANNEL, type Session, type SessionUser, SessionStore } from './sessions.ts';
+import { listen } from '../db/notifications.ts';
 import { passwordProblem } from './passwords.ts';
 import { createUser, getUser, listUsers, recordEvent, setPassword, updateUser } from './users.ts';
 
@@ -123,6 +124,19 @@ const auditQuerystring = object({
 
 export const accountsPlugin = fp<AccountsOptions>(async (app: FastifyInstance, opts) => {
   const sessions = new SessionStore(app.db, opts.sessionHours);
+  // revocations by any process (logout, password, rights) reach this one's session cache (sessions.ts)
+  const revocations = listen({
+    backend: app.databaseInfo.backend,
+    url: app.databaseDirectUrl,
+    pool: app.pg.pool,
+    channel: REVOCATION_CHANNEL,
+    onMessage: (payload) => sessions.revoked(payload),
+    onListening: () => sessions.hearing(true),
+    onLost: () => sessions.hearing(false),
+    log: app.log,
+  });
+  app.addHook('onReady', () => revocations.start());
+  app.addHook('onClose', () => revocations.close());
   const secure = opts.cookieSecure;
 
   app.decorateRequest('user', null);

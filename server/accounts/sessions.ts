@@ -1,7 +1,9 @@
 // Sessions in the database (so every server process on it shares them), looked up by the SHA-256
-// of the cookie's random token. A few seconds' cache keeps the lookup off the path of every tile;
-// a session ended in this process leaves the cache at once, one ended by another process within
-// CACHE_MS.
+// of the cookie's random token. Each process keeps the sessions it has looked up in memory, off the
+// path of every tile, for as long as it hears revocations: a deleted session row or a user whose rights
+// changed is announced on LISTEN/NOTIFY channel zs_session (migrations/functions/70_session_notify.sql),
+// by whichever process or SQL client made the change. While that channel is not heard (not yet
+// listening, connection lost) nothing is kept and every lookup reads the database.
 import { sql } from 'kysely';
 import { createHash, randomBytes } from 'node:crypto';
 import type { SessionUser } from '../../geo/api.ts';
@@ -11,7 +13,8 @@ import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 import { recordEvent } from './users.ts';
 
 export const COOKIE = 'zs_session';
-const CACHE_MS = 5_000;
+/** how long a looked-up session is kept without being read again (revocations end it sooner) */
+const CACHE_MS = 5 * 60_000;
 const CACHE_MAX = 10_000;
 /** consecutive failures before an account is throttled; each further one doubles the wait */
 export const LOCK_AFTER = 5;
@@ -74,8 +77,15 @@ export async function checkLogin(db: Db, username: string, password: string, ip:
   return { ok: true, user: { id: u.id, username: u.username, displayName: u.displayName, roles: u.roles, areaIds: u.areaIds } };
 }
 
+/** the LISTEN/NOTIFY channel of session revocations */
+export const REVOCATION_CHANNEL = 'zs_session';
+
 export class SessionStore {
   private cache = new Map<string, { session: Session; until: number }>();
+  /** revocations are heard: cached sessions can be trusted */
+  private listening = false;
+  /** counts revocations, so a lookup that raced one is not cached */
+  private revocations = 0;
 
   constructor(private db: Db, private hours: number) {}
 
@@ -104,6 +114,7 @@ export class SessionStore {
     const now = Date.now();
     const hit = this.cache.get(tokenHash);
     if (hit && hit.until > now) return hit.session.expiresAt > now ? hit.session : null;
+    const seen = this.revocations;
     const r = await this.db.selectFrom('app_session as s')
       .innerJoin('app_user as u', 'u.id', 's.user_id')
       .select([
@@ -123,8 +134,11 @@ export class SessionStore {
       tokenHash, csrfToken: r.csrfToken, expiresAt: r.expiresAt.getTime(),
       user: { id: r.id, username: r.username, displayName: r.displayName, roles: r.roles, areaIds: r.areaIds },
     };
-    if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(tokenHash, { session, until: now + CACHE_MS });
+    // kept only while revocations are heard and none came in while this lookup ran (it may be the one)
+    if (this.listening && this.revocations === seen) {
+      if (this.cache.size >= CACHE_MAX) this.cache.clear();
+      this.cache.set(tokenHash, { session, until: now + CACHE_MS });
+    }
     return session;
   }
 
@@ -136,5 +150,19 @@ export class SessionStore {
   /** Forget cached sessions of a user whose rights changed (the rows are already deleted). */
   forgetUser(userId: number): void {
     for (const [k, v] of this.cache) if (v.session.user.id === userId) this.cache.delete(k);
+  }
+
+  /** A revocation heard on REVOCATION_CHANNEL: "s:<token hash>" or "u:<user id>". */
+  revoked(payload: string): void {
+    this.revocations++;
+    if (payload.startsWith('s:')) this.cache.delete(payload.slice(2));
+    else if (payload.startsWith('u:')) this.forgetUser(Number(payload.slice(2)));
+  }
+
+  /** Revocations are heard from now on (true), or no longer (false): either way, start afresh. */
+  hearing(on: boolean): void {
+    this.listening = on;
+    this.revocations++;
+    this.cache.clear();
   }
 }

@@ -203,7 +203,7 @@ export const changeFeedPlugin = fp(async (app) => {
   app.addHook('onClose', async () => void (closed = true));
   const listener = listen({
     backend: app.databaseInfo.backend,
-    url: app.pg.pool.options.connectionString!,
+    url: app.databaseDirectUrl,
     pool: app.pg.pool,
     channel: CHANNEL,
     onMessage: (payload) => {

@@ -14,6 +14,8 @@ export type Backend = 'postgres' | 'embedded';
 export interface OpenDatabase {
   backend: Backend;
   url: string;
+  /** the primary without a pooler in between: LISTEN and migrations (session state) go here; else `url` */
+  directUrl: string;
   /** PGlite is one database session: a pool of one, or requests interleave inside one transaction */
   poolMax: number;
   close(): Promise<void>;
@@ -23,10 +25,10 @@ export interface OpenDatabase {
 
 export async function openDatabase(config: Config, log?: EmbeddedLog): Promise<OpenDatabase> {
   if (config.databaseUrl) {
-    return { backend: 'postgres', url: config.databaseUrl, poolMax: config.poolMax, close: async () => {} };
+    return { backend: 'postgres', url: config.databaseUrl, directUrl: config.databaseDirectUrl ?? config.databaseUrl, poolMax: config.poolMax, close: async () => {} };
   }
   const embedded = await startEmbeddedDatabase(config.embeddedDataDir, log);
-  return { backend: 'embedded', url: embedded.url, poolMax: 1, close: embedded.close, embedded };
+  return { backend: 'embedded', url: embedded.url, directUrl: embedded.url, poolMax: 1, close: embedded.close, embedded };
 }
 
 /** A pool for set-up and local tools (migrations, the demo loader, the CLI): no statement timeout. */

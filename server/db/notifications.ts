@@ -1,5 +1,5 @@
-// Listens on one notification channel (the layer changes: server/core/changes.ts), so that an edit
-// through any server process (or any SQL client) reaches this process.
+// Listens on one notification channel (the layer changes: server/core/changes.ts; session revocations:
+// server/accounts), so that an edit through any server process (or any SQL client) reaches this process.
 // - PostgreSQL: one dedicated connection, reconnected with backoff; after a reconnect onReset says that
 //   notifications sent while it was away are lost.
 // - Embedded PGlite: one database session shared through a multiplexer, which hands a notification
@@ -23,7 +23,11 @@ export function listen(opts: {
   channel: string;
   onMessage: (payload: string) => void;
   /** notifications may have been missed (the listening connection was lost and is back) */
-  onReset: () => void;
+  onReset?: () => void;
+  /** LISTEN is in place (at start and after every reconnect): from now on no notification is missed */
+  onListening?: () => void;
+  /** the listening connection is gone: notifications are being missed until onListening */
+  onLost?: () => void;
   log: { warn(obj: unknown, msg?: string): void };
 }): NotificationListener {
   const CHANNEL = opts.channel;
@@ -43,9 +47,10 @@ export function listen(opts: {
     const onConnect = (c: pg.PoolClient) => {
       attach(c);
       if (!ready) return;
-      opts.onReset();
+      opts.onLost?.();
+      opts.onReset?.();
       // through the pool's queue, so it never runs beside another query on the same connection
-      setImmediate(() => opts.pool.query(`LISTEN ${CHANNEL}`).catch((err) => opts.log.warn({ err }, 'LISTEN failed')));
+      setImmediate(() => opts.pool.query(`LISTEN ${CHANNEL}`).then(() => opts.onListening?.(), (err) => opts.log.warn({ err }, 'LISTEN failed')));
     };
     opts.pool.on('connect', onConnect);
     return {
@@ -55,6 +60,7 @@ export function listen(opts: {
           await c.query(`LISTEN ${CHANNEL}`);
         });
         ready = true;
+        opts.onListening?.();
       },
       close: async () => void opts.pool.off('connect', onConnect),
     };
@@ -71,6 +77,7 @@ export function listen(opts: {
     c.on('error', (err) => {
       if (lost) return;
       lost = true;
+      opts.onLost?.();
       opts.log.warn({ err }, `listener on ${CHANNEL} lost its connection; reconnecting`);
       c.end().catch(() => {});
       if (client === c) client = undefined;
@@ -82,7 +89,8 @@ export function listen(opts: {
       if (closed) return void (await c.end());
       client = c;
       delay = 500;
-      opts.onReset(); // anything may have changed while no one listened
+      opts.onListening?.();
+      opts.onReset?.(); // anything may have changed while no one listened
     } catch (err) {
       opts.log.warn({ err }, `listener on ${CHANNEL} could not connect; retrying`);
       delay = Math.min(delay * 2, 2_000); // soon back: what was cached meanwhile is dropped only once it listens again

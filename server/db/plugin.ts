@@ -22,6 +22,10 @@ declare module 'fastify' {
     layerFields(): Promise<LayerFields>;
     /** every layer's columns as the feature API and the write path know them, on first use */
     featureColumns(): Promise<FeatureColumns>;
+    /** the primary without a pooler in between (DATABASE_DIRECT_URL): the LISTEN connections use it */
+    databaseDirectUrl: string;
+    /** may statements be named (prepared per connection)? Not through a transaction-pooling PgBouncer < 1.21 */
+    preparedStatements: boolean;
     /** the read replicas (READ_DATABASE_URLS), or null: every read on the primary (server/db/replicas.ts) */
     replicas: ReplicaSet | null;
   }
@@ -40,6 +44,10 @@ export interface ReplicaSettings {
 
 export interface DatabasePluginOptions {
   url: string;
+  /** DATABASE_DIRECT_URL: the primary without the pooler `url` may go through; default `url` */
+  directUrl?: string;
+  /** DATABASE_PREPARED_STATEMENTS: default true */
+  preparedStatements?: boolean;
   poolMax: number;
   info: DatabaseInfo;
   /** every statement's limit on the app's connections (imports and exports set a longer one for theirs) */
@@ -72,6 +80,8 @@ export const databasePlugin = fp<DatabasePluginOptions>(
     app.decorate('db', createDb(app.pg.pool));
     app.decorate('databaseInfo', opts.info);
     app.decorate('databaseLimits', limits);
+    app.decorate('databaseDirectUrl', opts.directUrl ?? opts.url);
+    app.decorate('preparedStatements', opts.preparedStatements ?? true);
     const replicaUrls = opts.info.backend === 'postgres' ? opts.replicas?.urls ?? [] : [];
     const replicas = replicaUrls.length === 0 ? null : new ReplicaSet(app.pg.pool, app.db, opts.url, {
       urls: replicaUrls, maxLagMs: opts.replicas!.maxLagMs, waitMs: opts.replicas!.waitMs, pollMs: opts.replicas!.pollMs,

@@ -104,7 +104,7 @@ export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
         fields ??= await app.layerFields();
         // a replica for this route (accounts/policy.ts), unless this user's last write is not there yet
         const reader = await request.reader();
-        const body = await renderTile(reader.pool, state.encoder, list.layers, fields, coord, { sensitive: !restricted });
+        const body = await renderTile(reader.pool, state.encoder, list.layers, fields, coord, { sensitive: !restricted, prepared: app.preparedStatements });
         tile = { body, etag: strongEtag(body, restricted ? '-r' : ''), layers: list.layers.map((l) => l.id), coord };
         // from a replica, kept only if it had replayed every change known here that touches the tile
         if (snapshot) cache.set(key, tile, snapshot, reader.replayLsn);

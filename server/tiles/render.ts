@@ -2,7 +2,8 @@
 // without HTTP.
 // - PostGIS encoder: one statement for the whole tile (every layer's MVT message, concatenated),
 //   prepared once per connection under a name derived from its text, so PostgreSQL parses and plans
-//   it once per connection instead of once per tile.
+//   it once per connection instead of once per tile (unnamed behind a transaction-pooling PgBouncer,
+//   which would hand the next tile another server connection: DATABASE_PREPARED_STATEMENTS=false).
 // - JavaScript encoder (PGlite): one clipping query per layer, encoded here. Unnamed statements: the
 //   embedded database is one session shared by every connection, where a name would collide.
 // The statement texts are built once per (encoder, layers, sensitive) and kept.
@@ -22,6 +23,8 @@ export interface RenderOptions {
    * use and notes)? When false those columns are neither selected nor encoded; ids and geometry are.
    */
   sensitive: boolean;
+  /** name the PostGIS statement (prepared once per connection); false behind a transaction pooler. Default true. */
+  prepared?: boolean;
 }
 
 /** Detected once at start: PostGIS's own MVT encoder where it has one, the JavaScript one otherwise. */
@@ -74,16 +77,16 @@ function drawnAt(layers: LayerDef[], z: number): LayerDef[] {
   return layers.every((l) => z >= l.minZoom) ? layers : layers.filter((l) => z >= l.minZoom);
 }
 
-function nativeStatement(drawn: LayerDef[], fields: LayerFields, sensitive: boolean): Statement {
-  const key = `postgis|${sensitive ? 1 : 0}|${drawn.map((l) => l.id).join(',')}`;
-  return statementFor(fields, key, () => nativeTileSql(drawn.map((layer) => ({ layer, fields: tileFields(layer, fields, sensitive) }))), true);
+function nativeStatement(drawn: LayerDef[], fields: LayerFields, sensitive: boolean, prepared = true): Statement {
+  const key = `postgis|${sensitive ? 1 : 0}|${prepared ? 1 : 0}|${drawn.map((l) => l.id).join(',')}`;
+  return statementFor(fields, key, () => nativeTileSql(drawn.map((layer) => ({ layer, fields: tileFields(layer, fields, sensitive) }))), prepared);
 }
 
 export async function renderTile(pool: pg.Pool, encoder: Encoder, layers: LayerDef[], fields: LayerFields, t: TileCoord, opts: RenderOptions): Promise<Buffer> {
   const drawn = drawnAt(layers, t.z);
   if (drawn.length === 0) return Buffer.alloc(0);
   const sensitive = opts.sensitive || !hasSensitiveVariant(drawn);
-  if (encoder === 'postgis') return queryTile(pool, nativeStatement(drawn, fields, sensitive), t);
+  if (encoder === 'postgis') return queryTile(pool, nativeStatement(drawn, fields, sensitive, opts.prepared), t);
   const parts = await Promise.all(drawn.map(async (layer) => {
     const s = statementFor(fields, `js|${sensitive ? 1 : 0}|${layer.id}`, () => clippedTileSql(layer, tileFields(layer, fields, sensitive)), false);
     const { rows } = await pool.query({ text: s.text, values: [t.z, t.x, t.y] });
@@ -108,5 +111,5 @@ export async function queryTile(db: pg.Pool | pg.Client, s: Statement, t: TileCo
  */
 export function tileStatement(layers: LayerDef[], fields: LayerFields, z: number, opts: RenderOptions): Statement | undefined {
   const drawn = drawnAt(layers, z);
-  return drawn.length ? nativeStatement(drawn, fields, opts.sensitive || !hasSensitiveVariant(drawn)) : undefined;
+  return drawn.length ? nativeStatement(drawn, fields, opts.sensitive || !hasSensitiveVariant(drawn), opts.prepared) : undefined;
 }
