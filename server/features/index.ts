@@ -21,6 +21,7 @@ import {
   collectionDoc, CONFORMANCE, DEFAULT_LIMIT, featureSchema, GEOJSON, HTML, JSON_TYPE, landing, type Link, MAX_LIMIT, OPENAPI,
   openApi, queryables, SCHEMA_JSON,
 } from './ogc.ts';
+import { OrderedIds } from './ordered-ids.ts';
 import { type ItemsQuery, MAX_IDS, type OneItem, queryIds, queryItem, queryItems, summarise, temporalExtent, type TimeFilter } from './sql.ts';
 
 /** How long a write waits for its own change to reach this process's change feed (ChangeFeed.seen). */
@@ -223,6 +224,10 @@ function sendFeature(reply: FastifyReply, featureJson: string, version: number |
 }
 
 export const featuresPlugin: FastifyPluginAsync = async (app) => {
+  // sorted results kept between the pages of a table (ordered-ids.ts), dropped by their layer's changes
+  const orderings = new OrderedIds();
+  const unsubscribe = app.changes.subscribe((entry) => orderings.heard(entry));
+  app.addHook('onClose', async () => unsubscribe());
   const columnsOf = async (layer: LayerDef): Promise<CollectionColumns> => (await app.featureColumns()).get(layer.id)!;
   const temporalCache = new Map<string, { at: number; value: [string | null, string | null] }>();
   const temporalOf = async (layer: LayerDef): Promise<[string | null, string | null] | undefined> => {
@@ -345,7 +350,7 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
       ...matchOf(q, layer, cols),
       order: sortby !== undefined ? orderSql(parseSortby(sortby, queryablesOf(cols))) : undefined,
     };
-    const result = await queryItems((await request.reader()).pool, layer, cols, query);
+    const result = await queryItems((await request.reader()).pool, layer, cols, query, orderings);
 
     const base = baseUrl(request);
     const path = `${base}/ogc/collections/${layer.id}/items`;

@@ -2,6 +2,7 @@
 // each feature is built in the database and passed through as text, so a page of 1,000 is never
 // parsed and re-serialised here; the page's ids are picked first, so rows skipped by OFFSET cost no JSON. Table and column names come from geo/layers.ts and the catalog.
 import type pg from 'pg';
+import type { OrderedIds } from './ordered-ids.ts';
 import type { LayerDef } from '../../geo/layers.ts';
 import { ident } from '../core/catalogue.ts';
 import type { CollectionColumns } from '../core/catalogue.ts';
@@ -80,9 +81,10 @@ export interface ItemsPage {
   numberMatched: number;
 }
 
-export async function queryItems(pool: pg.Pool, layer: LayerDef, cols: CollectionColumns, q: ItemsQuery): Promise<ItemsPage> {
+export async function queryItems(pool: pg.Pool, layer: LayerDef, cols: CollectionColumns, q: ItemsQuery, orderings?: OrderedIds): Promise<ItemsPage> {
   const params: unknown[] = [];
   const where = whereClause(layer, q, params);
+  if (q.order && orderings) return sortedPage(pool, layer, cols, q, orderings, where, params);
   const pageParams = [...params, q.limit, q.offset];
   const n = params.length;
   // the page's ids in the sort order (ARRAY(subquery) keeps it), numbered, then their JSON in that order
@@ -98,6 +100,30 @@ export async function queryItems(pool: pg.Pool, layer: LayerDef, cols: Collectio
     pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ident(layer.table)} t WHERE ${where}`, params),
   ]);
   return { featuresJson: page.rows[0].features, numberReturned: page.rows[0].n, numberMatched: count.rows[0].n };
+}
+
+/**
+ * A page of a sorted result, cut from the result's ids in order (ordered-ids.ts): sorted once for the
+ * first page asked, kept until the layer changes, so a page at any depth is rows by id.
+ */
+async function sortedPage(pool: pg.Pool, layer: LayerDef, cols: CollectionColumns, q: ItemsQuery, orderings: OrderedIds, where: string, params: unknown[]): Promise<ItemsPage> {
+  const key = `${layer.id}\n${where}\n${JSON.stringify(params)}\n${q.order}`;
+  let ids = orderings.get(key);
+  if (!ids) {
+    const mark = orderings.mark(layer.id);
+    const { rows } = await pool.query<{ ids: number[] }>(
+      `SELECT coalesce(array_agg(t.id ORDER BY ${q.order}), '{}') AS ids FROM ${ident(layer.table)} t WHERE ${where}`, params);
+    ids = Int32Array.from(rows[0].ids);
+    orderings.store(key, layer.id, ids, mark);
+  }
+  const page = Array.from(ids.subarray(q.offset, q.offset + q.limit));
+  const { rows } = await pool.query<{ features: string; n: number }>(
+    `SELECT coalesce(json_agg(f.j ORDER BY f.ord), '[]')::text AS features, count(*)::int AS n
+       FROM (SELECT page.ord, ${featureJsonSql(layer, cols, q.crs)} AS j
+               FROM unnest($1::int[]) WITH ORDINALITY AS page(id, ord)
+               JOIN ${ident(layer.table)} t ON t.id = page.id) f`,
+    [page]);
+  return { featuresJson: rows[0].features, numberReturned: rows[0].n, numberMatched: ids.length };
 }
 
 /** A figure summed over the features a query matches: its unit says how the client shows it. */

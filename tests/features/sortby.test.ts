@@ -51,6 +51,32 @@ describe('sortby on items', () => {
     expect(paged).toEqual(whole);
   });
 
+  it('keeps a sorted result between pages, and drops it when the layer changes (any process, plain SQL too)', async () => {
+    const sql = () => sqlIds('SELECT id FROM parcel WHERE geom IS NOT NULL ORDER BY owner_name NULLS LAST, id');
+    const paged = async () => {
+      const out: number[] = [];
+      for (let offset = 0; offset < 600; offset += 200) out.push(...await itemIds('parcel', { sortby: 'owner_name', limit: '200', offset: String(offset) }));
+      return out;
+    };
+    expect(await paged()).toEqual((await sql()).slice(0, 600));
+    // a parcel from the end of the order renamed to sort first, by SQL behind the API's back
+    const { rows: [p] } = await pool.query<{ id: number; owner_name: string | null }>(
+      `SELECT id, owner_name FROM parcel WHERE geom IS NOT NULL AND owner_type <> 'military' ORDER BY owner_name DESC NULLS FIRST, id DESC LIMIT 1`);
+    try {
+      await pool.query(`UPDATE parcel SET owner_name = '0 排序测试' WHERE id = $1`, [p.id]);
+      const t0 = Date.now();
+      let first = (await itemIds('parcel', { sortby: 'owner_name', limit: '1' }))[0];
+      while (first !== p.id && Date.now() - t0 < 2000) {
+        await new Promise((r) => setTimeout(r, 20));
+        first = (await itemIds('parcel', { sortby: 'owner_name', limit: '1' }))[0];
+      }
+      expect(first).toBe(p.id);
+      expect(await paged()).toEqual((await sql()).slice(0, 600));
+    } finally {
+      await pool.query('UPDATE parcel SET owner_name = $2 WHERE id = $1', [p.id, p.owner_name]);
+    }
+  });
+
   it('sorts by the id either way', async () => {
     expect(await itemIds('red_line', { sortby: '-id', limit: '10000' })).toEqual(await sqlIds('SELECT id FROM project WHERE red_line IS NOT NULL ORDER BY id DESC'));
   });
