@@ -60,6 +60,9 @@ export interface AppOptions {
   logger?: FastifyServerOptions['loggerInstance'] | boolean;
   /** raster basemaps served through the tile proxy (server/basemaps.ts); none = the offline map only */
   basemaps?: Basemap[];
+  /** map prints (server/print): PRINT_TIMEOUT_S and PRINT_WAIT_S */
+  printTimeoutMs?: number;
+  printWaitMs?: number;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -119,7 +122,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(mapPlugin);
   await app.register(progressPlugin);
   await app.register(conflictsPlugin, { writeFeatureFile });
-  await app.register(printPlugin);
+  await app.register(printPlugin, { timeoutMs: opts.printTimeoutMs, waitMs: opts.printWaitMs });
   await app.register(procedurePlugin, { attachmentMaxBytes: opts.attachmentMaxBytes ?? 20 * 1024 * 1024 });
   await app.register(tilesPlugin, { cacheBytes: opts.tileCacheBytes ?? 256 * 1024 * 1024, invalidation: opts.tileInvalidation });
   await app.register(basemapsPlugin, { basemaps: opts.basemaps ?? [] });

@@ -10,6 +10,10 @@ export interface Config {
   databaseUrl: string | undefined;
   /** hot-standby replicas (READ_DATABASE_URLS) for reads that may be a little late; empty = every read on the primary */
   readDatabaseUrls: string[];
+  /** a map print whose page has not drawn everything by then is 502 print_failed */
+  printTimeoutMs: number;
+  /** map prints run one at a time per process: one that waits longer is 503 print_busy */
+  printWaitMs: number;
   /** a direct connection to the primary for LISTEN and migrations, when DATABASE_URL is a transaction-pooling PgBouncer */
   databaseDirectUrl?: string;
   /** named (prepared) tile statements; off behind a PgBouncer without max_prepared_statements (< 1.21) */
@@ -122,6 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readDatabaseUrls,
     databaseDirectUrl,
     preparedStatements: boolVar(env, 'DATABASE_PREPARED_STATEMENTS', true),
+    printTimeoutMs: intVar(env, 'PRINT_TIMEOUT_S', 90, 5, 3600) * 1000,
+    printWaitMs: intVar(env, 'PRINT_WAIT_S', 120, 1, 3600) * 1000,
     replicaWaitMs: intVar(env, 'REPLICA_WAIT_MS', 200, 0, 10_000),
     replicaMaxLagMs: intVar(env, 'REPLICA_MAX_LAG_MS', 2_000, 100, 3_600_000),
     embeddedDataDir: path.resolve(projectRoot, env.PGLITE_DATA_DIR || '.data/pglite'),

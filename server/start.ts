@@ -57,7 +57,7 @@ export async function startServer(config: Config, log: FastifyBaseLogger): Promi
     const app = await buildApp({
       database: { url: database.url, directUrl: database.directUrl, preparedStatements: config.preparedStatements, poolMax: database.poolMax, info, statementTimeoutMs: config.statementTimeoutMs, longStatementTimeoutMs: config.longStatementTimeoutMs, connectionWaitMs: config.connectionWaitMs,
         replicas: { urls: config.readDatabaseUrls, maxLagMs: config.replicaMaxLagMs, waitMs: config.replicaWaitMs } },
-      webRoot: config.webRoot, tileCacheBytes: config.tileCacheBytes, tileInvalidation: config.tileInvalidation, importPreviewHours: config.importPreviewHours, importMaxUncompressedBytes: config.importMaxUncompressedBytes, attachmentMaxBytes: config.attachmentMaxBytes, basemaps: config.basemaps, logger: log,
+      webRoot: config.webRoot, tileCacheBytes: config.tileCacheBytes, tileInvalidation: config.tileInvalidation, importPreviewHours: config.importPreviewHours, importMaxUncompressedBytes: config.importMaxUncompressedBytes, attachmentMaxBytes: config.attachmentMaxBytes, basemaps: config.basemaps, printTimeoutMs: config.printTimeoutMs, printWaitMs: config.printWaitMs, logger: log,
       auth: { publicRead: config.publicRead, sessionHours: config.sessionHours, cookieSecure: config.cookieSecure, loginsPerMinute: config.loginsPerMinute, metricsToken: config.metricsToken } });
     try {
       await app.listen({ port: config.port, host: config.host });

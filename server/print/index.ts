@@ -19,8 +19,6 @@ import { Slots } from '../core/worker-slots.ts';
 
 /** Chromium renders the map at twice the CSS resolution: a sharp raster (≈ 190 dpi on paper). */
 export const PRINT_DEVICE_SCALE = 2;
-const TIMEOUT_MS = Number(process.env.PRINT_TIMEOUT_S || 90) * 1000;
-const WAIT_MS = Number(process.env.PRINT_WAIT_S || 120) * 1000;
 /** one print at a time in this process, whichever app it is for (a Chromium page is not a worker thread: not in its metrics) */
 const printing = new Slots('print', 1);
 
@@ -92,7 +90,16 @@ export function printFileName(title: string, date: string): string {
   return `${clean}-${fileStamp(date)}.pdf`;
 }
 
-export const printPlugin: FastifyPluginAsync = async (app) => {
+export interface PrintOptions {
+  /** PRINT_TIMEOUT_S: a page not ready by then is 502 print_failed */
+  timeoutMs?: number;
+  /** PRINT_WAIT_S: a print that waits longer for its turn is 503 print_busy */
+  waitMs?: number;
+}
+
+export const printPlugin: FastifyPluginAsync<PrintOptions> = async (app, opts) => {
+  const TIMEOUT_MS = opts.timeoutMs ?? 90_000;
+  const WAIT_MS = opts.waitMs ?? 120_000;
   const pdf = new PdfRenderer();
   app.addHook('onClose', () => pdf.close());
 

@@ -18,6 +18,17 @@ describe('READ_DATABASE_URLS, REPLICA_WAIT_MS, REPLICA_MAX_LAG_MS', () => {
     expect(loadConfig({ DATABASE_URL: PRIMARY, REPLICA_WAIT_MS: '0', REPLICA_MAX_LAG_MS: '500' })).toMatchObject({ replicaWaitMs: 0, replicaMaxLagMs: 500 });
   });
 
+  it('reads the pooler settings: a direct URL for LISTEN and migrations, named statements on or off', () => {
+    expect(loadConfig({ DATABASE_URL: PRIMARY })).toMatchObject({ databaseDirectUrl: undefined, preparedStatements: true });
+    expect(loadConfig({ DATABASE_URL: 'postgres://b:6432/zs', DATABASE_DIRECT_URL: PRIMARY, DATABASE_PREPARED_STATEMENTS: 'false' }))
+      .toMatchObject({ databaseDirectUrl: PRIMARY, preparedStatements: false });
+    expect(() => loadConfig({ DATABASE_DIRECT_URL: PRIMARY })).toThrow(/DATABASE_DIRECT_URL needs DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: PRIMARY, DATABASE_DIRECT_URL: 'mysql://a/zs' })).toThrow(/DATABASE_DIRECT_URL must start/);
+    expect(() => loadConfig({ DATABASE_URL: PRIMARY, DATABASE_PREPARED_STATEMENTS: 'maybe' })).toThrow(/DATABASE_PREPARED_STATEMENTS/);
+    expect(loadConfig({ PRINT_TIMEOUT_S: '30', PRINT_WAIT_S: '5' })).toMatchObject({ printTimeoutMs: 30_000, printWaitMs: 5_000 });
+    expect(() => loadConfig({ PRINT_TIMEOUT_S: 'soon' })).toThrow(/PRINT_TIMEOUT_S/);
+  });
+
   it('refuses what cannot work, saying why', () => {
     expect(() => loadConfig({ READ_DATABASE_URLS: 'postgres://a:5433/zs' })).toThrow(/READ_DATABASE_URLS needs DATABASE_URL/);
     expect(() => loadConfig({ DATABASE_URL: PRIMARY, READ_DATABASE_URLS: 'mysql://a/zs' })).toThrow(ConfigError);
