@@ -129,6 +129,18 @@ describe('exchange panel', () => {
     expect(shown).toBe(rows.length);
     expect(ids).toEqual(rows.map((r) => r.id));
     await page.screenshot({ path: path.join(shots, 'exchange-export-project-zh.png') });
+
+    // a command area instead: the parcels of its projects (parcels carry their project, not the area)
+    await panel.getByTestId('export-project').selectOption({ label: '全部项目' });
+    await panel.getByTestId('export-area').selectOption({ label: '港城片区' });
+    const { rows: inArea } = await pool.query<{ id: number }>(
+      `SELECT p.id FROM parcel p JOIN project pr ON pr.id = p.project_id JOIN command_area ca ON ca.id = pr.command_area_id
+        WHERE ca.code = 'gangcheng' AND p.status IN ('signed', 'paid') ORDER BY p.id`);
+    expect(inArea.length).toBeGreaterThan(0);
+    const area = await exportGeoJson();
+    expect(area.shown).toBe(inArea.length);
+    expect(area.ids).toEqual(inArea.map((r) => r.id));
+    await panel.getByTestId('export-area').selectOption({ label: '全部片区' });
   });
 
   it('exports the map selection (id IN …), and an area drawn on the map (S_INTERSECTS), as SQL selects them', async () => {
