@@ -18,7 +18,7 @@ import { type Actor, type Change, checkProps, checkWriter, refusedBatch, type Re
 import { ExchangeError } from './formats-known.ts';
 import { DEFAULT_IMPORT_LIMITS, type ImportLimits } from './limits.ts';
 import { prepare } from './parse-in-worker.ts';
-import { type Column, expandUpload, uploadName, withImportDir } from './prepare.ts';
+import { type Column, expandUpload, type FieldType, uploadName, withImportDir } from './prepare.ts';
 import { FileFormatError, type ImportOptions, type Issue, type UploadedFile } from './types.ts';
 
 export interface PreviewOptions extends ImportOptions {
@@ -58,6 +58,8 @@ export interface Preview {
   crs: { epsg: number | null; name: string | null; source: string | null };
   encoding: string | null;
   fields: string[];
+  /** file field → the type of its values (prepare.ts) */
+  fieldTypes: Record<string, FieldType>;
   mapping: Record<string, string | null>;
   notes: string[];
   counts: { features: number; errors: number; warnings: number; insert: number; update: number };
@@ -112,7 +114,7 @@ export async function createPreview(pool: pg.Pool, files: UploadedFile[], opts: 
         `INSERT INTO import_batch (created_by, file_name, format, layer, source_epsg, crs_source, mapping, defaults, summary)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id::int`,
         [opts.actor.username, fileName, prepared.format, layer.id, prepared.epsg ?? null, crsSource, JSON.stringify(prepared.mapping), JSON.stringify(prepared.defaults),
-          JSON.stringify({ encoding: prepared.encoding ?? null, fields: prepared.fields, notes: prepared.notes })],
+          JSON.stringify({ encoding: prepared.encoding ?? null, fields: prepared.fields, fieldTypes: prepared.fieldTypes, notes: prepared.notes })],
       );
       const planar = prepared.epsg && !crsInfo(prepared.epsg).geographic ? prepared.epsg : null;
       for (const chunk of prepared.chunks) {
@@ -246,7 +248,7 @@ export async function loadPreview(pool: pg.Pool, id: number, who: Actor, hours: 
   return {
     id: Number(b.id), fileName: b.file_name, format: b.format, layer: b.layer,
     crs: { epsg: b.source_epsg, name: b.source_epsg ? crsInfo(b.source_epsg).name : null, source: b.crs_source },
-    encoding: b.summary.encoding ?? null, fields: b.summary.fields ?? [], mapping: b.mapping, notes: b.summary.notes ?? [],
+    encoding: b.summary.encoding ?? null, fields: b.summary.fields ?? [], fieldTypes: b.summary.fieldTypes ?? {}, mapping: b.mapping, notes: b.summary.notes ?? [],
     counts,
     status: b.status,
     features: features.slice(0, limit),

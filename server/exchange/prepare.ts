@@ -37,7 +37,25 @@ export interface PrepareOptions extends ImportOptions {
 /** Rows per INSERT … jsonb_to_recordset (import.ts). */
 export const ROWS_PER_CHUNK = 500;
 
+/** What a file field holds, as read from its values: the import panel shows it beside the layer column's type. */
+export type FieldType = 'integer' | 'number' | 'boolean' | 'date' | 'string';
+
+/** The type of one value (null for an empty one); a date is text in ISO form, as the formats give it. */
+function valueType(v: unknown): FieldType | null {
+  if (v === null || v === undefined || v === '') return null;
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  if (typeof v === 'boolean') return 'boolean';
+  if (v instanceof Date || (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}(?:[T ]|$)/.test(v))) return 'date';
+  return 'string';
+}
+
+/** Two readings of one field: integers among decimals are numbers; any other mix is text. */
+const widen = (a: FieldType | undefined, b: FieldType): FieldType =>
+  a === undefined || a === b ? b : (a === 'integer' || a === 'number') && (b === 'integer' || b === 'number') ? 'number' : 'string';
+
 export interface PreparedImport extends Omit<ParsedImport, 'features'> {
+  /** file field → the type of its values (a field with no value in any feature is left out) */
+  fieldTypes: Record<string, FieldType>;
   mapping: Record<string, string | null>;
   defaults: Record<string, unknown>;
   count: number;
@@ -154,6 +172,7 @@ export async function prepareImport(files: UploadedFile[], opts: PrepareOptions)
   const { features, ...meta } = parsed;
   const chunks: string[] = [];
   const rounding: [number, number][] = [];
+  const fieldTypes: Record<string, FieldType> = {};
   let chunk: unknown[] = [];
   for (let seq = 0; seq < features.length; seq++) {
     const f = features[seq];
@@ -167,6 +186,10 @@ export async function prepareImport(files: UploadedFile[], opts: PrepareOptions)
     } else if (!parsed.attributesOnly) {
       issues.push({ code: 'no_geometry', severity: 'error', message: 'the feature has no geometry' });
     }
+    for (const [field, v] of Object.entries(f.props)) {
+      const type = valueType(v);
+      if (type) fieldTypes[field] = widen(fieldTypes[field], type);
+    }
     const attrs: Record<string, unknown> = {};
     for (const [field, column] of Object.entries(mapping)) {
       if (column && field in f.props) attrs[column] = normaliseValue(column, f.props[field]);
@@ -178,7 +201,7 @@ export async function prepareImport(files: UploadedFile[], opts: PrepareOptions)
     if (chunk.length === ROWS_PER_CHUNK) { chunks.push(JSON.stringify(chunk)); chunk = []; }
   }
   if (chunk.length) chunks.push(JSON.stringify(chunk));
-  return { ...meta, mapping, defaults, count: features.length, chunks, rounding };
+  return { ...meta, fieldTypes, mapping, defaults, count: features.length, chunks, rounding };
 }
 
 /**

@@ -168,12 +168,15 @@ describe('the map in English', () => {
     const panel = page.locator('.exchange');
     await panel.getByRole('button', { name: 'Import & export' }).click();
     expect(chinese(await chrome(panel))).toEqual([]);
-    await panel.locator('select').first().selectOption('geojson');
-    const [download] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: 'Export', exact: true }).click()]);
+    await panel.getByTestId('export-format').selectOption('geojson');
+    await expect.poll(() => panel.getByTestId('export-count').innerText(), { timeout: 60_000 }).toMatch(/^[\d,]+ parcels to export$/);
+    const [download] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: 'Export file', exact: true }).click()]);
     const file = path.join(outDir, `english-${download.suggestedFilename()}`);
     await download.saveAs(file);
     await expect.poll(() => panel.innerText()).toMatch(/\d+ parcels · done/);
 
+    await panel.getByRole('tab', { name: 'Import', exact: true }).click();
+    expect(chinese(await chrome(panel))).toEqual([]);
     await panel.locator('input[type="file"]').setInputFiles(file);
     await expect.poll(() => panel.locator('[data-testid="import-summary"]').count(), { timeout: 60_000 }).toBe(1);
     expect(await panel.locator('[data-testid="import-summary"]').innerText()).toMatch(/: [\d,]+ features \(\d+ new, \d+ updates\), \d+ errors, \d+ warnings/);

@@ -310,6 +310,7 @@ describe.skipIf(!hasChromium)('a real refusal in the browser', () => {
       await page.waitForFunction(() => window.__zs !== undefined, undefined, { timeout: 30_000 });
       const panel = page.locator('.exchange');
       await panel.getByRole('button', { name: '数据交换' }).click();
+      await panel.getByRole('tab', { name: '导入' }).click();
       await panel.locator('input[type="file"]').setInputFiles(file);
       await panel.locator('[data-testid="import-summary"]').waitFor({ timeout: 60_000 });
       await panel.getByRole('button', { name: '确认写入' }).click();

@@ -72,17 +72,31 @@ export function saveBlob(blob: Blob, fileName: string): void {
 }
 
 export interface ImportIssue { code: string; severity: 'error' | 'warning' | 'info'; message: string; location?: [number, number] }
+/** What a file field holds, read from its values (server/exchange/prepare.ts FieldType). */
+export type FileFieldType = 'integer' | 'number' | 'boolean' | 'date' | 'string';
 export interface ImportPreview {
   id: number; fileName: string; format: string; layer: string;
   crs: { epsg: number | null; name: string | null; source: string | null };
+  /** the file's fields, their types, and the mapping used (file field → layer column, null: not imported) */
+  fields: string[]; fieldTypes: Record<string, FileFieldType>; mapping: Record<string, string | null>;
   counts: { features: number; errors: number; warnings: number; insert: number; update: number };
   notes: string[]; status: 'preview' | 'committed';
-  features: { seq: number; ref: string; action: string; attrs: Record<string, unknown>; issues: ImportIssue[] }[];
+  features: { seq: number; ref: string; action: 'insert' | 'update' | 'skip'; attrs: Record<string, unknown>; issues: ImportIssue[] }[];
 }
 
-export async function uploadImport(files: File[], fields: { layer?: string; crs?: string; encoding?: string; project?: string }): Promise<ImportPreview> {
+export interface ImportRequest {
+  layer?: string; crs?: string; encoding?: string;
+  /** file field → layer column (null: not imported); merged by the server over its automatic mapping */
+  mapping?: Record<string, string | null>;
+  /** column values for new features that lack them (project_id among them) */
+  defaults?: Record<string, unknown>;
+}
+
+export async function uploadImport(files: File[], r: ImportRequest): Promise<ImportPreview> {
   const form = new FormData();
-  for (const [k, v] of Object.entries(fields)) if (v) form.append(k, v);
+  for (const k of ['layer', 'crs', 'encoding'] as const) if (r[k]) form.append(k, r[k]);
+  if (r.mapping) form.append('mapping', JSON.stringify(r.mapping));
+  if (r.defaults && Object.keys(r.defaults).length) form.append('defaults', JSON.stringify(r.defaults));
   for (const f of files) form.append('file', f, f.name);
   return (await ensureOk(await api('/api/import', { method: 'POST', body: form }))).json();
 }
