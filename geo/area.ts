@@ -144,6 +144,9 @@ export function liveArea(g: AreaGeometry): number {
  */
 export const PARCEL_OVERLAP_TOLERANCE_M2 = 1;
 
+/** The width (m) of the band along a neighbour's outline in which the live check ignores overlap: tile rounding. */
+const LIVE_SLIVER_M = 0.1;
+
 /** A neighbour a parcel being drawn overlaps: its id and code, and by how much (live m²). */
 export interface ParcelOverlap {
   id: number;
@@ -153,7 +156,7 @@ export interface ParcelOverlap {
 
 /**
  * The parcels among `neighbours` (as the map has them from its tiles) that `g` overlaps by more than
- * PARCEL_OVERLAP_TOLERANCE_M2, most first: same project only, the parcel itself left out. Live figures
+ * PARCEL_OVERLAP_TOLERANCE_M2 (and a tile-rounding band), most first: same project only, the parcel itself left out. Live figures
  * (Turf's sphere scaled to the ellipsoid, geo/overlap.ts); a parcel cut into pieces by tile edges counts
  * its largest piece's overlap, so a figure may be low, never high.
  */
@@ -169,9 +172,12 @@ export function liveParcelOverlaps(g: AreaGeometry, neighbours: readonly GeoJSON
     if (!Number.isFinite(id) || id === selfId || String(f.properties?.project_id) !== String(projectId)) continue;
     if (!f.geometry || (f.geometry.type !== 'Polygon' && f.geometry.type !== 'MultiPolygon')) continue;
     const m2 = overlapArea(index, new RingIndex(polygonsOf(f.geometry))) * factor;
-    if (m2 > (best.get(id)?.m2 ?? 0)) best.set(id, { id, code: f.properties?.code == null ? null : String(f.properties.code), m2 });
+    // a tile's vertices are rounded to its grid (centimetres): a shared edge may seem to overlap by a
+    // sliver that wide along it, so a live overlap counts past LIVE_SLIVER_M wide along the neighbour's outline
+    const slack = PARCEL_OVERLAP_TOLERANCE_M2 + LIVE_SLIVER_M * turf.length(turf.polygonToLine(f.geometry as GeoJSON.Polygon), { units: 'meters' });
+    if (m2 > slack && m2 > (best.get(id)?.m2 ?? 0)) best.set(id, { id, code: f.properties?.code == null ? null : String(f.properties.code), m2 });
   }
-  return [...best.values()].filter((o) => o.m2 > PARCEL_OVERLAP_TOLERANCE_M2).sort((a, b) => b.m2 - a.m2);
+  return [...best.values()].sort((a, b) => b.m2 - a.m2);
 }
 
 /** Both figures of an area, labelled, as the API returns them. */
