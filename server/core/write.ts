@@ -363,6 +363,9 @@ async function checkGeometry(client: pg.PoolClient, layer: LayerDef, input: Geom
  */
 async function checkParcelOverlap(client: pg.PoolClient, layer: LayerDef, geom: string, params: unknown[], projectId: unknown, selfId: number | null): Promise<void> {
   if (layer.id !== 'parcel' || projectId === undefined || projectId === null) return;
+  // one writer of a project's parcels at a time until commit: two overlapping parcels written at once
+  // would each find the other not there yet
+  await client.query(`SELECT pg_advisory_xact_lock(hashtext('zs_parcel_overlap'), $1::int)`, [projectId]);
   params.push(projectId, selfId ?? 0, PARCEL_OVERLAP_TOLERANCE_M2);
   const n = params.length;
   const { rows } = await client.query<{ id: number; code: string; m2: number; others: string }>(

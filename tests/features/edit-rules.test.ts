@@ -112,6 +112,15 @@ describe('parcels of one project do not overlap', () => {
     expect(Math.abs(res.body.params.overlapM2 - await postgisOverlap(a.id, moved))).toBeLessThan(1);
   });
 
+  it('two overlapping parcels sent at once: one is written, the other refused', async () => {
+    const a = parcelFeature();
+    const b = parcelFeature();
+    b.geometry = shifted(a as never, 0.0003) as typeof b.geometry;
+    const results = await Promise.all([a, b].map((f) => request('POST', `${OGC}/collections/parcel/items`, { body: f })));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 422]);
+    expect(results.find((r) => r.status === 422)!.body.error).toBe('parcel_overlap');
+  });
+
   it('an import of an overlapping parcel is refused the same way, nothing written', async () => {
     const a = await createParcel();
     const f = parcelFeature();
