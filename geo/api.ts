@@ -92,9 +92,15 @@ export interface HistoryEntry {
   version: number;
   op: 'insert' | 'update' | 'delete';
   changedAt: string;
+  /** the login that wrote it (or a tool: cli:…, 演示数据) */
   changedBy: string;
+  /** that account's display name (姓名), null when it has none */
+  changedByName: string | null;
+  /** the reason given with the change */
   reason: string | null;
-  /** attribute names (and "geometry") that differ between before and after */
+  /** a restore: the version it brought back */
+  restoredFrom: number | null;
+  /** attribute names (and "geometry") that differ between before and after; derived ones (area_m2) left out */
   changed: string[];
   before: HistoryFeature | null;
   after: HistoryFeature | null;

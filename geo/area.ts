@@ -137,6 +137,49 @@ export function liveArea(g: AreaGeometry): number {
   return turf.area(g) * ellipsoidAreaFactor(midLatitude(g));
 }
 
+/**
+ * Parcels of one project (one red line) may overlap each other by at most this many m² (ellipsoidal):
+ * shared edges and rounding slivers pass. The server refuses more (server/core/write.ts, error
+ * parcel_overlap); the editor warns while a parcel is drawn (liveParcelOverlaps).
+ */
+export const PARCEL_OVERLAP_TOLERANCE_M2 = 1;
+
+/** The width (m) of the band along a neighbour's outline in which the live check ignores overlap: tile rounding. */
+const LIVE_SLIVER_M = 0.1;
+
+/** A neighbour a parcel being drawn overlaps: its id and code, and by how much (live m²). */
+export interface ParcelOverlap {
+  id: number;
+  code: string | null;
+  m2: number;
+}
+
+/**
+ * The parcels among `neighbours` (as the map has them from its tiles) that `g` overlaps by more than
+ * PARCEL_OVERLAP_TOLERANCE_M2 (and a tile-rounding band), most first: same project only, the parcel itself left out. Live figures
+ * (Turf's sphere scaled to the ellipsoid, geo/overlap.ts); a parcel cut into pieces by tile edges counts
+ * its largest piece's overlap, so a figure may be low, never high.
+ */
+export function liveParcelOverlaps(g: AreaGeometry, neighbours: readonly GeoJSON.Feature[], projectId: unknown, selfId: number | null): ParcelOverlap[] {
+  if (projectId === null || projectId === undefined || projectId === '') return [];
+  const polys = polygonsOf(g).filter((p) => p[0] && p[0].length >= 4);
+  if (!polys.length) return [];
+  const index = new RingIndex(polys);
+  const factor = ellipsoidAreaFactor(midLatitude(g));
+  const best = new Map<number, ParcelOverlap>();
+  for (const f of neighbours) {
+    const id = Number(f.id ?? f.properties?.id);
+    if (!Number.isFinite(id) || id === selfId || String(f.properties?.project_id) !== String(projectId)) continue;
+    if (!f.geometry || (f.geometry.type !== 'Polygon' && f.geometry.type !== 'MultiPolygon')) continue;
+    const m2 = overlapArea(index, new RingIndex(polygonsOf(f.geometry))) * factor;
+    // a tile's vertices are rounded to its grid (centimetres): a shared edge may seem to overlap by a
+    // sliver that wide along it, so a live overlap counts past LIVE_SLIVER_M wide along the neighbour's outline
+    const slack = PARCEL_OVERLAP_TOLERANCE_M2 + LIVE_SLIVER_M * turf.length(turf.polygonToLine(f.geometry as GeoJSON.Polygon), { units: 'meters' });
+    if (m2 > slack && m2 > (best.get(id)?.m2 ?? 0)) best.set(id, { id, code: f.properties?.code == null ? null : String(f.properties.code), m2 });
+  }
+  return [...best.values()].sort((a, b) => b.m2 - a.m2);
+}
+
 /** Both figures of an area, labelled, as the API returns them. */
 export interface DualArea {
   ellipsoidal: AreaFigures;

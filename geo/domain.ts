@@ -204,6 +204,8 @@ export const ATTRIBUTE: Record<string, Label> = {
   requested_on: { zh: '申请日期', en: 'Requested on' },
   received_on: { zh: '到账日期', en: 'Received on' },
   red_line: { zh: '红线范围', en: 'Red line' },
+  procedure_exception: { zh: '签约例外说明', en: 'Signing exception' },
+  area_m2: { zh: '面积', en: 'Area' },
   version: { zh: '版本', en: 'Version' },
   updated_at: { zh: '更新时间', en: 'Updated at' },
   updated_by: { zh: '更新人', en: 'Updated by' },

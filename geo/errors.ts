@@ -60,6 +60,8 @@ export const ERROR_STATUS = {
   /** an attachment that is not a PDF, JPEG, PNG or TIFF (params: allowed) */
   attachment_type: 415,
   no_red_line: 422,
+  /** a parcel overlapping another of its project by more than 1 m² (params: neighbour {id, code}, overlapM2, others, toleranceM2) */
+  parcel_overlap: 422,
   weak_password: 400,
   wrong_password: 400,
   // the state of things

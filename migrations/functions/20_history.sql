@@ -17,16 +17,18 @@ DECLARE
   v_at  timestamptz := coalesce(nullif(current_setting('zs.changed_at', true), '')::timestamptz, now());
   v_by  text := coalesce(nullif(current_setting('zs.changed_by', true), ''), 'system');
   v_why text := nullif(current_setting('zs.reason', true), '');
+  -- set by a restore (server/core/write.ts) for its own statement: the version it brings back
+  v_from int := nullif(current_setting('zs.restored_from', true), '')::int;
 BEGIN
   IF current_setting('zs.bulk_load', true) = 'on' THEN
     RETURN NULL;
   END IF;
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO change_log (layer, feature_id, op, version, changed_at, changed_by, reason, before, after)
-    VALUES (TG_TABLE_NAME, NEW.id, 'insert', NEW.version, v_at, v_by, v_why, NULL, zs_row_json(NEW));
+    INSERT INTO change_log (layer, feature_id, op, version, changed_at, changed_by, reason, restored_from, before, after)
+    VALUES (TG_TABLE_NAME, NEW.id, 'insert', NEW.version, v_at, v_by, v_why, v_from, NULL, zs_row_json(NEW));
   ELSIF TG_OP = 'UPDATE' THEN
-    INSERT INTO change_log (layer, feature_id, op, version, changed_at, changed_by, reason, before, after)
-    VALUES (TG_TABLE_NAME, NEW.id, 'update', NEW.version, v_at, v_by, v_why, zs_row_json(OLD), zs_row_json(NEW));
+    INSERT INTO change_log (layer, feature_id, op, version, changed_at, changed_by, reason, restored_from, before, after)
+    VALUES (TG_TABLE_NAME, NEW.id, 'update', NEW.version, v_at, v_by, v_why, v_from, zs_row_json(OLD), zs_row_json(NEW));
   ELSE
     INSERT INTO change_log (layer, feature_id, op, version, changed_at, changed_by, reason, before, after)
     VALUES (TG_TABLE_NAME, OLD.id, 'delete', OLD.version, v_at, v_by, v_why, zs_row_json(OLD), NULL);

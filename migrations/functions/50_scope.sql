@@ -32,13 +32,30 @@ BEGIN
   RETURN v_area;
 END $$;
 
+-- Why `p_areas` (an editor's command areas) may not write this row, or NULL when they may: the one scope
+-- rule, asked by the trigger below on every write and by the feature API before one (GET …/items/{fid}
+-- answers "writable" from it: server/core/write.ts writeRefusal). The refusal names the row's area and
+-- the editor's, by code, for the client to word.
+CREATE OR REPLACE FUNCTION zs_scope_refusal(p_table text, p_geom geometry, p_row jsonb, p_areas int[]) RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_area int := zs_row_area(p_table, p_geom, p_row);
+BEGIN
+  IF v_area IS NULL THEN
+    -- an editor of every area may also write what lies in none of them
+    IF NOT EXISTS (SELECT 1 FROM command_area WHERE NOT id = ANY (p_areas)) THEN RETURN NULL; END IF;
+  ELSIF v_area = 0 OR v_area = ANY (p_areas) THEN
+    RETURN NULL;
+  END IF;
+  RETURN jsonb_build_object('area', (SELECT code FROM command_area WHERE id = v_area),
+    'areas', coalesce((SELECT jsonb_agg(code ORDER BY id) FROM command_area WHERE id = ANY (p_areas)), '[]'::jsonb));
+END $$;
+
 CREATE OR REPLACE FUNCTION zs_check_scope() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   v_scope text := nullif(current_setting('zs.scope_areas', true), '');
   v_areas int[];
-  v_area  int;
   v_names text;
-  v_all   boolean;
+  v_refusal jsonb;
   -- the row's geometry (TG_ARGV[0] = 'geom'); records without one (procedure steps) are placed by their project.
   -- Each assignment is planned only when it runs, so OLD.geom is never looked up on a table without it.
   v_old   geometry;
@@ -49,25 +66,23 @@ BEGIN
   END IF;
   v_areas := CASE WHEN v_scope = 'none' THEN '{}'::int[] ELSE string_to_array(v_scope, ',')::int[] END;
   SELECT string_agg(name, '、' ORDER BY id) INTO v_names FROM command_area WHERE id = ANY (v_areas);
-  -- an editor of every area may also write what lies in none of them
-  v_all := NOT EXISTS (SELECT 1 FROM command_area WHERE NOT id = ANY (v_areas));
   IF TG_ARGV[0] = 'geom' THEN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN v_old := OLD.geom; END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN v_new := NEW.geom; END IF;
   END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    v_area := zs_row_area(TG_TABLE_NAME, v_old, to_jsonb(OLD) - 'geom' - 'content');
-    IF (CASE WHEN v_area IS NULL THEN NOT v_all ELSE v_area <> 0 AND NOT v_area = ANY (v_areas) END) THEN
+    v_refusal := zs_scope_refusal(TG_TABLE_NAME, v_old, to_jsonb(OLD) - 'geom' - 'content', v_areas);
+    IF v_refusal IS NOT NULL THEN
       RAISE EXCEPTION '% % lies outside your command areas (%)', TG_TABLE_NAME, OLD.id, coalesce(v_names, 'none')
-        USING ERRCODE = '42501', HINT = 'out_of_scope';
+        USING ERRCODE = '42501', HINT = 'out_of_scope', DETAIL = v_refusal::text;
     END IF;
   END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    v_area := zs_row_area(TG_TABLE_NAME, v_new, to_jsonb(NEW) - 'geom' - 'content');
-    IF (CASE WHEN v_area IS NULL THEN NOT v_all ELSE v_area <> 0 AND NOT v_area = ANY (v_areas) END) THEN
+    v_refusal := zs_scope_refusal(TG_TABLE_NAME, v_new, to_jsonb(NEW) - 'geom' - 'content', v_areas);
+    IF v_refusal IS NOT NULL THEN
       RAISE EXCEPTION '% % would lie outside your command areas (%)', TG_TABLE_NAME,
         CASE WHEN TG_OP = 'INSERT' THEN '(new)' ELSE NEW.id::text END, coalesce(v_names, 'none')
-        USING ERRCODE = '42501', HINT = 'out_of_scope';
+        USING ERRCODE = '42501', HINT = 'out_of_scope', DETAIL = v_refusal::text;
     END IF;
   END IF;
   RETURN coalesce(NEW, OLD);

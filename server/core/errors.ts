@@ -86,13 +86,27 @@ export function fromDatabaseError(err: unknown, table?: string): DomainError | n
     case '54001': // stack depth: input nested too deep for PostgreSQL's parsers
       return new DomainError('too_complex', 'the input is nested too deeply', {});
     case '42501':
-      if ((e as { hint?: string }).hint === 'out_of_scope') return new DomainError('out_of_scope', e.message, {});
+      // the scope rule's refusal (migrations/functions/50_scope.sql zs_scope_refusal) in DETAIL: the row's area and the writer's
+      if ((e as { hint?: string }).hint === 'out_of_scope') return new DomainError('out_of_scope', e.message, scopeParams(e.detail));
       return null;
     default:
       // class 22: data exceptions (bad number, out of range, bad date, NUL byte, bad encoding, bad JSON)
       if (e.code.startsWith('22')) return new DomainError('invalid_input', `a value is not acceptable: ${e.message}`, { reason: e.code });
       return null;
   }
+}
+
+/** The scope refusal's JSON (`{area, areas}`: command-area codes) as error params; {} if there is none. */
+export function scopeParams(detail: unknown): ErrorParams {
+  if (typeof detail === 'string') {
+    try {
+      const d = JSON.parse(detail) as { area?: unknown; areas?: unknown };
+      return { area: typeof d.area === 'string' ? d.area : null, areas: Array.isArray(d.areas) ? d.areas.filter((a): a is string => typeof a === 'string') : [] };
+    } catch { /* not the rule's JSON */ }
+  } else if (detail && typeof detail === 'object') {
+    return scopeParams(JSON.stringify(detail));
+  }
+  return {};
 }
 
 /**

@@ -6,7 +6,8 @@
 //   3. the attribute values against the layer's columns (types, coded values, required ones)
 //   4. the status workflow (parcels and houses: 未签约 → 已签约 → 已付款 → 已交地, signing only once the
 //      project's 方案公告 has run its 30 days, or with the exception's reason; problems: resolved dates)
-//   5. the geometry (PostGIS validity, with the reason and where)
+//   5. the geometry (PostGIS validity, with the reason and where; a parcel may not overlap another of
+//      its project by more than PARCEL_OVERLAP_TOLERANCE_M2)
 //   6. the optimistic version (the row is locked and its version compared)
 // and then writes, in one transaction that says who writes and why, so the history trigger records
 // every change with its before and after and the tile caches hear of it (migrations/functions/20_history.sql, 30_layer_notify.sql).
@@ -14,7 +15,8 @@
 // feature's reference (file line or record) and reason, and if any is refused nothing is written.
 import type pg from 'pg';
 import { TAKE_STATUS, TAKE_STATUS_NEXT } from '../../geo/domain.ts';
-import type { ErrorParams } from '../../geo/errors.ts';
+import { PARCEL_OVERLAP_TOLERANCE_M2 } from '../../geo/area.ts';
+import type { ErrorCode, ErrorParams } from '../../geo/errors.ts';
 import type { LayerDef } from '../../geo/layers.ts';
 import { beijingDate, isCalendarDate } from '../../geo/time.ts';
 import { layerWriteRefusal, type Grantee, ROLE_IDS } from '../../geo/roles.ts';
@@ -22,7 +24,7 @@ import { codeOf } from '../../geo/vocabulary.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { declareWriter, deferProgress, ingestDeferredProgress } from '../db/writer.ts';
 import { type CollectionColumns, type Column, ident } from './catalogue.ts';
-import { DomainError, fromDatabaseError } from './errors.ts';
+import { DomainError, fromDatabaseError, scopeParams } from './errors.ts';
 import { checkSigning } from './procedure.ts';
 import { needsGrant, seesSensitive, sensitiveColumns, writableBy } from './release.ts';
 
@@ -103,6 +105,38 @@ export function checkWriter(who: Actor, layer: LayerDef): void {
 /** The command areas a write is held to: an editor's own, on the layers editors write; nothing else is scoped. */
 const scopeOf = (who: Actor, layer: LayerDef): readonly number[] | null =>
   who.local || layer.writer !== 'editor' ? null : who.areaIds;
+
+/** Why a write would be refused, as its error body says it: code, params. */
+export interface WriteRefusal {
+  code: ErrorCode;
+  message: string;
+  params: ErrorParams;
+}
+
+/**
+ * Why `who` may not write feature `id` of `layer` at all, or null when they may: the checks of a
+ * write that do not depend on the change — the writer role and grant (checkWriter) and the command-area
+ * scope of the row as it is (the scope trigger's own function, zs_scope_refusal) — so a client knows
+ * before it offers an edit (GET …/items/{fid} answers it as "writable"). What a change would do to
+ * values, workflow, geometry and version is still checked by the write.
+ */
+export async function writeRefusal(db: pg.Pool | pg.PoolClient, who: Actor, layer: LayerDef, id: number): Promise<WriteRefusal | null> {
+  try {
+    checkWriter(who, layer);
+  } catch (err) {
+    if (err instanceof DomainError) return { code: err.code, message: err.message, params: err.params };
+    throw err;
+  }
+  const areas = scopeOf(who, layer);
+  if (!areas) return null;
+  const g = ident(layer.geometryColumn);
+  const { rows } = await db.query<{ refusal: unknown }>(
+    `SELECT zs_scope_refusal($1, t.${g}, to_jsonb(t) - '${layer.geometryColumn}' - 'content', $3::int[]) AS refusal FROM ${ident(layer.table)} t WHERE t.id = $2`,
+    [layer.table, id, areas]);
+  const refusal = rows[0]?.refusal;
+  if (!refusal) return null;
+  return { code: 'out_of_scope', message: `${layer.id} ${id} lies outside your command areas`, params: scopeParams(refusal) };
+}
 
 // ---- 3. values ----
 
@@ -321,6 +355,33 @@ async function checkGeometry(client: pg.PoolClient, layer: LayerDef, input: Geom
   }
 }
 
+/**
+ * A parcel may not overlap another parcel of its project (one red line) by more than
+ * PARCEL_OVERLAP_TOLERANCE_M2 (ellipsoidal, as area_m2 is measured): shared edges and rounding slivers
+ * pass. `geom` is the SQL of the geometry as it will be stored (its params in `params`). Refused with
+ * the neighbour that overlaps most, how much, and how many others do.
+ */
+async function checkParcelOverlap(client: pg.PoolClient, layer: LayerDef, geom: string, params: unknown[], projectId: unknown, selfId: number | null): Promise<void> {
+  if (layer.id !== 'parcel' || projectId === undefined || projectId === null) return;
+  // one writer of a project's parcels at a time until commit: two overlapping parcels written at once
+  // would each find the other not there yet
+  await client.query(`SELECT pg_advisory_xact_lock(hashtext('zs_parcel_overlap'), $1::int)`, [projectId]);
+  params.push(projectId, selfId ?? 0, PARCEL_OVERLAP_TOLERANCE_M2);
+  const n = params.length;
+  const { rows } = await client.query<{ id: number; code: string; m2: number; others: string }>(
+    `SELECT id, code, m2, count(*) OVER () - 1 AS others FROM (
+       SELECT p.id, p.code, ST_Area(ST_Intersection(p.geom, s.g)::geography) AS m2
+         FROM (SELECT ${geom} AS g) s JOIN parcel p
+           ON p.project_id = $${n - 2}::int AND p.id <> $${n - 1}::int AND ST_Intersects(p.geom, s.g)) o
+      WHERE m2 > $${n}::float8 ORDER BY m2 DESC, id LIMIT 1`, params);
+  const hit = rows[0];
+  if (!hit) return;
+  const m2 = Math.round(hit.m2 * 100) / 100;
+  throw new DomainError('parcel_overlap',
+    `the parcel overlaps parcel ${hit.code} (id ${hit.id}) of the same project by ${m2} m² (more than ${PARCEL_OVERLAP_TOLERANCE_M2} m²)${Number(hit.others) ? `, and ${hit.others} other parcel(s)` : ''}`,
+    { field: 'geometry', neighbour: { id: hit.id, code: hit.code }, overlapM2: m2, others: Number(hit.others), toleranceM2: PARCEL_OVERLAP_TOLERANCE_M2 });
+}
+
 // ---- 6. version ----
 
 interface Current {
@@ -352,7 +413,11 @@ async function create(client: pg.PoolClient, t: WriteTarget, who: Actor, c: Extr
   const { layer } = t;
   checkWorkflow(layer, null, c.props);
   checkProcedureOwned(layer, null, c.props);
-  if (c.geometry) await checkGeometry(client, layer, c.geometry);
+  if (c.geometry) {
+    await checkGeometry(client, layer, c.geometry);
+    const params: unknown[] = [];
+    await checkParcelOverlap(client, layer, geometrySql(layer, c.geometry, params), params, c.props.get('project_id'), null);
+  }
   const cols: string[] = [];
   const values: string[] = [];
   const params: unknown[] = [];
@@ -382,6 +447,11 @@ async function update(client: pg.PoolClient, t: WriteTarget, c: Extract<Change, 
   checkProcedureOwned(layer, current.row, c.props);
   await checkProcedure(client, layer, current.row, c.props);
   if (c.geometry) await checkGeometry(client, layer, c.geometry);
+  if (c.geometry || (c.props.has('project_id') && c.props.get('project_id') !== current.row.project_id)) {
+    const params: unknown[] = [];
+    const geom = c.geometry ? geometrySql(layer, c.geometry, params) : `(SELECT geom FROM parcel WHERE id = ${Number(c.id)})`;
+    await checkParcelOverlap(client, layer, geom, params, c.props.has('project_id') ? c.props.get('project_id') : current.row.project_id, c.id);
+  }
   const sets: string[] = [];
   const params: unknown[] = [c.id];
   for (const [name, value] of c.props) {
@@ -421,7 +491,6 @@ export const jsonGeometrySql = (expr: string): string =>
  */
 async function restore(client: pg.PoolClient, t: WriteTarget, who: Actor, c: Extract<Change, { op: 'restore' }>): Promise<WriteResult> {
   const { layer, cols } = t;
-  const geom = layer.geometryColumn;
   const { rows: entries } = await client.query<{ after: Record<string, unknown> }>(
     `SELECT after FROM change_log WHERE layer = $1 AND feature_id = $2 AND version = $3 AND after IS NOT NULL ORDER BY id DESC LIMIT 1`,
     [layer.table, c.id, c.from],
@@ -429,6 +498,21 @@ async function restore(client: pg.PoolClient, t: WriteTarget, who: Actor, c: Ext
   if (!entries[0]) throw new DomainError('not_found', `${layer.id} feature ${c.id} has no version ${c.from} in its history`, { layer: layer.id, id: c.id, version: c.from });
   const current = await lockRow(client, layer, c.id, false);
   const names = cols.writable.map((col) => ident(col.name));
+  // the history records the restore as the version it brings back (migrations/functions/20_history.sql)
+  // (a refused restore rolls the setting back with its transaction or savepoint)
+  await client.query(`SELECT set_config('zs.restored_from', $1, true)`, [String(c.from)]);
+  const written = await restoreRow(client, t, who, c, current, entries[0].after, names);
+  await client.query(`SELECT set_config('zs.restored_from', '', true)`);
+  // the version brought back may overlap a parcel drawn since: checked on the row as restored, in the same transaction
+  await checkParcelOverlap(client, layer, `(SELECT geom FROM parcel WHERE id = ${Number(c.id)})`, [], written.project_id, c.id);
+  return { id: written.id, version: written.version, op: 'restore' };
+}
+
+async function restoreRow(client: pg.PoolClient, t: WriteTarget, who: Actor, c: Extract<Change, { op: 'restore' }>, current: Current | null,
+  after: Record<string, unknown>, names: string[]): Promise<{ id: number; version: number; project_id?: number }> {
+  const { layer } = t;
+  const geom = layer.geometryColumn;
+  const returning = `RETURNING id, version${layer.id === 'parcel' ? ', project_id' : ''}`;
   const from = `jsonb_populate_record(NULL::${ident(layer.table)}, $2::jsonb - '${geom}')`;
   if (current) {
     if (c.version === undefined) {
@@ -436,22 +520,22 @@ async function restore(client: pg.PoolClient, t: WriteTarget, who: Actor, c: Ext
         { currentVersion: current.version });
     }
     checkVersion(current, c.id, c.version, layer);
-    const { rows } = await client.query<{ id: number; version: number }>(
+    const { rows } = await client.query<{ id: number; version: number; project_id?: number }>(
       `UPDATE ${ident(layer.table)} t SET (${names.join(', ')}) = (SELECT ${names.map((n) => `r.${n}`).join(', ')} FROM ${from} r),
               ${ident(geom)} = ${jsonGeometrySql(`$2::jsonb -> '${geom}'`)}
-        WHERE t.id = $1 RETURNING id, version`,
-      [c.id, entries[0].after],
+        WHERE t.id = $1 ${returning}`,
+      [c.id, after],
     );
-    return { ...rows[0], op: 'restore' };
+    return rows[0];
   }
-  const { rows } = await client.query<{ id: number; version: number }>(
+  const { rows } = await client.query<{ id: number; version: number; project_id?: number }>(
     `INSERT INTO ${ident(layer.table)} (id, ${names.join(', ')}, ${ident(geom)}, version, updated_by)
      SELECT $1::int, ${names.map((n) => `r.${n}`).join(', ')}, ${jsonGeometrySql(`$2::jsonb -> '${geom}'`)},
             (SELECT coalesce(max(version), 0) + 1 FROM change_log WHERE layer = $3 AND feature_id = $1::int), $4
-       FROM ${from} r RETURNING id, version`,
-    [c.id, entries[0].after, layer.table, who.username],
+       FROM ${from} r ${returning}`,
+    [c.id, after, layer.table, who.username],
   );
-  return { ...rows[0], op: 'restore' };
+  return rows[0];
 }
 
 function apply(client: pg.PoolClient, t: WriteTarget, who: Actor, c: Change): Promise<WriteResult> {

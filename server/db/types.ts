@@ -98,6 +98,7 @@ export interface ChangeLog {
   layer: string;
   op: string;
   reason: string | null;
+  restored_from: number | null;
   version: number;
 }
 

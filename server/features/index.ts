@@ -12,7 +12,7 @@ import {
 import { useDepthCheckedJson } from '../core/json.ts';
 import { featureBody, layerPath, object, text } from '../core/schemas.ts';
 import { releasedColumns, seesSensitive } from '../core/release.ts';
-import { type Change, writeFeatures } from '../core/write.ts';
+import { type Change, writeFeatures, writeRefusal } from '../core/write.ts';
 import { checkBody, MAX_BODY_BYTES, type WriteMode } from './body.ts';
 import { CRS84_DEF, type FeatureCrs, parseCrs, unsupportedCrsMessage } from './crs.ts';
 import { featureHistory } from './history.ts';
@@ -216,11 +216,13 @@ function ifMatch(request: FastifyRequest, required: boolean): number | undefined
 
 const etag = (version: number | null) => (version === null ? undefined : `"${version}"`);
 
-function sendFeature(reply: FastifyReply, featureJson: string, version: number | null, crs: FeatureCrs, links: Link[]) {
+/** `extra`: foreign members after the links (the single item's `writable` and `writeRefusal`). */
+function sendFeature(reply: FastifyReply, featureJson: string, version: number | null, crs: FeatureCrs, links: Link[], extra: Record<string, unknown> = {}) {
   const tag = etag(version);
   if (tag) reply.header('ETag', tag);
   reply.header('Content-Crs', `<${crs.uri}>`).type(GEOJSON);
-  return reply.send(`${featureJson.slice(0, -1)},"links":${JSON.stringify(links)}}`);
+  const members = Object.entries(extra).map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`).join('');
+  return reply.send(`${featureJson.slice(0, -1)},"links":${JSON.stringify(links)}${members}}`);
 }
 
 export const featuresPlugin: FastifyPluginAsync = async (app) => {
@@ -425,13 +427,19 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
       { href: `${self}/history`, rel: 'version-history', type: JSON_TYPE, title: 'versions of this feature' },
     ];
     const tag = etag(item.version);
+    // the answer depends on who asks (writable), not only on the version
+    reply.header('Vary', 'Cookie');
     if (tag && request.headers['if-none-match'] === tag) return reply.header('ETag', tag).code(304).send();
+    // for an account, on an editable layer: may this user write this feature, and if not why — the
+    // write path's own checks (server/core/write.ts writeRefusal), so the editor knows before any save
+    const refusal = request.user && isEditable(layer) && !html ? await writeRefusal(app.pg.pool, actorOf(request), layer, id) : undefined;
+    const access = refusal === undefined ? {} : { writable: refusal === null, writeRefusal: refusal };
     if (html) {
       const f = JSON.parse(item.featureJson) as { properties: Record<string, unknown> };
       const rows = Object.entries(f.properties).map(([k, v]) => ({ property: k, value: v }));
       return reply.type(HTML).send(page(`${layer.title.zh} ${id}`, `${table(rows, ['property', 'value'])}${linksList(links)}`));
     }
-    return sendFeature(reply, item.featureJson, item.version, crs, links);
+    return sendFeature(reply, item.featureJson, item.version, crs, links, access);
   });
 
   // ---- writes ----
@@ -507,7 +515,8 @@ export const featuresPlugin: FastifyPluginAsync = async (app) => {
     const b = request.body as { reason?: unknown } | undefined;
     const reason = typeof b?.reason === 'string' ? b.reason : single(request.query, 'reason');
     const from = Number(request.params.version);
-    const written = await write(request, layer, { op: 'restore', id, from, version: ifMatch(request, false) }, reason ?? `restore of version ${from}`);
+    // recorded as a restore of `from` (change_log.restored_from), with the reason if one is given
+    const written = await write(request, layer, { op: 'restore', id, from, version: ifMatch(request, false) }, reason);
     return afterWrite(request, reply, layer, written, 200);
   });
 };

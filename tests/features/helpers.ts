@@ -1,8 +1,8 @@
 // Shared by the feature API tests: requests with headers and bodies, a fingerprint of every editable
 // table and the history (to show a refused write changed nothing), and a fresh test parcel.
 import net from 'node:net';
-import type pg from 'pg';
-import { expect } from 'vitest';
+import pg from 'pg';
+import { beforeAll, expect, inject } from 'vitest';
 import { api, appUrl, authHeaders } from '../helpers/db.ts';
 
 export const OGC = '/ogc';
@@ -51,12 +51,30 @@ export async function expectRefusedUnchanged(pool: pg.Pool, write: () => Promise
 }
 
 let serial = 0;
-/** A small square parcel inside the district (a different spot each call), on project 1. */
+/**
+ * This test file's band of spots: parcels of one project may not overlap (server/core/write.ts), and
+ * test files run at once on one database, so each takes its own band from a sequence there.
+ */
+let band: number | undefined;
+beforeAll(async () => {
+  const client = new pg.Client({ connectionString: inject('databaseUrl') });
+  await client.connect();
+  try {
+    await client.query('CREATE SEQUENCE IF NOT EXISTS test_parcel_band');
+    band = Number((await client.query<{ n: string }>(`SELECT nextval('test_parcel_band') AS n`)).rows[0].n) % 20;
+  } finally {
+    await client.end();
+  }
+});
+
+/** A small square parcel inside the district (a different spot each call, this file's band: no two overlap), on project 1. */
 export function parcelFeature(properties: Record<string, unknown> = {}) {
+  if (band === undefined) throw new Error('parcelFeature: call it inside a test (its band is taken before the file\'s tests run)');
   serial++;
   const r = (v: number) => Math.round(v * 1e6) / 1e6;
+  // 40 spots a row, 4 rows a band, 20 bands between 23.00° and 23.12° N (project 1's own parcels lie north of 23.12°)
   const x = r(109.58 + (serial % 40) * 0.0015);
-  const y = r(23.05 + Math.floor(serial / 40) * 0.0015);
+  const y = r(23.0 + (band * 4 + (Math.floor(serial / 40) % 4)) * 0.0015);
   const x1 = r(x + 0.001);
   const y1 = r(y + 0.001);
   return {
@@ -106,4 +124,20 @@ export function postLarge(path: string, payload: string | Buffer, contentType = 
     // arrives (a client still sending megabytes would otherwise race the answer)
     socket.write(payload.slice(0, 64 * 1024));
   });
+}
+
+/**
+ * A new account of its own for a test (the shared test accounts stay as they are): created by the
+ * administrator with a display name, command areas by code, and logged in.
+ */
+export async function createAccount(username: string, displayName: string, roles: string[], areaCodes: string[] = []): Promise<{ cookie: string; token: string; csrf: string }> {
+  const areas = (await (await api('/api/layers/command_area/features')).json()) as { features: { id: number; properties: { id?: number; code: string } }[] };
+  const areaIds = areas.features.filter((f) => areaCodes.includes(f.properties.code)).map((f) => Number(f.properties.id ?? f.id));
+  const password = `pw-${username}-0123456789`;
+  const made = await api('/api/admin/users', { who: 'admin', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password, displayName, roles, areaIds }) });
+  expect([200, 201], await made.clone().text()).toContain(made.status);
+  const res = await fetch(`${appUrl().replace(/\/$/, '')}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  expect(res.status).toBe(200);
+  const token = /zs_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1];
+  return { cookie: `zs_session=${token}`, token, csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
 }

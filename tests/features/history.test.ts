@@ -45,7 +45,7 @@ describe('restore', () => {
     expect(res.headers.get('etag')).toBe('"3"');
     expect(res.body.properties).toMatchObject({ owner_name: '第一版', version: 3 });
     const h = await request('GET', `${OGC}/collections/parcel/items/${p.id}/history`);
-    expect(h.body.versions[0]).toMatchObject({ version: 3, op: 'update', reason: 'restore of version 1' });
+    expect(h.body.versions[0]).toMatchObject({ version: 3, op: 'update', reason: null, restoredFrom: 1 });
   });
 
   it('restore needs the current ETag: stale → 412, nothing written', async () => {

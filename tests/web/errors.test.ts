@@ -28,7 +28,8 @@ const RICH: ErrorParams = {
   field: 'status', layer: 'parcel', id: 12, from: 'unsigned', to: 'handed_over', allowed: ['signed', 'court'], currentVersion: 5, yourVersion: 4,
   location: [109.61234567, 23.1234567], count: 1, total: 3, import: 7, role: 'editor', military: false, retryAfterSeconds: 120, file: 'parcels.zip',
   where: 'line 3', reason: 'Self-intersection', expected: 'date', max: 10_000, referencedBy: 'house', committedBy: 'tester', method: 'GET',
-  path: '/api/x', position: [1, 2], version: 3, min: 10,
+  path: '/api/x', position: [1, 2], version: 3, min: 10, neighbour: { id: 9, code: 'XM2021-001-0009' }, overlapM2: 12.34, others: 1,
+  area: 'gangcheng', areas: ['guicheng'],
   refused: [{ ref: 'line 3', error: 'status_transition', message: DEV, params: { field: 'status', from: 'unsigned', to: 'handed_over', allowed: ['signed', 'court'] }, field: 'status' }],
 };
 

@@ -3,6 +3,7 @@
 // its code and params (what and where: field, path, position, location) so the form can show it,
 // worded by errorText, next to the field.
 import type { HistoryEntry } from '../../../geo/api.ts';
+import type { ErrorParams } from '../../../geo/errors.ts';
 import { api, ensureOk } from '../http.ts';
 import { featuresUrl } from '../map/data.ts';
 
@@ -11,6 +12,16 @@ export interface Feature {
   id: number;
   geometry: GeoJSON.Polygon | GeoJSON.MultiPolygon;
   properties: Record<string, unknown>;
+  /** the single item, read by an account: may it write this feature (the write path's checks of role and scope) */
+  writable?: boolean;
+  /** why not, as the write would refuse it: worded by code (web/src/i18n/errors.ts) */
+  writeRefusal?: WriteRefusal | null;
+}
+
+/** A refusal known before a write (server/core/write.ts writeRefusal): the error code and its params. */
+export interface WriteRefusal {
+  code: string;
+  params: ErrorParams;
 }
 
 export interface Saved {

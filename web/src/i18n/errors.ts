@@ -4,7 +4,7 @@
 // statuses, layers and roles by the labels the client already has (geo/domain.ts, geo/layers.ts,
 // geo/roles.ts). `Record<ErrorCode, …>`: a code added to geo/errors.ts without a wording here does
 // not compile. Plain module (no runes): tests import it in Node.
-import { ATTRIBUTE, type Label, TAKE_STATUS } from '../../../geo/domain.ts';
+import { ATTRIBUTE, COMMAND_AREA, type Label, TAKE_STATUS } from '../../../geo/domain.ts';
 import { type ErrorCode, type ErrorParam, type ErrorParams, type ImportIssueCode, isErrorCode } from '../../../geo/errors.ts';
 import { LAYER_BY_ID, LAYERS } from '../../../geo/layers.ts';
 import { PROCEDURE_FIELD, PROCEDURE_STEP, type ProcedureStepId } from '../../../geo/procedure.ts';
@@ -91,6 +91,21 @@ export function statusName(s: ErrorParam | undefined, lang: Lang): string {
   if (!key) return '';
   return (TAKE_STATUS as Record<string, Label>)[key]?.[lang] ?? key;
 }
+
+/** A command area (片区指挥部) by its code. */
+export function areaName(a: ErrorParam | undefined, lang: Lang): string {
+  const key = str(a);
+  if (!key) return '';
+  return (COMMAND_AREA as Record<string, Label>)[key]?.[lang] ?? key;
+}
+
+/** A param that is an object of params (a neighbour's {id, code}), else an empty one. */
+const record = (v: ErrorParam | undefined): Record<string, ErrorParam | undefined> =>
+  (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, ErrorParam | undefined>) : {});
+
+/** m² as the history and the overlap refusal show them: two decimals at most. */
+const fmtM2 = (v: ErrorParam | undefined, lang: Lang): string =>
+  (num(v) ?? 0).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { maximumFractionDigits: 2 });
 
 export function roleName(r: ErrorParam | undefined, lang: Lang): string {
   const key = str(r);
@@ -226,8 +241,34 @@ export const ERROR_TEXT: Record<ErrorCode, Wording> = {
   no_role: { zh: () => '此账号尚未分配角色，请联系管理员', en: () => 'This account has no role yet: ask an administrator' },
   csrf: { zh: () => '页面的安全校验已过期，请刷新页面后重试', en: () => 'The page’s security check has expired: reload the page and try again' },
   out_of_scope: {
-    zh: () => '此要素不在您负责的片区指挥部范围内，不能修改',
-    en: () => 'This feature lies outside your command areas: you cannot change it',
+    zh: (p) => {
+      const mine = Array.isArray(p.areas) && p.areas.length ? `（您负责：${list(p.areas.map((a) => areaName(a, 'zh')), 'zh')}）` : '';
+      return typeof p.area === 'string'
+        ? `此要素属于${areaName(p.area, 'zh')}，不在您负责的片区指挥部范围内${mine}，不能修改`
+        : `此要素不在您负责的片区指挥部范围内${mine}，不能修改`;
+    },
+    en: (p) => {
+      const mine = Array.isArray(p.areas) && p.areas.length ? ` (yours: ${list(p.areas.map((a) => areaName(a, 'en')), 'en')})` : '';
+      return typeof p.area === 'string'
+        ? `This feature belongs to ${areaName(p.area, 'en')}, outside your command areas${mine}: you cannot change it`
+        : `This feature lies outside your command areas${mine}: you cannot change it`;
+    },
+  },
+  parcel_overlap: {
+    zh: (p) => {
+      const n = record(p.neighbour);
+      const who = n.code != null ? `宗地“${String(n.code)}”${n.id != null ? `（要素编号 ${String(n.id)}）` : ''}` : '其他宗地';
+      const how = num(p.overlapM2) !== undefined ? `重叠 ${fmtM2(p.overlapM2, 'zh')} 平方米` : '重叠';
+      const others = (num(p.others) ?? 0) > 0 ? `，另与 ${num(p.others)} 宗地块重叠` : '';
+      return `与同一项目红线内的${who}${how}${others}：同一项目的宗地不能相互重叠（允许 ${num(p.toleranceM2) ?? 1} 平方米以内）`;
+    },
+    en: (p) => {
+      const n = record(p.neighbour);
+      const who = n.code != null ? `parcel “${String(n.code)}”${n.id != null ? ` (feature ID ${String(n.id)})` : ''}` : 'another parcel';
+      const how = num(p.overlapM2) !== undefined ? ` by ${fmtM2(p.overlapM2, 'en')} m²` : '';
+      const others = (num(p.others) ?? 0) > 0 ? `, and ${num(p.others)} more parcel(s)` : '';
+      return `Overlaps ${who} of the same project${how}${others}: parcels of one project may not overlap (up to ${num(p.toleranceM2) ?? 1} m² allowed)`;
+    },
   },
   too_many_attempts: {
     zh: (p) => `尝试次数过多，请 ${Math.max(1, Math.ceil((num(p.retryAfterSeconds) ?? 60) / 60))} 分钟后再试`,

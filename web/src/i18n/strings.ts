@@ -325,6 +325,13 @@ export const UI = {
     en: 'Split into {n} parts: the other {m} were added as new parcels; now save this one',
   },
   edRestored: { zh: '已恢复到版本 {v}（新版本 {nv}）', en: 'Restored version {v} (now version {nv})' },
+  edReadOnly: { zh: '只能查看：', en: 'View only: ' },
+  edViewTitle: { zh: '查看{what} #{id}', en: 'View {what} #{id}' },
+  edOverlap: {
+    zh: '与宗地“{code}”（要素编号 {id}）重叠约 {m2} 平方米，保存时将被拒绝',
+    en: 'Overlaps parcel “{code}” (feature ID {id}) by about {m2} m²: saving will be refused',
+  },
+  histRestored: { zh: '恢复到第 {v} 版', en: 'Restored to version {v}' },
   // import and export (数据交换)
   exTitle: { zh: '数据交换', en: 'Import & export' },
   exFormat: { zh: '格式', en: 'Format' },
