@@ -4,7 +4,9 @@
 // worded by errorText, next to the field.
 import type { HistoryEntry } from '../../../geo/api.ts';
 import type { ErrorParams } from '../../../geo/errors.ts';
+import { COMMAND_AREA } from '../../../geo/domain.ts';
 import { api, ensureOk } from '../http.ts';
+import { L } from '../i18n/i18n.svelte.ts';
 import { featuresUrl } from '../map/data.ts';
 
 export interface Feature {
@@ -71,6 +73,11 @@ export async function getSchema(collection: string): Promise<FeatureSchema> {
 
 /** A feature another one may name (a project, village, command area): its id and what a person calls it. */
 export interface ReferenceOption { id: number; name: string; code: string | null }
+
+/** A picker's option: a command area by its label in the interface's language; any other feature by its own name and code. */
+export const referenceLabel = (layerId: string, o: ReferenceOption): string =>
+  layerId === 'command_area' && o.code && o.code in COMMAND_AREA ? L(COMMAND_AREA[o.code as keyof typeof COMMAND_AREA])
+    : o.code && o.code !== o.name ? `${o.name} · ${o.code}` : o.name;
 
 /**
  * The features of `layerId` a form may name, sorted by code then name: the small layer as the map reads
