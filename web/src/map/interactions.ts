@@ -9,6 +9,7 @@ import { IDENTIFY_ORDER } from '../../../geo/style/style.ts';
 import type { MapController } from './layers.ts';
 import { asOfLayerId } from './takeStatusAsOf.ts';
 import { timeView } from './timeview.svelte.ts';
+import { coveredEdges, identifySlotShown } from '../layout/docks.svelte.ts';
 
 const TOLERANCE = 4; // px around the click
 
@@ -21,6 +22,8 @@ export function attachInteractions(ctl: MapController): { selectFeature(layerId:
   const { map, loader } = ctl;
   let popup: Popup | null = null;
   let component: ReturnType<typeof mount> | null = null;
+  /** the element the identify result is mounted in (inside the popup, or the phone sheet's slot) */
+  let shown: HTMLElement | null = null;
   let selected: { source: string; sourceLayer?: string; id: string | number } | null = null;
 
   const shows = (id: string) => !!map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none';
@@ -47,6 +50,8 @@ export function attachInteractions(ctl: MapController): { selectFeature(layerId:
     clearSelection();
     if (component) void unmount(component);
     component = null;
+    shown?.remove();
+    shown = null;
     const p = popup;
     popup = null;
     p?.remove();
@@ -107,7 +112,14 @@ export function attachInteractions(ctl: MapController): { selectFeature(layerId:
         },
       },
     });
-    popup = new Popup({ maxWidth: '380px', className: 'zs-popup', focusAfterOpen: false })
+    shown = target;
+    const slot = identifySlotShown();
+    if (slot) {
+      slot.replaceChildren(target);
+      return;
+    }
+    // the popup keeps out from under the docks and the bottom tools
+    popup = new Popup({ maxWidth: '380px', className: 'zs-popup', focusAfterOpen: false, padding: coveredEdges(map.getContainer(), 8) })
       .setLngLat(e.lngLat)
       .setDOMContent(target)
       .addTo(map);
