@@ -280,7 +280,14 @@ describe('the phone view (390×844)', () => {
       expect(await identify.getAttribute('data-layer')).toBe('red_line');
       expect(await identify.innerText()).toContain(t.name);
       expect(await page.locator('.maplibregl-popup').count()).toBe(0);
+      expect(await identify.getByTestId('open-procedure').count(), 'no panel to open on a phone').toBe(0);
       expect(await noOverflow()).toBeLessThanOrEqual(390);
+      // the sheet came up over the map: the map moved the tapped place above it
+      await page.waitForFunction(() => !window.__map!.isMoving());
+      const tapped = await page.evaluate((p) => window.__map!.project(p), t.inside);
+      const sheetUp = await page.evaluate(() => document.querySelector('[data-testid="phone-sheet"]')!.getBoundingClientRect().top);
+      expect(mapBox.y + tapped.y).toBeLessThan(sheetUp);
+      expect(mapBox.y + tapped.y).toBeGreaterThan(mapBox.y);
       await page.screenshot({ path: path.join(shots, 'layout-phone-identify.png') });
 
       // the progress of the account's own 指挥部, from the progress API

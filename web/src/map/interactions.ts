@@ -1,7 +1,7 @@
 // Click-to-identify (popup with the feature's attributes), selection highlight, hover cursor and
 // the cursor's coordinates for the status bar.
 import { Popup, type MapGeoJSONFeature, type PointLike } from 'maplibre-gl';
-import { mount, unmount } from 'svelte';
+import { mount, tick, unmount } from 'svelte';
 import IdentifyPopup from '../panels/IdentifyPopup.svelte';
 import { app, type Hit } from '../state.svelte.ts';
 import { TILE_LAYERS, sourceFor } from '../../../geo/style/sources.ts';
@@ -116,6 +116,8 @@ export function attachInteractions(ctl: MapController): { selectFeature(layerId:
     const slot = identifySlotShown();
     if (slot) {
       slot.replaceChildren(target);
+      // the sheet has come up over the map: keep the tapped place in sight, in the middle of the map above it
+      void tick().then(() => map.panTo(e.lngLat, { offset: [0, -coveredEdges(map.getContainer()).bottom / 2] }));
       return;
     }
     // the popup keeps out from under the docks and the bottom tools
