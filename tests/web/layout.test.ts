@@ -39,8 +39,13 @@ async function target(): Promise<{ id: number; name: string; bbox: [number, numb
   };
 }
 
+/** the map has rendered what it has; a map that never settles fails here, saying so, rather than at the test's timeout */
 async function idle(page: Page): Promise<void> {
-  await page.evaluate(() => window.__zs!.idle());
+  const settled = await page.evaluate(() => Promise.race([
+    window.__zs!.idle().then(() => true),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 90_000)),
+  ]));
+  expect(settled, 'the map settles within 90 s').toBe(true);
 }
 
 /**
