@@ -1,7 +1,7 @@
 // Click-to-identify (popup with the feature's attributes), selection highlight, hover cursor and
 // the cursor's coordinates for the status bar.
 import { Popup, type MapGeoJSONFeature, type PointLike } from 'maplibre-gl';
-import { mount, unmount } from 'svelte';
+import { mount, tick, unmount } from 'svelte';
 import IdentifyPopup from '../panels/IdentifyPopup.svelte';
 import { app, type Hit } from '../state.svelte.ts';
 import { TILE_LAYERS, sourceFor } from '../../../geo/style/sources.ts';
@@ -9,6 +9,7 @@ import { IDENTIFY_ORDER } from '../../../geo/style/style.ts';
 import type { MapController } from './layers.ts';
 import { asOfLayerId } from './takeStatusAsOf.ts';
 import { timeView } from './timeview.svelte.ts';
+import { coveredEdges, identifySlotShown } from '../layout/docks.svelte.ts';
 
 const TOLERANCE = 4; // px around the click
 
@@ -21,6 +22,8 @@ export function attachInteractions(ctl: MapController): { selectFeature(layerId:
   const { map, loader } = ctl;
   let popup: Popup | null = null;
   let component: ReturnType<typeof mount> | null = null;
+  /** the element the identify result is mounted in (inside the popup, or the phone sheet's slot) */
+  let shown: HTMLElement | null = null;
   let selected: { source: string; sourceLayer?: string; id: string | number } | null = null;
 
   const shows = (id: string) => !!map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none';
@@ -47,6 +50,8 @@ export function attachInteractions(ctl: MapController): { selectFeature(layerId:
     clearSelection();
     if (component) void unmount(component);
     component = null;
+    shown?.remove();
+    shown = null;
     const p = popup;
     popup = null;
     p?.remove();
@@ -107,7 +112,16 @@ export function attachInteractions(ctl: MapController): { selectFeature(layerId:
         },
       },
     });
-    popup = new Popup({ maxWidth: '380px', className: 'zs-popup', focusAfterOpen: false })
+    shown = target;
+    const slot = identifySlotShown();
+    if (slot) {
+      slot.replaceChildren(target);
+      // the sheet has come up over the map: keep the tapped place in sight, in the middle of the map above it
+      void tick().then(() => map.panTo(e.lngLat, { offset: [0, -coveredEdges(map.getContainer()).bottom / 2] }));
+      return;
+    }
+    // the popup keeps out from under the docks and the bottom tools
+    popup = new Popup({ maxWidth: '380px', className: 'zs-popup', focusAfterOpen: false, padding: coveredEdges(map.getContainer(), 8) })
       .setLngLat(e.lngLat)
       .setDOMContent(target)
       .addTo(map);

@@ -13,6 +13,8 @@ import { patternImage } from './patterns.ts';
 import { attachInteractions } from './interactions.ts';
 import { attachLiveMap, type LiveMap } from './live.ts';
 import { attachSelectionHighlight } from './selection.ts';
+import { tick } from 'svelte';
+import { fitPadding } from '../layout/docks.svelte.ts';
 
 type Opacity = number | unknown[];
 
@@ -39,7 +41,8 @@ export function createMap(container: HTMLElement, district: District, entries: L
     container,
     style: baseStyle(),
     bounds: district.bbox,
-    fitBoundsOptions: { padding: { top: 60, bottom: 40, left: 320, right: 40 } },
+    // fits land in the part of the map the docks leave visible (web/src/layout/docks.svelte.ts)
+    fitBoundsOptions: { padding: fitPadding(container) },
     maxBounds: [
       [district.bbox[0] - 1.5, district.bbox[1] - 1.2],
       [district.bbox[2] + 1.5, district.bbox[3] + 1.2],
@@ -134,16 +137,17 @@ export function createMap(container: HTMLElement, district: District, entries: L
     setLang: (l) => {
       for (const [sl, field] of Object.entries(textFields(l))) if (map.getLayer(sl)) map.setLayoutProperty(sl, 'text-field', field);
     },
-    zoomToDistrict: () => map.fitBounds(district.bbox, { padding: { top: 60, bottom: 40, left: 320, right: 40 } }),
+    zoomToDistrict: () => map.fitBounds(district.bbox, { padding: fitPadding(container) }),
     zoomToLayer: (id) => {
       const b = app.layers.find((l) => l.info.id === id)?.info.bbox;
-      if (b) map.fitBounds(b, { padding: { top: 60, bottom: 40, left: 320, right: 40 }, maxZoom: 16 });
+      if (b) map.fitBounds(b, { padding: fitPadding(container), maxZoom: 16 });
     },
     flyToFeature: (layerId, id, bbox) => {
-      // an open 征地程序 panel (400 px, right of the map) keeps the feature clear of it where the map is wide enough
-      const right = app.procedure !== null ? Math.max(60, Math.min(480, container.clientWidth - 340 - 240)) : 60;
-      map.fitBounds(bbox, { padding: { top: 80, bottom: 60, left: 340, right }, maxZoom: 16 });
-      map.once('moveend', () => interactions.selectFeature(layerId, id));
+      // after the page has shown what the pick opens (a search opens the project's 征地程序 in the right dock)
+      void tick().then(() => {
+        map.fitBounds(bbox, { padding: fitPadding(container), maxZoom: 16 });
+        map.once('moveend', () => interactions.selectFeature(layerId, id));
+      });
     },
     showSelection: (selection) => {
       selectionShown = selection;
