@@ -105,6 +105,8 @@ describe.skipIf(!hasChromium)('the editor\'s rules, for a 贵城 editor', () => 
   });
 
   it('warns while a vertex is dragged into the neighbour, and the save is refused naming it', async () => {
+    // the identify popup of the parcel being edited is out of the way (it would cover the vertex)
+    expect(await page.locator('.maplibregl-popup').evaluate((e) => getComputedStyle(e).visibility)).toBe('hidden');
     const corner = await pixel(X + 0.001, Y + 0.001); // the shared edge's north end
     await page.mouse.move(corner.x, corner.y);
     await page.mouse.down();
