@@ -96,9 +96,12 @@ export function createMap(container: HTMLElement, district: District, entries: L
       if (e.opacity !== 1) applyOpacity(e.info.id, e.opacity);
     }
     highlight = attachSelectionHighlight(map);
+    ready = true;
     highlight(selectionShown);
   };
   let highlight: ReturnType<typeof attachSelectionHighlight> | null = null;
+  /** setup() has added the style layers */
+  let ready = false;
   /** the selection last asked for: shown once the sources are there */
   let selectionShown: typeof app.selection = null;
 
@@ -131,7 +134,11 @@ export function createMap(container: HTMLElement, district: District, entries: L
     loader,
     live: attachLiveMap(map, loader),
     setVisible: (id, v) => {
-      if (map.loaded() || map.isStyleLoaded()) applyVisibility(id, v);
+      // before the style layers are added the choice is kept in the entry, which setup() applies
+      // (map.loaded() and isStyleLoaded() are false whenever tiles are loading: no guide here)
+      const e = entries.find((x) => x.info.id === id);
+      if (e) e.visible = v;
+      if (ready) applyVisibility(id, v);
     },
     setOpacity: (id, o) => applyOpacity(id, o),
     setLang: (l) => {
