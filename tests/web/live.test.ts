@@ -69,8 +69,9 @@ function bboxOf(g: MultiPolygon): BBox {
 }
 
 /**
- * The parcel with one vertex moved outward (away from its centre, by half its distance), and a point
- * in the new shape that the old one does not cover.
+ * The parcel with one vertex moved inward (halfway to its centre), and a point the old shape covers and
+ * the new one does not. Inward: parcels of one project may not overlap (parcel_overlap), and outward
+ * runs into the neighbour.
  */
 function movedVertex(p: Parcel): { geometry: GeoJSON.Polygon; probe: [number, number] } {
   const ring = p.geometry.coordinates[0][0];
@@ -79,13 +80,13 @@ function movedVertex(p: Parcel): { geometry: GeoJSON.Polygon; probe: [number, nu
   const order = ring.slice(0, -1).map((v, i) => ({ v, i })).sort((a, b) => b.v[1] - a.v[1]).map((x) => x.i);
   for (const i of order) {
     const v = ring[i];
-    const moved = [v[0] + (v[0] - c[0]) * 0.5, v[1] + (v[1] - c[1]) * 0.5];
+    const moved = [v[0] + (c[0] - v[0]) * 0.5, v[1] + (c[1] - v[1]) * 0.5];
     const next = ring.map((q, j) => (j === i || (i === 0 && j === ring.length - 1) ? moved : q));
     const geometry: GeoJSON.Polygon = { type: 'Polygon', coordinates: [next] };
     const probe: [number, number] = [v[0] + (moved[0] - v[0]) * 0.5, v[1] + (moved[1] - v[1]) * 0.5];
-    if (booleanPointInPolygon(probe, geometry) && !booleanPointInPolygon(probe, p.geometry)) return { geometry, probe };
+    if (!booleanPointInPolygon(probe, geometry) && booleanPointInPolygon(probe, p.geometry)) return { geometry, probe };
   }
-  throw new Error(`parcel ${p.id}: no vertex to move outward`);
+  throw new Error(`parcel ${p.id}: no vertex to move inward`);
 }
 
 /**
@@ -327,8 +328,8 @@ describe('live map', () => {
       const { geometry, probe } = movedVertex(target);
       // zoom 17.5: the z16 tiles drawn overzoomed
       await Promise.all([jumpTo(editor, target.inside, 17.5), jumpTo(viewer, target.inside, 17.5)]);
-      for (const page of [editor, viewer]) expect(await renderedStatus(page, target.id, probe)).toBeNull();
-      const seen = Promise.all([watchParcel(editor, target.id, probe), watchParcel(viewer, target.id, probe)]);
+      for (const page of [editor, viewer]) expect(await renderedStatus(page, target.id, probe)).not.toBeNull();
+      const seen = Promise.all([watchParcel(editor, target.id, probe, { gone: true }), watchParcel(viewer, target.id, probe, { gone: true })]);
       const { sent: at } = await patch('editor', 'parcel', target.id, { geometry });
       const [editorAt, viewerAt] = await seen;
       // from the PATCH leaving the test (the write included)
