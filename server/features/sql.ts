@@ -84,8 +84,8 @@ export interface ItemsPage {
 export async function queryItems(pool: pg.Pool, layer: LayerDef, cols: CollectionColumns, q: ItemsQuery, orderings?: OrderedIds): Promise<ItemsPage> {
   const params: unknown[] = [];
   const where = whereClause(layer, q, params);
-  // a sorted result, or any page after the first (a table scrolled, a client paging): from the kept ordering
-  if (orderings && (q.order || q.offset > 0)) return sortedPage(pool, layer, cols, { ...q, order: q.order ?? 't.id' }, orderings, where, params);
+  // a sorted result (the attribute table's pages): cut from the kept ordering
+  if (orderings && q.order) return sortedPage(pool, layer, cols, q, orderings, where, params);
   const pageParams = [...params, q.limit, q.offset];
   const n = params.length;
   // the page's ids in the sort order (ARRAY(subquery) keeps it), numbered, then their JSON in that order
