@@ -3,7 +3,7 @@
 import { type Benchmark, measure } from './harness.ts';
 
 /** Deterministic dates: day i of a walk with a stride coprime to the span. */
-function dateAt(i: number, fromYear = 2019): string {
+export function dateAt(i: number, fromYear = 2019): string {
   const start = Date.UTC(fromYear, 0, 1);
   const span = (2023 - fromYear) * 365;
   return new Date(start + ((i * 97 + 13) % span) * 86_400_000).toISOString().slice(0, 10);
