@@ -94,6 +94,30 @@ export function assembleRings(rings: Ring[]): PolygonCoords[] {
 
 export type BBox = [number, number, number, number];
 
+/** How deep each geometry type nests its positions (a Point's coordinates are one position). */
+const POSITION_DEPTH: Record<Geometry['type'], number> = { Point: 0, MultiPoint: 1, LineString: 1, MultiLineString: 2, Polygon: 2, MultiPolygon: 3 };
+
+/**
+ * Where a parsed geometry's coordinates are not nested arrays of [x, y] or [x, y, z] finite numbers to
+ * the depth its type says (e.g. `coordinates[0][3]: null`), or null when they are. Parsers check this
+ * before anything walks the positions (bboxOf, reprojection), so a bad position is named, not a crash.
+ */
+export function malformedPosition(g: { type: Geometry['type']; coordinates: unknown }): string | null {
+  const walk = (c: unknown, depth: number, path: string): string | null => {
+    if (depth === 0) {
+      const ok = Array.isArray(c) && (c.length === 2 || c.length === 3) && c.every((v) => typeof v === 'number' && Number.isFinite(v));
+      return ok ? null : `${path}: ${JSON.stringify(c) ?? String(c)} is not a position [x, y] of finite numbers`;
+    }
+    if (!Array.isArray(c)) return `${path}: ${JSON.stringify(c) ?? String(c)} is not an array`;
+    for (let i = 0; i < c.length; i++) {
+      const bad = walk(c[i], depth - 1, `${path}[${i}]`);
+      if (bad) return bad;
+    }
+    return null;
+  };
+  return walk(g.coordinates, POSITION_DEPTH[g.type], 'coordinates');
+}
+
 export function bboxOf(g: Geometry): BBox {
   const b: BBox = [Infinity, Infinity, -Infinity, -Infinity];
   const visit = (c: unknown): void => {

@@ -183,7 +183,7 @@ export async function prepareImport(files: UploadedFile[], opts: PrepareOptions)
       if (!GEOMETRY_FAMILY[layer.geometry].includes(geometry.type)) {
         issues.push({ code: 'geometry_type', severity: 'error', message: `${geometry.type} cannot go into the ${layer.geometry} layer ${layer.id}` });
       }
-    } else if (!parsed.attributesOnly) {
+    } else if (!parsed.attributesOnly && !issues.some((i) => i.code === 'bad_coordinates')) {
       issues.push({ code: 'no_geometry', severity: 'error', message: 'the feature has no geometry' });
     }
     for (const [field, v] of Object.entries(f.props)) {

@@ -1,5 +1,7 @@
 // Bad files are refused with a 4xx that names the file and the line or record, and nothing is written.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import { useTestPool } from '../helpers/db.ts';
@@ -100,6 +102,17 @@ describe('bad files', () => {
     const res = await upload([{ name: 'xian.zip', data: await zip(entries) }]);
     expect(res.status).toBe(422);
     expect(res.body.message).toMatch(/xian\.zip: parcel\.prj: .*Xian 1980.*7-parameter/);
+  });
+
+  it('a GeoJSON position that is null: that feature is an error naming the position, the others are read', async () => {
+    const data = readFileSync(path.join(import.meta.dirname, '../fixtures/exchange/null-coordinate.geojson'));
+    const project = (await pool.query(`SELECT min(id) id FROM project`)).rows[0].id;
+    const res = await upload([{ name: 'null-coordinate.geojson', data }], { project: String(project) });
+    expect(res.status).toBe(201);
+    const [bad, good] = res.body.features;
+    expect(bad.issues).toEqual([expect.objectContaining({ code: 'bad_coordinates', severity: 'error', message: expect.stringContaining('coordinates[0][2]: null') })]);
+    expect(good.issues.map((i: { code: string }) => i.code)).not.toContain('bad_coordinates');
+    expect(good.issues.filter((i: { severity: string }) => i.severity === 'error')).toEqual([]);
   });
 
   it('ogr2ogr can still read the shapefile zip this suite breaks (sanity)', () => {

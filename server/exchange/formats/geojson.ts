@@ -1,7 +1,7 @@
 // GeoJSON: RFC 7946 (CRS84 lon/lat, outer rings counter-clockwise) by default; other CRSs on request,
 // flagged with the (pre-RFC) "crs" member that GDAL, QGIS and ArcGIS read.
 import { guessCrsFromBbox } from '../../../geo/formats/crs-detect.ts';
-import { bboxOf, type Geometry, orientPolygons, polygonsOf } from '../../../geo/formats/geometry.ts';
+import { bboxOf, type Geometry, malformedPosition, orientPolygons, polygonsOf } from '../../../geo/formats/geometry.ts';
 import { geometryOf } from '../source.ts';
 import { type Exporter, FileFormatError, type Importer, type ParsedFeature } from '../types.ts';
 import { readFile } from 'node:fs/promises';
@@ -70,6 +70,9 @@ export const geojsonImporter: Importer = {
       if (g && !['Point', 'MultiPoint', 'LineString', 'MultiLineString', 'Polygon', 'MultiPolygon'].includes(g.type)) {
         throw new FileFormatError(file.name, `feature ${i + 1}`, `geometry type ${g.type} is not supported`);
       }
+      // a malformed position is this feature's error (reported in the preview), not the whole file's
+      const bad = g ? malformedPosition(g) : null;
+      if (bad) return { ref: `feature ${i + 1}`, props, geometry: null, issues: [{ code: 'bad_coordinates', severity: 'error', message: `geometry.${bad}` }] };
       return { ref: `feature ${i + 1}`, props, geometry: g ?? null, issues: [] };
     });
     const named = CRS_URN.exec(doc?.crs?.properties?.name ?? '');
