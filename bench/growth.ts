@@ -6,7 +6,8 @@
 //   OGC items pages of 100 parcels: in a small bbox, and deep in the id order (offset n/2);
 //   conflict analysis of the 1,000-vertex corridor (bench/conflicts.bench.ts) in the densest cane country;
 //   progress as of a date for the whole district;
-//   a parcel write with history (PATCH + If-Match): what the capacity plan divides by;
+//   a parcel write with history (PATCH + If-Match), one at a time and from 8 writers without pause
+//   (writes/s): what the capacity plan divides by;
 //   export of min(100k, all) parcels to GeoPackage by the CLI, as a batch job runs it;
 //   database size, rows, load time.
 // Then each figure's growth exponent k (time ∝ parcels^k between the smallest and largest scale) and a
@@ -126,6 +127,34 @@ async function measureScale(scale: number): Promise<ScaleResult> {
       await res.arrayBuffer();
     }, { iterations: 100, warmup: 5 }));
 
+    // write throughput: 8 writers without pause for 10 s, each on parcels of its own (no 412s), so the
+    // figure is what the primary takes, not what one connection waits for (clients in this process)
+    {
+      const { rows: own } = await pool.query<{ id: number }>('SELECT id FROM parcel ORDER BY md5(id::text || \'w\') LIMIT 160');
+      for (const t of own) versions.set(t.id, (await fetch(`${base}/ogc/collections/parcel/items/${t.id}`, { headers })).headers.get('etag')!);
+      const times: number[] = [];
+      const until = performance.now() + 10_000;
+      const writer = async (w: number) => {
+        for (let i = 0; performance.now() < until; i++) {
+          const id = own[w * 20 + (i % 20)].id;
+          const t0 = performance.now();
+          const res = await fetch(`${base}/ogc/collections/parcel/items/${id}`, {
+            method: 'PATCH',
+            headers: { ...headers, 'content-type': 'application/merge-patch+json', 'If-Match': versions.get(id)! },
+            body: JSON.stringify({ properties: { owner_name: `并发写入 ${w}-${i}` }, reason: 'benchmark' }),
+          });
+          if (res.status !== 200) throw new Error(`PATCH: ${res.status} ${await res.text()}`);
+          versions.set(id, res.headers.get('etag')!);
+          await res.arrayBuffer();
+          times.push(performance.now() - t0);
+        }
+      };
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: 8 }, (_, w) => writer(w)));
+      const perSecond = times.length / ((performance.now() - t0) / 1000);
+      keep('parcel writes, 8 writers without pause', { ...summarize('writes', times), note: `${perSecond.toFixed(0)} writes/s` });
+    }
+
     // export: the first min(100k, all) parcels to GeoPackage by the CLI (a process of its own)
     const rowsOut = Math.min(100_000, parcels);
     const maxId = (await pool.query<{ id: number }>('SELECT id FROM parcel ORDER BY id OFFSET $1 LIMIT 1', [rowsOut - 1])).rows[0].id;
@@ -191,6 +220,7 @@ async function main(): Promise<void> {
     const a = first.figures[key]?.p95, b = last.figures[key]?.p95;
     body.push([`${key} (median / p95)`, ...results.map(cell), a && b ? growth(first, last, a, b) : '']);
   }
+  body.push(['write throughput (8 writers)', ...results.map((r) => r.figures['parcel writes, 8 writers without pause']?.note ?? ''), '']);
   body.push(['export: rows, per 1k rows', ...results.map((r) => r.figures['export min(100k, all) parcels to GPKG (CLI)']?.note ?? ''), '']);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
