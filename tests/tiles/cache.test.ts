@@ -118,3 +118,71 @@ describe('TileCache with read replicas', () => {
     expect(cache.has('here')).toBe(true); // the later house changes it lacks do not touch a parcel tile
   });
 });
+
+// One render per tile at a time: readers of a tile being rendered wait for that render, unless a change
+// since it began touches the tile (or, from a replica, they need a newer replay than it had).
+describe('TileCache: renders shared', () => {
+  /** a render that ends when told to, counting how many were begun */
+  const renders = () => {
+    const begun: (() => void)[] = [];
+    const render = () => new Promise<ReturnType<typeof tile>>((resolve) => begun.push(() => resolve(tile())));
+    return { begun, render, finishAll: () => begun.forEach((f) => f()) };
+  };
+  const place = { layers: ['parcel'], coord };
+
+  it('requests for a tile under way share its render', async () => {
+    const cache = new TileCache(1 << 20);
+    const r = renders();
+    const all = Promise.all([1, 2, 3].map(() => cache.shared('k@primary', place, null, r.render)));
+    expect(r.begun).toHaveLength(1);
+    r.finishAll();
+    const [a, b, c] = await all;
+    expect(a).toBe(b);
+    expect(b).toBe(c);
+    expect(cache.counts().shared).toBe(2);
+  });
+
+  it('a change touching the tile since the render began: the next request renders afresh', async () => {
+    const cache = new TileCache(1 << 20);
+    const r = renders();
+    const first = cache.shared('k@primary', place, null, r.render);
+    cache.invalidate({ layer: 'parcel', boxes: [boxAt(0)] });
+    const second = cache.shared('k@primary', place, null, r.render);
+    expect(r.begun).toHaveLength(2);
+    r.finishAll();
+    expect(await first).not.toBe(await second);
+  });
+
+  it('a change elsewhere, or of another layer, does not stop the sharing', () => {
+    const cache = new TileCache(1 << 20);
+    const r = renders();
+    void cache.shared('k@primary', place, null, r.render);
+    cache.invalidate({ layer: 'parcel', boxes: [boxAt(3)] });
+    cache.invalidate({ layer: 'farmland', boxes: null });
+    void cache.shared('k@primary', place, null, r.render);
+    expect(r.begun).toHaveLength(1);
+    r.finishAll();
+  });
+
+  it('a finished render is not shared again: the next request renders', async () => {
+    const cache = new TileCache(1 << 20);
+    const r = renders();
+    const first = cache.shared('k@primary', place, null, r.render);
+    r.finishAll();
+    await first;
+    void cache.shared('k@primary', place, null, r.render);
+    expect(r.begun).toHaveLength(2);
+  });
+
+  it('from a replica, shared only with readers that need no newer replay than it had', () => {
+    const cache = new TileCache(1 << 20);
+    const r = renders();
+    void cache.shared('k@replica', place, 100n, r.render);
+    void cache.shared('k@replica', place, 100n, r.render); // same position: shared
+    void cache.shared('k@replica', place, 90n, r.render); // needs less: shared
+    expect(r.begun).toHaveLength(1);
+    void cache.shared('k@replica', place, 120n, r.render); // needs more: renders afresh
+    expect(r.begun).toHaveLength(2);
+    r.finishAll();
+  });
+});
