@@ -12,6 +12,9 @@
 // own starting point. Before each run one pass over the path warms the cache (a server that has run
 // for a while holds the tiles people look at). The servers run in processes of their own, the readers
 // in another (bench/tools/pan.mjs). Statuses written are put back at the end.
+// `BENCH_LIVE_BASELINE=<checkout>` adds this server as another checkout has it (precise invalidation,
+// started from that folder on the same database, whose migrations must be the same): before and after
+// in one run.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -87,9 +90,9 @@ function panPath(starts: [number, number][], steps: number): Tile[] {
 }
 
 /** A server of this project in a process of its own, on the benchmark database. */
-async function startServer(databaseUrl: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+async function startServer(databaseUrl: string, env: Record<string, string>, cwd = root): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: root, env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'info', PUBLIC_READ: 'true', ...env },
+    cwd, env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'info', PUBLIC_READ: 'true', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -154,6 +157,8 @@ const bench: Benchmark = {
     const rows: BenchRow[] = [];
     const precise = await startServer(databaseUrl, { TILE_INVALIDATION: 'precise' });
     const layerWide = await startServer(databaseUrl, { TILE_INVALIDATION: 'layer' });
+    const baselineRoot = process.env.BENCH_LIVE_BASELINE;
+    const baseline = baselineRoot ? await startServer(databaseUrl, { TILE_INVALIDATION: 'precise' }, path.resolve(baselineRoot)) : undefined;
     const mapserver = await startMapServer(databaseUrl, Object.fromEntries(TILED.map((id) => {
       const l = LAYER_BY_ID.get(id)!;
       return [l.table, { type: 'POLYGON' as const, attributes: l.attributes }];
@@ -162,6 +167,7 @@ const bench: Benchmark = {
       type Setup = { name: string; base: string; url: (layer: string, t: Tile) => string; writeBase: string; cached: boolean };
       const setups: Setup[] = [
         { name: 'this server, precise invalidation', base: precise.url, url: ours, writeBase: precise.url, cached: true },
+        ...(baseline ? [{ name: `baseline ${path.basename(baselineRoot!)}, precise invalidation`, base: baseline.url, url: ours, writeBase: baseline.url, cached: true }] : []),
         { name: 'this server, whole-layer invalidation (before)', base: layerWide.url, url: ours, writeBase: layerWide.url, cached: true },
         { name: 'MapServer 8 FastCGI (renders every tile)', base: mapserver.baseUrl, url: (layer, t) => mapserver.tilePath(layer, t.z, t.x, t.y), writeBase: precise.url, cached: false },
       ];
@@ -226,7 +232,7 @@ const bench: Benchmark = {
         await Promise.all(polls);
         results.push({ setup, load, staleness, writes, failed });
       }
-      const peer = results[2].load.perSecond;
+      const peer = results.at(-1)!.load.perSecond;
       for (const { setup, load, staleness, writes, failed } of results) {
         const s = [...staleness].sort((a, b) => a - b);
         const fmt = (v: number) => (Number.isFinite(v) ? `${Math.round(v)} ms` : '> 5 s');
@@ -242,6 +248,7 @@ const bench: Benchmark = {
       mapserver.stop();
       await stop(precise.child);
       await stop(layerWide.child);
+      if (baseline) await stop(baseline.child);
       await rm(dir, { recursive: true, force: true });
       // the statuses as they were (history keeps both)
       await pool.query(
