@@ -163,11 +163,22 @@ class VillageNamer {
     for (let attempt = 0; ; attempt++) {
       const stem = rural ? this.rng.pick(SYLLABLE_A) + this.rng.pick(SYLLABLE_B) : this.rng.pick(COMMUNITY_A);
       const extra = attempt < 30 ? '' : this.rng.pick(SYLLABLE_A);
-      const name = `${extra}${stem}${rural ? '村' : '社区'}`;
+      // the syllables give ~800 community names: at large scales (a benchmark's 100) they run out, and
+      // a community is then numbered as towns number theirs (城东第二社区)
+      const nth = attempt < 60 ? '' : `第${chineseNumber(2 + Math.floor((attempt - 60) / 10))}`;
+      const name = `${extra}${stem}${nth}${rural ? '村' : '社区'}`;
       if (!this.used.has(name) && !name.includes('村村')) {
         this.used.add(name);
         return name;
       }
     }
   }
+}
+
+/** 1…99 in Chinese numerals (二, 十二, 二十, 九十九). */
+function chineseNumber(n: number): string {
+  const digit = '〇一二三四五六七八九';
+  if (n < 10) return digit[n];
+  const tens = Math.floor(n / 10), ones = n % 10;
+  return `${tens > 1 ? digit[tens] : ''}十${ones ? digit[ones] : ''}`;
 }
