@@ -97,11 +97,16 @@ async function startServer(databaseUrl: string, env: Record<string, string>, cwd
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d) => {
+    const read = (d: Buffer) => {
       out += d;
       const m = out.match(/running at (http:\/\/[\d.:]+)/);
-      if (m) resolve(m[1]);
-    });
+      if (!m) return;
+      // from here the log (two lines a request at info) is read and dropped: kept and searched, it made
+      // this process slower than the server writes it, and the server stalled on a full pipe for seconds
+      child.stdout!.off('data', read);
+      resolve(m[1]);
+    };
+    child.stdout!.on('data', read);
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out.slice(-2000)}`)));
   });
   child.stdout!.resume();
