@@ -1,5 +1,6 @@
 // What every benchmark gets: a pool and a running server on the large data set, and a timer that
 // reports medians and p95 (never a pass/fail on time: these machines are noisy).
+import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 
 export interface BenchContext {
@@ -58,4 +59,15 @@ export function formatTable(rows: BenchRow[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+/** CPU time (user + system, ms) a process has used so far (Linux /proc; 0 once it is gone). */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // USER_HZ = 100
+  } catch {
+    return 0;
+  }
 }

@@ -9,7 +9,6 @@
 // replay lag during the runs (pg_stat_replication on the primary, every 100 ms).
 // On a 2-core machine the replica competes with the primary for the same cores: the gain is bounded.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,24 +18,13 @@ import { pino } from 'pino';
 import { loadConfig } from '../server/config.ts';
 import { startServer } from '../server/start.ts';
 import { clusterUnavailable, startCluster, startReplica } from '../tests/helpers/cluster.ts';
-import { type Benchmark, type BenchRow, quantile } from './harness.ts';
+import { type Benchmark, type BenchRow, cpuMs, quantile } from './harness.ts';
 import { benchSession } from './setup.ts';
 
 const run = promisify(execFile);
 const SECONDS = Number(process.env.BENCH_REPLICA_SECONDS || 8);
 const ROUNDS = 3;
 const WRITES_PER_SECOND = 5;
-
-/** CPU time (user + system, ms) a process has used so far (Linux /proc; 0 once it is gone). */
-function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // USER_HZ = 100
-  } catch {
-    return 0;
-  }
-}
 
 const median = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5);
 

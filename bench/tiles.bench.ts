@@ -11,7 +11,6 @@
 // - cached tiles: requests/s from a load generator in a second process;
 // - the largest tile of each layer across zooms (must stay under 500 KB).
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -22,7 +21,7 @@ import { loadLayerFields } from '../server/core/catalogue.ts';
 import pg from 'pg';
 import { queryTile, renderTile, tileStatement } from '../server/tiles/render.ts';
 import type { TileCoord } from '../server/tiles/sql.ts';
-import { type Benchmark, type BenchRow, summarize } from './harness.ts';
+import { type Benchmark, type BenchRow, cpuMs, summarize } from './harness.ts';
 import { startMapServer } from './peers/mapserver.ts';
 
 const run = promisify(execFile);
@@ -46,17 +45,6 @@ function httpClient(base: string): { get(path: string): Promise<number>; close()
     }),
     close: () => agent.destroy(),
   };
-}
-
-/** CPU time (user + system, ms) a process has used so far (Linux /proc; 0 once it is gone). */
-function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // USER_HZ = 100
-  } catch {
-    return 0;
-  }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
