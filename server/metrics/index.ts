@@ -137,7 +137,6 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
     ['tile_cache_misses_total', 'misses', 'Tiles looked for in the cache and rendered (none while the cache is off)'],
     ['tile_cache_evictions_total', 'evictions', 'Tiles dropped to make room (tiles dropped because their data changed are not counted)'],
     ['tile_cache_invalidated_total', 'invalidated', 'Tiles dropped because a change touched them'],
-    ['tile_cache_shared_renders_total', 'shared', 'Tile misses answered by a render another request had under way (one render per tile at a time)'],
   ] as const) {
     new Counter({ name, help, registers, collect() { this.reset(); this.inc(tileCache()?.[key] ?? 0); } });
   }

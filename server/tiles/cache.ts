@@ -2,10 +2,7 @@
 // layer drops the tiles of that layer whose buffered bounds meet the feature's place before or after
 // (server/core/changes.ts); a bulk change drops the layer's tiles. A render that was under way when a
 // change touched its tile is not stored, so a slow render never puts a stale tile back after the
-// invalidation. Requests for a tile whose render is under way wait for that render instead of starting
-// their own (a change that touches the tile since the render began makes the next request render it
-// afresh), so a tile dropped under many readers is rendered once, not once per reader. It counts what
-// it does; the metrics capability reads the counts at scrape time.
+// invalidation. It counts what it does; the metrics capability reads the counts at scrape time.
 import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { CommitMark, MercatorBox } from '../core/changes.ts';
@@ -33,8 +30,6 @@ export interface TileCacheCounts {
   evictions: number;
   /** tiles dropped because a change touched them */
   invalidated: number;
-  /** misses answered by a render another request had under way */
-  shared: number;
   entries: number;
   bytes: number;
 }
@@ -73,9 +68,7 @@ export class TileCache {
   private forgotten: CommitMark | undefined;
   /** with read replicas: what a replica must have replayed since the last clear() (changes may have been missed) */
   private floor: CommitMark | undefined;
-  private readonly counted = { hits: 0, misses: 0, evictions: 0, invalidated: 0, shared: 0 };
-  /** renders under way by key (and reader): what began them, and where their reader had replayed to */
-  private readonly rendering = new Map<string, { tile: Promise<CachedTile>; since: RenderSnapshot; replayLsn: Lsn | null; layers: string[]; coord: TileCoord }>();
+  private readonly counted = { hits: 0, misses: 0, evictions: 0, invalidated: 0 };
 
   constructor(maxBytes: number) {
     this.entries = new LRUCache<string, CachedTile>({
@@ -102,39 +95,14 @@ export class TileCache {
    * replay yet: such a tile is served but not kept, and rendered again on the next request.
    */
   set(key: string, tile: CachedTile, since: RenderSnapshot, replayLsn: Lsn | null = null): void {
-    if (this.changedSince(tile, since)) return;
+    if (since.epoch !== this.epoch) return;
     if (replayLsn !== null && this.staleOnReplica(tile, replayLsn)) return;
-    this.entries.set(key, tile);
-  }
-
-  /**
-   * The tile for `key` from the render of it already under way, or from `render` (which gets the
-   * snapshot to hand to set()). A render is shared only while no change since it began touches the
-   * tile, and — from a read replica (`replayLsn` where the reader had replayed to; null = the primary)
-   * — only with readers that need nothing newer than it had: `key` must name the reader's source.
-   */
-  shared(key: string, place: Pick<CachedTile, 'layers' | 'coord'>, replayLsn: Lsn | null, render: (since: RenderSnapshot) => Promise<CachedTile>): Promise<CachedTile> {
-    const under = this.rendering.get(key);
-    if (under && !this.changedSince(under, under.since) && (replayLsn === null || (under.replayLsn !== null && under.replayLsn >= replayLsn))) {
-      this.counted.shared++;
-      return under.tile;
+    if (since.seq < this.seq) {
+      // forgotten invalidations may have touched it: keep it out
+      if (this.recent.length === 0 || this.recent[0].seq > since.seq + 1) return;
+      for (let i = this.recent.length - 1; i >= 0 && this.recent[i].seq > since.seq; i--) if (this.hits(tile, this.recent[i])) return;
     }
-    const since = this.snapshot();
-    const tile = render(since).finally(() => {
-      if (this.rendering.get(key)?.tile === tile) this.rendering.delete(key);
-    });
-    this.rendering.set(key, { tile, since, replayLsn, layers: place.layers, coord: place.coord });
-    return tile;
-  }
-
-  /** Whether the cache was cleared, or a change touching the tile came, since `since`. */
-  private changedSince(tile: Pick<CachedTile, 'layers' | 'coord'>, since: RenderSnapshot): boolean {
-    if (since.epoch !== this.epoch) return true;
-    if (since.seq === this.seq) return false;
-    // forgotten invalidations may have touched it
-    if (this.recent.length === 0 || this.recent[0].seq > since.seq + 1) return true;
-    for (let i = this.recent.length - 1; i >= 0 && this.recent[i].seq > since.seq; i--) if (this.hits(tile, this.recent[i])) return true;
-    return false;
+    this.entries.set(key, tile);
   }
 
   /** A layer changed here (or everywhere): forget the tiles it touches. */
@@ -184,7 +152,7 @@ export class TileCache {
     return missing(this.forgotten);
   }
 
-  private hits(tile: Pick<CachedTile, 'layers' | 'coord'>, inv: TileInvalidation): boolean {
+  private hits(tile: CachedTile, inv: TileInvalidation): boolean {
     return tile.layers.includes(inv.layer) && (inv.boxes === null || touches(tile.coord, inv.boxes));
   }
 }

@@ -8,7 +8,7 @@ import { DomainError } from '../core/errors.ts';
 import { seesSensitive } from '../core/release.ts';
 import { layerPath, NO_NUL, object } from '../core/schemas.ts';
 import type { LayerFields } from '../core/catalogue.ts';
-import { type CachedTile, strongEtag, TileCache } from './cache.ts';
+import { strongEtag, TileCache } from './cache.ts';
 import { detectEncoder, type Encoder, hasSensitiveVariant, renderTile, tileFields } from './render.ts';
 import { parseTileCoord } from '../../geo/bbox.ts';
 import { buildStyle } from './style.ts';
@@ -100,23 +100,14 @@ export const tilesPlugin = fp<TilesOptions>(async (app, opts) => {
       let tile = caching ? cache.get(key) : undefined;
       const hit = tile !== undefined;
       if (!tile) {
+        const snapshot = caching ? cache.snapshot() : undefined;
         fields ??= await app.layerFields();
         // a replica for this route (accounts/policy.ts), unless this user's last write is not there yet
         const reader = await request.reader();
-        const layers = list.layers.map((l) => l.id);
-        const render = async (): Promise<CachedTile> => {
-          const body = await renderTile(reader.pool, state.encoder, list.layers, fields!, coord, { sensitive: !restricted, prepared: app.preparedStatements });
-          return { body, etag: strongEtag(body, restricted ? '-r' : ''), layers, coord };
-        };
-        // with the cache on, one render per tile at a time (readers of a tile just dropped wait for it);
+        const body = await renderTile(reader.pool, state.encoder, list.layers, fields, coord, { sensitive: !restricted, prepared: app.preparedStatements });
+        tile = { body, etag: strongEtag(body, restricted ? '-r' : ''), layers: list.layers.map((l) => l.id), coord };
         // from a replica, kept only if it had replayed every change known here that touches the tile
-        tile = caching
-          ? await cache.shared(`${key}@${reader.source}`, { layers, coord }, reader.replayLsn, async (since) => {
-            const rendered = await render();
-            cache.set(key, rendered, since, reader.replayLsn);
-            return rendered;
-          })
-          : await render();
+        if (snapshot) cache.set(key, tile, snapshot, reader.replayLsn);
       }
       // x-cache: whether this process had it rendered already (the benchmarks' hit ratio, from outside)
       reply.headers({ etag: tile.etag, 'cache-control': 'no-cache', 'content-type': MVT_TYPE, 'x-cache': hit ? 'HIT' : 'MISS' });

@@ -126,19 +126,3 @@ describe('precise tile invalidation', () => {
     expect((await get('farmland', elsewhere)).cache).toBe('MISS');
   });
 });
-
-describe('one render per tile at a time', () => {
-  it('twelve readers of a tile not in the cache get one render, all the same tile', async () => {
-    const { rows: [p] } = await pool.query(`SELECT ST_X(ST_PointOnSurface(geom)) lon, ST_Y(ST_PointOnSurface(geom)) lat FROM parcel ORDER BY id DESC LIMIT 1`);
-    const t = tileAt(p.lon, p.lat, 16);
-    app.tiles.cache.clear();
-    const before = app.tiles.cache.counts();
-    const answers = await Promise.all(Array.from({ length: 12 }, () => app.inject(url('parcel', t))));
-    const after = app.tiles.cache.counts();
-    expect(answers.map((a) => a.statusCode)).toEqual(Array(12).fill(200));
-    expect(new Set(answers.map((a) => a.headers.etag)).size).toBe(1);
-    expect(after.misses - before.misses).toBe(12);
-    // renders begun = misses not shared: 1 (a reader that came after the render ended would be a hit)
-    expect(after.shared - before.shared).toBe(11);
-  });
-});
