@@ -22,10 +22,16 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { pino } from 'pino';
+import { lonLatToWorld } from '../geo/bbox.ts';
 import { LAYER_BY_ID } from '../geo/layers.ts';
 import { loadConfig } from '../server/config.ts';
 import { startServer } from '../server/start.ts';
 import { corridor } from './conflicts.bench.ts';
+
+const tileAt = (lon: number, lat: number, z: number) => {
+  const [x, y] = lonLatToWorld(lon, lat);
+  return { z, x: Math.floor(x * 2 ** z), y: Math.floor(y * 2 ** z) };
+};
 import { measure, quantile, summarize } from './harness.ts';
 import { dateAt } from './progress.bench.ts';
 import { benchSession, ensureData, ensureDatabase } from './setup.ts';
@@ -41,12 +47,6 @@ interface ScaleResult {
   parcels: number; farmland: number; caneBase: number; landUse: number; changeLog: number;
   dbBytes: number; loadSeconds: number | null;
   figures: Record<string, Figure>;
-}
-
-function tileAt(lon: number, lat: number, z: number): { z: number; x: number; y: number } {
-  const n = 2 ** z;
-  const rad = (lat * Math.PI) / 180;
-  return { z, x: Math.floor(((lon + 180) / 360) * n), y: Math.floor(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n) };
 }
 
 async function measureScale(scale: number): Promise<ScaleResult> {

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { pino } from 'pino';
+import { lonLatToWorld } from '../geo/bbox.ts';
 import { loadConfig } from '../server/config.ts';
 import { startServer } from '../server/start.ts';
 import { clusterUnavailable, startCluster, startReplica } from '../tests/helpers/cluster.ts';
@@ -67,8 +68,8 @@ const bench: Benchmark = {
       const { rows: spots } = await pools.primary.query<{ x: number; y: number }>(
         `SELECT ST_X(c) x, ST_Y(c) y FROM (SELECT ST_PointOnSurface(geom) c FROM parcel ORDER BY md5(id::text) LIMIT 200) s`);
       const tileOf = ({ x, y }: { x: number; y: number }) => {
-        const n = 2 ** 14, rad = (y * Math.PI) / 180;
-        return `/tiles/parcel/14/${Math.floor(((x + 180) / 360) * n)}/${Math.floor(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n)}.mvt`;
+        const [wx, wy] = lonLatToWorld(x, y);
+        return `/tiles/parcel/14/${Math.floor(wx * 2 ** 14)}/${Math.floor(wy * 2 ** 14)}.mvt`;
       };
       const kinds = {
         tiles: [...new Set(spots.map(tileOf))],
